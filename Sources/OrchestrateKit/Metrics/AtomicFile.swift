@@ -1,0 +1,47 @@
+import Foundation
+
+/// Whole-file replacement that a reader never sees half done, and that keeps
+/// the previous version when the disk is full: write a temporary file in the
+/// same directory, fsync it, rename it over the target.
+public enum AtomicFile {
+  public struct WriteError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
+  }
+
+  public static func write(_ data: Data, to path: String) throws(WriteError) {
+    let directory = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).tmp"
+    func failure(_ call: String) -> WriteError {
+      WriteError(path: path, reason: "\(call): \(String(cString: strerror(errno)))")
+    }
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw failure("open") }
+    var written = 0
+    let ok = data.withUnsafeBytes { buffer -> Bool in
+      while written < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return false
+        }
+        written += n
+      }
+      return true
+    }
+    if !ok || fsync(fd) != 0 {
+      let error = failure(ok ? "fsync" : "write")
+      close(fd)
+      unlink(temporary)
+      throw error
+    }
+    close(fd)
+    guard rename(temporary, path) == 0 else {
+      let error = failure("rename")
+      unlink(temporary)
+      throw error
+    }
+  }
+}

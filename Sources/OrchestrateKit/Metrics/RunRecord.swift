@@ -1,0 +1,167 @@
+import Foundation
+
+/// Everything one run did: written when the run starts, rewritten as tasks
+/// change, final when the run ends. `metrics/<pipeline>/<run_id>.json`.
+/// Keys are snake_case in the file (see `RecordCoding`).
+public struct RunRecord: Codable, Sendable, Equatable {
+  public static let currentSchemaVersion = 1
+
+  public var schemaVersion: Int
+  public var runId: String
+  public var pipeline: String
+  public var pipelineFile: String
+  public var pipelineSha256: String
+  public var status: RunStatus
+  /// Why the run ended early (cancelled, timed out, abandoned), if it did.
+  public var reason: String?
+  public var exitCode: Int32?
+  public var startedAt: Date
+  public var finishedAt: Date?
+  public var durationSeconds: Double?
+  /// When this file was last written; a live run rewrites it as tasks change.
+  public var updatedAt: Date
+  public var host: String
+  public var pid: Int32
+  /// Kernel start time of `pid` (clock ticks since boot) and the boot id, to
+  /// tell a live orchestrator from a later process that reused its pid.
+  public var processStartTicks: UInt64?
+  public var bootId: String?
+  public var user: String
+  public var trigger: Trigger
+  public var sourceFilter: [String]
+  public var orchestrateVersion: String
+  public var maxParallel: Int
+  public var orchestratorPeakRssBytes: Int?
+  public var counts: TaskCounts
+  public var tasks: [TaskRecord]
+
+  public enum Trigger: String, Codable, Sendable {
+    case manual, scheduled
+  }
+}
+
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+  case running
+  /// Every task completed.
+  case completed
+  /// Some tasks completed, some did not.
+  case partial
+  /// No task completed.
+  case failed
+  /// Stopped by a signal.
+  case cancelled
+  /// The orchestrator died without finishing the record (found by a later run or `status`).
+  case abandoned
+}
+
+public enum TaskStatus: String, Codable, Sendable, CaseIterable {
+  case pending, running, completed, failed
+  case timedOut = "timed_out"
+  case skipped, cancelled
+
+  public var isFinished: Bool { self != .pending && self != .running }
+}
+
+public struct TaskCounts: Codable, Sendable, Equatable {
+  public var pending = 0
+  public var running = 0
+  public var completed = 0
+  public var failed = 0
+  public var timedOut = 0
+  public var skipped = 0
+  public var cancelled = 0
+
+  public init() {}
+
+  public init(_ tasks: [TaskRecord]) {
+    for task in tasks { self[task.status] += 1 }
+  }
+
+  public subscript(status: TaskStatus) -> Int {
+    get {
+      switch status {
+      case .pending: pending
+      case .running: running
+      case .completed: completed
+      case .failed: failed
+      case .timedOut: timedOut
+      case .skipped: skipped
+      case .cancelled: cancelled
+      }
+    }
+    set {
+      switch status {
+      case .pending: pending = newValue
+      case .running: running = newValue
+      case .completed: completed = newValue
+      case .failed: failed = newValue
+      case .timedOut: timedOut = newValue
+      case .skipped: skipped = newValue
+      case .cancelled: cancelled = newValue
+      }
+    }
+  }
+
+  public var total: Int { TaskStatus.allCases.reduce(0) { $0 + self[$1] } }
+}
+
+public struct TaskRecord: Codable, Sendable, Equatable {
+  /// `extract[geo]` for a per-source instance.
+  public var name: String
+  /// The task's name in the pipeline file (`extract`).
+  public var task: String
+  public var source: String?
+  public var dependsOn: [String]
+  public var status: TaskStatus
+  /// Why it was skipped or cancelled, or how it failed, in a few words.
+  public var reason: String?
+  public var exitCode: Int32?
+  /// Signal number that ended the last attempt, if one did.
+  public var signal: Int32?
+  public var attempts: [AttemptRecord]
+  public var startedAt: Date?
+  public var finishedAt: Date?
+  public var durationSeconds: Double?
+  /// Relative to the root directory.
+  public var logFile: String
+  /// The end of the task's output when it did not complete.
+  public var error: String?
+  /// Largest over attempts (the kernel's high-water mark, see README).
+  public var peakRssBytes: Int?
+  public var cpuUserSeconds: Double?
+  public var cpuSystemSeconds: Double?
+  /// Processes still in the task's process group after it exited, then stopped.
+  public var leftoverProcesses: Int?
+
+  public init(name: String, task: String, source: String?, dependsOn: [String], logFile: String) {
+    self.name = name
+    self.task = task
+    self.source = source
+    self.dependsOn = dependsOn
+    self.status = .pending
+    self.attempts = []
+    self.logFile = logFile
+  }
+}
+
+public struct AttemptRecord: Codable, Sendable, Equatable {
+  public var number: Int
+  public var pid: Int32?
+  public var startedAt: Date
+  public var finishedAt: Date?
+  public var durationSeconds: Double?
+  public var exitCode: Int32?
+  public var signal: Int32?
+  public var timedOut: Bool
+  /// Set when the process could not be started at all.
+  public var error: String?
+  public var peakRssBytes: Int?
+  public var cpuUserSeconds: Double?
+  public var cpuSystemSeconds: Double?
+
+  public init(number: Int, startedAt: Date) {
+    self.number = number
+    self.startedAt = startedAt
+    self.timedOut = false
+  }
+}

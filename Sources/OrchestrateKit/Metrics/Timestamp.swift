@@ -1,0 +1,80 @@
+import Foundation
+
+/// ISO 8601 UTC with milliseconds (`2026-11-22T02:00:00.123Z`), the one
+/// timestamp form of the metrics files. Hand-rolled because status reads
+/// thousands of records and DateFormatter is slow and locale-laden.
+public enum Timestamp {
+  public static func format(_ date: Date) -> String {
+    let interval = date.timeIntervalSince1970
+    var seconds = time_t(interval.rounded(.down))
+    var milliseconds = Int(((interval - Double(seconds)) * 1000).rounded())
+    if milliseconds == 1000 {
+      seconds += 1
+      milliseconds = 0
+    }
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    return String(
+      format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, milliseconds)
+  }
+
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`; nil for anything else.
+  public static func parse(_ text: String) -> Date? {
+    let bytes = Array(text.utf8)
+    guard bytes.count >= 20 else { return nil }
+    func number(_ start: Int, _ length: Int) -> Int? {
+      var value = 0
+      for index in start..<(start + length) {
+        let digit = Int(bytes[index]) - 48
+        guard (0...9).contains(digit) else { return nil }
+        value = value * 10 + digit
+      }
+      return value
+    }
+    guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+      bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+      bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+      let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+      let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+    else { return nil }
+    var index = 19
+    var fraction = 0.0
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      var scale = 0.1
+      while index < bytes.count, (48...57).contains(bytes[index]) {
+        fraction += Double(bytes[index] - 48) * scale
+        scale /= 10
+        index += 1
+      }
+    }
+    var offset = 0
+    guard index < bytes.count else { return nil }
+    switch bytes[index] {
+    case UInt8(ascii: "Z"):
+      guard index + 1 == bytes.count else { return nil }
+    case UInt8(ascii: "+"), UInt8(ascii: "-"):
+      guard index + 6 == bytes.count, let hours = number(index + 1, 2),
+        let minutes = number(index + 4, 2)
+      else { return nil }
+      offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)
+    default:
+      return nil
+    }
+    let days = daysFromCivil(year: year, month: month, day: day)
+    let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset
+    return Date(timeIntervalSince1970: Double(seconds) + fraction)
+  }
+
+  /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant).
+  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+  }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A validated pipeline: defaults applied, names, dependencies and sources checked.
+public struct Pipeline: Sendable {
+  public var name: String
+  public var description: String?
+  public var schedule: String?
+  /// The file it was read from, as given.
+  public var file: String
+  /// SHA-256 of the file's bytes, so a record says exactly which definition ran.
+  public var sha256: String
+  public var environment: [String: String]
+  /// Relative to the root directory unless absolute; nil means the root itself.
+  public var workingDirectory: String?
+  public var maxParallel: Int
+  /// Whole-run limit; nil means none.
+  public var timeout: Duration?
+  public var sources: [String]
+  public var logPolicy: LogPolicy
+  public var stuckAfter: Duration?
+  public var maxAge: Duration?
+  public var tasks: [PipelineTask]
+
+  /// A run that nobody bounded still ends: one day is longer than any nightly job.
+  public static let defaultRunTimeout: Duration = .seconds(86400)
+}
+
+public struct PipelineTask: Sendable, Equatable {
+  public enum Command: Sendable, Equatable {
+    /// `run:` text for a shell (`/bin/sh` unless the task names another).
+    case shell(script: String, shell: String)
+    /// `argv:`: executed directly, looked up in PATH when it has no slash.
+    case argv([String])
+  }
+
+  /// Which sources a task belongs to.
+  public enum SourceScope: Sendable, Equatable {
+    case none
+    case single(String)
+    /// One instance per pipeline source, named `task[source]`.
+    case eachSource
+  }
+
+  public var name: String
+  public var command: Command
+  public var dependsOn: [String]
+  public var runIf: RunCondition
+  public var sourceScope: SourceScope
+  public var timeout: Duration?
+  public var killGrace: Duration
+  public var retries: Int
+  public var retryDelay: Duration
+  public var retryBackoff: Double
+  public var environment: [String: String]
+  public var workingDirectory: String?
+  /// Line of the task in its file, when known.
+  public var line: Int?
+
+  public static let defaultKillGrace: Duration = .seconds(10)
+}
+
+/// How long a pipeline's logs stay as they are, compressed, and at all.
+public struct LogPolicy: Sendable, Equatable {
+  public var compressAfter: Duration?
+  /// nil: never delete.
+  public var deleteAfter: Duration?
+  public var compression: LogCompression
+
+  public static let standard = LogPolicy(
+    compressAfter: .seconds(7 * 86400), deleteAfter: .seconds(30 * 86400), compression: .gzip)
+
+  public init(compressAfter: Duration?, deleteAfter: Duration?, compression: LogCompression) {
+    self.compressAfter = compressAfter
+    self.deleteAfter = deleteAfter
+    self.compression = compression
+  }
+}

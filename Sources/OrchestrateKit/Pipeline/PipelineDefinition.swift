@@ -1,0 +1,204 @@
+import Yams
+
+/// A pipeline file exactly as written, before defaults and validation.
+/// Every type here rejects keys it does not know.
+struct PipelineDefinition: Decodable {
+  var name: String?
+  var description: String?
+  var schedule: String?
+  var env: [String: String]?
+  var workingDirectory: String?
+  var maxParallel: Int?
+  var timeout: DurationSetting?
+  var sources: [String]?
+  var defaults: TaskDefaults?
+  var logs: LogPolicyDefinition?
+  var stuckAfter: DurationSetting?
+  var maxAge: DurationSetting?
+  var tasks: [TaskDefinition]
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case name, description, schedule, env, sources, defaults, logs, tasks, timeout
+    case workingDirectory = "working_directory"
+    case maxParallel = "max_parallel"
+    case stuckAfter = "stuck_after"
+    case maxAge = "max_age"
+  }
+
+  init(from decoder: Decoder) throws {
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decodeIfPresent(String.self, forKey: .name)
+    description = try c.decodeIfPresent(String.self, forKey: .description)
+    schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
+    env = try c.decodeIfPresent([String: String].self, forKey: .env)
+    workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
+    maxParallel = try c.decodeIfPresent(Int.self, forKey: .maxParallel)
+    timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
+    sources = try c.decodeIfPresent([String].self, forKey: .sources)
+    defaults = try c.decodeIfPresent(TaskDefaults.self, forKey: .defaults)
+    logs = try c.decodeIfPresent(LogPolicyDefinition.self, forKey: .logs)
+    stuckAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .stuckAfter)
+    maxAge = try c.decodeIfPresent(DurationSetting.self, forKey: .maxAge)
+    tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
+  }
+}
+
+/// Task fields that `defaults:` may set for every task.
+struct TaskDefaults: Decodable {
+  var shell: String?
+  var timeout: DurationSetting?
+  var killGrace: DurationSetting?
+  var retries: Int?
+  var retryDelay: DurationSetting?
+  var retryBackoff: Double?
+  var env: [String: String]?
+  var workingDirectory: String?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case shell, timeout, retries, env
+    case killGrace = "kill_grace"
+    case retryDelay = "retry_delay"
+    case retryBackoff = "retry_backoff"
+    case workingDirectory = "working_directory"
+  }
+
+  init(from decoder: Decoder) throws {
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    shell = try c.decodeIfPresent(String.self, forKey: .shell)
+    timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
+    killGrace = try c.decodeIfPresent(DurationSetting.self, forKey: .killGrace)
+    retries = try c.decodeIfPresent(Int.self, forKey: .retries)
+    retryDelay = try c.decodeIfPresent(DurationSetting.self, forKey: .retryDelay)
+    retryBackoff = try c.decodeIfPresent(Double.self, forKey: .retryBackoff)
+    env = try c.decodeIfPresent([String: String].self, forKey: .env)
+    workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
+  }
+}
+
+struct TaskDefinition: Decodable {
+  var name: String
+  var run: String?
+  var argv: [String]?
+  var shell: String?
+  var dependsOn: [String]?
+  var runIf: RunCondition?
+  var source: String?
+  var forEachSource: Bool?
+  var timeout: DurationSetting?
+  var killGrace: DurationSetting?
+  var retries: Int?
+  var retryDelay: DurationSetting?
+  var retryBackoff: Double?
+  var env: [String: String]?
+  var workingDirectory: String?
+  /// Where the task starts in the file, for messages about it.
+  var line: Int?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case name, run, argv, shell, source, timeout, retries, env
+    case dependsOn = "depends_on"
+    case runIf = "run_if"
+    case forEachSource = "for_each_source"
+    case killGrace = "kill_grace"
+    case retryDelay = "retry_delay"
+    case retryBackoff = "retry_backoff"
+    case workingDirectory = "working_directory"
+  }
+
+  init(from decoder: Decoder) throws {
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    line = decoder.mark?.line
+    name = try c.decode(String.self, forKey: .name)
+    run = try c.decodeIfPresent(String.self, forKey: .run)
+    argv = try c.decodeIfPresent([String].self, forKey: .argv)
+    shell = try c.decodeIfPresent(String.self, forKey: .shell)
+    dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn)
+    runIf = try c.decodeIfPresent(RunCondition.self, forKey: .runIf)
+    source = try c.decodeIfPresent(String.self, forKey: .source)
+    forEachSource = try c.decodeIfPresent(Bool.self, forKey: .forEachSource)
+    timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
+    killGrace = try c.decodeIfPresent(DurationSetting.self, forKey: .killGrace)
+    retries = try c.decodeIfPresent(Int.self, forKey: .retries)
+    retryDelay = try c.decodeIfPresent(DurationSetting.self, forKey: .retryDelay)
+    retryBackoff = try c.decodeIfPresent(Double.self, forKey: .retryBackoff)
+    env = try c.decodeIfPresent([String: String].self, forKey: .env)
+    workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
+  }
+}
+
+struct LogPolicyDefinition: Decodable {
+  var compressAfter: DurationSetting?
+  var deleteAfter: DurationSetting?
+  var compression: LogCompression?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case compression
+    case compressAfter = "compress_after"
+    case deleteAfter = "delete_after"
+  }
+
+  init(from decoder: Decoder) throws {
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    compressAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .compressAfter)
+    deleteAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .deleteAfter)
+    compression = try c.decodeIfPresent(LogCompression.self, forKey: .compression)
+  }
+}
+
+/// A duration field: a duration, or `never` where a limit can be switched off.
+enum DurationSetting: Decodable, Equatable {
+  case after(Duration)
+  case never
+
+  init(from decoder: Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    if ["never", "none"].contains(text.lowercased()) {
+      self = .never
+    } else if let duration = DurationText.parse(text) {
+      self = .after(duration)
+    } else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath,
+          debugDescription:
+            "'\(text)' is not a duration (write e.g. 90s, 45m, 2h, 7d or a number of seconds)"))
+    }
+  }
+}
+
+/// When a task runs relative to the outcome of its dependencies.
+public enum RunCondition: String, Decodable, Sendable, CaseIterable {
+  /// Every dependency completed.
+  case success
+  /// Every dependency finished, whatever its outcome.
+  case always
+
+  public init(from decoder: Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    guard let value = Self(rawValue: text) else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath,
+          debugDescription: "'\(text)' is not one of: success, always"))
+    }
+    self = value
+  }
+}
+
+public enum LogCompression: String, Codable, Sendable, CaseIterable {
+  case gzip, zstd
+
+  public init(from decoder: Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    guard let value = Self(rawValue: text) else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath, debugDescription: "'\(text)' is not one of: gzip, zstd"))
+    }
+    self = value
+  }
+}

@@ -1,0 +1,30 @@
+/// A pipeline file that cannot run, with where the problem is.
+/// Rendered as one line: `pipelines/daily.yaml:12:7: tasks[2].timeout: 'soon' is not a duration`.
+public struct PipelineError: Error, CustomStringConvertible, Equatable {
+  public var file: String
+  public var line: Int?
+  public var column: Int?
+  /// The field path (`tasks[2].timeout`) or the task (`task 'load'`) concerned.
+  public var field: String?
+  public var message: String
+
+  public init(
+    file: String, line: Int? = nil, column: Int? = nil, field: String? = nil, message: String
+  ) {
+    self.file = file
+    self.line = line
+    self.column = column
+    self.field = field
+    self.message = message
+  }
+
+  public var description: String {
+    var location = file
+    if let line {
+      location += ":\(line)"
+      if let column { location += ":\(column)" }
+    }
+    if let field { return "\(location): \(field): \(message)" }
+    return "\(location): \(message)"
+  }
+}

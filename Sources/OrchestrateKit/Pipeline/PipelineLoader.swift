@@ -1,0 +1,210 @@
+import Foundation
+import Yams
+
+/// Reads a pipeline file (YAML or JSON, one schema) into a validated `Pipeline`.
+/// Every problem becomes one `PipelineError` naming the file and, where the
+/// parser knows it, the line, column and field.
+public enum PipelineLoader {
+  /// Larger than any hand-written pipeline, small enough to parse at once.
+  public static let maximumFileBytes = 64 << 20
+  /// Aliases let a short file describe an enormous tree ("billion laughs").
+  static let maximumExpandedNodes = 1_000_000
+
+  public static func load(file path: String) throws(PipelineError) -> Pipeline {
+    let data = try read(path)
+    let stem = (URL(fileURLWithPath: path).lastPathComponent as NSString).deletingPathExtension
+    return try parse(data, file: path, defaultName: stem)
+  }
+
+  /// Parses file contents; `file` is only used in messages and the record.
+  public static func parse(_ data: Data, file: String, defaultName: String) throws(PipelineError)
+    -> Pipeline
+  {
+    func fail(_ message: String, line: Int? = nil, column: Int? = nil) -> PipelineError {
+      PipelineError(file: file, line: line, column: column, message: message)
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      let offset = firstInvalidUTF8Offset(data)
+      return try { () throws(PipelineError) in
+        throw fail("not UTF-8 text (invalid byte at offset \(offset))")
+      }()
+    }
+    if text.contains("\0") { throw fail("contains a NUL byte") }
+
+    let root: Node
+    do {
+      guard let composed = try Yams.compose(yaml: text) else { throw fail("the file is empty") }
+      root = composed
+    } catch let error as PipelineError {
+      throw error
+    } catch let error as YamlError {
+      throw describe(error, file: file)
+    } catch {
+      throw fail("cannot be read as YAML or JSON: \(error)")
+    }
+
+    var budget = maximumExpandedNodes
+    try checkStructure(root, budget: &budget, file: file)
+    guard root.mapping != nil else {
+      throw fail("the top level must be a mapping with a 'tasks' list", line: root.mark?.line)
+    }
+
+    let definition: PipelineDefinition
+    do {
+      definition = try YAMLDecoder().decode(PipelineDefinition.self, from: root)
+    } catch let error as DecodingError {
+      throw describe(error, root: root, file: file)
+    } catch {
+      throw fail("\(error)")
+    }
+    return try PipelineValidator(file: file, sha256: SHA256.hex(of: data))
+      .validate(definition, defaultName: defaultName)
+  }
+
+  private static func read(_ path: String) throws(PipelineError) -> Data {
+    func fail(_ message: String) -> PipelineError { PipelineError(file: path, message: message) }
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw fail(errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
+    }
+    if info.st_mode & S_IFMT == S_IFDIR { throw fail("is a directory, not a pipeline file") }
+    if Int(info.st_size) > maximumFileBytes {
+      throw fail(
+        "is too large (\(info.st_size) bytes; a pipeline file may have at most \(maximumFileBytes))"
+      )
+    }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw fail("cannot be read: \(String(cString: strerror(errno)))")
+    }
+    defer { try? handle.close() }
+    do {
+      let data = try handle.readToEnd() ?? Data()
+      if data.count > maximumFileBytes { throw fail("is too large") }
+      return data
+    } catch let error as PipelineError {
+      throw error
+    } catch {
+      throw fail("cannot be read: \(error.localizedDescription)")
+    }
+  }
+
+  /// Rejects duplicate keys (YAML allows the parser to keep either) and alias
+  /// bombs, walking the tree once with a node budget.
+  private static func checkStructure(_ node: Node, budget: inout Int, file: String)
+    throws(PipelineError)
+  {
+    budget -= 1
+    if budget < 0 {
+      throw PipelineError(
+        file: file, line: node.mark?.line,
+        message: "expands to more than \(maximumExpandedNodes) nodes (aliases nested too deep?)")
+    }
+    switch node {
+    case .mapping(let mapping):
+      var seen = Set<String>()
+      for (key, value) in mapping {
+        if let name = key.string, !seen.insert(name).inserted {
+          throw PipelineError(
+            file: file, line: key.mark?.line, column: key.mark?.column,
+            message: "duplicate key '\(name)'")
+        }
+        try checkStructure(key, budget: &budget, file: file)
+        try checkStructure(value, budget: &budget, file: file)
+      }
+    case .sequence(let sequence):
+      for element in sequence { try checkStructure(element, budget: &budget, file: file) }
+    case .scalar, .alias:
+      break
+    }
+  }
+
+  private static func describe(_ error: YamlError, file: String) -> PipelineError {
+    switch error {
+    case .scanner(let context, let problem, let mark, _),
+      .parser(let context, let problem, let mark, _),
+      .composer(let context, let problem, let mark, _):
+      var message = problem
+      if let context { message += " \(context.text)" }
+      return PipelineError(file: file, line: mark.line, column: mark.column, message: message)
+    case .reader(let problem, let offset, _, _):
+      return PipelineError(file: file, message: "\(problem) at byte \(offset ?? 0)")
+    default:
+      return PipelineError(file: file, message: "\(error)")
+    }
+  }
+
+  private static func describe(_ error: DecodingError, root: Node, file: String) -> PipelineError {
+    let (path, message): ([CodingKey], String)
+    switch error {
+    case .typeMismatch(let type, let context):
+      (path, message) = (context.codingPath, "expected \(typeName(type))")
+    case .valueNotFound(let type, let context):
+      (path, message) = (context.codingPath, "expected \(typeName(type)), found nothing")
+    case .keyNotFound(let key, let context):
+      (path, message) = (context.codingPath + [key], "is required")
+    case .dataCorrupted(let context):
+      (path, message) = (context.codingPath, context.debugDescription)
+    @unknown default:
+      (path, message) = ([], "\(error)")
+    }
+    let mark = node(at: path, in: root)?.mark
+    return PipelineError(
+      file: file, line: mark?.line, column: mark?.column, field: fieldPath(path), message: message)
+  }
+
+  /// The deepest node along `path` that exists, for its line and column.
+  private static func node(at path: [CodingKey], in root: Node) -> Node? {
+    var current = root
+    for key in path {
+      if let index = key.intValue, let sequence = current.sequence, index < sequence.count {
+        current = sequence[index]
+      } else if let value = current.mapping?[key.stringValue] {
+        current = value
+      } else {
+        break
+      }
+    }
+    return current
+  }
+
+  static func fieldPath(_ path: [CodingKey]) -> String? {
+    var text = ""
+    for key in path {
+      if let index = key.intValue {
+        text += "[\(index)]"
+      } else {
+        text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+      }
+    }
+    return text.isEmpty ? nil : text
+  }
+
+  private static func typeName(_ type: Any.Type) -> String {
+    switch type {
+    case is String.Type: "a string"
+    case is Int.Type: "a whole number"
+    case is Double.Type: "a number"
+    case is Bool.Type: "true or false"
+    case is [String].Type, is [TaskDefinition].Type: "a list"
+    case is [String: String].Type: "a mapping of names to values"
+    default:
+      String(describing: type).hasPrefix("Array") ? "a list" : "a mapping"
+    }
+  }
+
+  private static func firstInvalidUTF8Offset(_ data: Data) -> Int {
+    var decoder = UTF8()
+    var iterator = data.makeIterator()
+    var offset = 0
+    var consumed = 0
+    while true {
+      switch decoder.decode(&iterator) {
+      case .scalarValue(let scalar):
+        consumed += UTF8.width(scalar)
+        offset = consumed
+      case .emptyInput: return offset
+      case .error: return offset
+      }
+    }
+  }
+}

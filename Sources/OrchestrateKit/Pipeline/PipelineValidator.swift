@@ -1,0 +1,248 @@
+/// Turns a decoded definition into a `Pipeline`, applying defaults and
+/// checking what the file format cannot: names, references, cycles, ranges.
+struct PipelineValidator {
+  var file: String
+  var sha256: String
+
+  func validate(_ definition: PipelineDefinition, defaultName: String) throws(PipelineError)
+    -> Pipeline
+  {
+    let name = definition.name ?? defaultName
+    try check(Names.problem(with: name), field: "name")
+    let maxParallel = definition.maxParallel ?? 1
+    guard (1...4096).contains(maxParallel) else {
+      throw error("must be between 1 and 4096, got \(maxParallel)", field: "max_parallel")
+    }
+    let sources = definition.sources ?? []
+    for (index, source) in sources.enumerated() {
+      try check(Names.problem(with: source), field: "sources[\(index)]")
+      if sources[..<index].contains(source) {
+        throw error("source '\(source)' is listed twice", field: "sources[\(index)]")
+      }
+    }
+    if definition.tasks.isEmpty { throw error("the pipeline has no tasks", field: "tasks") }
+
+    let environment = try checkedEnvironment(definition.env, field: "env")
+    let defaults = definition.defaults
+    let defaultEnvironment = try checkedEnvironment(defaults?.env, field: "defaults.env")
+    var tasks: [PipelineTask] = []
+    for (index, task) in definition.tasks.enumerated() {
+      tasks.append(
+        try validate(
+          task, at: index, defaults: defaults, environment: defaultEnvironment, sources: sources))
+    }
+    try checkNamesAndReferences(tasks)
+    if let cycle = DependencyGraph(tasks: tasks).cycle() {
+      let line = tasks.first { $0.name == cycle[0] }?.line
+      throw PipelineError(
+        file: file, line: line, field: "depends_on",
+        message: "dependency cycle: \(cycle.joined(separator: " -> "))")
+    }
+
+    let logs = definition.logs
+    let standard = LogPolicy.standard
+    return Pipeline(
+      name: name,
+      description: definition.description,
+      schedule: definition.schedule,
+      file: file,
+      sha256: sha256,
+      environment: environment,
+      workingDirectory: definition.workingDirectory,
+      maxParallel: maxParallel,
+      timeout: try limit(definition.timeout, field: "timeout") ?? Pipeline.defaultRunTimeout,
+      sources: sources,
+      logPolicy: LogPolicy(
+        compressAfter: try limit(logs?.compressAfter, field: "logs.compress_after")
+          ?? standard.compressAfter,
+        deleteAfter: logs?.deleteAfter == .never
+          ? nil : try limit(logs?.deleteAfter, field: "logs.delete_after") ?? standard.deleteAfter,
+        compression: logs?.compression ?? standard.compression),
+      stuckAfter: try limit(definition.stuckAfter, field: "stuck_after"),
+      maxAge: try limit(definition.maxAge, field: "max_age"),
+      tasks: tasks)
+  }
+
+  private func validate(
+    _ task: TaskDefinition, at index: Int, defaults: TaskDefaults?,
+    environment defaultEnvironment: [String: String], sources: [String]
+  ) throws(PipelineError) -> PipelineTask {
+    let field = "tasks[\(index)]"
+    func fail(_ message: String, _ key: String? = nil) -> PipelineError {
+      PipelineError(
+        file: file, line: task.line, field: key.map { "\(field).\($0)" } ?? field,
+        message: "task '\(task.name)': \(message)")
+    }
+    if let problem = Names.problem(with: task.name) { throw fail(problem, "name") }
+
+    let command: PipelineTask.Command
+    switch (task.run, task.argv) {
+    case (nil, nil): throw fail("needs 'run' (a shell command) or 'argv' (a program and arguments)")
+    case (.some, .some): throw fail("has both 'run' and 'argv'; keep one")
+    case (let script?, nil):
+      if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw fail("'run' is empty", "run")
+      }
+      let shell = task.shell ?? defaults?.shell ?? "/bin/sh"
+      if shell.isEmpty { throw fail("'shell' is empty", "shell") }
+      command = .shell(script: script, shell: shell)
+    case (nil, let argv?):
+      guard let program = argv.first, !program.isEmpty else {
+        throw fail("'argv' needs at least the program to run", "argv")
+      }
+      if task.shell != nil { throw fail("'shell' applies to 'run' only", "shell") }
+      command = .argv(argv)
+    }
+
+    let scope: PipelineTask.SourceScope
+    switch (task.source, task.forEachSource ?? false) {
+    case (.some, true): throw fail("has both 'source' and 'for_each_source'; keep one")
+    case (let source?, false):
+      guard sources.contains(source) else {
+        throw fail("unknown source '\(source)' (sources: \(list(sources)))", "source")
+      }
+      scope = .single(source)
+    case (nil, true):
+      if sources.isEmpty {
+        throw fail("'for_each_source' needs a 'sources' list", "for_each_source")
+      }
+      scope = .eachSource
+    case (nil, false): scope = .none
+    }
+
+    let retries = task.retries ?? defaults?.retries ?? 0
+    guard (0...100).contains(retries) else {
+      throw fail("'retries' must be between 0 and 100, got \(retries)", "retries")
+    }
+    let backoff = task.retryBackoff ?? defaults?.retryBackoff ?? 1
+    guard backoff >= 1, backoff <= 100 else {
+      throw fail("'retry_backoff' must be between 1 and 100, got \(backoff)", "retry_backoff")
+    }
+    var environment = defaultEnvironment
+    for (key, value) in try checkedEnvironment(task.env, field: "\(field).env") {
+      environment[key] = value
+    }
+    return PipelineTask(
+      name: task.name,
+      command: command,
+      dependsOn: uniqued(task.dependsOn ?? []),
+      runIf: task.runIf ?? .success,
+      sourceScope: scope,
+      timeout: try limit(task.timeout ?? defaults?.timeout, field: "\(field).timeout"),
+      killGrace: try required(task.killGrace ?? defaults?.killGrace, field: "\(field).kill_grace")
+        ?? PipelineTask.defaultKillGrace,
+      retries: retries,
+      retryDelay: try required(
+        task.retryDelay ?? defaults?.retryDelay, field: "\(field).retry_delay")
+        ?? .zero,
+      retryBackoff: backoff,
+      environment: environment,
+      workingDirectory: task.workingDirectory ?? defaults?.workingDirectory,
+      line: task.line)
+  }
+
+  private func checkNamesAndReferences(_ tasks: [PipelineTask]) throws(PipelineError) {
+    var seen = Set<String>()
+    for task in tasks where !seen.insert(task.name).inserted {
+      throw PipelineError(
+        file: file, line: task.line, field: "tasks",
+        message: "task name '\(task.name)' is used twice")
+    }
+    for task in tasks {
+      for dependency in task.dependsOn where !seen.contains(dependency) {
+        var message = "task '\(task.name)' depends on unknown task '\(dependency)'"
+        if let guess = closestMatch(to: dependency, in: seen) {
+          message += " (did you mean '\(guess)'?)"
+        }
+        throw PipelineError(file: file, line: task.line, field: "depends_on", message: message)
+      }
+      if task.dependsOn.contains(task.name) {
+        throw PipelineError(
+          file: file, line: task.line, field: "depends_on",
+          message: "task '\(task.name)' depends on itself")
+      }
+    }
+  }
+
+  private func checkedEnvironment(_ environment: [String: String]?, field: String)
+    throws(PipelineError) -> [String: String]
+  {
+    for (key, value) in environment ?? [:] {
+      if key.isEmpty || key.contains("=") || key.contains("\0") {
+        throw error("'\(key)' is not a valid variable name", field: field)
+      }
+      if value.contains("\0") {
+        throw error("the value of \(key) contains a NUL byte", field: field)
+      }
+    }
+    return environment ?? [:]
+  }
+
+  /// A duration where `never` means no limit.
+  private func limit(_ setting: DurationSetting?, field: String) throws(PipelineError) -> Duration?
+  {
+    switch setting {
+    case .after(let duration):
+      if duration <= .zero { throw error("must be longer than zero", field: field) }
+      return duration
+    case .never, nil: return nil
+    }
+  }
+
+  /// A duration that cannot be switched off.
+  private func required(_ setting: DurationSetting?, field: String) throws(PipelineError)
+    -> Duration?
+  {
+    if setting == .never { throw error("cannot be 'never'", field: field) }
+    if case .after(let duration) = setting { return duration }
+    return nil
+  }
+
+  private func check(_ problem: String?, field: String) throws(PipelineError) {
+    if let problem { throw error(problem, field: field) }
+  }
+
+  private func error(_ message: String, field: String) -> PipelineError {
+    PipelineError(file: file, field: field, message: message)
+  }
+
+  private func list(_ names: [String]) -> String {
+    names.isEmpty ? "none" : names.joined(separator: ", ")
+  }
+
+  private func uniqued(_ names: [String]) -> [String] {
+    var seen = Set<String>()
+    return names.filter { seen.insert($0).inserted }
+  }
+}
+
+/// Names that become file names: pipelines, tasks and sources.
+enum Names {
+  static let maximumLength = 128
+
+  /// Why `name` cannot be used, or nil when it can.
+  static func problem(with name: String) -> String? {
+    if name.isEmpty { return "a name cannot be empty" }
+    if name.utf8.count > maximumLength {
+      return "'\(name.prefix(40))…' is longer than \(maximumLength) characters"
+    }
+    if name.hasPrefix(".") { return "'\(printable(name))' must not start with '.'" }
+    let allowed = name.unicodeScalars.allSatisfy {
+      $0.isASCII
+        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+          || "_-.".unicodeScalars.contains($0))
+    }
+    if !allowed {
+      return "'\(printable(name))' may contain only letters, digits, '_', '-' and '.'"
+    }
+    return nil
+  }
+
+  /// Control characters made visible, so a message stays on one line.
+  static func printable(_ text: String) -> String {
+    text.unicodeScalars.map {
+      $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0)
+    }
+    .joined()
+  }
+}

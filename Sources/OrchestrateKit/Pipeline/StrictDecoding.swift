@@ -1,0 +1,48 @@
+/// Codable ignores keys it does not know; a pipeline file must not, or a typo
+/// such as `depend_on` would silently drop a dependency.
+struct AnyCodingKey: CodingKey {
+  var stringValue: String
+  var intValue: Int?
+  init(stringValue: String) { self.stringValue = stringValue }
+  init(intValue: Int) {
+    self.stringValue = String(intValue)
+    self.intValue = intValue
+  }
+}
+
+extension Decoder {
+  /// Throws for the first key of this mapping that `Keys` does not name.
+  func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(besides keys: Keys.Type) throws {
+    let known = Set(Keys.allCases.map(\.stringValue))
+    let container = try container(keyedBy: AnyCodingKey.self)
+    for key in container.allKeys where !known.contains(key.stringValue) {
+      var message = "unknown field '\(key.stringValue)'"
+      if let guess = closestMatch(to: key.stringValue, in: known) {
+        message += " (did you mean '\(guess)'?)"
+      }
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: codingPath + [key], debugDescription: message))
+    }
+  }
+}
+
+/// The known name within edit distance 2 of `word`, if exactly one is nearest.
+func closestMatch(to word: String, in candidates: Set<String>) -> String? {
+  let ranked = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
+    .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+  return ranked.first?.0
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a.utf8)
+  let b = Array(b.utf8)
+  var previous = Array(0...b.count)
+  for (i, x) in a.enumerated() {
+    var current = [i + 1]
+    for (j, y) in b.enumerated() {
+      current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+    }
+    previous = current
+  }
+  return previous[b.count]
+}

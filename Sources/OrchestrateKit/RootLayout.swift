@@ -1,0 +1,39 @@
+import Foundation
+
+/// Where a root directory keeps things:
+/// `metrics/<pipeline>/<run_id>.json` and `logs/<pipeline>/<run_id>/<task>.log`.
+public struct RootLayout: Sendable {
+  /// Absolute path of the root directory.
+  public let root: String
+
+  public init(root: String) {
+    self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+  }
+
+  public var metricsDirectory: String { root + "/metrics" }
+  public var logsDirectory: String { root + "/logs" }
+
+  public func metricsDirectory(pipeline: String) -> String { "\(metricsDirectory)/\(pipeline)" }
+  public func metricsFile(pipeline: String, run: RunID) -> String {
+    "\(metricsDirectory(pipeline: pipeline))/\(run.text).json"
+  }
+  public func lockFile(pipeline: String) -> String {
+    "\(metricsDirectory(pipeline: pipeline))/.lock"
+  }
+
+  public func logsDirectory(pipeline: String) -> String { "\(logsDirectory)/\(pipeline)" }
+  public func runLogDirectory(pipeline: String, run: RunID) -> String {
+    "\(logsDirectory(pipeline: pipeline))/\(run.text)"
+  }
+  /// Relative to the root, as the run record stores it.
+  public func taskLogPath(pipeline: String, run: RunID, task: String) -> String {
+    "logs/\(pipeline)/\(run.text)/\(task).log"
+  }
+  public func orchestratorLog(pipeline: String, run: RunID) -> String {
+    "\(runLogDirectory(pipeline: pipeline, run: run))/orchestrate.log"
+  }
+
+  public func absolute(_ relative: String) -> String {
+    relative.hasPrefix("/") ? relative : "\(root)/\(relative)"
+  }
+}

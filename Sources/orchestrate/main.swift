@@ -1,0 +1,3 @@
+import OrchestrateKit
+
+print(Orchestrate.version)
