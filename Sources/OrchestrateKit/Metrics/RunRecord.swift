@@ -31,6 +31,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var sourceFilter: [String]
   public var orchestrateVersion: String
   public var maxParallel: Int
+  /// The pipeline's own settings that judge this run later, copied so that
+  /// status needs nothing but the metrics directory.
+  public var schedule: String?
+  public var timeoutSeconds: Double?
+  public var stuckAfterSeconds: Double?
+  public var maxAgeSeconds: Double?
   public var orchestratorPeakRssBytes: Int?
   public var counts: TaskCounts
   public var tasks: [TaskRecord]
