@@ -11,6 +11,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
   ],
   targets: [
     .executableTarget(
@@ -26,6 +27,7 @@ let package = Package(
         "CArchive",
         "CProcessSupport",
         .product(name: "Yams", package: "Yams"),
+        .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
     // libarchive, installed by scripts/bootstrap.sh (Debian: libarchive-dev).

@@ -1,3 +1,3 @@
-public enum Orchestrate {
-  public static let version = "0.1.0"
+public enum OrchestrateVersion {
+  public static let current = "0.1.0"
 }

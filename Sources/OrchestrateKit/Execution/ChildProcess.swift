@@ -1,0 +1,151 @@
+import CProcessSupport
+import Foundation
+
+/// What to start: values in, a pid out. Foundation's `Process` is not used
+/// because it cannot signal a process group, leaks the caller's signal mask
+/// into the child and reaps the child itself, hiding its resource usage.
+public struct ProcessSpec: Sendable {
+  /// Absolute path of the program.
+  public var executable: String
+  /// Full argument vector, program name first.
+  public var arguments: [String]
+  public var environment: [String: String]
+  public var workingDirectory: String?
+  /// Receives the child's stdout and stderr; stdin is /dev/null.
+  public var outputDescriptor: Int32
+
+  public init(
+    executable: String, arguments: [String], environment: [String: String],
+    workingDirectory: String?, outputDescriptor: Int32
+  ) {
+    self.executable = executable
+    self.arguments = arguments
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.outputDescriptor = outputDescriptor
+  }
+}
+
+public enum TerminationStatus: Sendable, Equatable {
+  case exited(Int32)
+  case signaled(Int32)
+}
+
+public struct ResourceUsage: Sendable, Equatable {
+  public var peakRSSBytes: Int
+  public var userSeconds: Double
+  public var systemSeconds: Double
+}
+
+public struct SpawnError: Error, CustomStringConvertible {
+  public var description: String
+}
+
+/// Starting, waiting for and signalling child processes. Each child leads a
+/// process group of its own, so one signal reaches everything it started.
+public enum ChildProcess {
+  /// Starts `spec` in a new process group with default signal dispositions,
+  /// an empty signal mask, stdin from /dev/null and no other inherited descriptor.
+  public static func spawn(_ spec: ProcessSpec) throws(SpawnError) -> pid_t {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    // The orchestrator ignores SIGPIPE and catches SIGINT/SIGTERM/SIGHUP; a
+    // task must start with every signal at its default.
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    sigdelset(&allSignals, SIGKILL)
+    sigdelset(&allSignals, SIGSTOP)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_adddup2(&actions, spec.outputDescriptor, 1)
+    posix_spawn_file_actions_adddup2(&actions, spec.outputDescriptor, 2)
+    orchestrate_spawn_add_closefrom(&actions, 3)
+    if let directory = spec.workingDirectory {
+      orchestrate_spawn_add_chdir(&actions, directory)
+    }
+
+    let argv = CStringArray(spec.arguments)
+    let envp = CStringArray(spec.environment.map { "\($0.key)=\($0.value)" })
+    var pid: pid_t = 0
+    let result = posix_spawn(
+      &pid, spec.executable, &actions, &attributes, argv.pointers, envp.pointers)
+    guard result == 0 else {
+      throw SpawnError(
+        description: "cannot start \(spec.executable): \(String(cString: strerror(result)))")
+    }
+    return pid
+  }
+
+  /// Blocks until `pid` exits and reaps it, with the kernel's exact account
+  /// of its resources (children it waited for included).
+  public static func waitForExit(_ pid: pid_t) -> (TerminationStatus, ResourceUsage) {
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let termination: TerminationStatus =
+      (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+    return (
+      termination,
+      ResourceUsage(
+        peakRSSBytes: Int(usage.ru_maxrss) * 1024,
+        userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+        systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
+    )
+  }
+
+  /// Sends `signal` to every process of the group; false when none is left.
+  @discardableResult
+  public static func signalGroup(_ group: pid_t, _ signal: Int32) -> Bool {
+    kill(-group, signal) == 0
+  }
+
+  public static func groupExists(_ group: pid_t) -> Bool {
+    kill(-group, 0) == 0 || errno == EPERM
+  }
+
+  /// Live (non-zombie) members of a process group, read from /proc.
+  public static func members(ofGroup group: pid_t) -> [pid_t] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
+      return []
+    }
+    return entries.compactMap { entry -> pid_t? in
+      guard let pid = pid_t(entry),
+        let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        let end = stat.lastIndex(of: ")")
+      else { return nil }
+      let fields = stat[stat.index(after: end)...].split(separator: " ")
+      // fields[0] is the state, fields[2] the process group.
+      guard fields.count > 2, fields[0] != "Z", pid_t(fields[2]) == group else { return nil }
+      return pid
+    }
+  }
+}
+
+/// A NULL-terminated `char *[]` that lives as long as this value.
+private final class CStringArray {
+  let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+  private let count: Int
+
+  init(_ strings: [String]) {
+    count = strings.count
+    pointers = .allocate(capacity: count + 1)
+    for (index, string) in strings.enumerated() { pointers[index] = strdup(string) }
+    pointers[count] = nil
+  }
+
+  deinit {
+    for index in 0..<count { free(pointers[index]) }
+    pointers.deallocate()
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The orchestrator's own account of a run, one timestamped line per event,
+/// to `orchestrate.log` in the run's log directory and to stderr.
+public final class EventLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var fileDescriptor: Int32 = -1
+  private let echo: Bool
+
+  /// `echo`: also write each line to stderr.
+  public init(echo: Bool = true) {
+    self.echo = echo
+  }
+
+  /// Starts appending to `path`; lines logged before go to stderr only.
+  public func attach(path: String) throws(AtomicFile.WriteError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno)))
+    }
+    lock.withLock { fileDescriptor = fd }
+  }
+
+  public func log(_ message: String, at date: Date = Date()) {
+    let line = "\(Timestamp.format(date)) \(message)\n"
+    lock.withLock {
+      if fileDescriptor >= 0 { Self.writeAll(line, to: fileDescriptor) }
+      if echo { Self.writeAll(line, to: STDERR_FILENO) }
+    }
+  }
+
+  public func close() {
+    lock.withLock {
+      if fileDescriptor >= 0 { Glibc.close(fileDescriptor) }
+      fileDescriptor = -1
+    }
+  }
+
+  static func writeAll(_ text: String, to fd: Int32) {
+    var text = text
+    text.withUTF8 { buffer in
+      var offset = 0
+      while offset < buffer.count {
+        let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        offset += n
+      }
+    }
+  }
+}

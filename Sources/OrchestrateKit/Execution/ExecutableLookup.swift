@@ -1,0 +1,42 @@
+import Foundation
+
+/// PATH lookup done by us rather than by `posix_spawnp`, which would search the
+/// orchestrator's PATH instead of the task's and report "not found" vaguely.
+enum ExecutableLookup {
+  enum Failure: Error, CustomStringConvertible {
+    case notFound(String, path: String)
+    case notExecutable(String)
+
+    var description: String {
+      switch self {
+      case .notFound(let name, let path): "command not found: \(name) (PATH=\(path))"
+      case .notExecutable(let path): "not an executable file: \(path)"
+      }
+    }
+  }
+
+  /// The program to execute for `name`: itself when it holds a slash
+  /// (resolved against `directory` when relative), else the first executable
+  /// file of that name in `searchPath`.
+  static func resolve(_ name: String, searchPath: String, directory: String) throws(Failure)
+    -> String
+  {
+    if name.contains("/") {
+      let path = name.hasPrefix("/") ? name : "\(directory)/\(name)"
+      guard isExecutableFile(path) else { throw .notExecutable(name) }
+      return path
+    }
+    for entry in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+      let base =
+        entry.isEmpty ? directory : entry.hasPrefix("/") ? String(entry) : "\(directory)/\(entry)"
+      let candidate = "\(base)/\(name)"
+      if isExecutableFile(candidate) { return candidate }
+    }
+    throw .notFound(name, path: searchPath)
+  }
+
+  private static func isExecutableFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, X_OK) == 0
+  }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The end of a task's log, for the `error` field of a task that did not
+/// complete: read backwards from the end, so a 1 GB log costs 4 KB.
+public enum OutputTail {
+  public static let maximumLines = 20
+  public static let maximumBytes = 4096
+
+  /// The last lines written since `offset` (where this attempt's output began).
+  public static func read(path: String, from offset: Int = 0) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    let end = Int(lseek(fd, 0, SEEK_END))
+    let start = max(offset, end - maximumBytes)
+    guard end > start else { return nil }
+    var buffer = [UInt8](repeating: 0, count: end - start)
+    let count = pread(fd, &buffer, buffer.count, off_t(start))
+    guard count > 0 else { return nil }
+    var text = String(decoding: buffer[..<count], as: UTF8.self)
+    // A cut in the middle of a line or a UTF-8 sequence starts the tail badly.
+    if start > offset, let newline = text.firstIndex(of: "\n") {
+      text = String(text[text.index(after: newline)...])
+    }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let trimmed = lines.suffix(maximumLines + 1).joined(separator: "\n")
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let lastLines = trimmed.split(separator: "\n", omittingEmptySubsequences: false).suffix(
+      maximumLines)
+    let result = lastLines.joined(separator: "\n")
+    return result.isEmpty ? nil : result
+  }
+}

@@ -1,0 +1,380 @@
+import Foundation
+import HeapModule
+
+/// Runs the steps of a plan as child processes, at most `maxParallel` at a
+/// time, in file order among those whose dependencies are done. All state
+/// lives on one serial queue; child exits, timers and signals arrive there
+/// as events, so nothing is polled and nothing needs a lock.
+final class Scheduler: @unchecked Sendable {
+  let queue = DispatchQueue(label: "orchestrate.scheduler")
+  private let plan: Plan
+  private let launcher: TaskLauncher
+  private let events: EventLog
+  private let maxParallel: Int
+  private(set) var record: RunRecord
+  private var writer: MetricsWriter!
+
+  private let dependents: [[Int]]
+  private var unfinishedDependencies: [Int]
+  /// Steps whose dependencies are done, smallest index (file order) first.
+  private var ready = Heap<Int>()
+  private var running: [Int: RunningAttempt] = [:]
+  private var retryTimers: [Int: DispatchWorkItem] = [:]
+  /// Process groups whose leader exited while other members still ran.
+  private var lingeringGroups = Set<pid_t>()
+  private var finishedSteps = 0
+  private var cancellation: Cancellation?
+  private var runTimer: DispatchWorkItem?
+  private var runStart = ContinuousClock.now
+  private var completion: (@Sendable (RunRecord) -> Void)?
+
+  private struct RunningAttempt {
+    var pid: pid_t
+    var started: ContinuousClock.Instant
+    /// Where this attempt's output begins in the task's log.
+    var logOffset: Int
+    var timers: [DispatchWorkItem] = []
+    var timedOut = false
+    var cancelled = false
+  }
+
+  private struct Cancellation {
+    var reason: String
+    var signal: Int32?
+  }
+
+  init(
+    plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, metricsPath: String,
+    maxParallel: Int
+  ) {
+    self.plan = plan
+    self.record = record
+    self.launcher = launcher
+    self.events = events
+    self.maxParallel = maxParallel
+    var dependents = Array(repeating: [Int](), count: plan.steps.count)
+    for (index, step) in plan.steps.enumerated() {
+      for dependency in step.dependencies { dependents[dependency].append(index) }
+    }
+    self.dependents = dependents
+    unfinishedDependencies = plan.steps.map(\.dependencies.count)
+    writer = MetricsWriter(
+      path: metricsPath, queue: queue, snapshot: { [unowned self] in self.record },
+      onError: { [events] error in events.log("warning: \(error); the last complete record is kept")
+      })
+  }
+
+  /// Writes the first record; false when the metrics file cannot be written.
+  func writeInitialRecord() -> Bool {
+    queue.sync { writer.flush() }
+  }
+
+  /// Starts the run; `completion` gets the final record once every step has
+  /// finished and no process of any task is left.
+  func start(completion: @escaping @Sendable (RunRecord) -> Void) {
+    queue.async { [self] in
+      self.completion = completion
+      runStart = .now
+      if let timeout = plan.pipeline.timeout {
+        let timer = DispatchWorkItem { [weak self] in
+          self?.cancel(reason: "run timeout (\(DurationText.format(timeout))) reached", signal: nil)
+        }
+        runTimer = timer
+        queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
+      }
+      for index in plan.steps.indices where unfinishedDependencies[index] == 0 {
+        ready.insert(index)
+      }
+      advance()
+    }
+  }
+
+  // MARK: Cancellation
+
+  /// Stops the run: nothing new starts, running tasks get SIGTERM and, after
+  /// their grace, SIGKILL. A second SIGINT skips the grace.
+  func cancel(reason: String, signal: Int32?) {
+    dispatchPrecondition(condition: .onQueue(queue))
+    if let current = cancellation {
+      if signal == SIGINT, current.signal == SIGINT {
+        events.log("second interrupt: killing every task now")
+        for attempt in running.values { ChildProcess.signalGroup(attempt.pid, SIGKILL) }
+        for group in lingeringGroups { ChildProcess.signalGroup(group, SIGKILL) }
+      }
+      return
+    }
+    cancellation = Cancellation(reason: reason, signal: signal)
+    runTimer?.cancel()
+    events.log("cancelling: \(reason); stopping \(running.count) running task(s)")
+    for index in plan.steps.indices
+    where !record.tasks[index].status.isFinished && running[index] == nil {
+      retryTimers.removeValue(forKey: index)?.cancel()
+      if let last = record.tasks[index].attempts.last {
+        finish(index, as: last.timedOut ? .timedOut : .failed, reason: "no retry: \(reason)")
+      } else {
+        finish(index, as: .skipped, reason: reason)
+      }
+    }
+    for (index, attempt) in running {
+      running[index]?.cancelled = true
+      stop(group: attempt.pid, grace: plan.steps[index].task.killGrace, index: index)
+    }
+    advance()
+  }
+
+  // MARK: Scheduling
+
+  /// Starts what may start, then ends the run if nothing is left.
+  private func advance() {
+    while cancellation == nil, running.count < maxParallel, let index = ready.popMin() {
+      let step = plan.steps[index]
+      if step.task.runIf == .success,
+        let blocker = step.dependencies.first(where: { record.tasks[$0].status != .completed })
+      {
+        let dependency = record.tasks[blocker]
+        finish(
+          index, as: .skipped, reason: "dependency \(dependency.name) \(dependency.status.rawValue)"
+        )
+        continue
+      }
+      startAttempt(index)
+    }
+    writer.changed()
+    if finishedSteps == plan.steps.count, running.isEmpty, lingeringGroups.isEmpty {
+      complete()
+    }
+  }
+
+  private func startAttempt(_ index: Int) {
+    let step = plan.steps[index]
+    let number = record.tasks[index].attempts.count + 1
+    let now = Date()
+    var attempt = AttemptRecord(number: number, startedAt: now)
+    if record.tasks[index].startedAt == nil { record.tasks[index].startedAt = now }
+    record.tasks[index].status = .running
+    record.tasks[index].reason = nil
+
+    let launch: TaskLauncher.Launch
+    do {
+      launch = try launcher.launch(step, attempt: number, of: step.task.retries + 1)
+    } catch {
+      // A program that cannot start will not start on a retry either.
+      attempt.finishedAt = now
+      attempt.durationSeconds = 0
+      attempt.error = error.description
+      record.tasks[index].attempts.append(attempt)
+      events.log("\(step.name) could not start: \(error)")
+      finish(index, as: .failed, reason: error.description, error: error.description)
+      return
+    }
+    attempt.pid = launch.pid
+    record.tasks[index].attempts.append(attempt)
+    running[index] = RunningAttempt(pid: launch.pid, started: .now, logOffset: launch.logOffset)
+    events.log(
+      "\(step.name) started (attempt \(number) of \(step.task.retries + 1), pid \(launch.pid))")
+
+    if let timeout = step.task.timeout {
+      let timer = DispatchWorkItem { [weak self] in self?.timedOut(index, pid: launch.pid) }
+      running[index]?.timers.append(timer)
+      queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
+    }
+    let pid = launch.pid
+    // One small thread per running child, blocked in wait4: exact exit and
+    // resource figures, no SIGCHLD juggling, no polling.
+    let thread = Thread { [self] in
+      let (status, usage) = ChildProcess.waitForExit(pid)
+      queue.async { self.exited(index, pid: pid, status: status, usage: usage) }
+    }
+    thread.stackSize = 64 << 10
+    thread.start()
+  }
+
+  private func timedOut(_ index: Int, pid: pid_t) {
+    guard running[index]?.pid == pid else { return }
+    let task = plan.steps[index].task
+    running[index]?.timedOut = true
+    events.log(
+      "\(plan.steps[index].name) timed out after \(DurationText.format(task.timeout ?? .zero)); "
+        + "sending SIGTERM, SIGKILL in \(DurationText.format(task.killGrace))")
+    stop(group: pid, grace: task.killGrace, index: index)
+  }
+
+  /// SIGTERM to a running task's group now, SIGKILL after `grace`.
+  private func stop(group: pid_t, grace: Duration, index: Int) {
+    ChildProcess.signalGroup(group, SIGTERM)
+    let kill = DispatchWorkItem { ChildProcess.signalGroup(group, SIGKILL) }
+    running[index]?.timers.append(kill)
+    queue.asyncAfter(deadline: .now() + grace.seconds, execute: kill)
+  }
+
+  private func exited(_ index: Int, pid: pid_t, status: TerminationStatus, usage: ResourceUsage) {
+    guard let attempt = running.removeValue(forKey: index), attempt.pid == pid else { return }
+    for timer in attempt.timers { timer.cancel() }
+    let step = plan.steps[index]
+    let elapsed = ContinuousClock.now - attempt.started
+    var task = record.tasks[index]
+    var entry = task.attempts.removeLast()
+    entry.finishedAt = Date()
+    entry.durationSeconds = elapsed.seconds
+    entry.timedOut = attempt.timedOut
+    entry.peakRssBytes = usage.peakRSSBytes
+    entry.cpuUserSeconds = usage.userSeconds
+    entry.cpuSystemSeconds = usage.systemSeconds
+    switch status {
+    case .exited(let code): entry.exitCode = code
+    case .signaled(let signal): entry.signal = signal
+    }
+    task.attempts.append(entry)
+    task.exitCode = entry.exitCode
+    task.signal = entry.signal
+    task.peakRssBytes = max(task.peakRssBytes ?? 0, usage.peakRSSBytes)
+    task.cpuUserSeconds = (task.cpuUserSeconds ?? 0) + usage.userSeconds
+    task.cpuSystemSeconds = (task.cpuSystemSeconds ?? 0) + usage.systemSeconds
+    record.tasks[index] = task
+
+    let leftovers = stopLeftovers(of: pid, grace: step.task.killGrace)
+    if leftovers > 0 {
+      record.tasks[index].leftoverProcesses = (task.leftoverProcesses ?? 0) + leftovers
+      events.log("\(step.name) left \(leftovers) process(es) running; stopping them")
+    }
+
+    let outcome: TaskStatus =
+      attempt.cancelled
+      ? .cancelled
+      : attempt.timedOut
+        ? .timedOut
+        : status == .exited(0) ? .completed : .failed
+    let how = Self.describe(status, timedOut: attempt.timedOut)
+    if outcome == .failed || outcome == .timedOut, entry.number <= step.task.retries,
+      cancellation == nil
+    {
+      let delay =
+        step.task.retryDelay.seconds * pow(step.task.retryBackoff, Double(entry.number - 1))
+      record.tasks[index].status = .pending
+      record.tasks[index].reason =
+        "attempt \(entry.number) \(how); retrying in \(Self.seconds(delay))"
+      events.log(
+        "\(step.name) \(how) (attempt \(entry.number)); retrying in \(Self.seconds(delay))")
+      let retry = DispatchWorkItem { [weak self] in
+        guard let self, self.cancellation == nil else { return }
+        self.retryTimers[index] = nil
+        self.ready.insert(index)
+        self.advance()
+      }
+      retryTimers[index] = retry
+      queue.asyncAfter(deadline: .now() + delay, execute: retry)
+    } else {
+      let reason: String? =
+        switch outcome {
+        case .completed: nil
+        case .cancelled: cancellation?.reason
+        default: entry.number > 1 ? "\(how) after \(entry.number) attempts" : how
+        }
+      let tail =
+        outcome == .completed
+        ? nil
+        : OutputTail.read(path: launcher.layout.absolute(task.logFile), from: attempt.logOffset)
+      finish(index, as: outcome, reason: reason, error: tail)
+    }
+    advance()
+  }
+
+  /// Sends the rest of a finished task's process group SIGTERM, then SIGKILL
+  /// after `grace`; returns how many processes were left.
+  private func stopLeftovers(of group: pid_t, grace: Duration) -> Int {
+    guard ChildProcess.groupExists(group) else { return 0 }
+    let members = ChildProcess.members(ofGroup: group).count
+    guard members > 0 else { return 0 }
+    lingeringGroups.insert(group)
+    ChildProcess.signalGroup(group, SIGTERM)
+    watchLingering(group, killAt: .now + grace)
+    return members
+  }
+
+  /// Their leader is gone, so no wait4 reports these processes' end: look
+  /// every 50 ms until the group is empty, escalating to SIGKILL at `killAt`.
+  private func watchLingering(_ group: pid_t, killAt: ContinuousClock.Instant) {
+    queue.asyncAfter(deadline: .now() + 0.05) { [self] in
+      if ChildProcess.members(ofGroup: group).isEmpty {
+        lingeringGroups.remove(group)
+        advance()
+        return
+      }
+      if ContinuousClock.now >= killAt { ChildProcess.signalGroup(group, SIGKILL) }
+      watchLingering(group, killAt: killAt)
+    }
+  }
+
+  private func finish(_ index: Int, as status: TaskStatus, reason: String?, error: String? = nil) {
+    var task = record.tasks[index]
+    task.status = status
+    task.reason = reason
+    task.error = error
+    if let started = task.startedAt {
+      let end = Date()
+      task.finishedAt = end
+      task.durationSeconds = end.timeIntervalSince(started)
+    }
+    record.tasks[index] = task
+    finishedSteps += 1
+    switch status {
+    case .completed:
+      events.log("\(task.name) completed in \(Self.seconds(task.durationSeconds ?? 0))")
+    case .skipped where cancellation != nil:
+      break  // cancel() reports these in one line
+    default:
+      events.log("\(task.name) \(status.rawValue)" + (reason.map { ": \($0)" } ?? ""))
+    }
+    for dependent in dependents[index] {
+      unfinishedDependencies[dependent] -= 1
+      if unfinishedDependencies[dependent] == 0, cancellation == nil { ready.insert(dependent) }
+    }
+  }
+
+  private func complete() {
+    guard let completion else { return }
+    self.completion = nil
+    runTimer?.cancel()
+    let counts = TaskCounts(record.tasks)
+    record.counts = counts
+    let status: RunStatus =
+      if cancellation?.signal != nil { .cancelled } else if counts.completed == counts.total {
+        .completed
+      } else if counts.completed == 0 { .failed } else { .partial }
+    record.status = status
+    record.reason = cancellation?.reason
+    record.exitCode =
+      cancellation?.signal.map { 128 + $0 } ?? (status == .completed ? 0 : 1)
+    let end = Date()
+    record.finishedAt = end
+    record.durationSeconds = (ContinuousClock.now - runStart).seconds
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    record.orchestratorPeakRssBytes = Int(usage.ru_maxrss) * 1024
+    writer.flush()
+    completion(record)
+  }
+
+  private static func describe(_ status: TerminationStatus, timedOut: Bool) -> String {
+    let end: String
+    switch status {
+    case .exited(let code): end = "exit \(code)"
+    case .signaled(let signal): end = "killed by \(signalName(signal))"
+    }
+    return timedOut ? "timed out (\(end))" : end
+  }
+
+  static func signalName(_ signal: Int32) -> String {
+    let names: [Int32: String] = [
+      SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
+      SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV",
+      SIGPIPE: "SIGPIPE",
+      SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
+    ]
+    return names[signal] ?? "signal \(signal)"
+  }
+
+  static func seconds(_ value: Double) -> String {
+    value < 10 ? String(format: "%.2fs", value) : DurationText.format(.seconds(value.rounded()))
+  }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Turns a plan step into a started process: its log file opened for
+/// appending with a header line, its environment, directory and program
+/// resolved. Output goes straight from the child to the log file.
+struct TaskLauncher: Sendable {
+  let layout: RootLayout
+  let pipeline: String
+  let run: RunID
+  /// The inherited environment with the pipeline's `env` and the run's
+  /// `ORCHESTRATE_*` variables applied.
+  let baseEnvironment: [String: String]
+  /// Absolute; where tasks without a `working_directory` start.
+  let workingDirectory: String
+
+  struct Launch {
+    var pid: pid_t
+    /// Size of the log when this attempt's output begins.
+    var logOffset: Int
+  }
+
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  func launch(_ step: Plan.Step, attempt: Int, of attempts: Int) throws(Failure) -> Launch {
+    let logPath = layout.absolute(layout.taskLogPath(pipeline: pipeline, run: run, task: step.name))
+    let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    EventLog.writeAll(
+      "=== \(step.name): attempt \(attempt) of \(attempts), \(Timestamp.format(Date())) ===\n",
+      to: fd)
+    let offset = Int(lseek(fd, 0, SEEK_END))
+
+    let environment = environment(for: step, attempt: attempt)
+    let directory = resolve(step.task.workingDirectory, against: workingDirectory)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw Failure(description: "working directory does not exist: \(directory)")
+    }
+    let arguments: [String]
+    switch step.task.command {
+    case .shell(let script, let shell): arguments = [shell, "-c", script]
+    case .argv(let argv): arguments = argv
+    }
+    let executable: String
+    do {
+      executable = try ExecutableLookup.resolve(
+        arguments[0], searchPath: environment["PATH"] ?? "/usr/bin:/bin", directory: directory)
+    } catch {
+      EventLog.writeAll("orchestrate: \(error)\n", to: fd)
+      throw Failure(description: error.description)
+    }
+    do {
+      let pid = try ChildProcess.spawn(
+        ProcessSpec(
+          executable: executable, arguments: arguments, environment: environment,
+          workingDirectory: directory, outputDescriptor: fd))
+      return Launch(pid: pid, logOffset: offset)
+    } catch {
+      EventLog.writeAll("orchestrate: \(error)\n", to: fd)
+      throw Failure(description: error.description)
+    }
+  }
+
+  func environment(for step: Plan.Step, attempt: Int) -> [String: String] {
+    var environment = baseEnvironment
+    for (key, value) in step.task.environment { environment[key] = value }
+    environment["ORCHESTRATE_TASK"] = step.name
+    environment["ORCHESTRATE_ATTEMPT"] = String(attempt)
+    environment["ORCHESTRATE_SOURCE"] = step.source
+    return environment
+  }
+
+  private func resolve(_ path: String?, against base: String) -> String {
+    guard let path, !path.isEmpty else { return base }
+    return path.hasPrefix("/") ? path : "\(base)/\(path)"
+  }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Keeps a run's metrics file current without rewriting it for every event:
+/// a change after a quiet spell is written at once, later ones are batched.
+/// The spell grows with the cost of a write (at least `interval`, at least
+/// ten times the last write), so huge runs spend little time rewriting.
+/// Not thread-safe: use it from the queue it is given.
+final class MetricsWriter: @unchecked Sendable {
+  let path: String
+  private let queue: DispatchQueue
+  private let interval: Duration
+  private let snapshot: () -> RunRecord
+  private let onError: (AtomicFile.WriteError) -> Void
+  private let encoder = RecordCoding.encoder()
+  private var lastWrite: ContinuousClock.Instant?
+  private var lastCost: Duration = .zero
+  private var pending: DispatchWorkItem?
+  private var lastErrorReason: String?
+
+  init(
+    path: String, queue: DispatchQueue, interval: Duration = .seconds(1),
+    snapshot: @escaping () -> RunRecord, onError: @escaping (AtomicFile.WriteError) -> Void
+  ) {
+    self.path = path
+    self.queue = queue
+    self.interval = interval
+    self.snapshot = snapshot
+    self.onError = onError
+  }
+
+  /// The record changed: write it now, or soon if a write just happened.
+  func changed() {
+    guard pending == nil else { return }
+    let now = ContinuousClock.now
+    let spacing = max(interval, lastCost * 10)
+    if let lastWrite, now - lastWrite < spacing {
+      let work = DispatchWorkItem { [weak self] in self?.flush() }
+      pending = work
+      queue.asyncAfter(deadline: .now() + ((lastWrite + spacing) - now).seconds, execute: work)
+    } else {
+      flush()
+    }
+  }
+
+  /// Writes the current state now. False when the write failed; the file then
+  /// still holds the previous complete state.
+  @discardableResult
+  func flush() -> Bool {
+    pending?.cancel()
+    pending = nil
+    let start = ContinuousClock.now
+    defer {
+      lastWrite = .now
+      lastCost = ContinuousClock.now - start
+    }
+    var record = snapshot()
+    record.updatedAt = Date()
+    do {
+      try AtomicFile.write(try encoder.encode(record), to: path)
+      lastErrorReason = nil
+      return true
+    } catch let error as AtomicFile.WriteError {
+      // One report per distinct problem: a full disk must not flood the log.
+      if error.reason != lastErrorReason { onError(error) }
+      lastErrorReason = error.reason
+      return false
+    } catch {
+      onError(AtomicFile.WriteError(path: path, reason: "\(error)"))
+      return false
+    }
+  }
+}

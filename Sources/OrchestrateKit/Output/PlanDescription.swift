@@ -1,0 +1,34 @@
+/// What `--dry-run` prints: the steps in the order they would be considered,
+/// what each waits for, and its limits.
+public enum PlanDescription {
+  public static func render(_ plan: Plan, maxParallel: Int? = nil) -> String {
+    let pipeline = plan.pipeline
+    var header =
+      "\(pipeline.name): \(plan.steps.count) task(s), max_parallel \(maxParallel ?? pipeline.maxParallel)"
+    if let timeout = pipeline.timeout { header += ", run timeout \(DurationText.format(timeout))" }
+    if !plan.sourceFilter.isEmpty {
+      header += ", sources \(plan.sourceFilter.joined(separator: ", "))"
+    }
+    var lines = [header]
+    let numberWidth = String(plan.steps.count).count
+    for (index, step) in plan.steps.enumerated() {
+      let number = String(index + 1)
+      var line =
+        String(repeating: " ", count: numberWidth - number.count + 2) + number + "  " + step.name
+      var details: [String] = []
+      if !step.dependencies.isEmpty {
+        details.append(
+          "after " + step.dependencies.map { plan.steps[$0].name }.joined(separator: ", "))
+      }
+      if step.task.runIf == .always { details.append("run_if always") }
+      if let timeout = step.task.timeout {
+        details.append("timeout \(DurationText.format(timeout))")
+      }
+      if step.task.retries > 0 { details.append("retries \(step.task.retries)") }
+      if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
+      lines.append(line)
+    }
+    lines.append("dry run: nothing was started and nothing was written")
+    return lines.joined(separator: "\n")
+  }
+}

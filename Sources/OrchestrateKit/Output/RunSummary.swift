@@ -1,0 +1,43 @@
+import Foundation
+
+/// The few lines printed when a run ends: outcome and totals, one line per
+/// task that did not complete, where the record is.
+public enum RunSummary {
+  public static func render(_ record: RunRecord, metricsFile: String, style: TerminalStyle)
+    -> String
+  {
+    let counts = record.counts
+    var totals = ["\(counts.completed) of \(counts.total) tasks completed"]
+    for status in [TaskStatus.failed, .timedOut, .cancelled, .skipped] where counts[status] > 0 {
+      totals.append("\(counts[status]) \(status.rawValue.replacingOccurrences(of: "_", with: " "))")
+    }
+    let duration = record.durationSeconds.map { " in \(formatSeconds($0))" } ?? ""
+    let status =
+      switch record.status {
+      case .completed: style.green(record.status.rawValue)
+      case .partial: style.yellow(record.status.rawValue)
+      default: style.red(record.status.rawValue)
+      }
+    var lines = [
+      "\(style.bold(record.pipeline)) \(status)\(duration): \(totals.joined(separator: ", "))"
+    ]
+    if let reason = record.reason { lines.append("  \(reason)") }
+    let width = record.tasks.filter { $0.status != .completed }.map(\.name.count).max() ?? 0
+    for task in record.tasks where task.status != .completed {
+      var line = "  \(task.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) "
+      line += task.name.padding(toLength: width, withPad: " ", startingAt: 0)
+      if let reason = task.reason { line += "  \(reason)" }
+      if let last = task.error?.split(separator: "\n").last {
+        line += style.dim(" | \(last.prefix(120))")
+      }
+      lines.append(line)
+    }
+    lines.append("metrics: \(metricsFile)")
+    return lines.joined(separator: "\n")
+  }
+
+  public static func formatSeconds(_ seconds: Double) -> String {
+    if seconds < 60 { return String(format: "%.2fs", seconds) }
+    return DurationText.format(.seconds(seconds.rounded()))
+  }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Finds the pipeline file a command line names and the root directory that
+/// holds its `metrics/` and `logs/`, without depending on the working
+/// directory more than the user asked for (cron starts in $HOME).
+public struct PipelineLocation: Sendable, Equatable {
+  public var file: String
+  public var root: String
+}
+
+public enum PipelineLocator {
+  static let extensions = ["", ".json", ".yaml", ".yml"]
+
+  /// - Parameters:
+  ///   - argument: a path, or a bare name looked up in `<root>/pipelines/`.
+  ///   - rootOption: `--root`, which wins over everything.
+  public static func locate(
+    _ argument: String, rootOption: String?, environment: [String: String],
+    currentDirectory: String = FileManager.default.currentDirectoryPath
+  ) throws(PipelineError) -> PipelineLocation {
+    let explicitRoot = (rootOption ?? environment["ORCHESTRATE_ROOT"]).flatMap {
+      $0.isEmpty ? nil : absolute($0, in: currentDirectory)
+    }
+    let file: String
+    if argument.contains("/") {
+      file = absolute(argument, in: currentDirectory)
+    } else {
+      let directory = "\(explicitRoot ?? currentDirectory)/pipelines"
+      let candidates =
+        extensions.map { "\(directory)/\(argument)\($0)" } + ["\(currentDirectory)/\(argument)"]
+      guard let found = candidates.first(where: isFile) else {
+        let known = available(in: directory)
+        throw PipelineError(
+          file: argument,
+          message: "no such pipeline in \(directory)"
+            + (known.isEmpty ? "" : " (found: \(known.joined(separator: ", ")))"))
+      }
+      file = found
+    }
+    let parent = (file as NSString).deletingLastPathComponent
+    let conventionalRoot =
+      (parent as NSString).lastPathComponent == "pipelines"
+      ? (parent as NSString).deletingLastPathComponent : nil
+    return PipelineLocation(file: file, root: explicitRoot ?? conventionalRoot ?? currentDirectory)
+  }
+
+  /// Pipeline files in `directory`, for "did you mean" messages.
+  public static func available(in directory: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.filter { ["json", "yaml", "yml"].contains(($0 as NSString).pathExtension) }
+      .sorted()
+  }
+
+  private static func isFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFDIR
+  }
+
+  private static func absolute(_ path: String, in directory: String) -> String {
+    let full = path.hasPrefix("/") ? path : "\(directory)/\(path)"
+    return URL(fileURLWithPath: full).standardizedFileURL.path
+  }
+}

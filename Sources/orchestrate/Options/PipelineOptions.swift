@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import OrchestrateKit
+
+/// How every pipeline command names its pipeline and root directory.
+struct PipelineOptions: ParsableArguments {
+  @Argument(help: "Pipeline file, or a bare name looked up in <root>/pipelines/.")
+  var pipeline: String
+
+  @Option(help: "Root directory holding metrics/ and logs/.")
+  var root: String?
+
+  @Option(
+    name: .customLong("source"),
+    help: "Only the tasks of this source, plus tasks of no source (repeatable).")
+  var sources: [String] = []
+
+  /// Locates, loads and plans the pipeline, or exits 2 with one line saying why.
+  func plan() throws -> (Plan, PipelineLocation) {
+    do {
+      let location = try PipelineLocator.locate(
+        pipeline, rootOption: root, environment: ProcessInfo.processInfo.environment)
+      let pipeline = try PipelineLoader.load(file: location.file)
+      do {
+        return (try Plan(pipeline: pipeline, sources: sources), location)
+      } catch {
+        throw CommandFailure(message: "--source: \(error)", exitCode: 2)
+      }
+    } catch let error as PipelineError {
+      throw CommandFailure(message: error.description, exitCode: 2)
+    }
+  }
+}
+
+/// An error already worded for the user, and the exit code it means.
+struct CommandFailure: Error {
+  var message: String
+  var exitCode: Int32
+}
+
+extension CommandFailure {
+  /// Prints the message and exits; argument parser errors pass through.
+  static func exitOnFailure<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let failure as CommandFailure {
+      FileHandle.standardError.write(Data("orchestrate: \(failure.message)\n".utf8))
+      throw ExitCode(failure.exitCode)
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import OrchestrateKit
+
+@main
+struct OrchestrateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "orchestrate",
+    abstract: "Run data pipelines from cron: every task a child process, every run a metrics file.",
+    version: OrchestrateVersion.current,
+    subcommands: [RunCommand.self, ValidateCommand.self],
+    defaultSubcommand: RunCommand.self)
+
+  /// Usage errors exit 2, as the exit codes in the README promise (the
+  /// argument parser's own default is 64).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
+}

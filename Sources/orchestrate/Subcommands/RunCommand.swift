@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import OrchestrateKit
+
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run a pipeline (the default command).")
+
+  @OptionGroup var options: PipelineOptions
+
+  @Flag(help: "Print the plan; run nothing, write nothing.")
+  var dryRun = false
+
+  @Option(help: "Run at most this many tasks at once (overrides max_parallel).")
+  var maxParallel: Int?
+
+  @Flag(help: "Record the run as manual even without a terminal.")
+  var manual = false
+
+  func validate() throws {
+    if let maxParallel, maxParallel < 1 {
+      throw ValidationError("--max-parallel must be at least 1, got \(maxParallel)")
+    }
+  }
+
+  func run() throws {
+    let outcome = try CommandFailure.exitOnFailure { () throws -> PipelineRun.Outcome? in
+      let (plan, location) = try options.plan()
+      if dryRun {
+        print(PlanDescription.render(plan, maxParallel: maxParallel))
+        return nil
+      }
+      let trigger: RunRecord.Trigger = manual || isatty(STDIN_FILENO) == 1 ? .manual : .scheduled
+      do {
+        return try PipelineRun.execute(
+          plan,
+          options: .init(
+            layout: RootLayout(root: location.root), maxParallel: maxParallel, trigger: trigger),
+          events: EventLog())
+      } catch let failure as PipelineRun.Failure {
+        throw CommandFailure(message: failure.description, exitCode: failure.exitCode)
+      }
+    }
+    guard let outcome else { return }
+    print(
+      RunSummary.render(outcome.record, metricsFile: outcome.metricsFile, style: .detect()))
+    fflush(nil)
+    if let signal = outcome.signal { SignalTrap.reraise(signal) }
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+  }
+}

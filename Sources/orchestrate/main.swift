@@ -1,3 +1,0 @@
-import OrchestrateKit
-
-print(Orchestrate.version)
