@@ -9,7 +9,8 @@ enum ExecutableLookup {
 
     var description: String {
       switch self {
-      case .notFound(let name, let path): "command not found: \(name) (PATH=\(path))"
+      // The search path is not shown: the record never holds environment values.
+      case .notFound(let name, _): "command not found: \(name) (not in the task's PATH)"
       case .notExecutable(let path): "not an executable file: \(path)"
       }
     }

@@ -163,7 +163,6 @@ final class Scheduler: @unchecked Sendable {
       attempt.durationSeconds = 0
       attempt.error = error.description
       record.tasks[index].attempts.append(attempt)
-      events.log("\(step.name) could not start: \(error)")
       finish(index, as: .failed, reason: error.description, error: error.description)
       return
     }

@@ -126,6 +126,10 @@ public enum PipelineLoader {
       var message = problem
       if let context { message += " \(context.text)" }
       return PipelineError(file: file, line: mark.line, column: mark.column, message: message)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      return PipelineError(
+        file: file, line: context.mark.line, column: context.mark.column,
+        message: "duplicate key " + duplicates.map { "'\($0)'" }.joined(separator: ", "))
     case .reader(let problem, let offset, _, _):
       return PipelineError(file: file, message: "\(problem) at byte \(offset ?? 0)")
     default:
@@ -181,14 +185,12 @@ public enum PipelineLoader {
 
   private static func typeName(_ type: Any.Type) -> String {
     switch type {
-    case is String.Type: "a string"
+    case is String.Type, is Node.Scalar.Type: "a single value"
     case is Int.Type: "a whole number"
     case is Double.Type: "a number"
     case is Bool.Type: "true or false"
-    case is [String].Type, is [TaskDefinition].Type: "a list"
-    case is [String: String].Type: "a mapping of names to values"
-    default:
-      String(describing: type).hasPrefix("Array") ? "a list" : "a mapping"
+    case is Node.Sequence.Type: "a list"
+    default: "a mapping"
     }
   }
 

@@ -71,7 +71,7 @@ struct PipelineValidator {
     func fail(_ message: String, _ key: String? = nil) -> PipelineError {
       PipelineError(
         file: file, line: task.line, field: key.map { "\(field).\($0)" } ?? field,
-        message: "task '\(task.name)': \(message)")
+        message: "task '\(Names.printable(task.name))': \(message)")
     }
     if let problem = Names.problem(with: task.name) { throw fail(problem, "name") }
 

@@ -1,0 +1,7 @@
+.PHONY: example test
+
+example:
+	scripts/example.sh
+
+test:
+	scripts/test.sh

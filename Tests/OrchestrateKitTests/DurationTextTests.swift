@@ -1,0 +1,32 @@
+import Testing
+
+@testable import OrchestrateKit
+
+@Suite struct DurationTextTests {
+  @Test(arguments: [
+    ("90s", 90.0), ("45m", 2700), ("2h", 7200), ("7d", 604_800), ("30", 30), ("0.5", 0.5),
+    ("500ms", 0.5), ("1h30m", 5400), ("1.5h", 5400), (" 10s ", 10), ("2w", 1_209_600),
+  ])
+  func parses(text: String, seconds: Double) {
+    #expect(DurationText.parse(text)?.seconds == seconds)
+  }
+
+  @Test(arguments: ["", "soon", "-5", "-5s", "10x", "s", "1h-30m", "nan", "inf", "1..5s", "h1"])
+  func rejects(text: String) {
+    #expect(DurationText.parse(text) == nil)
+  }
+
+  @Test func formatsReadably() {
+    #expect(DurationText.format(.seconds(5400)) == "1h30m")
+    #expect(DurationText.format(.seconds(90)) == "1m30s")
+    #expect(DurationText.format(.seconds(604_800)) == "7d")
+    #expect(DurationText.format(.seconds(0.25)) == "0.25s")
+    #expect(DurationText.format(.zero) == "0s")
+  }
+
+  @Test func formattedTextParsesBack() {
+    for seconds in [1.0, 59, 61, 3599, 3601, 86399, 90061, 0.5] {
+      #expect(DurationText.parse(DurationText.format(.seconds(seconds)))?.seconds == seconds)
+    }
+  }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the build needs beyond the Swift toolchain: libarchive's
+# headers (Debian: libarchive-dev). Safe to run again; does nothing when present.
+set -euo pipefail
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "bootstrap: the Swift toolchain is not on PATH (https://www.swift.org/install/linux/)" >&2
+  exit 1
+fi
+
+missing=()
+for package in libarchive-dev; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+    echo "bootstrap: please install ${missing[*]} (apt-get install ${missing[*]}) as root" >&2
+    exit 1
+  fi
+  echo "bootstrap: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
