@@ -22,7 +22,9 @@ enum AbandonedRuns {
         var record = try? RecordCoding.decoder().decode(RunRecord.self, from: data),
         record.status == .running, ProcessIdentity(of: record).liveness() == .gone
       else { continue }
+      let killed = killLeftovers(of: record)
       settle(&record)
+      if killed > 0 { record.reason! += "; killed \(killed) process group(s) it left running" }
       if (try? AtomicFile.write(try RecordCoding.encoder().encode(record), to: path)) != nil {
         marked.append(record.runId)
       }
@@ -32,6 +34,30 @@ enum AbandonedRuns {
 
   private static func startTime(_ fileName: String) -> Date {
     RunID(String(fileName.dropLast(".json".count)))?.startedAt ?? .distantPast
+  }
+
+  /// Kills what the dead orchestrator's running tasks left behind: their
+  /// process groups outlive it. Returns how many groups were killed.
+  static func killLeftovers(of record: RunRecord) -> Int {
+    guard record.bootId == nil || record.bootId == ProcessIdentity.currentBootId(),
+      record.host == ProcessIdentity.hostName()
+    else { return 0 }
+    var killed = 0
+    for task in record.tasks where task.status == .running {
+      guard let attempt = task.attempts.last, let group = attempt.pid,
+        ChildProcess.groupExists(group)
+      else { continue }
+      // The group id is the leader's pid; while the group exists that number
+      // cannot be handed to a new group. If the leader is alive it must be
+      // the same process (same start time); if it is gone, the members are its.
+      if let ticks = attempt.processStartTicks, let now = ProcessIdentity.startTicks(of: group),
+        now != ticks
+      {
+        continue
+      }
+      if ChildProcess.signalGroup(group, SIGKILL) { killed += 1 }
+    }
+    return killed
   }
 
   static func settle(_ record: inout RunRecord) {

@@ -59,7 +59,12 @@ final class Scheduler: @unchecked Sendable {
     self.dependents = dependents
     unfinishedDependencies = plan.steps.map(\.dependencies.count)
     writer = MetricsWriter(
-      path: metricsPath, queue: queue, snapshot: { [unowned self] in self.record },
+      path: metricsPath, queue: queue,
+      snapshot: { [unowned self] in
+        var record = self.record
+        record.counts = TaskCounts(record.tasks)
+        return record
+      },
       onError: { [events] error in events.log("warning: \(error); the last complete record is kept")
       })
   }
@@ -167,6 +172,7 @@ final class Scheduler: @unchecked Sendable {
       return
     }
     attempt.pid = launch.pid
+    attempt.processStartTicks = ProcessIdentity.startTicks(of: launch.pid)
     record.tasks[index].attempts.append(attempt)
     running[index] = RunningAttempt(pid: launch.pid, started: .now, logOffset: launch.logOffset)
     events.log(

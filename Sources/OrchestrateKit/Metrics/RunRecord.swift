@@ -153,6 +153,9 @@ public struct TaskRecord: Codable, Sendable, Equatable {
 public struct AttemptRecord: Codable, Sendable, Equatable {
   public var number: Int
   public var pid: Int32?
+  /// Kernel start time of `pid`, so a later run can tell this attempt's
+  /// process group from an unrelated one that reused the number.
+  public var processStartTicks: UInt64?
   public var startedAt: Date
   public var finishedAt: Date?
   public var durationSeconds: Double?

@@ -20,17 +20,19 @@ enum Orchestrate {
   @discardableResult
   static func run(
     _ arguments: [String], environment: [String: String] = cronEnvironment(),
-    directory: String = "/", timeout: Double = 120
+    directory: String = "/", timeout: Double = 120, binary: String = binary
   ) throws -> Invocation {
-    let process = try start(arguments, environment: environment, directory: directory)
+    let process = try start(
+      arguments, environment: environment, directory: directory, binary: binary)
     return process.wait(timeout: timeout)
   }
 
   static func start(
     _ arguments: [String], environment: [String: String] = cronEnvironment(),
-    directory: String = "/"
+    directory: String = "/", binary: String = binary
   ) throws -> RunningOrchestrate {
-    try RunningOrchestrate(arguments, environment: environment, directory: directory)
+    try RunningOrchestrate(
+      arguments, environment: environment, directory: directory, binary: binary)
   }
 }
 
@@ -47,13 +49,15 @@ final class RunningOrchestrate {
   private let output: URL
   private let errors: URL
 
-  init(_ arguments: [String], environment: [String: String], directory: String) throws {
+  init(_ arguments: [String], environment: [String: String], directory: String, binary: String)
+    throws
+  {
     let scratch = FileManager.default.temporaryDirectory
     output = scratch.appendingPathComponent("orchestrate-out-\(UUID().uuidString)")
     errors = scratch.appendingPathComponent("orchestrate-err-\(UUID().uuidString)")
     FileManager.default.createFile(atPath: output.path, contents: nil)
     FileManager.default.createFile(atPath: errors.path, contents: nil)
-    process.executableURL = URL(fileURLWithPath: Orchestrate.binary)
+    process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.environment = environment
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
