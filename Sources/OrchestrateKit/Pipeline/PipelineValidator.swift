@@ -8,14 +8,16 @@ struct PipelineValidator {
     -> Pipeline
   {
     let name = definition.name ?? defaultName
-    try check(Names.problem(with: name), field: "name")
+    try check(Names.problem(with: name).map { "'\(Names.printable(name))' \($0)" }, field: "name")
     let maxParallel = definition.maxParallel ?? 1
     guard (1...4096).contains(maxParallel) else {
       throw error("must be between 1 and 4096, got \(maxParallel)", field: "max_parallel")
     }
     let sources = definition.sources ?? []
     for (index, source) in sources.enumerated() {
-      try check(Names.problem(with: source), field: "sources[\(index)]")
+      try check(
+        Names.problem(with: source).map { "'\(Names.printable(source))' \($0)" },
+        field: "sources[\(index)]")
       if sources[..<index].contains(source) {
         throw error("source '\(source)' is listed twice", field: "sources[\(index)]")
       }
@@ -73,7 +75,7 @@ struct PipelineValidator {
         file: file, line: task.line, field: key.map { "\(field).\($0)" } ?? field,
         message: "task '\(Names.printable(task.name))': \(message)")
     }
-    if let problem = Names.problem(with: task.name) { throw fail(problem, "name") }
+    if let problem = Names.problem(with: task.name) { throw fail("the name \(problem)", "name") }
 
     let command: PipelineTask.Command
     switch (task.run, task.argv) {
@@ -220,21 +222,19 @@ struct PipelineValidator {
 enum Names {
   static let maximumLength = 128
 
-  /// Why `name` cannot be used, or nil when it can.
+  /// Why `name` cannot be used ("must not …"), or nil when it can.
   static func problem(with name: String) -> String? {
-    if name.isEmpty { return "a name cannot be empty" }
+    if name.isEmpty { return "must not be empty" }
     if name.utf8.count > maximumLength {
-      return "'\(name.prefix(40))…' is longer than \(maximumLength) characters"
+      return "must not be longer than \(maximumLength) characters"
     }
-    if name.hasPrefix(".") { return "'\(printable(name))' must not start with '.'" }
+    if name.hasPrefix(".") { return "must not start with '.'" }
     let allowed = name.unicodeScalars.allSatisfy {
       $0.isASCII
         && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
           || "_-.".unicodeScalars.contains($0))
     }
-    if !allowed {
-      return "'\(printable(name))' may contain only letters, digits, '_', '-' and '.'"
-    }
+    if !allowed { return "may contain only letters, digits, '_', '-' and '.'" }
     return nil
   }
 
