@@ -68,7 +68,7 @@ import Testing
       """)
     let running = try Orchestrate.start([file, "--root", root.path])
     try root.waitFor("ready")
-    try waitUntil { (try? root.onlyRecord("p").counts.running) == 2 }
+    try waitUntil { (try? root.records("p").first?.counts.running) == 2 }
     running.signal(signal)
     let result = running.wait(timeout: 30)
     #expect(result.signal == signal, "exit \(String(describing: result.exitCode))")
@@ -99,7 +99,7 @@ import Testing
     try root.waitFor("ready")
     running.signal(SIGINT)
     try waitUntil {
-      root.read("logs/p/\((try? root.onlyRecord("p").runId) ?? "")/orchestrate.log")?.contains(
+      root.read("logs/p/\((try? root.records("p").first?.runId) ?? "")/orchestrate.log")?.contains(
         "cancelling") == true
     }
     running.signal(SIGINT)
@@ -156,7 +156,7 @@ import Testing
       "p.yaml", "tasks: [{name: orphan, run: 'touch ready; sleep 300 # \(root.marker)'}]")
     let first = try Orchestrate.start([file, "--root", root.path])
     try root.waitFor("ready")
-    try waitUntil { (try? root.onlyRecord("p").counts.running) == 1 }
+    try waitUntil { (try? root.records("p").first?.counts.running) == 1 }
     first.signal(SIGKILL)
     _ = first.wait()
     let crashed = try root.onlyRecord("p")

@@ -6,10 +6,45 @@ public final class EventLog: @unchecked Sendable {
   private let lock = NSLock()
   private var fileDescriptor: Int32 = -1
   private let echo: Bool
+  /// Lines redrawn below the log on a terminal: the tasks running now.
+  private var liveLines: [String] = []
+  /// stderr is a terminal: live lines may be drawn and erased.
+  public let isInteractive: Bool
 
   /// `echo`: also write each line to stderr.
-  public init(echo: Bool = true) {
+  public init(echo: Bool = true, interactive: Bool = isatty(STDERR_FILENO) == 1) {
     self.echo = echo
+    self.isInteractive = echo && interactive
+  }
+
+  /// Replaces the live lines under the log (only on a terminal).
+  public func showLive(_ lines: [String]) {
+    guard isInteractive else { return }
+    lock.withLock {
+      eraseLive()
+      let width = Self.terminalWidth()
+      liveLines = lines.map { String($0.prefix(width - 1)) }
+      drawLive()
+    }
+  }
+
+  private func eraseLive() {
+    if !liveLines.isEmpty {
+      Self.writeAll(
+        String(repeating: "\u{1B}[1A\u{1B}[2K", count: liveLines.count) + "\r", to: STDERR_FILENO)
+    }
+  }
+
+  private func drawLive() {
+    if !liveLines.isEmpty {
+      Self.writeAll(liveLines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
+    }
+  }
+
+  private static func terminalWidth() -> Int {
+    var size = winsize()
+    return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 10
+      ? Int(size.ws_col) : 80
   }
 
   /// Starts appending to `path`; lines logged before go to stderr only.
@@ -25,7 +60,11 @@ public final class EventLog: @unchecked Sendable {
     let line = "\(Timestamp.format(date)) \(message)\n"
     lock.withLock {
       if fileDescriptor >= 0 { Self.writeAll(line, to: fileDescriptor) }
-      if echo { Self.writeAll(line, to: STDERR_FILENO) }
+      if echo {
+        eraseLive()
+        Self.writeAll(line, to: STDERR_FILENO)
+        drawLive()
+      }
     }
   }
 

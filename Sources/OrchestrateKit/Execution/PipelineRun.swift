@@ -75,6 +75,9 @@ public enum PipelineRun {
     for abandoned in AbandonedRuns.mark(in: metricsDirectory) {
       events.log("marked \(abandoned) abandoned: its orchestrator died before finishing it")
     }
+    let thresholds = pipeline.anomalyThresholds
+    let history = RunHistory.recent(
+      in: metricsDirectory, limit: min(thresholds.historyRuns * 2, 100))
 
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     try createDirectory(logDirectory)
@@ -90,7 +93,7 @@ public enum PipelineRun {
     let scheduler = Scheduler(
       plan: plan, record: record, launcher: launcher(plan, run: run, options: options),
       events: events, metricsPath: metricsFile,
-      maxParallel: options.maxParallel ?? pipeline.maxParallel)
+      maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history)
     guard scheduler.writeInitialRecord() else {
       throw .setup("cannot write the metrics file \(metricsFile); no task was started")
     }

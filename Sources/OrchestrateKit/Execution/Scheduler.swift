@@ -25,6 +25,7 @@ final class Scheduler: @unchecked Sendable {
   private var finishedSteps = 0
   private var cancellation: Cancellation?
   private var runTimer: DispatchWorkItem?
+  private var reportTimer: DispatchSourceTimer?
   private var runStart = ContinuousClock.now
   private var completion: (@Sendable (RunRecord) -> Void)?
 
@@ -33,6 +34,7 @@ final class Scheduler: @unchecked Sendable {
     var started: ContinuousClock.Instant
     /// Where this attempt's output begins in the task's log.
     var logOffset: Int
+    var reports: TaskReportFollower
     var timers: [DispatchWorkItem] = []
     var timedOut = false
     var cancelled = false
@@ -43,11 +45,15 @@ final class Scheduler: @unchecked Sendable {
     var signal: Int32?
   }
 
+  /// Earlier records of the pipeline, newest first, to spot anomalies in.
+  private let history: [RunRecord]
+
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, metricsPath: String,
-    maxParallel: Int
+    maxParallel: Int, history: [RunRecord] = []
   ) {
     self.plan = plan
+    self.history = history
     self.record = record
     self.launcher = launcher
     self.events = events
@@ -90,6 +96,7 @@ final class Scheduler: @unchecked Sendable {
       for index in plan.steps.indices where unfinishedDependencies[index] == 0 {
         ready.insert(index)
       }
+      startFollowingReports()
       advance()
     }
   }
@@ -174,7 +181,8 @@ final class Scheduler: @unchecked Sendable {
     attempt.pid = launch.pid
     attempt.processStartTicks = ProcessIdentity.startTicks(of: launch.pid)
     record.tasks[index].attempts.append(attempt)
-    running[index] = RunningAttempt(pid: launch.pid, started: .now, logOffset: launch.logOffset)
+    running[index] = RunningAttempt(
+      pid: launch.pid, started: .now, logOffset: launch.logOffset, reports: launch.reports)
     events.log(
       "\(step.name) started (attempt \(number) of \(step.task.retries + 1), pid \(launch.pid))")
 
@@ -192,6 +200,39 @@ final class Scheduler: @unchecked Sendable {
     }
     thread.stackSize = 64 << 10
     thread.start()
+  }
+
+  /// Four times a second: what running tasks reported, and the live lines
+  /// on a terminal. A timer, not a watch per file: one wake-up serves all.
+  private func startFollowingReports() {
+    let timer = DispatchSource.makeTimerSource(queue: queue)
+    timer.schedule(deadline: .now() + 0.25, repeating: 0.25, leeway: .milliseconds(50))
+    timer.setEventHandler { [weak self] in self?.followReports() }
+    timer.resume()
+    reportTimer = timer
+  }
+
+  private func followReports() {
+    var changed = false
+    for (index, attempt) in running where attempt.reports.poll() {
+      attempt.reports.store(in: &record.tasks[index])
+      changed = true
+    }
+    if changed { writer.changed() }
+    if events.isInteractive { events.showLive(liveLines()) }
+  }
+
+  /// One line per running task: name, elapsed time, percent, message.
+  private func liveLines() -> [String] {
+    running.sorted { $0.key < $1.key }.map { index, attempt in
+      let progress = record.tasks[index].progress
+      var line =
+        "  \(plan.steps[index].name)  \(Self.seconds((ContinuousClock.now - attempt.started).seconds))"
+      if let percent = progress?.percent { line += String(format: "  %.0f%%", percent) }
+      if let phase = progress?.phase { line += "  [\(phase)]" }
+      if let message = progress?.message { line += "  \(message)" }
+      return line
+    }
   }
 
   private func timedOut(_ index: Int, pid: pid_t) {
@@ -215,6 +256,9 @@ final class Scheduler: @unchecked Sendable {
   private func exited(_ index: Int, pid: pid_t, status: TerminationStatus, usage: ResourceUsage) {
     guard let attempt = running.removeValue(forKey: index), attempt.pid == pid else { return }
     for timer in attempt.timers { timer.cancel() }
+    attempt.reports.poll()
+    attempt.reports.finish(at: Date())
+    attempt.reports.store(in: &record.tasks[index])
     let step = plan.steps[index]
     let elapsed = ContinuousClock.now - attempt.started
     var task = record.tasks[index]
@@ -340,6 +384,8 @@ final class Scheduler: @unchecked Sendable {
     guard let completion else { return }
     self.completion = nil
     runTimer?.cancel()
+    reportTimer?.cancel()
+    if events.isInteractive { events.showLive([]) }
     let counts = TaskCounts(record.tasks)
     record.counts = counts
     let status: RunStatus =
@@ -353,6 +399,10 @@ final class Scheduler: @unchecked Sendable {
     let end = Date()
     record.finishedAt = end
     record.durationSeconds = (ContinuousClock.now - runStart).seconds
+    let anomalies = AnomalyDetector.anomalies(
+      in: record, history: history, thresholds: plan.pipeline.anomalyThresholds)
+    for anomaly in anomalies { events.log("anomaly: \(RunSummary.describe(anomaly))") }
+    record.anomalies = anomalies.isEmpty ? nil : anomalies
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     record.orchestratorPeakRssBytes = Int(usage.ru_maxrss) * 1024

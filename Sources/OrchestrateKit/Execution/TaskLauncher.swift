@@ -17,6 +17,8 @@ struct TaskLauncher: Sendable {
     var pid: pid_t
     /// Size of the log when this attempt's output begins.
     var logOffset: Int
+    /// Follows what the task reports through $ORCHESTRATE_PROGRESS and $ORCHESTRATE_METRICS.
+    var reports: TaskReportFollower
   }
 
   struct Failure: Error, CustomStringConvertible {
@@ -35,7 +37,14 @@ struct TaskLauncher: Sendable {
       to: fd)
     let offset = Int(lseek(fd, 0, SEEK_END))
 
-    let environment = environment(for: step, attempt: attempt)
+    let logDirectory = layout.runLogDirectory(pipeline: pipeline, run: run)
+    let reports = TaskReportFollower(
+      progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
+      metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")
+    try reports.createFiles()
+    var environment = environment(for: step, attempt: attempt)
+    environment["ORCHESTRATE_PROGRESS"] = reports.progressPath
+    environment["ORCHESTRATE_METRICS"] = reports.metricsPath
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
@@ -61,7 +70,7 @@ struct TaskLauncher: Sendable {
         ProcessSpec(
           executable: executable, arguments: arguments, environment: environment,
           workingDirectory: directory, outputDescriptor: fd))
-      return Launch(pid: pid, logOffset: offset)
+      return Launch(pid: pid, logOffset: offset, reports: reports)
     } catch {
       EventLog.writeAll("orchestrate: \(error)\n", to: fd)
       throw Failure(description: error.description)

@@ -38,6 +38,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var stuckAfterSeconds: Double?
   public var maxAgeSeconds: Double?
   public var orchestratorPeakRssBytes: Int?
+  /// Durations and counters far outside the tasks' own history.
+  public var anomalies: [Anomaly]?
   public var counts: TaskCounts
   public var tasks: [TaskRecord]
 
@@ -138,6 +140,14 @@ public struct TaskRecord: Codable, Sendable, Equatable {
   public var cpuSystemSeconds: Double?
   /// Processes still in the task's process group after it exited, then stopped.
   public var leftoverProcesses: Int?
+  /// What the task last reported through `$ORCHESTRATE_PROGRESS`.
+  public var progress: TaskProgress?
+  /// Its phases in order, as reported through `$ORCHESTRATE_PROGRESS`.
+  public var phases: [PhaseRecord]?
+  /// Its counters, as reported through `$ORCHESTRATE_METRICS`.
+  public var metrics: [String: Double]?
+  /// Report lines that were not a JSON object of the expected shape.
+  public var malformedReportLines: Int?
 
   public init(name: String, task: String, source: String?, dependsOn: [String], logFile: String) {
     self.name = name

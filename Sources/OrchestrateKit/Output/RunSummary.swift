@@ -32,8 +32,26 @@ public enum RunSummary {
       }
       lines.append(line)
     }
+    for anomaly in record.anomalies ?? [] {
+      lines.append("  \(style.yellow("anomaly"))   \(describe(anomaly))")
+    }
     lines.append("metrics: \(metricsFile)")
     return lines.joined(separator: "\n")
+  }
+
+  /// `load: documents_loaded 12 is 0.01× its median 1500`
+  public static func describe(_ anomaly: Anomaly) -> String {
+    func number(_ value: Double) -> String {
+      anomaly.field == "duration_seconds"
+        ? formatSeconds(value)
+        : value == value.rounded() && abs(value) < 1e15
+          ? String(Int(value)) : String(format: "%.2f", value)
+    }
+    let factor =
+      anomaly.factor < 10
+      ? String(format: "%.2f", anomaly.factor) : String(format: "%.0f", anomaly.factor)
+    return
+      "\(anomaly.task): \(anomaly.field) \(number(anomaly.value)) is \(factor)× its median \(number(anomaly.median))"
   }
 
   public static func formatSeconds(_ seconds: Double) -> String {

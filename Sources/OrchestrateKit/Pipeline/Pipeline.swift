@@ -19,6 +19,7 @@ public struct Pipeline: Sendable {
   public var logPolicy: LogPolicy
   public var stuckAfter: Duration?
   public var maxAge: Duration?
+  public var anomalyThresholds: AnomalyThresholds
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.

@@ -15,10 +15,11 @@ struct PipelineDefinition: Decodable {
   var logs: LogPolicyDefinition?
   var stuckAfter: DurationSetting?
   var maxAge: DurationSetting?
+  var anomalies: AnomalyDefinition?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, description, schedule, env, sources, defaults, logs, tasks, timeout
+    case name, description, schedule, env, sources, defaults, logs, tasks, timeout, anomalies
     case workingDirectory = "working_directory"
     case maxParallel = "max_parallel"
     case stuckAfter = "stuck_after"
@@ -40,6 +41,7 @@ struct PipelineDefinition: Decodable {
     logs = try c.decodeIfPresent(LogPolicyDefinition.self, forKey: .logs)
     stuckAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .stuckAfter)
     maxAge = try c.decodeIfPresent(DurationSetting.self, forKey: .maxAge)
+    anomalies = try c.decodeIfPresent(AnomalyDefinition.self, forKey: .anomalies)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }
@@ -146,6 +148,32 @@ struct LogPolicyDefinition: Decodable {
     compressAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .compressAfter)
     deleteAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .deleteAfter)
     compression = try c.decodeIfPresent(LogCompression.self, forKey: .compression)
+  }
+}
+
+struct AnomalyDefinition: Decodable {
+  var minRuns: Int?
+  var runs: Int?
+  var durationFactor: Double?
+  var counterLow: Double?
+  var counterHigh: Double?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case runs
+    case minRuns = "min_runs"
+    case durationFactor = "duration_factor"
+    case counterLow = "counter_low"
+    case counterHigh = "counter_high"
+  }
+
+  init(from decoder: Decoder) throws {
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    minRuns = try c.decodeIfPresent(Int.self, forKey: .minRuns)
+    runs = try c.decodeIfPresent(Int.self, forKey: .runs)
+    durationFactor = try c.decodeIfPresent(Double.self, forKey: .durationFactor)
+    counterLow = try c.decodeIfPresent(Double.self, forKey: .counterLow)
+    counterHigh = try c.decodeIfPresent(Double.self, forKey: .counterHigh)
   }
 }
 

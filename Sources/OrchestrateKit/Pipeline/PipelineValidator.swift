@@ -62,6 +62,7 @@ struct PipelineValidator {
         compression: logs?.compression ?? standard.compression),
       stuckAfter: try limit(definition.stuckAfter, field: "stuck_after"),
       maxAge: try limit(definition.maxAge, field: "max_age"),
+      anomalyThresholds: try thresholds(definition.anomalies),
       tasks: tasks)
   }
 
@@ -141,6 +142,37 @@ struct PipelineValidator {
       environment: environment,
       workingDirectory: task.workingDirectory ?? defaults?.workingDirectory,
       line: task.line)
+  }
+
+  private func thresholds(_ definition: AnomalyDefinition?) throws(PipelineError)
+    -> AnomalyThresholds
+  {
+    var thresholds = AnomalyThresholds()
+    guard let definition else { return thresholds }
+    func check(_ ok: Bool, _ field: String, _ rule: String) throws(PipelineError) {
+      if !ok { throw error(rule, field: "anomalies.\(field)") }
+    }
+    if let value = definition.minRuns {
+      try check(value >= 1, "min_runs", "must be at least 1")
+      thresholds.minimumRuns = value
+    }
+    if let value = definition.runs {
+      try check(value >= thresholds.minimumRuns, "runs", "must be at least min_runs")
+      thresholds.historyRuns = value
+    }
+    if let value = definition.durationFactor {
+      try check(value > 1, "duration_factor", "must be greater than 1")
+      thresholds.durationFactor = value
+    }
+    if let value = definition.counterLow {
+      try check(value > 0 && value < 1, "counter_low", "must be between 0 and 1")
+      thresholds.counterLow = value
+    }
+    if let value = definition.counterHigh {
+      try check(value > 1, "counter_high", "must be greater than 1")
+      thresholds.counterHigh = value
+    }
+    return thresholds
   }
 
   private func checkNamesAndReferences(_ tasks: [PipelineTask]) throws(PipelineError) {

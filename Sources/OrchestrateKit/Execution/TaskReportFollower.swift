@@ -1,0 +1,172 @@
+import Foundation
+
+/// Follows the two files a task may append JSON lines to while it runs:
+/// progress (`$ORCHESTRATE_PROGRESS`) and counters (`$ORCHESTRATE_METRICS`).
+/// Reads only what is new, in bounded chunks, so a task writing endlessly
+/// costs bounded memory; malformed lines are counted and skipped.
+final class TaskReportFollower {
+  let progressPath: String
+  let metricsPath: String
+  private var progressReader: LineReader
+  private var metricsReader: LineReader
+
+  private(set) var progress: TaskProgress?
+  private(set) var phases: [PhaseRecord] = []
+  private(set) var metrics: [String: Double] = [:]
+  private(set) var malformedLines = 0
+
+  /// More counters than any task needs; the rest are ignored.
+  static let maximumCounters = 200
+
+  init(progressPath: String, metricsPath: String) {
+    self.progressPath = progressPath
+    self.metricsPath = metricsPath
+    progressReader = LineReader(path: progressPath)
+    metricsReader = LineReader(path: metricsPath)
+  }
+
+  /// Creates both files empty, so a task can append with `>>` from the start.
+  func createFiles() throws(TaskLauncher.Failure) {
+    for path in [progressPath, metricsPath] {
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      guard fd >= 0 else {
+        throw TaskLauncher.Failure(
+          description: "cannot create \(path): \(String(cString: strerror(errno)))")
+      }
+      close(fd)
+    }
+  }
+
+  /// Reads what was appended since the last call; true when anything changed.
+  @discardableResult
+  func poll(now: Date = Date()) -> Bool {
+    var changed = false
+    // Progress is a stream of states: when far behind, only the newest matter.
+    for line in progressReader.readNewLines(skippingTo: 256 << 10) {
+      guard let object = Self.object(line) else {
+        malformedLines += 1
+        continue
+      }
+      apply(progress: object, at: now)
+      changed = true
+    }
+    for line in metricsReader.readNewLines(skippingTo: nil) {
+      guard let object = Self.object(line) else {
+        malformedLines += 1
+        continue
+      }
+      for (key, value) in object {
+        guard let number = (value as? NSNumber).map(\.doubleValue), number.isFinite,
+          metrics[key] != nil || metrics.count < Self.maximumCounters
+        else { continue }
+        metrics[key] = number
+        changed = true
+      }
+    }
+    return changed
+  }
+
+  /// Writes what was followed into the task's record.
+  func store(in task: inout TaskRecord) {
+    task.progress = progress
+    task.phases = phases.isEmpty ? nil : phases
+    task.metrics = metrics.isEmpty ? nil : metrics
+    task.malformedReportLines = malformedLines == 0 ? nil : malformedLines
+  }
+
+  /// Ends the current phase: the task's process is gone.
+  func finish(at date: Date) {
+    if let last = phases.indices.last, phases[last].finishedAt == nil {
+      phases[last].finishedAt = date
+    }
+  }
+
+  private func apply(progress object: [String: Any], at now: Date) {
+    func number(_ key: String) -> Double? {
+      (object[key] as? NSNumber).map(\.doubleValue).flatMap { $0.isFinite ? $0 : nil }
+    }
+    let phase = (object["phase"] as? String).map { String($0.prefix(100)) }
+    let update = TaskProgress(
+      done: number("done"), total: number("total"),
+      message: (object["message"] as? String).map { String($0.prefix(300)) },
+      phase: phase ?? progress?.phase, updatedAt: now)
+    progress = update
+    if let phase, phase != phases.last?.name {
+      if let last = phases.indices.last { phases[last].finishedAt = now }
+      if phases.count < 100 { phases.append(PhaseRecord(name: phase, startedAt: now)) }
+    }
+    if let last = phases.indices.last, phases[last].finishedAt == nil {
+      phases[last].done = update.done ?? phases[last].done
+      phases[last].total = update.total ?? phases[last].total
+    }
+  }
+
+  private static func object(_ line: Data) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: line)) as? [String: Any]
+  }
+}
+
+/// New complete lines of a growing file, read in fixed-size chunks.
+struct LineReader {
+  let path: String
+  private var offset: off_t = 0
+  private var partial = Data()
+  /// The bytes before the first newline are the tail of a line whose start
+  /// was skipped or dropped.
+  private var discardFirstLine = false
+  static let chunkSize = 256 << 10
+  /// A line longer than this is malformed by definition; it is dropped.
+  static let maximumLineLength = 64 << 10
+
+  init(path: String) {
+    self.path = path
+  }
+
+  /// Complete lines appended since the last call, at most `maximumBytes`
+  /// of them (the rest next time). With `skippingTo`, a backlog larger than
+  /// that is skipped but for its last `skippingTo` bytes.
+  mutating func readNewLines(skippingTo limit: Int?, maximumBytes: Int = 4 << 20) -> [Data] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return [] }
+    if info.st_size < offset {
+      // Truncated by the task: start again from the top.
+      offset = 0
+      partial.removeAll()
+      discardFirstLine = false
+    }
+    if let limit, info.st_size - offset > off_t(limit) {
+      offset = info.st_size - off_t(limit)
+      partial.removeAll()
+      discardFirstLine = true
+    }
+    var lines: [Data] = []
+    var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+    var read = 0
+    while read < maximumBytes {
+      let count = pread(fd, &buffer, buffer.count, offset)
+      guard count > 0 else { break }
+      offset += off_t(count)
+      read += count
+      partial.append(contentsOf: buffer[..<count])
+      var start = partial.startIndex
+      while let newline = partial[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        if discardFirstLine {
+          discardFirstLine = false
+        } else {
+          lines.append(Data(partial[start..<newline]))
+        }
+        start = newline + 1
+      }
+      partial.removeSubrange(partial.startIndex..<start)
+      if partial.count > Self.maximumLineLength {
+        partial.removeAll()
+        discardFirstLine = true
+      }
+      if count < buffer.count { break }
+    }
+    return lines
+  }
+}

@@ -1,0 +1,65 @@
+/// When a flag is raised: how much history is enough, and how far from the
+/// median a value must be. Set per pipeline under `anomalies:`.
+public struct AnomalyThresholds: Sendable, Equatable {
+  /// Completed runs of a task needed before it is judged at all.
+  public var minimumRuns = 5
+  /// How many of its most recent completed runs a task is compared with.
+  public var historyRuns = 20
+  /// A duration longer than this many times the median is flagged...
+  public var durationFactor = 3.0
+  /// ...if it is also at least this much longer, so millisecond noise is not.
+  public var minimumDurationExcess = 1.0
+  /// A counter below this fraction of its median is flagged.
+  public var counterLow = 0.25
+  /// A counter above this multiple of its median is flagged.
+  public var counterHigh = 4.0
+
+  public init() {}
+}
+
+/// Compares a finished run with its pipeline's history: a "green" run that
+/// loaded 12 records instead of the usual 1,500, or took ten times as long,
+/// is worth a look even though nothing failed.
+public enum AnomalyDetector {
+  /// - Parameter history: earlier records of the same pipeline, newest first.
+  public static func anomalies(
+    in record: RunRecord, history: [RunRecord], thresholds: AnomalyThresholds
+  ) -> [Anomaly] {
+    var samples: [String: [TaskRecord]] = [:]
+    for earlier in history {
+      for task in earlier.tasks where task.status == .completed {
+        if samples[task.name, default: []].count < thresholds.historyRuns {
+          samples[task.name, default: []].append(task)
+        }
+      }
+    }
+    var found: [Anomaly] = []
+    for task in record.tasks where task.status == .completed {
+      let past = samples[task.name] ?? []
+      guard past.count >= thresholds.minimumRuns else { continue }
+      if let duration = task.durationSeconds,
+        let median = median(past.compactMap(\.durationSeconds)),
+        duration > median * thresholds.durationFactor,
+        duration - median >= thresholds.minimumDurationExcess
+      {
+        found.append(
+          Anomaly(task: task.name, field: "duration_seconds", value: duration, median: median))
+      }
+      for (counter, value) in (task.metrics ?? [:]).sorted(by: { $0.key < $1.key }) {
+        let values = past.compactMap { $0.metrics?[counter] }
+        guard values.count >= thresholds.minimumRuns, let median = median(values), median > 0,
+          value < median * thresholds.counterLow || value > median * thresholds.counterHigh
+        else { continue }
+        found.append(Anomaly(task: task.name, field: counter, value: value, median: median))
+      }
+    }
+    return found
+  }
+
+  static func median(_ values: [Double]) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  }
+}

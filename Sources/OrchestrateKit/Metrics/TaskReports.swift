@@ -1,0 +1,54 @@
+import Foundation
+
+/// The latest progress a task reported: `{"done": 35, "total": 50,
+/// "message": "file 35 of 50", "phase": "loading"}`, every field optional.
+public struct TaskProgress: Codable, Sendable, Equatable {
+  public var done: Double?
+  public var total: Double?
+  /// `done / total` in percent, when both are known and total is positive.
+  public var percent: Double?
+  public var message: String?
+  public var phase: String?
+  public var updatedAt: Date
+
+  public init(
+    done: Double? = nil, total: Double? = nil, message: String? = nil, phase: String? = nil,
+    updatedAt: Date
+  ) {
+    self.done = done
+    self.total = total
+    self.message = message
+    self.phase = phase
+    self.updatedAt = updatedAt
+    if let done, let total, total > 0 { percent = (done / total * 1000).rounded() / 10 }
+  }
+}
+
+/// One phase of a task (loading → chunking → embedding), as far as reported.
+public struct PhaseRecord: Codable, Sendable, Equatable {
+  public var name: String
+  public var startedAt: Date
+  public var finishedAt: Date?
+  public var done: Double?
+  public var total: Double?
+}
+
+/// A duration or counter far from what the task usually does.
+public struct Anomaly: Codable, Sendable, Equatable {
+  public var task: String
+  /// `duration_seconds`, or the name of a counter the task reports.
+  public var field: String
+  public var value: Double
+  /// Median over the task's recent completed runs.
+  public var median: Double
+  /// `value / median`.
+  public var factor: Double
+
+  public init(task: String, field: String, value: Double, median: Double) {
+    self.task = task
+    self.field = field
+    self.value = value
+    self.median = median
+    self.factor = median == 0 ? (value == 0 ? 1 : .infinity) : value / median
+  }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import OrchestrateKit
+
+@Suite struct TaskReportFollowerTests {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID())")
+    .path
+
+  func follower() throws -> TaskReportFollower {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let follower = TaskReportFollower(
+      progressPath: "\(directory)/p.jsonl", metricsPath: "\(directory)/m.jsonl")
+    try follower.createFiles()
+    return follower
+  }
+
+  func append(_ text: String, to path: String) throws {
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(text.utf8))
+    try handle.close()
+  }
+
+  @Test func followsProgressPhasesAndCounters() throws {
+    let reports = try follower()
+    #expect(!reports.poll())
+    try append(
+      #"{"done": 1, "total": 4, "message": "one", "phase": "loading"}"# + "\n",
+      to: reports.progressPath)
+    try append(#"{"done": 2, "tot"#, to: reports.progressPath)
+    #expect(reports.poll())
+    #expect(reports.progress?.done == 1 && reports.progress?.percent == 25)
+    try append(
+      #"al": 4}"# + "\n" + #"{"phase": "chunking", "done": 0, "total": 10}"# + "\n",
+      to: reports.progressPath)
+    try append(
+      #"{"documents_loaded": 150, "chunks": 1}"# + "\n" + #"{"chunks": 800, "name": "x"}"# + "\n",
+      to: reports.metricsPath)
+    #expect(reports.poll())
+    #expect(reports.progress?.phase == "chunking")
+    #expect(reports.phases.map(\.name) == ["loading", "chunking"])
+    #expect(reports.phases[0].done == 2 && reports.phases[0].finishedAt != nil)
+    #expect(reports.metrics == ["documents_loaded": 150, "chunks": 800])
+    #expect(reports.malformedLines == 0)
+  }
+
+  @Test func malformedAndHugeLinesAreCountedOrDropped() throws {
+    let reports = try follower()
+    try append("not json\n[1, 2]\n{\"done\": 3}\n", to: reports.progressPath)
+    try append(
+      String(repeating: "x", count: 200_000) + "\n{\"done\": 4}\n", to: reports.progressPath)
+    reports.poll()
+    #expect(reports.malformedLines == 3)
+    #expect(reports.progress?.done == 4)
+  }
+
+  @Test func aHugeBacklogOfProgressIsSkippedToItsEnd() throws {
+    let reports = try follower()
+    var text = ""
+    for index in 1...100_000 { text += "{\"done\": \(index), \"total\": 100000}\n" }
+    try append(text, to: reports.progressPath)
+    reports.poll()
+    #expect(reports.progress?.done == 100_000)
+    #expect(reports.malformedLines == 0)
+  }
+}
