@@ -17,6 +17,10 @@ final class TaskReportFollower {
 
   /// More counters than any task needs; the rest are ignored.
   static let maximumCounters = 200
+  /// Progress read per poll at most (four polls a second): a few hundred
+  /// lines, so a task reporting 10,000 times a second costs little CPU. Older
+  /// lines of a larger backlog are states already superseded.
+  static let progressBacklog = 32 << 10
 
   init(progressPath: String, metricsPath: String) {
     self.progressPath = progressPath
@@ -42,7 +46,7 @@ final class TaskReportFollower {
   func poll(now: Date = Date()) -> Bool {
     var changed = false
     // Progress is a stream of states: when far behind, only the newest matter.
-    for line in progressReader.readNewLines(skippingTo: 256 << 10) {
+    for line in progressReader.readNewLines(skippingTo: Self.progressBacklog) {
       guard let object = Self.object(line) else {
         malformedLines += 1
         continue
