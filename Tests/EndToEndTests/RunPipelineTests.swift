@@ -289,3 +289,48 @@ import Testing
     #expect(!root.exists("metrics") && !root.exists("logs"))
   }
 }
+
+/// The shipped JSON Schema and the records written stay in step.
+@Suite struct RunRecordSchemaTests {
+  @Test func recordsCarryEveryRequiredKeyOfTheSchema() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "p.yaml", "tasks: [{name: a, run: 'exit 1', retries: 1, retry_delay: 0.01}]")
+    try Orchestrate.run([file, "--root", root.path])
+    let schemaData = try Data(
+      contentsOf: URL(fileURLWithPath: Orchestrate.packageRoot + "/docs/run-record.schema.json"))
+    let schema = try #require(try JSONSerialization.jsonObject(with: schemaData) as? [String: Any])
+    let record = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(
+          contentsOf: URL(
+            fileURLWithPath: "\(root.path)/metrics/p/\(root.onlyRecord("p").runId).json")))
+        as? [String: Any])
+    let properties = try #require(schema["properties"] as? [String: Any])
+    for key in try #require(schema["required"] as? [String]) {
+      #expect(record[key] != nil, "\(key)")
+    }
+    for key in record.keys { #expect(properties[key] != nil, "\(key) is not in the schema") }
+    let taskSchema = try #require(
+      ((properties["tasks"] as? [String: Any])?["items"] as? [String: Any]))
+    let taskProperties = try #require(taskSchema["properties"] as? [String: Any])
+    let task = try #require((record["tasks"] as? [[String: Any]])?.first)
+    for key in try #require(taskSchema["required"] as? [String]) {
+      #expect(task[key] != nil, "\(key)")
+    }
+    for key in task.keys { #expect(taskProperties[key] != nil, "\(key) is not in the schema") }
+  }
+
+  @Test func runsTheSameUnderATerminal() throws {
+    let root = TestRoot()
+    let file = root.write("p.yaml", "tasks: [{name: a, run: 'echo hi'}, {name: b, run: 'exit 3'}]")
+    // script(1) gives the orchestrator a pseudo-terminal, as a person's shell would.
+    let result = try Orchestrate.run(
+      ["-qec", "\(Orchestrate.binary) \(file) --root \(root.path)", "/dev/null"],
+      binary: "/usr/bin/script")
+    #expect(result.exitCode == 1)
+    let record = try root.onlyRecord("p")
+    #expect(record.trigger == .manual)
+    #expect(record.task("a")?.status == .completed && record.task("b")?.status == .failed)
+  }
+}

@@ -51,7 +51,8 @@ import Testing
     reports.poll()
     #expect(reports.malformedLines == 2)
     #expect(reports.progress?.done == 3)
-    try append(String(repeating: "x", count: 200_000) + "\n{\"rows\": 4}\n", to: reports.metricsPath)
+    try append(
+      String(repeating: "x", count: 200_000) + "\n{\"rows\": 4}\n", to: reports.metricsPath)
     reports.poll()
     #expect(reports.malformedLines == 3)
     #expect(reports.metrics == ["rows": 4])

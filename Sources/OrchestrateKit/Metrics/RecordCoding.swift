@@ -1,12 +1,13 @@
 import Foundation
 
 /// The JSON conventions of every file orchestrate writes: snake_case keys,
-/// `Timestamp` dates, readable indentation.
+/// `Timestamp` dates, readable indentation, keys sorted so that two records
+/// diff cleanly (JSONEncoder cannot keep declaration order).
 public enum RecordCoding {
   public static func encoder() -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var container = encoder.singleValueContainer()
       try container.encode(Timestamp.format(date))
