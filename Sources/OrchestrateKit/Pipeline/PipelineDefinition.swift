@@ -11,7 +11,7 @@ struct PipelineDefinition: Decodable {
   var maxParallel: Int?
   var timeout: DurationSetting?
   var sources: [String]?
-  var defaults: TaskDefaults?
+  var defaults: TaskSettings?
   var logs: LogPolicyDefinition?
   var stuckAfter: DurationSetting?
   var maxAge: DurationSetting?
@@ -37,7 +37,7 @@ struct PipelineDefinition: Decodable {
     maxParallel = try c.decodeIfPresent(Int.self, forKey: .maxParallel)
     timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
     sources = try c.decodeIfPresent([String].self, forKey: .sources)
-    defaults = try c.decodeIfPresent(TaskDefaults.self, forKey: .defaults)
+    defaults = try c.decodeIfPresent(TaskSettings.self, forKey: .defaults)
     logs = try c.decodeIfPresent(LogPolicyDefinition.self, forKey: .logs)
     stuckAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .stuckAfter)
     maxAge = try c.decodeIfPresent(DurationSetting.self, forKey: .maxAge)
@@ -46,8 +46,8 @@ struct PipelineDefinition: Decodable {
   }
 }
 
-/// Task fields that `defaults:` may set for every task.
-struct TaskDefaults: Decodable {
+/// The task fields that `defaults:` may also set for every task.
+struct TaskSettings: Decodable {
   var shell: String?
   var timeout: DurationSetting?
   var killGrace: DurationSetting?
@@ -65,8 +65,14 @@ struct TaskDefaults: Decodable {
     case workingDirectory = "working_directory"
   }
 
+  /// As `defaults:`, where no other key is allowed.
   init(from decoder: Decoder) throws {
     try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    try self.init(fieldsOf: decoder)
+  }
+
+  /// From a task's mapping, which holds other keys too.
+  init(fieldsOf decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     shell = try c.decodeIfPresent(String.self, forKey: .shell)
     timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
@@ -83,51 +89,33 @@ struct TaskDefinition: Decodable {
   var name: String
   var run: String?
   var argv: [String]?
-  var shell: String?
   var dependsOn: [String]?
   var runIf: RunCondition?
   var source: String?
   var forEachSource: Bool?
-  var timeout: DurationSetting?
-  var killGrace: DurationSetting?
-  var retries: Int?
-  var retryDelay: DurationSetting?
-  var retryBackoff: Double?
-  var env: [String: String]?
-  var workingDirectory: String?
+  var settings: TaskSettings
   /// Where the task starts in the file, for messages about it.
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, run, argv, shell, source, timeout, retries, env
+    case name, run, argv, source
     case dependsOn = "depends_on"
     case runIf = "run_if"
     case forEachSource = "for_each_source"
-    case killGrace = "kill_grace"
-    case retryDelay = "retry_delay"
-    case retryBackoff = "retry_backoff"
-    case workingDirectory = "working_directory"
   }
 
   init(from decoder: Decoder) throws {
-    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self, TaskSettings.CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     line = decoder.mark?.line
     name = try c.decode(String.self, forKey: .name)
     run = try c.decodeIfPresent(String.self, forKey: .run)
     argv = try c.decodeIfPresent([String].self, forKey: .argv)
-    shell = try c.decodeIfPresent(String.self, forKey: .shell)
     dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn)
     runIf = try c.decodeIfPresent(RunCondition.self, forKey: .runIf)
     source = try c.decodeIfPresent(String.self, forKey: .source)
     forEachSource = try c.decodeIfPresent(Bool.self, forKey: .forEachSource)
-    timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
-    killGrace = try c.decodeIfPresent(DurationSetting.self, forKey: .killGrace)
-    retries = try c.decodeIfPresent(Int.self, forKey: .retries)
-    retryDelay = try c.decodeIfPresent(DurationSetting.self, forKey: .retryDelay)
-    retryBackoff = try c.decodeIfPresent(Double.self, forKey: .retryBackoff)
-    env = try c.decodeIfPresent([String: String].self, forKey: .env)
-    workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
+    settings = try TaskSettings(fieldsOf: decoder)
   }
 }
 

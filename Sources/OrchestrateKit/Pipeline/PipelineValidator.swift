@@ -67,7 +67,7 @@ struct PipelineValidator {
   }
 
   private func validate(
-    _ task: TaskDefinition, at index: Int, defaults: TaskDefaults?,
+    _ task: TaskDefinition, at index: Int, defaults: TaskSettings?,
     environment defaultEnvironment: [String: String], sources: [String]
   ) throws(PipelineError) -> PipelineTask {
     let field = "tasks[\(index)]"
@@ -86,14 +86,14 @@ struct PipelineValidator {
       if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
         throw fail("'run' is empty", "run")
       }
-      let shell = task.shell ?? defaults?.shell ?? "/bin/sh"
+      let shell = task.settings.shell ?? defaults?.shell ?? "/bin/sh"
       if shell.isEmpty { throw fail("'shell' is empty", "shell") }
       command = .shell(script: script, shell: shell)
     case (nil, let argv?):
       guard let program = argv.first, !program.isEmpty else {
         throw fail("'argv' needs at least the program to run", "argv")
       }
-      if task.shell != nil { throw fail("'shell' applies to 'run' only", "shell") }
+      if task.settings.shell != nil { throw fail("'shell' applies to 'run' only", "shell") }
       command = .argv(argv)
     }
 
@@ -113,16 +113,16 @@ struct PipelineValidator {
     case (nil, false): scope = .none
     }
 
-    let retries = task.retries ?? defaults?.retries ?? 0
+    let retries = task.settings.retries ?? defaults?.retries ?? 0
     guard (0...100).contains(retries) else {
       throw fail("'retries' must be between 0 and 100, got \(retries)", "retries")
     }
-    let backoff = task.retryBackoff ?? defaults?.retryBackoff ?? 1
+    let backoff = task.settings.retryBackoff ?? defaults?.retryBackoff ?? 1
     guard backoff >= 1, backoff <= 100 else {
       throw fail("'retry_backoff' must be between 1 and 100, got \(backoff)", "retry_backoff")
     }
     var environment = defaultEnvironment
-    for (key, value) in try checkedEnvironment(task.env, field: "\(field).env") {
+    for (key, value) in try checkedEnvironment(task.settings.env, field: "\(field).env") {
       environment[key] = value
     }
     return PipelineTask(
@@ -131,16 +131,17 @@ struct PipelineValidator {
       dependsOn: uniqued(task.dependsOn ?? []),
       runIf: task.runIf ?? .success,
       sourceScope: scope,
-      timeout: try limit(task.timeout ?? defaults?.timeout, field: "\(field).timeout"),
-      killGrace: try required(task.killGrace ?? defaults?.killGrace, field: "\(field).kill_grace")
+      timeout: try limit(task.settings.timeout ?? defaults?.timeout, field: "\(field).timeout"),
+      killGrace: try required(
+        task.settings.killGrace ?? defaults?.killGrace, field: "\(field).kill_grace")
         ?? PipelineTask.defaultKillGrace,
       retries: retries,
       retryDelay: try required(
-        task.retryDelay ?? defaults?.retryDelay, field: "\(field).retry_delay")
+        task.settings.retryDelay ?? defaults?.retryDelay, field: "\(field).retry_delay")
         ?? .zero,
       retryBackoff: backoff,
       environment: environment,
-      workingDirectory: task.workingDirectory ?? defaults?.workingDirectory,
+      workingDirectory: task.settings.workingDirectory ?? defaults?.workingDirectory,
       line: task.line)
   }
 

@@ -11,9 +11,11 @@ struct AnyCodingKey: CodingKey {
 }
 
 extension Decoder {
-  /// Throws for the first key of this mapping that `Keys` does not name.
-  func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(besides keys: Keys.Type) throws {
-    let known = Set(Keys.allCases.map(\.stringValue))
+  /// Throws for the first key of this mapping that `Keys` (and `MoreKeys`) do not name.
+  func rejectUnknownKeys<Keys: CodingKey & CaseIterable, MoreKeys: CodingKey & CaseIterable>(
+    besides keys: Keys.Type, _ moreKeys: MoreKeys.Type
+  ) throws {
+    let known = Set(Keys.allCases.map(\.stringValue) + MoreKeys.allCases.map(\.stringValue))
     let container = try container(keyedBy: AnyCodingKey.self)
     for key in container.allKeys where !known.contains(key.stringValue) {
       var message = "unknown field '\(key.stringValue)'"
@@ -23,6 +25,10 @@ extension Decoder {
       throw DecodingError.dataCorrupted(
         .init(codingPath: codingPath + [key], debugDescription: message))
     }
+  }
+
+  func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(besides keys: Keys.Type) throws {
+    try rejectUnknownKeys(besides: keys, Keys.self)
   }
 }
 
