@@ -78,10 +78,15 @@ final class TaskReportFollower {
     task.malformedReportLines = malformedLines == 0 ? nil : malformedLines
   }
 
-  /// Ends the current phase: the task's process is gone.
+  /// Ends the current phase: the task's process is gone. Files the task
+  /// never wrote to are removed, so most log directories hold only logs.
   func finish(at date: Date) {
     if let last = phases.indices.last, phases[last].finishedAt == nil {
       phases[last].finishedAt = date
+    }
+    for path in [progressPath, metricsPath] {
+      var info = stat()
+      if stat(path, &info) == 0, info.st_size == 0 { unlink(path) }
     }
   }
 
