@@ -72,3 +72,24 @@ import Testing
     #expect(try RecordCoding.decoder().decode(RunRecord.self, from: data) == record)
   }
 }
+
+@Suite struct RunStatusTests {
+  func counts(completed: Int, failed: Int = 0, skipped: Int = 0) -> TaskCounts {
+    var counts = TaskCounts()
+    counts.completed = completed
+    counts.failed = failed
+    counts.skipped = skipped
+    return counts
+  }
+
+  @Test func followsHowTasksEnded() {
+    #expect(RunStatus(counts: counts(completed: 3), cancelledBySignal: false) == .completed)
+    #expect(
+      RunStatus(counts: counts(completed: 2, failed: 1), cancelledBySignal: false) == .partial)
+    #expect(
+      RunStatus(counts: counts(completed: 0, failed: 1, skipped: 2), cancelledBySignal: false)
+        == .failed)
+    #expect(RunStatus(counts: counts(completed: 3), cancelledBySignal: true) == .cancelled)
+    #expect(RunStatus(counts: TaskCounts(), cancelledBySignal: false) == .completed)
+  }
+}

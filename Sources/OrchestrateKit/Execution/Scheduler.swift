@@ -388,10 +388,7 @@ final class Scheduler: @unchecked Sendable {
     if events.isInteractive { events.showLive([]) }
     let counts = TaskCounts(record.tasks)
     record.counts = counts
-    let status: RunStatus =
-      if cancellation?.signal != nil { .cancelled } else if counts.completed == counts.total {
-        .completed
-      } else if counts.completed == 0 { .failed } else { .partial }
+    let status = RunStatus(counts: counts, cancelledBySignal: cancellation?.signal != nil)
     record.status = status
     record.reason = cancellation?.reason
     record.exitCode =

@@ -60,6 +60,17 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
   case cancelled
   /// The orchestrator died without finishing the record (found by a later run or `status`).
   case abandoned
+
+  /// How a finished run went, from how its tasks ended.
+  public init(counts: TaskCounts, cancelledBySignal: Bool) {
+    self =
+      switch (cancelledBySignal, counts.completed) {
+      case (true, _): .cancelled
+      case (false, counts.total): .completed
+      case (false, 0): .failed
+      default: .partial
+      }
+  }
 }
 
 public enum TaskStatus: String, Codable, Sendable, CaseIterable {
