@@ -11,7 +11,10 @@ import Testing
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let follower = TaskReportFollower(
       progressPath: "\(directory)/p.jsonl", metricsPath: "\(directory)/m.jsonl")
-    try follower.createFiles()
+    #expect(!follower.poll(), "no file yet is no report yet")
+    for path in [follower.progressPath, follower.metricsPath] {
+      FileManager.default.createFile(atPath: path, contents: nil)
+    }
     return follower
   }
 

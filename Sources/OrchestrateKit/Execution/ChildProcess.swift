@@ -87,16 +87,17 @@ public enum ChildProcess {
     return pid
   }
 
-  /// Blocks until `pid` exits and reaps it, with the kernel's exact account
-  /// of its resources (children it waited for included).
-  public static func waitForExit(_ pid: pid_t) -> (TerminationStatus, ResourceUsage) {
+  /// Blocks until any child exits and reaps it, with the kernel's exact
+  /// account of its resources (children it waited for included).
+  static func waitForAnyExit() -> (pid_t, TerminationStatus, ResourceUsage) {
     var status: Int32 = 0
     var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    var pid: pid_t
+    repeat { pid = wait4(-1, &status, 0, &usage) } while pid < 0 && errno == EINTR
     let termination: TerminationStatus =
       (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
     return (
-      termination,
+      pid, termination,
       ResourceUsage(
         peakRSSBytes: Int(usage.ru_maxrss) * 1024,
         userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,

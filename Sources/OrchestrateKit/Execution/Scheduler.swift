@@ -192,14 +192,9 @@ final class Scheduler: @unchecked Sendable {
       queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
     }
     let pid = launch.pid
-    // One small thread per running child, blocked in wait4: exact exit and
-    // resource figures, no SIGCHLD juggling, no polling.
-    let thread = Thread { [self] in
-      let (status, usage) = ChildProcess.waitForExit(pid)
+    ChildReaper.shared.watch(pid) { [self] status, usage in
       queue.async { self.exited(index, pid: pid, status: status, usage: usage) }
     }
-    thread.stackSize = 64 << 10
-    thread.start()
   }
 
   /// Four times a second: what running tasks reported, and the live lines
@@ -403,6 +398,9 @@ final class Scheduler: @unchecked Sendable {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     record.orchestratorPeakRssBytes = Int(usage.ru_maxrss) * 1024
+    record.orchestratorCpuSeconds =
+      Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+      + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     writer.flush()
     completion(record)
   }

@@ -41,7 +41,6 @@ struct TaskLauncher: Sendable {
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
       metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")
-    try reports.createFiles()
     var environment = environment(for: step, attempt: attempt)
     environment["ORCHESTRATE_PROGRESS"] = reports.progressPath
     environment["ORCHESTRATE_METRICS"] = reports.metricsPath

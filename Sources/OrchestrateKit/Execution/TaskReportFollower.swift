@@ -2,6 +2,9 @@ import Foundation
 
 /// Follows the two files a task may append JSON lines to while it runs:
 /// progress (`$ORCHESTRATE_PROGRESS`) and counters (`$ORCHESTRATE_METRICS`).
+/// They are named fresh for each attempt and exist once the task first
+/// appends (`>>` and `open(…, "a")` create them), so a task that reports
+/// nothing costs nothing and leaves nothing behind.
 /// Reads only what is new, in bounded chunks, so a task writing endlessly
 /// costs bounded memory; malformed lines are counted and skipped.
 final class TaskReportFollower {
@@ -27,18 +30,6 @@ final class TaskReportFollower {
     self.metricsPath = metricsPath
     progressReader = LineReader(path: progressPath)
     metricsReader = LineReader(path: metricsPath)
-  }
-
-  /// Creates both files empty, so a task can append with `>>` from the start.
-  func createFiles() throws(TaskLauncher.Failure) {
-    for path in [progressPath, metricsPath] {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-      guard fd >= 0 else {
-        throw TaskLauncher.Failure(
-          description: "cannot create \(path): \(String(cString: strerror(errno)))")
-      }
-      close(fd)
-    }
   }
 
   /// Reads what was appended since the last call; true when anything changed.
@@ -78,15 +69,10 @@ final class TaskReportFollower {
     task.malformedReportLines = malformedLines == 0 ? nil : malformedLines
   }
 
-  /// Ends the current phase: the task's process is gone. Files the task
-  /// never wrote to are removed, so most log directories hold only logs.
+  /// Ends the current phase: the task's process is gone.
   func finish(at date: Date) {
     if let last = phases.indices.last, phases[last].finishedAt == nil {
       phases[last].finishedAt = date
-    }
-    for path in [progressPath, metricsPath] {
-      var info = stat()
-      if stat(path, &info) == 0, info.st_size == 0 { unlink(path) }
     }
   }
 

@@ -51,13 +51,20 @@ public struct ProcessIdentity: Sendable, Equatable {
   }
 
   /// Field 22 of /proc/PID/stat: start time in clock ticks after boot.
+  /// Read with plain system calls: it is read once for every task started.
   public static func startTicks(of pid: Int32) -> UInt64? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let end = stat.lastIndex(of: ")")
-    else { return nil }
+    let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    let count = read(fd, &buffer, buffer.count)
+    guard count > 0 else { return nil }
     // The command name may hold spaces and parentheses; fields resume after the last ')'.
-    let fields = stat[stat.index(after: end)...].split(separator: " ")
-    return fields.count > 19 ? UInt64(fields[19]) : nil
+    let bytes = buffer[..<count]
+    guard let end = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+    let fields = bytes[(end + 1)...].split(separator: UInt8(ascii: " "))
+    guard fields.count > 19 else { return nil }
+    return UInt64(String(decoding: fields[19], as: UTF8.self))
   }
 
   static func currentBootId() -> String? {

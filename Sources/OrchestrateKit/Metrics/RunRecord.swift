@@ -38,6 +38,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var stuckAfterSeconds: Double?
   public var maxAgeSeconds: Double?
   public var orchestratorPeakRssBytes: Int?
+  /// CPU time of the orchestrator itself (user + system), tasks excluded.
+  public var orchestratorCpuSeconds: Double?
   /// Durations and counters far outside the tasks' own history.
   public var anomalies: [Anomaly]?
   public var counts: TaskCounts

@@ -14,9 +14,20 @@ public enum Timestamp {
     }
     var parts = tm()
     gmtime_r(&seconds, &parts)
-    return String(
-      format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, milliseconds)
+    var text = ""
+    text.reserveCapacity(24)
+    func append(_ value: Int, digits: Int, then separator: String) {
+      let number = String(value)
+      text += String(repeating: "0", count: max(0, digits - number.count)) + number + separator
+    }
+    append(Int(parts.tm_year) + 1900, digits: 4, then: "-")
+    append(Int(parts.tm_mon) + 1, digits: 2, then: "-")
+    append(Int(parts.tm_mday), digits: 2, then: "T")
+    append(Int(parts.tm_hour), digits: 2, then: ":")
+    append(Int(parts.tm_min), digits: 2, then: ":")
+    append(Int(parts.tm_sec), digits: 2, then: ".")
+    append(milliseconds, digits: 3, then: "Z")
+    return text
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`; nil for anything else.

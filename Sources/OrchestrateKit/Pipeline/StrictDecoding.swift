@@ -15,9 +15,11 @@ extension Decoder {
   func rejectUnknownKeys<Keys: CodingKey & CaseIterable, MoreKeys: CodingKey & CaseIterable>(
     besides keys: Keys.Type, _ moreKeys: MoreKeys.Type
   ) throws {
-    let known = Set(Keys.allCases.map(\.stringValue) + MoreKeys.allCases.map(\.stringValue))
     let container = try container(keyedBy: AnyCodingKey.self)
-    for key in container.allKeys where !known.contains(key.stringValue) {
+    for key in container.allKeys
+    where Keys(stringValue: key.stringValue) == nil && MoreKeys(stringValue: key.stringValue) == nil
+    {
+      let known = Set(Keys.allCases.map(\.stringValue) + MoreKeys.allCases.map(\.stringValue))
       var message = "unknown field '\(key.stringValue)'"
       if let guess = closestMatch(to: key.stringValue, in: known) {
         message += " (did you mean '\(guess)'?)"
