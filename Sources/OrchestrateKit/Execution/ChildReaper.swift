@@ -17,8 +17,10 @@ final class ChildReaper: @unchecked Sendable {
   private let children = DispatchSemaphore(value: 0)
   private var started = false
 
-  /// Calls `handler` on the reaper thread when `pid`, a child just spawned, exits.
-  func watch(_ pid: pid_t, handler: @escaping Handler) {
+  /// Calls `handler` on the reaper thread when `pid`, a child just spawned,
+  /// exits. When it has exited already, returns its exit instead: the caller
+  /// is often on a queue the handler would synchronise with.
+  func watch(_ pid: pid_t, handler: @escaping Handler) -> (TerminationStatus, ResourceUsage)? {
     let early: (TerminationStatus, ResourceUsage)? = lock.withLock {
       if !started {
         started = true
@@ -33,7 +35,7 @@ final class ChildReaper: @unchecked Sendable {
       return result
     }
     children.signal()
-    if let early { handler(early.0, early.1) }
+    return early
   }
 
   private func reap() {

@@ -192,7 +192,14 @@ final class Scheduler: @unchecked Sendable {
       queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
     }
     let pid = launch.pid
-    ChildReaper.shared.watch(pid) { [self] status, usage in
+    // The reaper thread runs the exit through the queue synchronously, so
+    // the next task is spawned on that same thread with no hand-off between
+    // threads: in a sequence of short tasks, each hand-off costs more than
+    // the work done in it.
+    let early = ChildReaper.shared.watch(pid) { [self] status, usage in
+      queue.sync { self.exited(index, pid: pid, status: status, usage: usage) }
+    }
+    if let (status, usage) = early {
       queue.async { self.exited(index, pid: pid, status: status, usage: usage) }
     }
   }
