@@ -1,0 +1,220 @@
+import Foundation
+
+/// `orchestrate status` for a person at a terminal: one block per pipeline,
+/// newest first, then per-task statistics when asked. Lines are cut to fit
+/// 100 columns; colour comes from the style only.
+public enum StatusTable {
+  public static let width = 100
+
+  public static func render(_ report: StatusReport, showTasks: Bool, style: TerminalStyle)
+    -> String
+  {
+    var blocks = report.pipelines.map { pipeline in
+      var lines = overview(pipeline, now: report.generatedAt, style: style)
+      if showTasks && !pipeline.tasks.isEmpty {
+        lines.append("")
+        lines += taskTable(pipeline.tasks, style: style)
+      }
+      return lines.joined(separator: "\n")
+    }
+    if report.pipelines.isEmpty {
+      blocks.append("no runs recorded under \(report.root)/metrics")
+    }
+    return blocks.joined(separator: "\n\n")
+  }
+
+  /// One line naming the files that could not be read (and how many more).
+  public static func unreadableWarning(_ files: [StatusIndex.Unreadable]) -> String? {
+    guard !files.isEmpty else { return nil }
+    let named = files.prefix(3).map { "\($0.path) (\($0.reason))" }
+    let more = files.count > 3 ? " and \(files.count - 3) more" : ""
+    return fit(
+      "warning: \(files.count) unreadable file(s) in metrics/, skipped: "
+        + named.joined(separator: ", ") + more)
+  }
+
+  static func overview(_ pipeline: PipelineStatus, now: Date, style: TerminalStyle) -> [String] {
+    var header = "\(style.bold(pipeline.name))  \(level(pipeline.health.level, style: style))"
+    if let schedule = pipeline.schedule { header += "  schedule \(schedule)" }
+    header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
+    var lines = [header]
+    func row(_ label: String, _ text: String) {
+      lines.append(fit("  " + label.padding(toLength: 13, withPad: " ", startingAt: 0) + text))
+    }
+
+    if let last = pipeline.lastRun {
+      let duration = last.durationSeconds.map { "  \(RunSummary.formatSeconds($0))" } ?? ""
+      row(
+        "last run",
+        "\(last.runId)  \(paint(last.status, style))  \(when(last.startedAt, now: now))"
+          + duration)
+      if !last.notCompleted.isEmpty {
+        let names = last.notCompleted.map { "\($0.name) \($0.status.rawValue)" }
+        row(
+          "",
+          "\(last.notCompleted.count) of \(last.tasksTotal) not completed: "
+            + names.joined(separator: ", "))
+      }
+    }
+    let window = pipeline.window
+    var summary = "\(window.runs) runs, \(window.completed) completed"
+    if let rate = window.successRate { summary += " (\(Int((rate * 100).rounded()))%)" }
+    if let p50 = window.durationP50Seconds, let p95 = window.durationP95Seconds {
+      summary +=
+        ", duration p50 \(RunSummary.formatSeconds(p50)) p95 \(RunSummary.formatSeconds(p95))"
+    }
+    row("\(window.days) days", summary)
+    row(
+      "last success",
+      pipeline.lastSuccess.map { "\($0.runId), \(Ago.format($0.ageSeconds)) ago" } ?? "never")
+    if let failing = pipeline.failingSince {
+      row(
+        "failing since",
+        style.red("\(when(failing.startedAt, now: now)) (\(failing.runs) run(s))"))
+    }
+    for run in pipeline.running {
+      let stuck = run.stuck ? "  " + style.red("STUCK") : ""
+      row(
+        "running",
+        "\(run.runId)  \(Ago.format(run.elapsedSeconds))  "
+          + "\(run.tasksFinished) of \(run.tasksTotal) tasks done\(stuck)")
+      for task in run.tasks { lines.append(fit("    " + runningTask(task, style: style))) }
+    }
+    for run in pipeline.abandoned {
+      row("abandoned", style.red("\(run.runId)  \(run.reason)"))
+    }
+    for problem in pipeline.health.problems where problem.level != .ok {
+      row("", "\(level(problem.level, style: style)) \(problem.message)")
+    }
+    return lines
+  }
+
+  /// `load[geo]  4m12s  3/6 50% file 3 of 6  ETA 4m`
+  static func runningTask(_ task: PipelineStatus.RunningTask, style: TerminalStyle) -> String {
+    var parts = [task.name, Ago.format(task.elapsedSeconds)]
+    if let progress = task.progress {
+      if let done = progress.done {
+        parts.append(progress.total.map { "\(number(done))/\(number($0))" } ?? number(done))
+      }
+      if let percent = progress.percent { parts.append("\(Int(percent))%") }
+      if let message = progress.message { parts.append(message) }
+    }
+    if let eta = task.etaSeconds { parts.append("ETA \(Ago.format(eta))") }
+    if task.stuck { parts.append(style.red("STUCK")) }
+    return parts.joined(separator: "  ")
+  }
+
+  static func taskTable(_ tasks: [PipelineStatus.TaskStatistics], style: TerminalStyle)
+    -> [String]
+  {
+    let nameWidth = min(max(tasks.map(\.name.count).max() ?? 4, 4), 30)
+    let columns: [(String, Int)] = [
+      ("runs", 5), ("fail", 5), ("last", 10), ("p50", 9), ("p95", 9), ("max", 9),
+      ("last took", 10), ("rss p95", 9),
+    ]
+    func line(_ name: String, _ cells: [String]) -> String {
+      var text = "  " + name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+      for (cell, (_, width)) in zip(cells, columns) {
+        text += String(repeating: " ", count: max(width - cell.count, 1)) + cell
+      }
+      return text
+    }
+    var lines = [style.dim(line("task", columns.map(\.0)))]
+    for task in tasks {
+      let seconds = { (value: Double?) in value.map(RunSummary.formatSeconds) ?? "-" }
+      let name =
+        task.name.count > nameWidth ? String(task.name.prefix(nameWidth - 1)) + "…" : task.name
+      var text = line(
+        name,
+        [
+          String(task.runs), String(task.failures),
+          task.lastStatus?.rawValue ?? "-", seconds(task.p50Seconds), seconds(task.p95Seconds),
+          seconds(task.maxSeconds), seconds(task.lastSeconds),
+          task.peakRssP95Bytes.map(bytes) ?? "-",
+        ])
+      if task.slow { text += " " + style.yellow("slow") }
+      lines.append(text)
+    }
+    return lines
+  }
+
+  static func level(_ level: HealthLevel, style: TerminalStyle) -> String {
+    let text = level.rawValue.uppercased()
+    switch level {
+    case .ok: return style.green(text)
+    case .warning, .unknown: return style.yellow(text)
+    case .critical: return style.red(text)
+    }
+  }
+
+  static func paint(_ status: RunStatus, _ style: TerminalStyle) -> String {
+    switch status {
+    case .completed: style.green(status.rawValue)
+    case .partial, .running: style.yellow(status.rawValue)
+    default: style.red(status.rawValue)
+    }
+  }
+
+  static func when(_ date: Date, now: Date) -> String {
+    var seconds = time_t(date.timeIntervalSince1970)
+    var parts = tm()
+    localtime_r(&seconds, &parts)
+    let stamp = String(
+      format: "%04d-%02d-%02d %02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+      parts.tm_hour, parts.tm_min)
+    return "\(stamp) (\(Ago.format(now.timeIntervalSince(date))) ago)"
+  }
+
+  static func number(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15
+      ? String(Int(value)) : String(format: "%.1f", value)
+  }
+
+  static func bytes(_ value: Double) -> String {
+    let megabytes = value / 1_048_576
+    return megabytes >= 1024
+      ? String(format: "%.1f GB", megabytes / 1024) : String(format: "%.0f MB", megabytes)
+  }
+
+  /// Cuts a line to the table width; colour escapes take no columns.
+  static func fit(_ text: String) -> String {
+    guard visibleWidth(text) > width else { return text }
+    var result = ""
+    var visible = 0
+    var inEscape = false
+    for character in text {
+      if character == "\u{1B}" { inEscape = true }
+      if !inEscape {
+        if visible == width - 1 { break }
+        visible += 1
+      }
+      result.append(character)
+      if inEscape && character == "m" { inEscape = false }
+    }
+    return result + "…" + (text.contains("\u{1B}") ? "\u{1B}[0m" : "")
+  }
+
+  static func visibleWidth(_ text: String) -> Int {
+    var count = 0
+    var inEscape = false
+    for character in text {
+      if character == "\u{1B}" { inEscape = true }
+      if !inEscape { count += 1 }
+      if inEscape && character == "m" { inEscape = false }
+    }
+    return count
+  }
+}
+
+/// Coarse durations for people: `45s`, `12m`, `3h05m`, `2d4h`.
+public enum Ago {
+  public static func format(_ seconds: Double) -> String {
+    let total = Int(max(seconds, 0).rounded())
+    switch total {
+    case ..<60: return "\(total)s"
+    case ..<3600: return "\(total / 60)m\(String(format: "%02d", total % 60))s"
+    case ..<86400: return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
+    default: return "\(total / 86400)d\(total % 86400 / 3600)h"
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// What makes a pipeline WARNING or CRITICAL, in the Nagios sense. Each rule
+/// adds a problem with its level; the pipeline takes the worst.
+public enum HealthRules {
+  public static func judge(_ status: PipelineStatus, now: Date) -> Health {
+    guard status.totalRuns > 0 else {
+      return Health(problems: [.init(level: .unknown, message: "no runs recorded")])
+    }
+    var problems: [Health.Problem] = []
+    func add(_ level: HealthLevel, _ message: String) {
+      problems.append(.init(level: level, message: message))
+    }
+    let seconds = RunSummary.formatSeconds
+
+    for run in status.running {
+      if run.elapsedSeconds > status.stuckAfterSeconds {
+        add(
+          .critical,
+          "run \(run.runId) stuck: running for \(seconds(run.elapsedSeconds)) "
+            + "(stuck after \(seconds(status.stuckAfterSeconds)))")
+      }
+      for task in run.tasks where task.stuck {
+        add(
+          .critical,
+          "task \(task.name) stuck: running for \(seconds(task.elapsedSeconds)) "
+            + "(stuck after \(seconds(task.stuckAfterSeconds)))")
+      }
+    }
+    for run in status.abandoned {
+      add(.critical, "run \(run.runId) abandoned: \(run.reason)")
+    }
+
+    if let last = status.lastRun, !status.abandoned.contains(where: { $0.runId == last.runId }) {
+      let tasks = "\(last.notCompleted.count) of \(last.tasksTotal) tasks not completed"
+      switch last.status {
+      case .failed, .abandoned: add(.critical, "last run \(last.runId) \(last.status): \(tasks)")
+      case .partial, .cancelled: add(.warning, "last run \(last.runId) \(last.status): \(tasks)")
+      case .completed, .running: break
+      }
+    }
+    for task in status.tasks where task.slow {
+      add(
+        .warning,
+        "task \(task.name) took \(seconds(task.lastSeconds ?? 0)), "
+          + "over \(Int(PipelineAssessment.slowFactor))× its p50 \(seconds(task.p50Seconds ?? 0))")
+    }
+    for anomaly in status.lastRun?.anomalies ?? [] {
+      add(.warning, "anomaly \(RunSummary.describe(anomaly))")
+    }
+
+    let age = status.lastSuccess?.ageSeconds
+    if age.map({ $0 > status.maxAgeSeconds }) ?? true {
+      let since = age.map { "last successful run \(seconds($0)) ago" } ?? "never succeeded"
+      let inProgress = status.running.first { !$0.stuck }
+      let message =
+        "no successful run within max_age \(seconds(status.maxAgeSeconds)) (\(since))"
+      if let inProgress {
+        add(.warning, message + "; run \(inProgress.runId) in progress")
+      } else {
+        add(.critical, message)
+      }
+    }
+    return Health(problems: problems)
+  }
+}

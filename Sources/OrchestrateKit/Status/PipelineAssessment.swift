@@ -1,0 +1,245 @@
+import Foundation
+
+/// Judges one pipeline from its run digests: the statistics, what is
+/// running, stuck or abandoned, and the health level with its reasons.
+/// Pure apart from the two closures, so every rule is testable on synthetic
+/// records.
+public struct PipelineAssessment {
+  /// A baseline needs this many earlier completed runs of the task or run.
+  public static let minimumHistory = 5
+  /// How many recent completed runs make a baseline.
+  public static let historyRuns = 20
+  /// Stuck when there is no history to judge by.
+  public static let defaultStuckAfter: Double = 6 * 3600
+  /// Never stuck sooner than this: 3× the p95 of a task that takes a second
+  /// would cry wolf at every hiccup of a loaded machine.
+  public static let minimumStuckAfter: Double = 60
+  /// A task is slow at this factor of its usual duration...
+  public static let slowFactor = 2.0
+  /// ...and only when it took at least this much longer.
+  public static let slowMinimumExcess: Double = 1
+
+  public var name: String
+  /// Oldest first.
+  public var runs: [RunDigest]
+  public var now: Date
+  public var windowDays: Int
+  /// The full record behind a digest (for running runs and the newest one).
+  public var record: (RunDigest) -> RunRecord?
+  public var liveness: (RunRecord) -> ProcessIdentity.Liveness
+
+  public init(
+    name: String, runs: [RunDigest], now: Date, windowDays: Int,
+    record: @escaping (RunDigest) -> RunRecord?,
+    liveness: @escaping (RunRecord) -> ProcessIdentity.Liveness = {
+      ProcessIdentity(of: $0).liveness()
+    }
+  ) {
+    self.name = name
+    self.runs = runs
+    self.now = now
+    self.windowDays = windowDays
+    self.record = record
+    self.liveness = liveness
+  }
+
+  public func assess() -> PipelineStatus {
+    let newest = runs.last.flatMap(record)
+    let history = CompletedHistory(runs)
+    let stuckAfter =
+      newest?.stuckAfterSeconds ?? Self.stuckThreshold(history.runDurations)
+      ?? Self.defaultStuckAfter
+    let maxAge = newest?.maxAgeSeconds ?? CronPeriod.defaultMaxAge(schedule: newest?.schedule)
+
+    var running: [PipelineStatus.RunningRun] = []
+    var abandoned: [PipelineStatus.AbandonedRun] = []
+    var finished: [RunDigest] = []
+    for digest in runs {
+      guard digest.status == .running else {
+        finished.append(digest)
+        continue
+      }
+      guard let live = record(digest) else { continue }
+      if let reason = abandonment(of: live, stuckAfter: stuckAfter) {
+        abandoned.append(
+          .init(
+            runId: live.runId, startedAt: live.startedAt, updatedAt: live.updatedAt,
+            host: live.host, pid: live.pid, reason: reason))
+        var settled = digest
+        settled.status = .abandoned
+        finished.append(settled)
+      } else {
+        running.append(runningRun(live, stuckAfter: stuckAfter, history: history))
+      }
+    }
+
+    let windowStart = now.timeIntervalSince1970 - Double(windowDays) * 86400
+    let inWindow = finished.filter { $0.startedAt >= windowStart }
+    let lastRun = finished.last
+    let lastRecord = lastRun.flatMap { $0.runId == newest?.runId ? newest : record($0) }
+    let tasks = taskStatistics(inWindow, history: history)
+    let lastSuccess = finished.last { $0.status == .completed }
+    var status = PipelineStatus(
+      name: name, schedule: newest?.schedule, maxAgeSeconds: maxAge,
+      stuckAfterSeconds: stuckAfter, health: Health(problems: []), totalRuns: runs.count,
+      lastRun: lastRun.map { lastRunSummary($0, record: lastRecord) },
+      window: window(inWindow, runs: runs.filter { $0.startedAt >= windowStart }.count),
+      lastSuccess: lastSuccess.map {
+        .init(
+          runId: $0.runId, startedAt: date($0.startedAt),
+          ageSeconds: now.timeIntervalSince1970 - $0.startedAt)
+      },
+      failingSince: failingStreak(finished),
+      running: running, abandoned: abandoned, tasks: tasks)
+    status.health = HealthRules.judge(status, now: now)
+    return status
+  }
+
+  /// Why a record that says `running` is not: its process is gone, or (on
+  /// another host, where nobody can look) it has not been updated for
+  /// longer than a run may take.
+  func abandonment(of record: RunRecord, stuckAfter: Double) -> String? {
+    switch liveness(record) {
+    case .alive: return nil
+    case .gone: return "orchestrator pid \(record.pid) on \(record.host) is gone"
+    case .unknown:
+      let silent = now.timeIntervalSince(record.updatedAt)
+      guard silent > stuckAfter else { return nil }
+      return "no update from \(record.host) for \(RunSummary.formatSeconds(silent))"
+    }
+  }
+
+  func runningRun(_ record: RunRecord, stuckAfter: Double, history: CompletedHistory)
+    -> PipelineStatus.RunningRun
+  {
+    let elapsed = now.timeIntervalSince(record.startedAt)
+    let tasks = record.tasks.filter { $0.status == .running }.map { task in
+      let taskElapsed = task.startedAt.map { now.timeIntervalSince($0) } ?? 0
+      let durations = history.taskDurations[task.name] ?? []
+      let threshold = Self.stuckThreshold(durations) ?? stuckAfter
+      return PipelineStatus.RunningTask(
+        name: task.name, elapsedSeconds: taskElapsed, progress: task.progress,
+        etaSeconds: Self.eta(
+          elapsed: taskElapsed, usual: Percentile.of(durations, 50), progress: task.progress),
+        stuckAfterSeconds: threshold, stuck: taskElapsed > threshold)
+    }
+    return .init(
+      runId: record.runId, startedAt: record.startedAt, elapsedSeconds: elapsed,
+      host: record.host, pid: record.pid,
+      stuck: elapsed > stuckAfter || tasks.contains(where: \.stuck),
+      tasksTotal: record.tasks.count,
+      tasksFinished: record.tasks.filter(\.status.isFinished).count, tasks: tasks)
+  }
+
+  /// 3× the p95 of the recent durations, or nil without enough of them.
+  static func stuckThreshold(_ durations: [Double]) -> Double? {
+    guard durations.count >= minimumHistory, let p95 = Percentile.of(durations, 95) else {
+      return nil
+    }
+    return max(3 * p95, minimumStuckAfter)
+  }
+
+  /// Time left: the usual duration minus the time spent, while that is
+  /// positive; past it, or without history, extrapolated from progress.
+  static func eta(elapsed: Double, usual: Double?, progress: TaskProgress?) -> Double? {
+    if let usual, usual > elapsed { return usual - elapsed }
+    guard let percent = progress?.percent, percent > 0, percent < 100 else { return nil }
+    return elapsed * (100 - percent) / percent
+  }
+
+  func window(_ finished: [RunDigest], runs: Int) -> PipelineStatus.Window {
+    let completed = finished.filter { $0.status == .completed }
+    let durations = completed.compactMap(\.durationSeconds).sorted()
+    return .init(
+      days: windowDays, runs: runs, finished: finished.count, completed: completed.count,
+      successRate: finished.isEmpty ? nil : Double(completed.count) / Double(finished.count),
+      durationP50Seconds: Percentile.of(sorted: durations, 50),
+      durationP95Seconds: Percentile.of(sorted: durations, 95))
+  }
+
+  func lastRunSummary(_ digest: RunDigest, record: RunRecord?) -> PipelineStatus.LastRun {
+    let tasks =
+      record?.tasks.map { ($0.name, $0.status, $0.reason) }
+      ?? digest.tasks.map { ($0.name, $0.status, nil) }
+    return .init(
+      runId: digest.runId, status: digest.status, startedAt: date(digest.startedAt),
+      durationSeconds: digest.durationSeconds, tasksTotal: tasks.count,
+      notCompleted: tasks.filter { $0.1 != .completed }.map {
+        .init(name: $0.0, status: $0.1, reason: $0.2)
+      },
+      anomalies: record?.anomalies ?? [])
+  }
+
+  func failingStreak(_ finished: [RunDigest]) -> PipelineStatus.FailingStreak? {
+    let streak = finished.reversed().prefix { $0.status != .completed }
+    guard let oldest = streak.last, finished.last?.status != .cancelled else { return nil }
+    return .init(runId: oldest.runId, startedAt: date(oldest.startedAt), runs: streak.count)
+  }
+
+  func taskStatistics(_ finished: [RunDigest], history: CompletedHistory)
+    -> [PipelineStatus.TaskStatistics]
+  {
+    var order: [String] = []
+    var instances: [String: [RunDigest.TaskDigest]] = [:]
+    for run in finished.reversed() {
+      for task in run.tasks where task.status.isFinished {
+        if instances[task.name] == nil { order.append(task.name) }
+        instances[task.name, default: []].append(task)
+      }
+    }
+    let last = Dictionary(
+      (finished.last?.tasks ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    return order.map { name in
+      let tasks = instances[name]!
+      let durations = tasks.filter { $0.status == .completed }.compactMap(\.durationSeconds)
+        .sorted()
+      let lastSeconds = last[name].flatMap { $0.status == .completed ? $0.durationSeconds : nil }
+      return .init(
+        name: name, runs: tasks.count,
+        failures: tasks.filter { $0.status == .failed || $0.status == .timedOut }.count,
+        lastStatus: last[name]?.status, p50Seconds: Percentile.of(sorted: durations, 50),
+        p95Seconds: Percentile.of(sorted: durations, 95), maxSeconds: durations.last,
+        lastSeconds: lastSeconds,
+        slow: lastSeconds.map { Self.isSlow($0, usual: history.earlierTaskDurations[name]) }
+          ?? false,
+        peakRssP95Bytes: Percentile.of(tasks.compactMap { $0.peakRssBytes.map(Double.init) }, 95))
+    }
+  }
+
+  static func isSlow(_ seconds: Double, usual durations: [Double]?) -> Bool {
+    guard let durations, durations.count >= minimumHistory,
+      let p50 = Percentile.of(durations, 50)
+    else { return false }
+    return seconds >= slowFactor * p50 && seconds - p50 >= slowMinimumExcess
+  }
+
+  private func date(_ seconds: Double) -> Date { Date(timeIntervalSince1970: seconds) }
+}
+
+/// Durations of the most recent completed runs and task instances: the
+/// baselines for stuck, slow and ETA, whatever the display window.
+struct CompletedHistory {
+  var runDurations: [Double] = []
+  var taskDurations: [String: [Double]] = [:]
+  /// As `taskDurations`, without the newest finished run: what that run is
+  /// compared against.
+  var earlierTaskDurations: [String: [Double]] = [:]
+
+  init(_ runs: [RunDigest]) {
+    let finished = runs.filter { $0.status != .running }
+    for (offset, run) in finished.reversed().enumerated() {
+      if run.status == .completed, let duration = run.durationSeconds,
+        runDurations.count < PipelineAssessment.historyRuns
+      {
+        runDurations.append(duration)
+      }
+      for task in run.tasks where task.status == .completed {
+        guard let duration = task.durationSeconds,
+          taskDurations[task.name, default: []].count < PipelineAssessment.historyRuns
+        else { continue }
+        taskDurations[task.name, default: []].append(duration)
+        if offset > 0 { earlierTaskDurations[task.name, default: []].append(duration) }
+      }
+    }
+  }
+}

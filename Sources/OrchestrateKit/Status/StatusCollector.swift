@@ -1,0 +1,55 @@
+import Foundation
+
+/// Builds the status report of a root directory from its metrics files.
+public enum StatusCollector {
+  public static func collect(
+    layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date = Date()
+  ) -> StatusReport {
+    let names = pipeline.map { [$0] } ?? pipelineNames(in: layout.metricsDirectory)
+    var unreadable: [StatusIndex.Unreadable] = []
+    var pipelines: [PipelineStatus] = []
+    for name in names {
+      let directory = layout.metricsDirectory(pipeline: name)
+      let contents = StatusIndex.load(directory: directory, now: now)
+      unreadable += contents.unreadable
+      let decoder = RecordCoding.decoder()
+      let assessment = PipelineAssessment(
+        name: name, runs: contents.runs, now: now, windowDays: windowDays,
+        record: { digest in
+          FileManager.default.contents(atPath: "\(directory)/\(digest.file)").flatMap {
+            try? decoder.decode(RunRecord.self, from: $0)
+          }
+        })
+      pipelines.append(assessment.assess())
+    }
+    pipelines.sort {
+      ($0.lastRun?.startedAt ?? .distantPast, $0.name) > (
+        $1.lastRun?.startedAt ?? .distantPast, $1.name
+      )
+    }
+    let problems = pipelines.flatMap { status in
+      status.health.problems.map {
+        Health.Problem(level: $0.level, message: "\(status.name): \($0.message)")
+      }
+    }
+    let health =
+      pipelines.isEmpty
+      ? Health(problems: [
+        .init(level: .unknown, message: "no metrics in \(layout.metricsDirectory)")
+      ])
+      : Health(problems: problems)
+    return StatusReport(
+      generatedAt: now, root: layout.root, windowDays: windowDays, health: health,
+      pipelines: pipelines, unreadableFiles: unreadable)
+  }
+
+  /// Subdirectories of `metrics/`, one per pipeline that has run.
+  static func pipelineNames(in directory: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.filter { name in
+      var info = stat()
+      return !name.hasPrefix(".") && stat("\(directory)/\(name)", &info) == 0
+        && info.st_mode & S_IFMT == S_IFDIR
+    }.sorted()
+  }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// A cache of run digests beside a pipeline's records
+/// (`metrics/<pipeline>/.status-index`), so that status over years of
+/// history reads one file instead of thousands. The records stay the truth:
+/// a file whose size or modification time changed, a new file and a vanished
+/// file are all noticed on the next read, and the index is rewritten.
+public enum StatusIndex {
+  public static let fileName = ".status-index"
+  static let header = "orchestrate-status-index 1"
+
+  /// A file in the metrics directory that is not a readable run record.
+  public struct Unreadable: Sendable, Equatable, Codable {
+    public var path: String
+    public var reason: String
+  }
+
+  public struct Contents: Sendable {
+    /// Oldest first.
+    public var runs: [RunDigest]
+    public var unreadable: [Unreadable]
+  }
+
+  /// Where a file stood when it was digested.
+  struct Stamp: Equatable {
+    var size: Int64
+    var modified: Int64
+  }
+
+  enum Entry {
+    case run(RunDigest)
+    case unreadable(String)
+  }
+
+  /// Every run record in `directory`, from the index where it is current and
+  /// from the files where it is not; the index is brought up to date.
+  public static func load(directory: String, now: Date = Date()) -> Contents {
+    let indexPath = "\(directory)/\(fileName)"
+    let cached = IndexFile.read(indexPath)
+    var entries: [(name: String, stamp: Stamp, entry: Entry?)] = []
+    for (name, stamp) in listRecords(directory) {
+      let hit = cached[name].flatMap { $0.stamp == stamp ? $0.entry : nil }
+      entries.append((name, stamp, hit))
+    }
+    let stale = entries.indices.filter { entries[$0].entry == nil }
+    let parsed = parse(directory: directory, names: stale.map { entries[$0].name })
+    for (index, entry) in zip(stale, parsed) { entries[index].entry = entry }
+
+    if !stale.isEmpty || cached.count != entries.count {
+      // A file changed within the clock's resolution of now could change
+      // again unseen with the same stamp: leave it out, read it next time.
+      let settled = Int64((now.timeIntervalSince1970 - 2) * 1e9)
+      let lines = entries.filter { $0.stamp.modified < settled }.map {
+        IndexFile.line(name: $0.name, stamp: $0.stamp, entry: $0.entry!)
+      }
+      IndexFile.write(lines, to: indexPath)
+    }
+
+    var runs: [RunDigest] = []
+    var unreadable: [Unreadable] = []
+    for item in entries {
+      switch item.entry! {
+      case .run(let digest): runs.append(digest)
+      case .unreadable(let reason):
+        unreadable.append(Unreadable(path: "\(directory)/\(item.name)", reason: reason))
+      }
+    }
+    runs.sort { ($0.startedAt, $0.runId) < ($1.startedAt, $1.runId) }
+    return Contents(runs: runs, unreadable: unreadable)
+  }
+
+  /// `*.json` files with their stamps, read with plain system calls: this is
+  /// the one step a warm status call cannot skip.
+  static func listRecords(_ directory: String) -> [(String, Stamp)] {
+    guard let handle = opendir(directory) else { return [] }
+    defer { closedir(handle) }
+    let descriptor = dirfd(handle)
+    var found: [(String, Stamp)] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      guard name.hasSuffix(".json"), !name.hasPrefix(".") else { continue }
+      var info = stat()
+      guard fstatat(descriptor, name, &info, 0) == 0, info.st_mode & S_IFMT == S_IFREG else {
+        continue
+      }
+      let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+      found.append((name, Stamp(size: Int64(info.st_size), modified: modified)))
+    }
+    return found
+  }
+
+  /// Decodes records on every core: a cold index over years of runs means
+  /// thousands of files.
+  static func parse(directory: String, names: [String]) -> [Entry] {
+    let results = ParseResults(count: names.count)
+    DispatchQueue.concurrentPerform(iterations: names.count) { index in
+      results.set(index, entry(directory: directory, name: names[index]))
+    }
+    return results.values
+  }
+
+  static func entry(directory: String, name: String) -> Entry {
+    guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
+      return .unreadable("cannot read: \(String(cString: strerror(errno)))")
+    }
+    do {
+      let record = try RecordCoding.decoder().decode(RunRecord.self, from: data)
+      return .run(RunDigest(record, file: name))
+    } catch {
+      return .unreadable(data.isEmpty ? "empty file" : "not a run record")
+    }
+  }
+
+  private final class ParseResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Entry]
+
+    init(count: Int) {
+      values = Array(repeating: .unreadable(""), count: count)
+    }
+
+    func set(_ index: Int, _ entry: Entry) {
+      lock.lock()
+      values[index] = entry
+      lock.unlock()
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// What `orchestrate status` knows, as one value: rendered as a table, as
+/// JSON (`--json`, keys snake_case), as a health check and as Prometheus
+/// metrics. The JSON shape is documented in docs/status.schema.json.
+public struct StatusReport: Codable, Sendable {
+  public var generatedAt: Date
+  public var root: String
+  public var windowDays: Int
+  public var health: Health
+  public var pipelines: [PipelineStatus]
+  /// Files in `metrics/` that are not readable run records.
+  public var unreadableFiles: [StatusIndex.Unreadable]
+}
+
+/// Nagios plugin levels, in the order a summary takes the worst of them.
+public enum HealthLevel: String, Codable, Sendable, Comparable {
+  case ok, unknown, warning, critical
+
+  /// The plugin convention's exit codes.
+  public var exitCode: Int32 {
+    switch self {
+    case .ok: 0
+    case .warning: 1
+    case .critical: 2
+    case .unknown: 3
+    }
+  }
+
+  private var rank: Int {
+    switch self {
+    case .ok: 0
+    case .unknown: 1
+    case .warning: 2
+    case .critical: 3
+    }
+  }
+
+  public static func < (lhs: HealthLevel, rhs: HealthLevel) -> Bool { lhs.rank < rhs.rank }
+}
+
+public struct Health: Codable, Sendable, Equatable {
+  public var level: HealthLevel
+  public var problems: [Problem]
+
+  public struct Problem: Codable, Sendable, Equatable {
+    public var level: HealthLevel
+    public var message: String
+  }
+
+  public init(problems: [Problem], otherwise level: HealthLevel = .ok) {
+    self.problems = problems
+    self.level = problems.map(\.level).max() ?? level
+  }
+}
+
+public struct PipelineStatus: Codable, Sendable {
+  public var name: String
+  public var schedule: String?
+  /// The oldest a last successful run may be (the pipeline's `max_age`, or
+  /// derived from its schedule).
+  public var maxAgeSeconds: Double
+  /// When a run counts as stuck (the pipeline's `stuck_after`, or derived
+  /// from its history).
+  public var stuckAfterSeconds: Double
+  public var health: Health
+  public var totalRuns: Int
+  public var lastRun: LastRun?
+  public var window: Window
+  public var lastSuccess: RunMoment?
+  /// Set when the newest finished runs all failed: the oldest of them.
+  public var failingSince: FailingStreak?
+  public var running: [RunningRun]
+  public var abandoned: [AbandonedRun]
+  public var tasks: [TaskStatistics]
+
+  public struct LastRun: Codable, Sendable {
+    public var runId: String
+    public var status: RunStatus
+    public var startedAt: Date
+    public var durationSeconds: Double?
+    public var tasksTotal: Int
+    public var notCompleted: [TaskOutcome]
+    public var anomalies: [Anomaly]
+  }
+
+  public struct TaskOutcome: Codable, Sendable {
+    public var name: String
+    public var status: TaskStatus
+    public var reason: String?
+  }
+
+  public struct Window: Codable, Sendable {
+    public var days: Int
+    public var runs: Int
+    public var finished: Int
+    public var completed: Int
+    /// Completed runs over finished runs.
+    public var successRate: Double?
+    /// Durations of the completed runs in the window.
+    public var durationP50Seconds: Double?
+    public var durationP95Seconds: Double?
+  }
+
+  public struct RunMoment: Codable, Sendable {
+    public var runId: String
+    public var startedAt: Date
+    public var ageSeconds: Double
+  }
+
+  public struct FailingStreak: Codable, Sendable {
+    public var runId: String
+    public var startedAt: Date
+    public var runs: Int
+  }
+
+  public struct RunningRun: Codable, Sendable {
+    public var runId: String
+    public var startedAt: Date
+    public var elapsedSeconds: Double
+    public var host: String
+    public var pid: Int32
+    public var stuck: Bool
+    public var tasksTotal: Int
+    public var tasksFinished: Int
+    public var tasks: [RunningTask]
+  }
+
+  public struct RunningTask: Codable, Sendable {
+    public var name: String
+    public var elapsedSeconds: Double
+    public var progress: TaskProgress?
+    /// Time left, from the task's own history or its progress.
+    public var etaSeconds: Double?
+    public var stuckAfterSeconds: Double
+    public var stuck: Bool
+  }
+
+  public struct AbandonedRun: Codable, Sendable {
+    public var runId: String
+    public var startedAt: Date
+    public var updatedAt: Date
+    public var host: String
+    public var pid: Int32
+    public var reason: String
+  }
+
+  public struct TaskStatistics: Codable, Sendable {
+    public var name: String
+    /// Finished instances in the window.
+    public var runs: Int
+    /// Of those, failed or timed out.
+    public var failures: Int
+    public var lastStatus: TaskStatus?
+    public var p50Seconds: Double?
+    public var p95Seconds: Double?
+    public var maxSeconds: Double?
+    /// In the last finished run.
+    public var lastSeconds: Double?
+    /// The last duration is at least twice its usual (see README).
+    public var slow: Bool
+    public var peakRssP95Bytes: Double?
+  }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import OrchestrateKit
+
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "What happened lately, what is running, what is stuck: read from metrics/.",
+    discussion: """
+      --check follows the Nagios plugin convention: one line, exit 0 OK, 1 WARNING, \
+      2 CRITICAL, 3 UNKNOWN.
+      """)
+
+  @Argument(help: "A pipeline name (or its file); default: every pipeline under metrics/.")
+  var pipeline: String?
+
+  @Option(help: "Root directory holding metrics/ (default: $ORCHESTRATE_ROOT, else .).")
+  var root: String?
+
+  @Option(help: "Statistics cover runs started in the last N days.")
+  var days = 7
+
+  @Flag(help: "Print the report as one JSON document.")
+  var json = false
+
+  @Flag(help: "Health check: print one line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
+  var check = false
+
+  @Option(help: "Write Prometheus textfile-collector metrics to this file (atomically).")
+  var prometheus: String?
+
+  @Flag(help: "Show per-task statistics for every pipeline (always shown for one).")
+  var tasks = false
+
+  func validate() throws {
+    if days < 1 { throw ValidationError("--days must be at least 1, got \(days)") }
+  }
+
+  func run() throws {
+    let (layout, name) = try CommandFailure.exitOnFailure { try target() }
+    let report = StatusCollector.collect(layout: layout, pipeline: name, windowDays: days)
+    try CommandFailure.exitOnFailure {
+      if let prometheus {
+        do {
+          try AtomicFile.write(Data(PrometheusText.render(report).utf8), to: prometheus)
+        } catch {
+          throw CommandFailure(message: "--prometheus: \(error)", exitCode: 2)
+        }
+      }
+    }
+    if json {
+      let data = try RecordCoding.encoder().encode(report)
+      FileHandle.standardOutput.write(data + Data("\n".utf8))
+    } else if check {
+      print(HealthCheckLine.render(report))
+    } else if prometheus == nil {
+      print(StatusTable.render(report, showTasks: tasks || name != nil, style: .detect()))
+      if let warning = StatusTable.unreadableWarning(report.unreadableFiles) {
+        FileHandle.standardError.write(Data("orchestrate: \(warning)\n".utf8))
+      }
+    }
+    if check && report.health.level != .ok { throw ExitCode(report.health.level.exitCode) }
+  }
+
+  /// The root and the pipeline named on the command line: a pipeline file
+  /// gives both, a bare name is looked for under the root's metrics/.
+  private func target() throws -> (RootLayout, String?) {
+    let environment = ProcessInfo.processInfo.environment
+    let explicitRoot = root ?? environment["ORCHESTRATE_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
+    guard let pipeline else {
+      return (RootLayout(root: explicitRoot ?? FileManager.default.currentDirectoryPath), nil)
+    }
+    let isFile =
+      ["json", "yaml", "yml"].contains((pipeline as NSString).pathExtension)
+      || pipeline.contains("/")
+    guard isFile else {
+      return (RootLayout(root: explicitRoot ?? FileManager.default.currentDirectoryPath), pipeline)
+    }
+    do {
+      let location = try PipelineLocator.locate(
+        pipeline, rootOption: root, environment: environment)
+      return (RootLayout(root: location.root), try PipelineLoader.load(file: location.file).name)
+    } catch {
+      throw CommandFailure(message: error.description, exitCode: 2)
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+
+@testable import OrchestrateKit
+
+@Suite struct StatusAssessmentTests {
+  let day = 86400.0
+
+  /// `count` daily completed runs ending yesterday, then `extra`.
+  func history(_ count: Int, now: Date, extra: [RunRecord] = []) -> [RunRecord] {
+    (0..<count).map { index in
+      SyntheticRuns.record(
+        index, startedAt: now.addingTimeInterval(-Double(count - index) * day),
+        duration: 60 + Double(index % 3))
+    } + extra
+  }
+
+  @Test func percentilesInterpolateLikePythonsMedian() {
+    #expect(Percentile.of([3, 1, 2], 50) == 2)
+    #expect(Percentile.of([4, 1, 3, 2], 50) == 2.5)
+    #expect(Percentile.of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 95) == 10.5)
+    #expect(Percentile.of([7], 95) == 7)
+    #expect(Percentile.of([], 50) == nil)
+  }
+
+  @Test func cronSchedulesGiveMaxAge() {
+    #expect(CronPeriod.seconds("0 2 * * *") == 86400)
+    #expect(CronPeriod.seconds("@daily") == 86400)
+    #expect(CronPeriod.seconds("15 * * * *") == 3600)
+    #expect(CronPeriod.seconds("*/10 * * * *") == 600)
+    #expect(CronPeriod.seconds("0 */6 * * *") == 21_600.0)
+    #expect(CronPeriod.seconds("0 2,14 * * *") == 43_200.0)
+    #expect(CronPeriod.seconds("0 3 * * 1") == 604_800.0)
+    #expect(CronPeriod.seconds("0 3 * * 1-5") == 120_960.0)
+    #expect(CronPeriod.seconds("not cron") == nil)
+    #expect(CronPeriod.defaultMaxAge(schedule: nil) == 26 * 3600)
+    #expect(CronPeriod.defaultMaxAge(schedule: "30 1 * * *") == 26 * 3600)
+  }
+
+  @Test func aHealthyDailyPipelineIsOK() {
+    let now = Date()
+    let status = PipelineAssessment(history(10, now: now), now: now).assess()
+    #expect(status.health.level == .ok, "\(status.health.problems)")
+    #expect(status.window.runs == 7)
+    #expect(status.window.completed == 7)
+    #expect(status.window.successRate == 1)
+    #expect(status.window.durationP50Seconds == 61)
+    #expect(status.totalRuns == 10)
+    #expect(status.failingSince == nil)
+    #expect(status.tasks.count == 8)
+    #expect(status.tasks[0].runs == 7)
+  }
+
+  @Test func theWindowCountsOnlyRecentRuns() {
+    let now = Date()
+    let status = PipelineAssessment(history(30, now: now), now: now, windowDays: 3).assess()
+    #expect(status.window.runs == 3)
+    #expect(status.totalRuns == 30)
+  }
+
+  @Test func failedRunsAreCriticalAndSayWhenFailingStarted() {
+    let now = Date()
+    let failed = (1...2).map { index in
+      SyntheticRuns.record(
+        20 + index, status: .failed,
+        startedAt: now.addingTimeInterval(-Double(3 - index) * 3600))
+    }
+    let status = PipelineAssessment(history(5, now: now, extra: failed), now: now).assess()
+    #expect(status.health.level == .critical)
+    #expect(status.failingSince?.runId == failed[0].runId)
+    #expect(status.failingSince?.runs == 2)
+    #expect(status.lastRun?.notCompleted.count == 8)
+    #expect(status.window.successRate == 5.0 / 7.0)
+  }
+
+  @Test func aPartialLastRunIsAWarning() {
+    let now = Date()
+    let partial = SyntheticRuns.record(
+      99, status: .partial, startedAt: now.addingTimeInterval(-3600),
+      tasks: [("a", .completed, 1), ("b", .failed, 1)])
+    let status = PipelineAssessment(history(5, now: now, extra: [partial]), now: now).assess()
+    #expect(status.health.level == .warning)
+    #expect(
+      status.health.problems.map(\.message) == [
+        "last run \(partial.runId) partial: 1 of 2 tasks not completed"
+      ])
+  }
+
+  @Test func noSuccessWithinMaxAgeIsCritical() {
+    let now = Date()
+    let old = history(5, now: now.addingTimeInterval(-2 * day))
+    let status = PipelineAssessment(old, now: now).assess()
+    #expect(status.lastSuccess != nil)
+    #expect(status.health.level == .critical)
+    #expect(status.health.problems.first?.message.contains("max_age") == true)
+  }
+
+  @Test func noRunsAtAllIsUnknown() {
+    let status = PipelineAssessment([], now: Date()).assess()
+    #expect(status.health.level == .unknown)
+  }
+
+  @Test func aTaskTwiceAsSlowAsUsualIsAWarning() {
+    let now = Date()
+    var tasks = (1...8).map { ("task\($0)", TaskStatus.completed, 7.0) }
+    tasks[2].2 = 20
+    let slow = SyntheticRuns.record(99, startedAt: now.addingTimeInterval(-60), tasks: tasks)
+    let status = PipelineAssessment(history(6, now: now, extra: [slow]), now: now).assess()
+    #expect(status.tasks.filter(\.slow).map(\.name) == ["task3"])
+    #expect(status.health.level == .warning)
+  }
+
+  @Test func aRunWhoseOrchestratorIsGoneIsAbandoned() {
+    let now = Date()
+    let crashed = SyntheticRuns.record(
+      99, status: .running, startedAt: now.addingTimeInterval(-600),
+      tasks: [("a", .completed, 1), ("b", .running, 0)])
+    let status = PipelineAssessment(
+      history(5, now: now, extra: [crashed]), now: now, liveness: { _ in .gone }
+    ).assess()
+    #expect(status.abandoned.map(\.runId) == [crashed.runId])
+    #expect(status.running.isEmpty)
+    #expect(status.lastRun?.status == .abandoned)
+    #expect(status.health.level == .critical)
+    #expect(status.health.problems.count == 1, "abandoned once, not also as the last run")
+  }
+
+  @Test func anotherHostsRunIsAbandonedOnlyAfterSilence() {
+    let now = Date()
+    let quiet = SyntheticRuns.record(
+      99, status: .running, startedAt: now.addingTimeInterval(-600),
+      tasks: [("a", .running, 0)])
+    let recent = PipelineAssessment([quiet], now: now, liveness: { _ in .unknown }).assess()
+    #expect(recent.running.count == 1)
+    let later = PipelineAssessment(
+      [quiet], now: now.addingTimeInterval(7 * 3600), liveness: { _ in .unknown }
+    ).assess()
+    #expect(later.abandoned.count == 1)
+  }
+
+  @Test func aRunLongerThanThreeTimesItsP95IsStuck() {
+    let now = Date()
+    let live = SyntheticRuns.record(
+      99, status: .running, startedAt: now.addingTimeInterval(-200),
+      tasks: [("task1", .running, 0)])
+    let status = PipelineAssessment(
+      history(10, now: now, extra: [live]), now: now, liveness: { _ in .alive }
+    ).assess()
+    #expect(status.stuckAfterSeconds == 3 * 62, "3 × p95 of the completed runs")
+    let run = try! #require(status.running.first)
+    #expect(run.stuck)
+    #expect(run.tasks.first?.stuck == true, "task1 usually takes 7s; floor is 60s")
+    #expect(status.health.level == .critical)
+  }
+
+  @Test func withoutHistoryStuckMeansSixHours() {
+    let now = Date()
+    let live = SyntheticRuns.record(
+      1, status: .running, startedAt: now.addingTimeInterval(-5 * 3600),
+      tasks: [("a", .running, 0)])
+    let status = PipelineAssessment([live], now: now, liveness: { _ in .alive }).assess()
+    #expect(status.stuckAfterSeconds == 6 * 3600)
+    #expect(status.running.first?.stuck == false)
+    #expect(status.health.level == .warning, "never succeeded, but a run is under way")
+  }
+
+  @Test func etaComesFromHistoryThenFromProgress() {
+    #expect(PipelineAssessment.eta(elapsed: 30, usual: 100, progress: nil) == 70)
+    let progress = TaskProgress(done: 1, total: 4, message: nil, phase: nil, updatedAt: Date())
+    #expect(PipelineAssessment.eta(elapsed: 30, usual: nil, progress: progress) == 90)
+    #expect(PipelineAssessment.eta(elapsed: 300, usual: 100, progress: progress) == 900)
+    #expect(PipelineAssessment.eta(elapsed: 30, usual: nil, progress: nil) == nil)
+  }
+
+  @Test func anomaliesOfTheLastRunAreWarnings() {
+    let now = Date()
+    var last = SyntheticRuns.record(99, startedAt: now.addingTimeInterval(-60))
+    last.anomalies = [Anomaly(task: "task1", field: "documents_loaded", value: 12, median: 1500)]
+    let status = PipelineAssessment(history(5, now: now, extra: [last]), now: now).assess()
+    #expect(status.health.level == .warning)
+    #expect(status.lastRun?.anomalies.count == 1)
+  }
+
+  @Test func checkLineAndPrometheusNameTheProblem() {
+    let now = Date()
+    let failed = SyntheticRuns.record(99, status: .failed, startedAt: now.addingTimeInterval(-60))
+    let pipeline = PipelineAssessment(history(5, now: now, extra: [failed]), now: now).assess()
+    let report = StatusReport(
+      generatedAt: now, root: "/r", windowDays: 7,
+      health: Health(problems: pipeline.health.problems), pipelines: [pipeline],
+      unreadableFiles: [])
+    #expect(HealthCheckLine.render(report).hasPrefix("ORCHESTRATE CRITICAL - last run run_"))
+    let text = PrometheusText.render(report)
+    #expect(text.contains("orchestrate_last_run_status{pipeline=\"p\",status=\"failed\"} 1\n"))
+    #expect(text.contains("orchestrate_health{pipeline=\"p\"} 2\n"))
+    #expect(text.contains("orchestrate_task_failures{pipeline=\"p\",task=\"task1\"} 1\n"))
+  }
+}
