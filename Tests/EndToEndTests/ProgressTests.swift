@@ -33,6 +33,12 @@ import Testing
         return done == Double(step)
       }
       seen.append(Double(step))
+      if step == 3 {
+        let status = try Orchestrate.run(["status", "p", "--root", root.path])
+        #expect(status.exitCode == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("load  "), "\(status.stdout)")
+        #expect(status.stdout.contains("3/6  50%  file 3 of 6"), "\(status.stdout)")
+      }
       root.write("step\(step)", "")
     }
     #expect(running.wait().exitCode == 0)

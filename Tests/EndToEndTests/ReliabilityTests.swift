@@ -165,6 +165,11 @@ import Testing
     #expect(crashed.host == ProcessIdentity.hostName())
     #expect(crashed.processStartTicks != nil)
     #expect(root.processes().count == 1, "the task outlives a SIGKILLed orchestrator")
+    let status = try Orchestrate.run(["status", "--check", "--root", root.path])
+    #expect(status.exitCode == 2)
+    #expect(
+      status.stdout.hasPrefix("ORCHESTRATE CRITICAL - p: run \(crashed.runId) abandoned"),
+      "\(status.stdout)")
 
     try FileManager.default.removeItem(atPath: "\(root.path)/ready")
     let quick = root.write("p.yaml", "tasks: [{name: orphan, run: 'true'}]")

@@ -28,9 +28,8 @@ public enum StatusTable {
     guard !files.isEmpty else { return nil }
     let named = files.prefix(3).map { "\($0.path) (\($0.reason))" }
     let more = files.count > 3 ? " and \(files.count - 3) more" : ""
-    return fit(
-      "warning: \(files.count) unreadable file(s) in metrics/, skipped: "
-        + named.joined(separator: ", ") + more)
+    return "warning: \(files.count) unreadable file(s) in metrics/, skipped: "
+      + named.joined(separator: ", ") + more
   }
 
   static func overview(_ pipeline: PipelineStatus, now: Date, style: TerminalStyle) -> [String] {
@@ -39,7 +38,7 @@ public enum StatusTable {
     header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
     var lines = [header]
     func row(_ label: String, _ text: String) {
-      lines.append(fit("  " + label.padding(toLength: 13, withPad: " ", startingAt: 0) + text))
+      lines.append(fit("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + text))
     }
 
     if let last = pipeline.lastRun {

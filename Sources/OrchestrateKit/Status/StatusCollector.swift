@@ -11,7 +11,10 @@ public enum StatusCollector {
     for name in names {
       let directory = layout.metricsDirectory(pipeline: name)
       let contents = StatusIndex.load(directory: directory, now: now)
-      unreadable += contents.unreadable
+      // Relative to the root: short enough to name in one line.
+      unreadable += contents.unreadable.map {
+        .init(path: "metrics/\(name)/\(($0.path as NSString).lastPathComponent)", reason: $0.reason)
+      }
       let decoder = RecordCoding.decoder()
       let assessment = PipelineAssessment(
         name: name, runs: contents.runs, now: now, windowDays: windowDays,

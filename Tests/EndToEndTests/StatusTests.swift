@@ -1,0 +1,95 @@
+import Foundation
+import OrchestrateKit
+import Testing
+
+/// `orchestrate status` read back from the metrics of real runs.
+@Suite struct StatusTests {
+  func status(_ root: TestRoot, _ arguments: String...) throws -> Invocation {
+    try Orchestrate.run(["status"] + arguments + ["--root", root.path])
+  }
+
+  @Test func reportsWhatHappenedAndChecksHealth() throws {
+    let root = TestRoot()
+    root.write("pipelines/good.yaml", "tasks: [{name: a, run: 'true'}, {name: b, run: 'true'}]")
+    root.write(
+      "pipelines/bad.yaml",
+      "tasks: [{name: broken, run: 'echo disk on fire >&2; exit 3'}, {name: fine, run: 'true'}]")
+    for name in ["good", "bad"] {
+      try Orchestrate.run([name, "--root", root.path])
+    }
+
+    let table = try status(root)
+    #expect(table.exitCode == 0, "\(table.stderr)")
+    #expect(table.stdout.contains("good  OK"), "\(table.stdout)")
+    #expect(table.stdout.contains("bad  CRITICAL"), "\(table.stdout)")
+    #expect(table.stdout.contains("1 of 2 not completed: broken failed"), "\(table.stdout)")
+    #expect(table.stdout.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    #expect(!table.stdout.contains("\u{1B}["), "no colour without a terminal")
+
+    let one = try status(root, "good")
+    #expect(one.stdout.contains("task"), "one pipeline shows its tasks")
+    #expect(!one.stdout.contains("bad"))
+
+    let check = try status(root, "--check")
+    #expect(check.exitCode == 2)
+    #expect(check.stdout.hasPrefix("ORCHESTRATE CRITICAL - bad: "))
+    #expect(check.stdout.contains("bad: last run run_"))
+    #expect(check.stdout.contains("partial: 1 of 2 tasks not completed"))
+    #expect(check.stdout.split(separator: "\n").count == 1)
+    let healthy = try status(root, "good", "--check")
+    #expect(healthy.exitCode == 0)
+    #expect(healthy.stdout == "ORCHESTRATE OK - 1 pipeline(s) healthy\n")
+
+    let json = try status(root, "--json")
+    let report = try RecordCoding.decoder().decode(StatusReport.self, from: Data(json.stdout.utf8))
+    #expect(report.health.level == .critical)
+    #expect(Set(report.pipelines.map(\.name)) == ["good", "bad"])
+    let bad = try #require(report.pipelines.first { $0.name == "bad" })
+    #expect(bad.lastRun?.status == .partial || bad.lastRun?.status == .failed)
+    #expect(bad.tasks.first { $0.name == "broken" }?.failures == 1)
+    #expect(bad.window.successRate == 0)
+  }
+
+  @Test func noMetricsIsUnknown() throws {
+    let root = TestRoot()
+    let check = try status(root, "--check")
+    #expect(check.exitCode == 3)
+    #expect(check.stdout.hasPrefix("ORCHESTRATE UNKNOWN - no metrics in"))
+    #expect(try status(root, "nothing", "--check").exitCode == 3)
+  }
+
+  @Test func writesPrometheusTextfileAndNamesAnUnwritablePath() throws {
+    let root = TestRoot()
+    root.write("pipelines/p.yaml", "tasks: [{name: a, run: 'true'}]")
+    try Orchestrate.run(["p", "--root", root.path])
+    let file = "\(root.path)/textfile/orchestrate.prom"
+    try FileManager.default.createDirectory(
+      atPath: "\(root.path)/textfile", withIntermediateDirectories: true)
+    let written = try status(root, "--prometheus", file)
+    #expect(written.exitCode == 0)
+    #expect(written.stdout.isEmpty)
+    let text = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(text.contains("orchestrate_last_run_status{pipeline=\"p\",status=\"completed\"} 1"))
+    #expect(text.contains("# TYPE orchestrate_run_success_ratio gauge"))
+
+    let refused = try status(root, "--prometheus", "/proc/orchestrate.prom")
+    #expect(refused.exitCode == 2)
+    #expect(refused.stderr.contains("/proc/orchestrate.prom"), "\(refused.stderr)")
+  }
+
+  @Test func brokenFilesInMetricsAreNamedInOneWarning() throws {
+    let root = TestRoot()
+    root.write("pipelines/p.yaml", "tasks: [{name: a, run: 'true'}]")
+    try Orchestrate.run(["p", "--root", root.path])
+    root.write("metrics/p/notes.json", "[1, 2, 3]")
+    root.write("metrics/p/half.json", "{\"schema_version\": 1, \"run_")
+    let table = try status(root)
+    #expect(table.exitCode == 0)
+    #expect(table.stdout.contains("p  OK"))
+    let warnings = table.stderr.split(separator: "\n")
+    #expect(warnings.count == 1, "\(table.stderr)")
+    #expect(warnings.first?.contains("2 unreadable file(s)") == true)
+    #expect(warnings.first?.contains("metrics/p/notes.json (not a run record)") == true)
+    #expect(warnings.first?.contains("metrics/p/half.json") == true)
+  }
+}

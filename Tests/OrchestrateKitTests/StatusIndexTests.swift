@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+@testable import OrchestrateKit
+
+@Suite struct StatusIndexTests {
+  /// Loads as a later call would: the index only keeps files older than
+  /// two seconds, so "later" is a minute on.
+  func load(_ directory: String) -> StatusIndex.Contents {
+    StatusIndex.load(directory: directory, now: Date().addingTimeInterval(60))
+  }
+
+  @Test func theIndexFollowsNewChangedAndVanishedFiles() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let records = (0..<5).map { SyntheticRuns.record($0) }
+    try SyntheticRuns.write(records, to: directory)
+
+    let first = load(directory)
+    #expect(first.runs.map(\.runId) == records.map(\.runId))
+    #expect(FileManager.default.fileExists(atPath: "\(directory)/\(StatusIndex.fileName)"))
+    #expect(load(directory).runs == first.runs, "the index reads back what the files said")
+
+    var changed = records[1]
+    changed.status = .failed
+    changed.tasks[0].status = .failed
+    try SyntheticRuns.write([changed, SyntheticRuns.record(9)], to: directory)
+    try FileManager.default.removeItem(atPath: "\(directory)/\(records[3].runId).json")
+
+    let second = load(directory)
+    #expect(second.runs.count == 5)
+    #expect(second.runs.first { $0.runId == changed.runId }?.status == .failed)
+    #expect(second.runs.first { $0.runId == changed.runId }?.tasks[0].status == .failed)
+    #expect(!second.runs.contains { $0.runId == records[3].runId })
+    #expect(second.runs.last?.runId == SyntheticRuns.record(9).runId)
+  }
+
+  @Test func foreignAndBrokenFilesAreNamedNotFatal() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try SyntheticRuns.write([SyntheticRuns.record(0)], to: directory)
+    try Data("{\"hello\": 1}".utf8).write(to: URL(fileURLWithPath: "\(directory)/foreign.json"))
+    try Data("{\"schema_ver".utf8).write(to: URL(fileURLWithPath: "\(directory)/torn.json"))
+    try Data().write(to: URL(fileURLWithPath: "\(directory)/empty.json"))
+
+    for contents in [load(directory), load(directory)] {
+      #expect(contents.runs.count == 1)
+      #expect(
+        contents.unreadable.map { ($0.path as NSString).lastPathComponent }.sorted() == [
+          "empty.json", "foreign.json", "torn.json",
+        ])
+    }
+  }
+
+  @Test func aCorruptIndexIsRebuilt() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try SyntheticRuns.write((0..<3).map { SyntheticRuns.record($0) }, to: directory)
+    _ = load(directory)
+    let index = "\(directory)/\(StatusIndex.fileName)"
+    let text = try String(contentsOfFile: index, encoding: .utf8)
+    try (text.prefix(text.count / 2) + "\tgarbage\n\u{0}").write(
+      toFile: index, atomically: true, encoding: .utf8)
+    #expect(load(directory).runs.count == 3)
+    try "something else entirely".write(toFile: index, atomically: true, encoding: .utf8)
+    #expect(load(directory).runs.count == 3)
+  }
+
+  @Test func twentyThousandRunsAreCountedExactly() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    // One encoded record as a template keeps writing 20,000 files quick.
+    let template = String(
+      decoding: try RecordCoding.encoder().encode(SyntheticRuns.record(0)), as: UTF8.self)
+    let originalId = SyntheticRuns.record(0).runId
+    let now = SyntheticRuns.epoch.addingTimeInterval(20_000 * 3600)
+    var expectedFailed = 0
+    var expectedInWindow = 0
+    for index in 0..<20_000 {
+      let started = SyntheticRuns.epoch.addingTimeInterval(Double(index) * 3600)
+      let id = RunID(startedAt: started, pid: 1000 + Int32(index)).text
+      let failed = index % 7 == 0
+      if failed { expectedFailed += 1 }
+      if started >= now.addingTimeInterval(-7 * 86400) { expectedInWindow += 1 }
+      let text = template.replacingOccurrences(of: originalId, with: id)
+        .replacingOccurrences(
+          of: "\"started_at\" : \"\(Timestamp.format(SyntheticRuns.epoch))\"",
+          with: "\"started_at\" : \"\(Timestamp.format(started))\""
+        )
+        .replacingOccurrences(
+          of: "\"status\" : \"completed\",\n  \"tasks\"",
+          with: "\"status\" : \"\(failed ? "failed" : "completed")\",\n  \"tasks\"")
+      try Data(text.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(id).json"))
+    }
+
+    for pass in ["cold", "warm"] {
+      let contents = StatusIndex.load(directory: directory, now: now)
+      #expect(contents.runs.count == 20_000, "\(pass)")
+      #expect(contents.unreadable.isEmpty, "\(pass)")
+      #expect(contents.runs.filter { $0.status == .failed }.count == expectedFailed, "\(pass)")
+      #expect(contents.runs.allSatisfy { $0.tasks.count == 8 }, "\(pass)")
+      let status = PipelineAssessment(
+        name: "p", runs: contents.runs, now: now, windowDays: 7, record: { _ in nil }
+      ).assess()
+      #expect(status.totalRuns == 20_000, "\(pass)")
+      #expect(status.window.runs == expectedInWindow, "\(pass)")
+      #expect(status.tasks.first?.runs == expectedInWindow, "\(pass)")
+    }
+  }
+}
