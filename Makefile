@@ -1,7 +1,10 @@
-.PHONY: example test
+.PHONY: example test bench
 
 example:
 	scripts/example.sh
 
 test:
 	scripts/test.sh
+
+bench:
+	scripts/bench.sh

@@ -7,49 +7,63 @@ import Foundation
 ///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss)*
 ///     name  size  mtime_ns  U  reason
 enum IndexFile {
-  static func read(_ path: String) -> [String: (stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)]
-  {
+  typealias Cached = [String: (stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)]
+
+  /// Scanned by hand over raw bytes, reusing the previous line's task names:
+  /// reading this file is most of what a warm status call does.
+  static func read(_ path: String) -> Cached {
     guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-    var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
-    guard let first = lines.first, String(decoding: first, as: UTF8.self) == StatusIndex.header
-    else { return [:] }
-    lines.removeFirst()
-    var entries: [String: (StatusIndex.Stamp, StatusIndex.Entry)] = [:]
-    entries.reserveCapacity(lines.count)
-    for line in lines {
-      let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-        .map { String(decoding: $0, as: UTF8.self) }
-      guard fields.count >= 5, let size = Int64(fields[1]), let modified = Int64(fields[2])
-      else { continue }
-      let stamp = StatusIndex.Stamp(size: size, modified: modified)
-      if fields[3] == "U" {
-        entries[fields[0]] = (stamp, .unreadable(fields[4]))
-        continue
+    return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Cached in
+      var lines = LineFields(bytes)
+      guard let header = lines.next(), header.count == 1,
+        lines.string(header[0]) == StatusIndex.header
+      else { return [:] }
+      var entries: Cached = [:]
+      var names: [String] = []
+      while let fields = lines.next() {
+        if let (name, stamp, entry) = parse(fields, lines, names: &names) {
+          entries[name] = (stamp, entry)
+        }
       }
-      guard fields[3] == "R", fields.count >= 8, (fields.count - 8) % 4 == 0,
-        let status = RunStatus(rawValue: fields[5]), let started = Double(fields[6])
-      else { continue }
-      var tasks: [RunDigest.TaskDigest] = []
-      tasks.reserveCapacity((fields.count - 8) / 4)
-      var index = 8
-      while index < fields.count {
-        guard let taskStatus = TaskStatus(rawValue: fields[index + 1]) else { break }
-        tasks.append(
-          RunDigest.TaskDigest(
-            name: fields[index], status: taskStatus, durationSeconds: Double(fields[index + 2]),
-            peakRssBytes: Int(fields[index + 3])))
-        index += 4
-      }
-      guard index == fields.count else { continue }
-      entries[fields[0]] = (
-        stamp,
-        .run(
-          RunDigest(
-            file: fields[0], runId: fields[4], status: status, startedAt: started,
-            durationSeconds: Double(fields[7]), tasks: tasks))
-      )
+      return entries
     }
-    return entries.mapValues { (stamp: $0.0, entry: $0.1) }
+  }
+
+  private static func parse(_ fields: [Range<Int>], _ lines: LineFields, names: inout [String])
+    -> (String, StatusIndex.Stamp, StatusIndex.Entry)?
+  {
+    guard fields.count >= 5, let size = lines.integer(fields[1]),
+      let modified = lines.integer(fields[2])
+    else { return nil }
+    let stamp = StatusIndex.Stamp(size: size, modified: modified)
+    let name = lines.string(fields[0])
+    let kind = lines.string(fields[3])
+    if kind == "U" { return (name, stamp, .unreadable(lines.string(fields[4]))) }
+    guard kind == "R", fields.count >= 8, (fields.count - 8) % 4 == 0,
+      let status = RunStatus(rawValue: lines.string(fields[5])),
+      let started = lines.double(fields[6])
+    else { return nil }
+    var tasks: [RunDigest.TaskDigest] = []
+    tasks.reserveCapacity((fields.count - 8) / 4)
+    for (position, index) in stride(from: 8, to: fields.count, by: 4).enumerated() {
+      guard let taskStatus = TaskStatus(rawValue: lines.string(fields[index + 1])) else {
+        return nil
+      }
+      // Runs of one pipeline name the same tasks: share the strings.
+      if position >= names.count || !lines.equals(fields[index], names[position]) {
+        let taskName = lines.string(fields[index])
+        if position < names.count { names[position] = taskName } else { names.append(taskName) }
+      }
+      tasks.append(
+        RunDigest.TaskDigest(
+          name: names[position], status: taskStatus,
+          durationSeconds: lines.double(fields[index + 2]),
+          peakRssBytes: lines.integer(fields[index + 3]).map(Int.init)))
+    }
+    let digest = RunDigest(
+      file: name, runId: lines.string(fields[4]), status: status, startedAt: started,
+      durationSeconds: lines.double(fields[7]), tasks: tasks)
+    return (name, stamp, .run(digest))
   }
 
   /// One line, or nil for a record whose names would break the format
@@ -82,5 +96,79 @@ enum IndexFile {
 
   private static func number(_ value: Double?) -> String {
     value.map { String($0) } ?? "-"
+  }
+}
+
+/// Tab-separated fields of newline-terminated lines in a byte buffer, as
+/// ranges; a last line without its newline is incomplete and skipped.
+struct LineFields {
+  let bytes: UnsafeRawBufferPointer
+  private var position = 0
+  private var fields: [Range<Int>] = []
+
+  init(_ bytes: UnsafeRawBufferPointer) {
+    self.bytes = bytes
+  }
+
+  mutating func next() -> [Range<Int>]? {
+    fields.removeAll(keepingCapacity: true)
+    var start = position
+    for index in position..<bytes.count {
+      switch bytes[index] {
+      case UInt8(ascii: "\t"):
+        fields.append(start..<index)
+        start = index + 1
+      case UInt8(ascii: "\n"):
+        fields.append(start..<index)
+        position = index + 1
+        return fields
+      default: continue
+      }
+    }
+    return nil
+  }
+
+  func string(_ range: Range<Int>) -> String {
+    String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+  }
+
+  func equals(_ range: Range<Int>, _ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { utf8 in
+      utf8.count == range.count
+        && memcmp(utf8.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0
+    }
+  }
+
+  /// A decimal integer; nil for `-` or anything else.
+  func integer(_ range: Range<Int>) -> Int64? {
+    guard !range.isEmpty else { return nil }
+    var value: Int64 = 0
+    var negative = false
+    for index in range {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "-") && index == range.lowerBound && range.count > 1 {
+        negative = true
+        continue
+      }
+      guard byte >= 48 && byte <= 57 else { return nil }
+      let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+      guard !overflow else { return nil }
+      value = product + Int64(byte - 48)
+    }
+    return negative ? -value : value
+  }
+
+  /// A number as Swift prints a Double; nil for `-`. The field is followed
+  /// by a tab or newline, which ends strtod's scan inside the buffer.
+  func double(_ range: Range<Int>) -> Double? {
+    guard !range.isEmpty, !(range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-"))
+    else { return nil }
+    let start = (bytes.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self)
+    var end: UnsafeMutablePointer<CChar>?
+    let value = strtod(start, &end)
+    guard let end, UnsafeRawPointer(end) == UnsafeRawPointer(bytes.baseAddress! + range.upperBound)
+    else { return nil }
+    return value
   }
 }

@@ -179,30 +179,45 @@ public struct PipelineAssessment {
   func taskStatistics(_ finished: [RunDigest], history: CompletedHistory)
     -> [PipelineStatus.TaskStatistics]
   {
-    var order: [String] = []
-    var instances: [String: [RunDigest.TaskDigest]] = [:]
+    struct Tally {
+      var runs = 0
+      var failures = 0
+      var durations: [Double] = []
+      var peakRss: [Double] = []
+    }
+    // Newest first, so that the order is the newest run's task order.
+    var order: [String: Int] = [:]
+    var tallies: [(name: String, tally: Tally)] = []
     for run in finished.reversed() {
       for task in run.tasks where task.status.isFinished {
-        if instances[task.name] == nil { order.append(task.name) }
-        instances[task.name, default: []].append(task)
+        let slot =
+          order[task.name]
+          ?? {
+            tallies.append((task.name, Tally()))
+            order[task.name] = tallies.count - 1
+            return tallies.count - 1
+          }()
+        tallies[slot].tally.runs += 1
+        if task.status == .failed || task.status == .timedOut { tallies[slot].tally.failures += 1 }
+        if task.status == .completed, let seconds = task.durationSeconds {
+          tallies[slot].tally.durations.append(seconds)
+        }
+        if let rss = task.peakRssBytes { tallies[slot].tally.peakRss.append(Double(rss)) }
       }
     }
     let last = Dictionary(
       (finished.last?.tasks ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    return order.map { name in
-      let tasks = instances[name]!
-      let durations = tasks.filter { $0.status == .completed }.compactMap(\.durationSeconds)
-        .sorted()
+    return tallies.map { name, tally in
+      let durations = tally.durations.sorted()
       let lastSeconds = last[name].flatMap { $0.status == .completed ? $0.durationSeconds : nil }
       return .init(
-        name: name, runs: tasks.count,
-        failures: tasks.filter { $0.status == .failed || $0.status == .timedOut }.count,
-        lastStatus: last[name]?.status, p50Seconds: Percentile.of(sorted: durations, 50),
+        name: name, runs: tally.runs, failures: tally.failures, lastStatus: last[name]?.status,
+        p50Seconds: Percentile.of(sorted: durations, 50),
         p95Seconds: Percentile.of(sorted: durations, 95), maxSeconds: durations.last,
         lastSeconds: lastSeconds,
         slow: lastSeconds.map { Self.isSlow($0, usual: history.earlierTaskDurations[name]) }
           ?? false,
-        peakRssP95Bytes: Percentile.of(tasks.compactMap { $0.peakRssBytes.map(Double.init) }, 95))
+        peakRssP95Bytes: Percentile.of(tally.peakRss, 95))
     }
   }
 
@@ -227,15 +242,22 @@ struct CompletedHistory {
 
   init(_ runs: [RunDigest]) {
     let finished = runs.filter { $0.status != .running }
+    let limit = PipelineAssessment.historyRuns
     for (offset, run) in finished.reversed().enumerated() {
+      // Years of history hold far more than a baseline needs.
+      if runDurations.count >= limit
+        && run.tasks.allSatisfy({ taskDurations[$0.name, default: []].count >= limit })
+      {
+        break
+      }
       if run.status == .completed, let duration = run.durationSeconds,
-        runDurations.count < PipelineAssessment.historyRuns
+        runDurations.count < limit
       {
         runDurations.append(duration)
       }
       for task in run.tasks where task.status == .completed {
         guard let duration = task.durationSeconds,
-          taskDurations[task.name, default: []].count < PipelineAssessment.historyRuns
+          taskDurations[task.name, default: []].count < limit
         else { continue }
         taskDurations[task.name, default: []].append(duration)
         if offset > 0 { earlierTaskDurations[task.name, default: []].append(duration) }

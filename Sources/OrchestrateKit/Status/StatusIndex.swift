@@ -36,37 +36,51 @@ public enum StatusIndex {
   /// from the files where it is not; the index is brought up to date.
   public static func load(directory: String, now: Date = Date()) -> Contents {
     let indexPath = "\(directory)/\(fileName)"
-    let cached = IndexFile.read(indexPath)
-    var entries: [(name: String, stamp: Stamp, entry: Entry?)] = []
-    for (name, stamp) in listRecords(directory) {
-      let hit = cached[name].flatMap { $0.stamp == stamp ? $0.entry : nil }
-      entries.append((name, stamp, hit))
-    }
-    let stale = entries.indices.filter { entries[$0].entry == nil }
-    let parsed = parse(directory: directory, names: stale.map { entries[$0].name })
-    for (index, entry) in zip(stale, parsed) { entries[index].entry = entry }
-
-    if !stale.isEmpty || cached.count != entries.count {
-      // A file changed within the clock's resolution of now could change
-      // again unseen with the same stamp: leave it out, read it next time.
-      let settled = Int64((now.timeIntervalSince1970 - 2) * 1e9)
-      let lines = entries.filter { $0.stamp.modified < settled }.map {
-        IndexFile.line(name: $0.name, stamp: $0.stamp, entry: $0.entry!)
-      }
-      IndexFile.write(lines, to: indexPath)
-    }
+    // Reading the index and listing the directory are independent: overlap them.
+    let cache = CachedEntries()
+    let reading = DispatchGroup()
+    DispatchQueue.global().async(group: reading) { cache.entries = IndexFile.read(indexPath) }
+    let listed = listRecords(directory)
+    reading.wait()
+    let cached = cache.entries
 
     var runs: [RunDigest] = []
     var unreadable: [Unreadable] = []
-    for item in entries {
-      switch item.entry! {
+    func add(_ name: String, _ entry: Entry) {
+      switch entry {
       case .run(let digest): runs.append(digest)
       case .unreadable(let reason):
-        unreadable.append(Unreadable(path: "\(directory)/\(item.name)", reason: reason))
+        unreadable.append(Unreadable(path: "\(directory)/\(name)", reason: reason))
       }
+    }
+    runs.reserveCapacity(listed.count)
+    var stale: [String] = []
+    for (name, stamp) in listed {
+      if let hit = cached[name], hit.stamp == stamp {
+        add(name, hit.entry)
+      } else {
+        stale.append(name)
+      }
+    }
+    let parsed = parse(directory: directory, names: stale)
+    for (name, entry) in zip(stale, parsed) { add(name, entry) }
+
+    if !stale.isEmpty || cached.count != listed.count {
+      let fresh = Dictionary(uniqueKeysWithValues: zip(stale, parsed))
+      // A file changed within the clock's resolution of now could change
+      // again unseen with the same stamp: leave it out, read it next time.
+      let settled = Int64((now.timeIntervalSince1970 - 2) * 1e9)
+      let lines = listed.filter { $0.1.modified < settled }.map { name, stamp in
+        IndexFile.line(name: name, stamp: stamp, entry: fresh[name] ?? cached[name]!.entry)
+      }
+      IndexFile.write(lines, to: indexPath)
     }
     runs.sort { ($0.startedAt, $0.runId) < ($1.startedAt, $1.runId) }
     return Contents(runs: runs, unreadable: unreadable)
+  }
+
+  private final class CachedEntries: @unchecked Sendable {
+    var entries: IndexFile.Cached = [:]
   }
 
   /// `*.json` files with their stamps, read with plain system calls: this is

@@ -55,8 +55,8 @@ final class RunningOrchestrate {
     let scratch = FileManager.default.temporaryDirectory
     output = scratch.appendingPathComponent("orchestrate-out-\(UUID().uuidString)")
     errors = scratch.appendingPathComponent("orchestrate-err-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
-    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.environment = environment

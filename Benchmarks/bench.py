@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""Benchmarks of orchestrate against its peers, measured side by side.
+
+Every workload runs its variants interleaved (A B C A B C ...) several times
+and reports medians and ratios from the same run: on a shared machine,
+absolute times mean little, ratios measured together mean something.
+
+Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write]
+Workloads: overhead fanout capture planning status (default: all).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build", "release", "orchestrate")
+TOOLS = os.path.join(ROOT, ".build", "bench-tools")
+RESULTS = os.path.join(ROOT, "docs", "benchmarks.md")
+
+
+def run(command, cwd=None, env=None, stdout=subprocess.DEVNULL, check=True):
+    """Runs a command and returns its wall-clock seconds."""
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if check and result.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed ({result.returncode}): "
+                 f"{result.stderr.decode(errors='replace')[-400:]}")
+    return elapsed
+
+
+def interleaved(variants, reps):
+    """variants: list of (name, setup_or_None, command_fn). Returns name -> [seconds]."""
+    times = {name: [] for name, _, _ in variants}
+    for _ in range(reps):
+        for name, setup, measure in variants:
+            if setup:
+                setup()
+            times[name].append(measure())
+    return times
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def go_task():
+    """go-task from PyPI (go-task-bin), installed beside the build."""
+    binary = os.path.join(TOOLS, "bin", "task")
+    if os.path.exists(binary):
+        return binary
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--target", TOOLS, "go-task-bin"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if result.returncode != 0 or not os.path.exists(binary):
+        print(f"  note: go-task not available ({result.stderr.decode()[-200:].strip()}); skipped")
+        return None
+    return binary
+
+
+def orchestrate_env(root):
+    env = {"PATH": "/usr/bin:/bin", "HOME": root, "ORCHESTRATE_ROOT": root}
+    return env
+
+
+def newest_record(root, pipeline):
+    directory = os.path.join(root, "metrics", pipeline)
+    names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
+    with open(os.path.join(directory, names[-1])) as handle:
+        return json.load(handle)
+
+
+def clear_runs(root):
+    for sub in ("metrics", "logs"):
+        shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
+
+
+# --- workloads -------------------------------------------------------------------
+
+
+def overhead(work, reps):
+    """300 trivial tasks in sequence, with full metrics and per-task logs."""
+    count = 300
+    root = os.path.join(work, "overhead")
+    os.makedirs(root, exist_ok=True)
+    pipeline = os.path.join(root, "trivial.json")
+    with open(pipeline, "w") as handle:
+        json.dump({"name": "trivial", "tasks": [
+            {"name": f"t{i}", "argv": ["/bin/true"]} for i in range(count)]}, handle)
+    with open(os.path.join(root, "Makefile"), "w") as handle:
+        targets = " ".join(f"t{i}" for i in range(count))
+        handle.write(f".PHONY: all {targets}\nall: {targets}\n")
+        for i in range(count):
+            handle.write(f"t{i}:\n\t@/bin/true\n")
+    with open(os.path.join(root, "Taskfile.yml"), "w") as handle:
+        handle.write("version: '3'\ntasks:\n  default:\n    cmds:\n")
+        handle.writelines("      - /bin/true\n" for _ in range(count))
+    with open(os.path.join(root, "run_task.sh"), "w") as handle:
+        handle.write(
+            'run_task() {\n'
+            '  local name=$1; shift\n'
+            '  local start=$(date +%s.%N)\n'
+            '  "$@" >> "logs/$name.log" 2>&1; local rc=$?\n'
+            '  local end=$(date +%s.%N)\n'
+            '  echo "{\\"task\\": \\"$name\\", \\"start\\": $start, \\"end\\": $end, '
+            '\\"exit\\": $rc}" >> metrics.jsonl\n'
+            '}\n'
+            'mkdir -p logs; : > metrics.jsonl\n'
+            f'for i in $(seq {count}); do run_task t$i /bin/true; done\n')
+    env = orchestrate_env(root)
+    variants = [
+        ("orchestrate", lambda: clear_runs(root),
+         lambda: run([BINARY, pipeline], env=env, check=False)),
+        ("make -j1", None, lambda: run(["make", "-s", "-j1", "-C", root])),
+        ("bash loop", None,
+         lambda: run(["bash", "-c", f"for i in $(seq {count}); do /bin/true; done"])),
+        ("bash run_task", None, lambda: run(["bash", "run_task.sh"], cwd=root)),
+    ]
+    task = go_task()
+    if task:
+        variants.append(("go-task", None, lambda: run([task, "--silent", "-d", root])))
+    times = interleaved(variants, reps)
+    record = newest_record(root, "trivial")
+    assert record["counts"]["completed"] == count, record["counts"]
+    base = median(times["make -j1"])
+    rows = [(name, median(values), median(values) / base) for name, values in times.items()]
+    return {
+        "title": f"Overhead: {count} × /bin/true in sequence",
+        "columns": ["variant", "median", "× make -j1"],
+        "rows": [(name, f"{m:.3f} s", f"{r:.2f}") for name, m, r in rows],
+        "notes": [
+            "orchestrate writes a metrics record and one log file per task; make and "
+            "the bash loop record nothing.",
+            f"orchestrator CPU for the run: {record.get('orchestrator_cpu_seconds', 0):.3f} s, "
+            f"peak RSS {record.get('orchestrator_peak_rss_bytes', 0) / 2**20:.1f} MiB.",
+        ],
+    }
+
+
+def fanout(work, reps):
+    """4 sources × 50 tasks of `sleep 0.01`, max_parallel 2 and 4."""
+    sources, per_source = 4, 50
+    total = sources * per_source
+    root = os.path.join(work, "fanout")
+    os.makedirs(root, exist_ok=True)
+    names = [f"s{s}_t{t}" for s in range(sources) for t in range(per_source)]
+    pipeline = os.path.join(root, "fan.json")
+    with open(pipeline, "w") as handle:
+        json.dump({"name": "fan", "sources": [f"s{s}" for s in range(sources)], "tasks": [
+            {"name": f"t{t}", "for_each_source": True, "argv": ["sleep", "0.01"]}
+            for t in range(per_source)]}, handle)
+    with open(os.path.join(root, "Makefile"), "w") as handle:
+        handle.write(f".PHONY: all {' '.join(names)}\nall: {' '.join(names)}\n")
+        handle.writelines(f"{n}:\n\t@sleep 0.01\n" for n in names)
+    with open(os.path.join(root, "Taskfile.yml"), "w") as handle:
+        handle.write("version: '3'\ntasks:\n  default:\n    deps: [" + ", ".join(names) + "]\n")
+        handle.writelines(f"  {n}:\n    cmds: [sleep 0.01]\n" for n in names)
+    env = orchestrate_env(root)
+    task = go_task()
+    serial = median([run(["bash", "-c", f"for i in $(seq {total}); do sleep 0.01; done"])
+                     for _ in range(3)])
+    rows, notes = [], [f"total work, {total} × sleep 0.01 run one after another: {serial:.3f} s; "
+                       "ideal makespan = total work / N."]
+    for n in (2, 4):
+        variants = [
+            (f"orchestrate N={n}", lambda: clear_runs(root),
+             lambda n=n: run([BINARY, pipeline, "--max-parallel", str(n)], env=env)),
+            (f"make -j{n}", None, lambda n=n: run(["make", "-s", f"-j{n}", "-C", root])),
+        ]
+        if task:
+            variants.append((f"go-task --concurrency {n}", None,
+                             lambda n=n: run([task, "--silent", "--concurrency", str(n),
+                                              "-d", root])))
+        times = interleaved(variants, reps)
+        ideal = serial / n
+        rows += [(name, f"{median(v):.3f} s", f"{median(v) / ideal:.2f}")
+                 for name, v in times.items()]
+    return {
+        "title": f"Parallel fan-out: {sources} sources × {per_source} tasks of sleep 0.01",
+        "columns": ["variant", "median makespan", "× ideal"],
+        "rows": rows, "notes": notes,
+    }
+
+
+def capture(work, reps):
+    """One task writing 1 GiB to stdout, against `cmd > file`."""
+    size = 1 << 30
+    root = os.path.join(work, "capture")
+    os.makedirs(root, exist_ok=True)
+    command = f"head -c {size} /dev/zero"
+    pipeline = os.path.join(root, "flood.json")
+    with open(pipeline, "w") as handle:
+        json.dump({"name": "flood", "tasks": [
+            {"name": "flood", "argv": ["head", "-c", str(size), "/dev/zero"]}]}, handle)
+    direct = os.path.join(root, "direct.out")
+    env = orchestrate_env(root)
+    rss = []
+
+    def orchestrated():
+        seconds = run([BINARY, pipeline], env=env)
+        record = newest_record(root, "flood")
+        log = os.path.join(root, record["tasks"][0]["log_file"])
+        assert os.path.getsize(log) >= size, "log holds every byte"
+        rss.append(record["orchestrator_peak_rss_bytes"])
+        clear_runs(root)
+        return seconds
+
+    def redirected():
+        seconds = run(["sh", "-c", f"{command} > {direct}"])
+        os.unlink(direct)
+        return seconds
+
+    times = interleaved([("orchestrate", None, orchestrated),
+                         ("sh -c 'cmd > file'", None, redirected)], reps)
+    o, d = median(times["orchestrate"]), median(times["sh -c 'cmd > file'"])
+    return {
+        "title": "Output capture: one task writing 1 GiB to stdout",
+        "columns": ["variant", "median", "throughput"],
+        "rows": [("orchestrate", f"{o:.3f} s", f"{size / o / 2**20:.0f} MiB/s"),
+                 ("sh -c 'cmd > file'", f"{d:.3f} s", f"{size / d / 2**20:.0f} MiB/s")],
+        "notes": [f"orchestrate / direct throughput: {d / o:.2f}× "
+                  f"(target ≥ 0.95×); orchestrator peak RSS: {max(rss) / 2**20:.1f} MiB "
+                  "(target < 30 MiB)."],
+    }
+
+
+def planning(work, reps):
+    """--dry-run of generated pipelines: load, validate, plan."""
+    root = os.path.join(work, "planning")
+    os.makedirs(root, exist_ok=True)
+    rows, env = [], orchestrate_env(root)
+    per_unit = []
+    for count in (1_000, 10_000, 100_000):
+        tasks = []
+        for i in range(count):
+            deps = [f"t{i - k}" for k in (1, 2, 3, 5, 8) if i - k >= 0]
+            tasks.append({"name": f"t{i}", "argv": ["/bin/true"], "depends_on": deps})
+        edges = sum(len(t["depends_on"]) for t in tasks)
+        path = os.path.join(root, f"plan{count}.json")
+        with open(path, "w") as handle:
+            json.dump({"name": f"plan{count}", "tasks": tasks}, handle)
+        times = [run([BINARY, path, "--dry-run"], env=env)
+                 for _ in range(max(1, reps if count < 100_000 else 2))]
+        seconds = median(times)
+        per_unit.append(seconds / (count + edges) * 1e6)
+        rows.append((f"{count:,} tasks / {edges:,} edges", f"{seconds:.3f} s",
+                     f"{per_unit[-1]:.2f} µs"))
+    return {
+        "title": "Planning at scale: --dry-run (load, validate, plan)",
+        "columns": ["pipeline", "median", "per task + edge"],
+        "rows": rows,
+        "notes": ["Linear when the cost per task + edge stays flat as the pipeline grows "
+                  "(target: ≤ 1 s at 10,000 tasks / 50,000 edges)."],
+    }
+
+
+PYTHON_STATUS = r'''
+import json, os, statistics, sys
+directory = sys.argv[1]
+runs = []
+for name in os.listdir(directory):
+    if name.endswith(".json"):
+        with open(os.path.join(directory, name)) as handle:
+            runs.append(json.load(handle))
+finished = [r for r in runs if r["status"] != "running"]
+completed = [r for r in finished if r["status"] == "completed"]
+rate = len(completed) / len(finished)
+median = statistics.median(r["duration_seconds"] for r in completed)
+print(json.dumps({"runs": len(runs), "success_rate": rate, "median": median}))
+'''
+
+
+def status(work, reps):
+    """status --json over 20,000 runs of an 8-task pipeline, against a Python script."""
+    count = 20_000
+    root = os.path.join(work, "status")
+    os.makedirs(root, exist_ok=True)
+    env = orchestrate_env(root)
+    pipeline = os.path.join(root, "eight.json")
+    with open(pipeline, "w") as handle:
+        json.dump({"name": "eight", "schedule": "0 * * * *", "tasks": [
+            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(8)]}, handle)
+    run([BINARY, pipeline], env=env)
+    template = newest_record(root, "eight")
+    directory = os.path.join(root, "metrics", "eight")
+    for name in os.listdir(directory):
+        if name.endswith(".json"):
+            os.unlink(os.path.join(directory, name))
+    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=count)
+    for i in range(count):
+        moment = start + datetime.timedelta(hours=i)
+        run_id = moment.strftime("run_%Y%m%d_%H%M%S_") + str(1000 + i % 30000)
+        record = dict(template)
+        record["run_id"] = run_id
+        record["started_at"] = moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        record["status"] = "failed" if i % 13 == 0 else "completed"
+        record["duration_seconds"] = 60 + (i * 7919) % 600
+        with open(os.path.join(directory, run_id + ".json"), "w") as handle:
+            json.dump(record, handle, indent=2, sort_keys=True)
+    script = os.path.join(root, "status.py")
+    with open(script, "w") as handle:
+        handle.write(PYTHON_STATUS)
+    index = os.path.join(directory, ".status-index")
+    status_cmd = [BINARY, "status", "--json", "--days", "100000", "--root", root]
+
+    def cold():
+        if os.path.exists(index):
+            os.unlink(index)
+        return run(status_cmd, env=env, check=False)
+
+    # Compare the answers once: same success rate and median as the script.
+    python_out = json.loads(subprocess.run([sys.executable, script, directory],
+                                           capture_output=True).stdout)
+    report = json.loads(subprocess.run(status_cmd, env=env, capture_output=True).stdout)
+    window = report["pipelines"][0]["window"]
+    assert abs(window["success_rate"] - python_out["success_rate"]) < 1e-9, (window, python_out)
+    assert abs(window["duration_p50_seconds"] - python_out["median"]) < 1e-9, (window, python_out)
+    variants = [
+        ("python script", None, lambda: run([sys.executable, script, directory])),
+        ("status --json (warm)", None, lambda: run(status_cmd, env=env, check=False)),
+    ]
+    times = interleaved(variants, reps)
+    cold_times = [cold() for _ in range(max(2, reps // 2))]
+    run(status_cmd, env=env, check=False)
+    base = median(times["python script"])
+    rows = [(name, f"{median(v):.3f} s", f"{median(v) / base:.3f}") for name, v in times.items()]
+    rows.append(("status --json (cold: no index)", f"{median(cold_times):.3f} s",
+                 f"{median(cold_times) / base:.3f}"))
+    size = sum(os.path.getsize(os.path.join(directory, n)) for n in os.listdir(directory))
+    return {
+        "title": f"Status: {count:,} runs of an 8-task pipeline",
+        "columns": ["variant", "median", "× python script"],
+        "rows": rows,
+        "notes": [f"{size / 2**20:.0f} MiB of records; both compute the same success rate "
+                  f"({python_out['success_rate']:.4f}) and median duration "
+                  f"({python_out['median']:.1f} s). Target: warm ≤ 0.05× the script."],
+    }
+
+
+WORKLOADS = {"overhead": overhead, "fanout": fanout, "capture": capture,
+             "planning": planning, "status": status}
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}, "
+            f"{datetime.date.today().isoformat()}")
+
+
+def render(results):
+    lines = []
+    for result in results:
+        lines += [f"### {result['title']}", "",
+                  "| " + " | ".join(result["columns"]) + " |",
+                  "|" + " --- |" * len(result["columns"])]
+        lines += ["| " + " | ".join(row) + " |" for row in result["rows"]]
+        lines.append("")
+        lines += [note for note in result["notes"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workloads", nargs="*", metavar="WORKLOAD",
+                        help="any of: " + ", ".join(WORKLOADS))
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = parser.parse_args()
+    chosen = args.workloads or list(WORKLOADS)
+    unknown = [name for name in chosen if name not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="orchestrate-bench-") as work:
+        for name in chosen:
+            print(f"== {name}", flush=True)
+            result = WORKLOADS[name](work, args.reps)
+            print(render([result]), flush=True)
+            results.append(result)
+    if not args.no_write and set(chosen) == set(WORKLOADS):
+        with open(RESULTS, "w") as handle:
+            handle.write("# Benchmarks\n\n"
+                         "Generated by `scripts/bench.sh` (do not edit by hand). Medians of "
+                         "interleaved repetitions; ratios are measured in the same run.\n\n"
+                         f"Machine: {machine()}.\n\n" + render(results))
+        print(f"wrote {os.path.relpath(RESULTS, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
