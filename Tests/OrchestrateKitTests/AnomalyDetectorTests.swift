@@ -28,7 +28,9 @@ import Testing
     (name: "load", seconds: 60.0 + loaded / 100, loaded: Optional(loaded))
   }
 
-  func history() -> [RunRecord] { usual.map { record([$0]) } }
+  func history() -> [RunDigest] { usual.map { digest(record([$0])) } }
+
+  func digest(_ record: RunRecord) -> RunDigest { RunDigest(record, file: "\(record.runId).json") }
 
   @Test func aCounterThatCollapsesIsFlagged() {
     let found = AnomalyDetector.anomalies(
@@ -52,7 +54,9 @@ import Testing
       in: record([(name: "load", seconds: 400, loaded: 1500)]), history: history(),
       thresholds: AnomalyThresholds())
     #expect(slow.map(\.field) == ["duration_seconds"])
-    let quickHistory = (0..<6).map { _ in record([(name: "tiny", seconds: 0.01, loaded: nil)]) }
+    let quickHistory = (0..<6).map { _ in
+      digest(record([(name: "tiny", seconds: 0.01, loaded: nil)]))
+    }
     let quick = AnomalyDetector.anomalies(
       in: record([(name: "tiny", seconds: 0.2, loaded: nil)]), history: quickHistory,
       thresholds: AnomalyThresholds())
@@ -68,7 +72,7 @@ import Testing
 
   @Test func failedRunsAreNotTheNorm() {
     let failures = (0..<6).map { _ in
-      record([(name: "load", seconds: 1, loaded: 3)], status: .failed)
+      digest(record([(name: "load", seconds: 1, loaded: 3)], status: .failed))
     }
     let found = AnomalyDetector.anomalies(
       in: record([(name: "load", seconds: 75, loaded: 12)]), history: failures + history(),

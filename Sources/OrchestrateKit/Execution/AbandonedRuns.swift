@@ -4,20 +4,13 @@ import Foundation
 /// loss). The run holding the pipeline's lock marks them, so each is settled
 /// once and for all by the next run.
 enum AbandonedRuns {
-  /// Newer records are the only ones that can still say `running`: each run
-  /// settles those before it, so looking at the last few is enough.
-  static let recordsToCheck = 50
-
-  /// Marks abandoned runs in `directory`; returns their run ids.
-  static func mark(in directory: String) -> [String] {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-      return []
-    }
-    let candidates = names.filter { $0.hasPrefix("run_") && $0.hasSuffix(".json") }
-      .sorted { startTime($0) > startTime($1) }
+  /// Marks abandoned runs among `runs` (digests of the records in
+  /// `directory`); returns their run ids. Only records that say `running`
+  /// are read in full.
+  static func mark(_ runs: [RunDigest], in directory: String) -> [String] {
     var marked: [String] = []
-    for name in candidates.prefix(recordsToCheck) {
-      let path = "\(directory)/\(name)"
+    for digest in runs where digest.status == .running {
+      let path = "\(directory)/\(digest.file)"
       guard let data = FileManager.default.contents(atPath: path),
         var record = try? RecordCoding.decoder().decode(RunRecord.self, from: data),
         record.status == .running, ProcessIdentity(of: record).liveness() == .gone
@@ -30,10 +23,6 @@ enum AbandonedRuns {
       }
     }
     return marked
-  }
-
-  private static func startTime(_ fileName: String) -> Date {
-    RunID(String(fileName.dropLast(".json".count)))?.startedAt ?? .distantPast
   }
 
   /// Kills what the dead orchestrator's running tasks left behind: their

@@ -72,12 +72,13 @@ public enum PipelineRun {
     }
     defer { withExtendedLifetime(lock) {} }
 
-    for abandoned in AbandonedRuns.mark(in: metricsDirectory) {
+    // Earlier runs from the status index: which may have been abandoned,
+    // and the baselines for anomalies, without reading every record.
+    let earlier = StatusIndex.load(directory: metricsDirectory).runs
+    for abandoned in AbandonedRuns.mark(earlier, in: metricsDirectory) {
       events.log("marked \(abandoned) abandoned: its orchestrator died before finishing it")
     }
-    let thresholds = pipeline.anomalyThresholds
-    let history = RunHistory.recent(
-      in: metricsDirectory, limit: min(thresholds.historyRuns * 2, 100))
+    let history = Array(earlier.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed())
 
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     try createDirectory(logDirectory)

@@ -46,11 +46,12 @@ final class Scheduler: @unchecked Sendable {
   }
 
   /// Earlier records of the pipeline, newest first, to spot anomalies in.
-  private let history: [RunRecord]
+  /// Earlier runs, newest first: the baselines for anomalies.
+  private let history: [RunDigest]
 
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, metricsPath: String,
-    maxParallel: Int, history: [RunRecord] = []
+    maxParallel: Int, history: [RunDigest] = []
   ) {
     self.plan = plan
     self.history = history
@@ -402,9 +403,9 @@ final class Scheduler: @unchecked Sendable {
       in: record, history: history, thresholds: plan.pipeline.anomalyThresholds)
     for anomaly in anomalies { events.log("anomaly: \(RunSummary.describe(anomaly))") }
     record.anomalies = anomalies.isEmpty ? nil : anomalies
+    record.orchestratorPeakRssBytes = PeakMemory.ofThisProcess()
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    record.orchestratorPeakRssBytes = Int(usage.ru_maxrss) * 1024
     record.orchestratorCpuSeconds =
       Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
       + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6

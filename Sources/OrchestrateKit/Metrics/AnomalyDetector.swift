@@ -21,11 +21,11 @@ public struct AnomalyThresholds: Sendable, Equatable {
 /// loaded 12 records instead of the usual 1,500, or took ten times as long,
 /// is worth a look even though nothing failed.
 public enum AnomalyDetector {
-  /// - Parameter history: earlier records of the same pipeline, newest first.
+  /// - Parameter history: earlier runs of the same pipeline, newest first.
   public static func anomalies(
-    in record: RunRecord, history: [RunRecord], thresholds: AnomalyThresholds
+    in record: RunRecord, history: [RunDigest], thresholds: AnomalyThresholds
   ) -> [Anomaly] {
-    var samples: [String: [TaskRecord]] = [:]
+    var samples: [String: [RunDigest.TaskDigest]] = [:]
     for earlier in history {
       for task in earlier.tasks where task.status == .completed {
         if samples[task.name, default: []].count < thresholds.historyRuns {

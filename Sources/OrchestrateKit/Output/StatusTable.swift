@@ -15,7 +15,7 @@ public enum StatusTable {
         lines.append("")
         lines += taskTable(pipeline.tasks, style: style)
       }
-      return lines.joined(separator: "\n")
+      return lines.map(fit).joined(separator: "\n")
     }
     if report.pipelines.isEmpty {
       blocks.append("no runs recorded under \(report.root)/metrics")

@@ -13,7 +13,11 @@ public enum PipelineLoader {
   /// default resolver's seven rules made decoding several times slower.
   static let scalarTypes = Resolver.basic.appending(.bool).appending(.null)
   /// Aliases let a short file describe an enormous tree ("billion laughs").
-  static let maximumExpandedNodes = 1_000_000
+  /// Without aliases a node takes at least two bytes of text, so a tree
+  /// larger than the file in bytes (and than a fixed floor) is a bomb.
+  static let minimumNodeBudget = 1_000_000
+
+  static func nodeBudget(fileSize: Int) -> Int { max(minimumNodeBudget, fileSize) }
 
   public static func load(file path: String) throws(PipelineError) -> Pipeline {
     let data = try read(path)
@@ -50,8 +54,9 @@ public enum PipelineLoader {
       throw fail("cannot be read as YAML or JSON: \(error)")
     }
 
-    var budget = maximumExpandedNodes
-    try checkStructure(root, budget: &budget, file: file)
+    let limit = nodeBudget(fileSize: data.count)
+    var budget = limit
+    try checkStructure(root, budget: &budget, limit: limit, file: file)
     guard root.mapping != nil else {
       throw fail("the top level must be a mapping with a 'tasks' list", line: root.mark?.line)
     }
@@ -97,14 +102,14 @@ public enum PipelineLoader {
 
   /// Rejects duplicate keys (YAML allows the parser to keep either) and alias
   /// bombs, walking the tree once with a node budget.
-  private static func checkStructure(_ node: Node, budget: inout Int, file: String)
+  private static func checkStructure(_ node: Node, budget: inout Int, limit: Int, file: String)
     throws(PipelineError)
   {
     budget -= 1
     if budget < 0 {
       throw PipelineError(
         file: file, line: node.mark?.line,
-        message: "expands to more than \(maximumExpandedNodes) nodes (aliases nested too deep?)")
+        message: "expands to more than \(limit) nodes (aliases nested too deep?)")
     }
     switch node {
     case .mapping(let mapping):
@@ -115,11 +120,13 @@ public enum PipelineLoader {
             file: file, line: key.mark?.line, column: key.mark?.column,
             message: "duplicate key '\(name)'")
         }
-        try checkStructure(key, budget: &budget, file: file)
-        try checkStructure(value, budget: &budget, file: file)
+        try checkStructure(key, budget: &budget, limit: limit, file: file)
+        try checkStructure(value, budget: &budget, limit: limit, file: file)
       }
     case .sequence(let sequence):
-      for element in sequence { try checkStructure(element, budget: &budget, file: file) }
+      for element in sequence {
+        try checkStructure(element, budget: &budget, limit: limit, file: file)
+      }
     case .scalar, .alias:
       break
     }

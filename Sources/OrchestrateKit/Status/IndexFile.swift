@@ -4,7 +4,9 @@ import Foundation
 /// record file. Plain text so that it can be read without a JSON parser in
 /// the way, and inspected with `cat` when in doubt.
 ///
-///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss)*
+///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss  counters)*
+///
+/// `counters` is compact JSON (which never holds a raw tab or newline) or `-`.
 ///     name  size  mtime_ns  U  reason
 enum IndexFile {
   typealias Cached = [String: (stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)]
@@ -39,13 +41,13 @@ enum IndexFile {
     let name = lines.string(fields[0])
     let kind = lines.string(fields[3])
     if kind == "U" { return (name, stamp, .unreadable(lines.string(fields[4]))) }
-    guard kind == "R", fields.count >= 8, (fields.count - 8) % 4 == 0,
+    guard kind == "R", fields.count >= 8, (fields.count - 8) % taskFields == 0,
       let status = RunStatus(rawValue: lines.string(fields[5])),
       let started = lines.double(fields[6])
     else { return nil }
     var tasks: [RunDigest.TaskDigest] = []
-    tasks.reserveCapacity((fields.count - 8) / 4)
-    for (position, index) in stride(from: 8, to: fields.count, by: 4).enumerated() {
+    tasks.reserveCapacity((fields.count - 8) / taskFields)
+    for (position, index) in stride(from: 8, to: fields.count, by: taskFields).enumerated() {
       guard let taskStatus = TaskStatus(rawValue: lines.string(fields[index + 1])) else {
         return nil
       }
@@ -58,7 +60,8 @@ enum IndexFile {
         RunDigest.TaskDigest(
           name: names[position], status: taskStatus,
           durationSeconds: lines.double(fields[index + 2]),
-          peakRssBytes: lines.integer(fields[index + 3]).map(Int.init)))
+          peakRssBytes: lines.integer(fields[index + 3]).map(Int.init),
+          metrics: counters(fields[index + 4], lines)))
     }
     let digest = RunDigest(
       file: name, runId: lines.string(fields[4]), status: status, startedAt: started,
@@ -80,7 +83,7 @@ enum IndexFile {
       for task in run.tasks {
         fields += [
           task.name, task.status.rawValue, number(task.durationSeconds),
-          task.peakRssBytes.map(String.init) ?? "-",
+          task.peakRssBytes.map(String.init) ?? "-", counters(task.metrics),
         ]
       }
     }
@@ -92,6 +95,19 @@ enum IndexFile {
   static func write(_ lines: [String?], to path: String) {
     let text = ([StatusIndex.header] + lines.compactMap { $0 }).joined(separator: "\n") + "\n"
     try? AtomicFile.write(Data(text.utf8), to: path)
+  }
+
+  static let taskFields = 5
+
+  private static func counters(_ metrics: [String: Double]?) -> String {
+    guard let metrics, let data = try? JSONEncoder().encode(metrics) else { return "-" }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  private static func counters(_ range: Range<Int>, _ lines: LineFields) -> [String: Double]? {
+    guard range.count > 1 else { return nil }
+    return try? JSONDecoder().decode(
+      [String: Double].self, from: Data(UnsafeRawBufferPointer(rebasing: lines.bytes[range])))
   }
 
   private static func number(_ value: Double?) -> String {

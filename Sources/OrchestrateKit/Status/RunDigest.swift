@@ -1,7 +1,8 @@
 import Foundation
 
-/// The part of a run record that status statistics need, small enough to
-/// keep thousands of runs in an index and read them back in milliseconds.
+/// The part of a run record that status statistics, anomaly baselines and
+/// the search for abandoned runs need, small enough to keep thousands of
+/// runs in an index and read them back in milliseconds.
 public struct RunDigest: Sendable, Equatable {
   /// The record file's name in its pipeline's metrics directory.
   public var file: String
@@ -16,6 +17,19 @@ public struct RunDigest: Sendable, Equatable {
     public var status: TaskStatus
     public var durationSeconds: Double?
     public var peakRssBytes: Int?
+    /// Counters the task reported through `$ORCHESTRATE_METRICS`.
+    public var metrics: [String: Double]?
+
+    public init(
+      name: String, status: TaskStatus, durationSeconds: Double? = nil, peakRssBytes: Int? = nil,
+      metrics: [String: Double]? = nil
+    ) {
+      self.name = name
+      self.status = status
+      self.durationSeconds = durationSeconds
+      self.peakRssBytes = peakRssBytes
+      self.metrics = metrics
+    }
   }
 
   public init(
@@ -38,7 +52,62 @@ public struct RunDigest: Sendable, Equatable {
       tasks: record.tasks.map {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
-          peakRssBytes: $0.peakRssBytes)
+          peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
       })
+  }
+}
+
+extension RunDigest {
+  /// Decodes only what a digest needs, keys spelled out rather than
+  /// converted: a cold status call reads every record ever written.
+  static func decode(_ data: Data, file: String) throws -> RunDigest {
+    let shape = try JSONDecoder().decode(RecordShape.self, from: data)
+    guard let started = Timestamp.parse(shape.startedAt) else {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: [], debugDescription: "started_at is not a timestamp"))
+    }
+    return RunDigest(
+      file: file, runId: shape.runId, status: shape.status,
+      startedAt: started.timeIntervalSince1970, durationSeconds: shape.durationSeconds,
+      tasks: shape.tasks.map {
+        TaskDigest(
+          name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
+          peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
+      })
+  }
+
+  private struct RecordShape: Decodable {
+    var schemaVersion: Int
+    var pipeline: String
+    var runId: String
+    var status: RunStatus
+    var startedAt: String
+    var durationSeconds: Double?
+    var tasks: [TaskShape]
+
+    enum CodingKeys: String, CodingKey {
+      case schemaVersion = "schema_version"
+      case pipeline
+      case runId = "run_id"
+      case status
+      case startedAt = "started_at"
+      case durationSeconds = "duration_seconds"
+      case tasks
+    }
+  }
+
+  private struct TaskShape: Decodable {
+    var name: String
+    var status: TaskStatus
+    var durationSeconds: Double?
+    var peakRssBytes: Int?
+    var metrics: [String: Double]?
+
+    enum CodingKeys: String, CodingKey {
+      case name, status
+      case durationSeconds = "duration_seconds"
+      case peakRssBytes = "peak_rss_bytes"
+      case metrics
+    }
   }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// file are all noticed on the next read, and the index is rewritten.
 public enum StatusIndex {
   public static let fileName = ".status-index"
-  static let header = "orchestrate-status-index 1"
+  static let header = "orchestrate-status-index 2"
 
   /// A file in the metrics directory that is not a readable run record.
   public struct Unreadable: Sendable, Equatable, Codable {
@@ -120,8 +120,7 @@ public enum StatusIndex {
       return .unreadable("cannot read: \(String(cString: strerror(errno)))")
     }
     do {
-      let record = try RecordCoding.decoder().decode(RunRecord.self, from: data)
-      return .run(RunDigest(record, file: name))
+      return .run(try RunDigest.decode(data, file: name))
     } catch {
       return .unreadable(data.isEmpty ? "empty file" : "not a run record")
     }
