@@ -35,6 +35,47 @@ import Testing
     #expect(second.runs.last?.runId == SyntheticRuns.record(9).runId)
   }
 
+  func indexLines(_ directory: String) throws -> [Substring] {
+    try String(contentsOfFile: "\(directory)/\(StatusIndex.fileName)", encoding: .utf8)
+      .split(separator: "\n")
+  }
+
+  @Test func aNewRecordIsAppendedAndVanishedOnesRewriteTheIndex() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let records = (0..<4).map { SyntheticRuns.record($0) }
+    try SyntheticRuns.write(records, to: directory)
+    _ = load(directory)
+    let before = try indexLines(directory)
+    #expect(before.count == 5)
+
+    try SyntheticRuns.write([SyntheticRuns.record(4)], to: directory)
+    _ = load(directory)
+    let after = try indexLines(directory)
+    #expect(Array(after.prefix(5)) == before, "appended, not rewritten")
+    #expect(after.count == 6)
+
+    try FileManager.default.removeItem(atPath: "\(directory)/\(records[0].runId).json")
+    #expect(load(directory).runs.count == 4)
+    #expect(try indexLines(directory).count == 5, "rewritten without the vanished record")
+  }
+
+  @Test func aTornLastLineIsSkippedAndRepaired() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try SyntheticRuns.write((0..<3).map { SyntheticRuns.record($0) }, to: directory)
+    _ = load(directory)
+    let handle = try #require(FileHandle(forWritingAtPath: "\(directory)/\(StatusIndex.fileName)"))
+    handle.seekToEndOfFile()
+    handle.write(Data("run_2026_half_a_line\t12".utf8))
+    handle.closeFile()
+    try SyntheticRuns.write([SyntheticRuns.record(3)], to: directory)
+    #expect(load(directory).runs.count == 4)
+    let lines = try indexLines(directory)
+    #expect(lines.count == 5)
+    #expect(!lines.contains { $0.hasPrefix("run_2026_half") })
+  }
+
   @Test func foreignAndBrokenFilesAreNamedNotFatal() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

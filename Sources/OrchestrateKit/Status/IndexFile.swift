@@ -11,23 +11,35 @@ import Foundation
 enum IndexFile {
   typealias Cached = [String: (stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)]
 
+  /// What the index file held.
+  struct Snapshot {
+    var entries: Cached = [:]
+    /// Entry lines, superseded ones included.
+    var lines = 0
+    /// The header matched and the last line was complete: safe to append to.
+    var isIntact = false
+  }
+
   /// Scanned by hand over raw bytes, reusing the previous line's task names:
   /// reading this file is most of what a warm status call does.
-  static func read(_ path: String) -> Cached {
-    guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-    return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Cached in
+  static func read(_ path: String) -> Snapshot {
+    guard let data = FileManager.default.contents(atPath: path) else { return Snapshot() }
+    return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Snapshot in
       var lines = LineFields(bytes)
       guard let header = lines.next(), header.count == 1,
         lines.string(header[0]) == StatusIndex.header
-      else { return [:] }
-      var entries: Cached = [:]
+      else { return Snapshot() }
+      var snapshot = Snapshot()
       var names: [String] = []
       while let fields = lines.next() {
+        snapshot.lines += 1
+        // Later lines supersede earlier ones: the index is appended to.
         if let (name, stamp, entry) = parse(fields, lines, names: &names) {
-          entries[name] = (stamp, entry)
+          snapshot.entries[name] = (stamp, entry)
         }
       }
-      return entries
+      snapshot.isIntact = bytes.last == UInt8(ascii: "\n")
+      return snapshot
     }
   }
 
@@ -95,6 +107,20 @@ enum IndexFile {
   static func write(_ lines: [String?], to path: String) {
     let text = ([StatusIndex.header] + lines.compactMap { $0 }).joined(separator: "\n") + "\n"
     try? AtomicFile.write(Data(text.utf8), to: path)
+  }
+
+  /// One write of whole lines, so that a reader sees all of them or none
+  /// (O_APPEND on a local file system); a torn tail from a crash is
+  /// skipped by readers and makes the next call rewrite the file.
+  static func append(_ lines: [String?], to path: String) {
+    let present = lines.compactMap { $0 }
+    guard !present.isEmpty else { return }
+    let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let text = present.joined(separator: "\n") + "\n"
+    var bytes = Array(text.utf8)
+    _ = Glibc.write(fd, &bytes, bytes.count)
   }
 
   static let taskFields = 5

@@ -39,10 +39,10 @@ public enum StatusIndex {
     // Reading the index and listing the directory are independent: overlap them.
     let cache = CachedEntries()
     let reading = DispatchGroup()
-    DispatchQueue.global().async(group: reading) { cache.entries = IndexFile.read(indexPath) }
+    DispatchQueue.global().async(group: reading) { cache.snapshot = IndexFile.read(indexPath) }
     let listed = listRecords(directory)
     reading.wait()
-    let cached = cache.entries
+    let cached = cache.snapshot.entries
 
     var runs: [RunDigest] = []
     var unreadable: [Unreadable] = []
@@ -54,33 +54,53 @@ public enum StatusIndex {
       }
     }
     runs.reserveCapacity(listed.count)
-    var stale: [String] = []
+    var stale: [(name: String, stamp: Stamp)] = []
+    var known = 0
     for (name, stamp) in listed {
-      if let hit = cached[name], hit.stamp == stamp {
-        add(name, hit.entry)
-      } else {
-        stale.append(name)
+      guard let hit = cached[name] else {
+        stale.append((name, stamp))
+        continue
       }
+      known += 1
+      if hit.stamp == stamp { add(name, hit.entry) } else { stale.append((name, stamp)) }
     }
-    let parsed = parse(directory: directory, names: stale)
-    for (name, entry) in zip(stale, parsed) { add(name, entry) }
-
-    if !stale.isEmpty || cached.count != listed.count {
-      let fresh = Dictionary(uniqueKeysWithValues: zip(stale, parsed))
-      // A file changed within the clock's resolution of now could change
-      // again unseen with the same stamp: leave it out, read it next time.
-      let settled = Int64((now.timeIntervalSince1970 - 2) * 1e9)
-      let lines = listed.filter { $0.1.modified < settled }.map { name, stamp in
-        IndexFile.line(name: name, stamp: stamp, entry: fresh[name] ?? cached[name]!.entry)
-      }
-      IndexFile.write(lines, to: indexPath)
-    }
+    let parsed = parse(directory: directory, names: stale.map(\.name))
+    for (item, entry) in zip(stale, parsed) { add(item.name, entry) }
+    update(
+      indexPath, snapshot: cache.snapshot, listed: listed, vanished: cached.count - known,
+      fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now)
     runs.sort { ($0.startedAt, $0.runId) < ($1.startedAt, $1.runId) }
     return Contents(runs: runs, unreadable: unreadable)
   }
 
   private final class CachedEntries: @unchecked Sendable {
-    var entries: IndexFile.Cached = [:]
+    var snapshot = IndexFile.Snapshot()
+  }
+
+  /// Appends what was read afresh, the common case (a run adds one record);
+  /// rewrites the whole index when files vanished, when superseded lines
+  /// pile up, or when it is missing or damaged.
+  private static func update(
+    _ path: String, snapshot: IndexFile.Snapshot, listed: [(String, Stamp)], vanished: Int,
+    fresh: [(String, Stamp, Entry)], now: Date
+  ) {
+    // A file changed within the clock's resolution of now could change
+    // again unseen with the same stamp: leave it out, read it next time.
+    let settled = Int64((now.timeIntervalSince1970 - 2) * 1e9)
+    let superseded = snapshot.lines - snapshot.entries.count
+    if !snapshot.isIntact || vanished > 0 || superseded > snapshot.entries.count / 2 + 64 {
+      let freshEntries = Dictionary(fresh.map { ($0.0, $0.2) }, uniquingKeysWith: { $1 })
+      let lines = listed.filter { $0.1.modified < settled }.map { name, stamp in
+        IndexFile.line(
+          name: name, stamp: stamp, entry: freshEntries[name] ?? snapshot.entries[name]!.entry)
+      }
+      IndexFile.write(lines, to: path)
+    } else {
+      let lines = fresh.filter { $0.1.modified < settled }.map {
+        IndexFile.line(name: $0.0, stamp: $0.1, entry: $0.2)
+      }
+      IndexFile.append(lines, to: path)
+    }
   }
 
   /// `*.json` files with their stamps, read with plain system calls: this is
