@@ -8,7 +8,7 @@ struct OrchestrateCommand: ParsableCommand {
     commandName: "orchestrate",
     abstract: "Run data pipelines from cron: every task a child process, every run a metrics file.",
     version: OrchestrateVersion.current,
-    subcommands: [RunCommand.self, ValidateCommand.self],
+    subcommands: [RunCommand.self, ValidateCommand.self, RotateCommand.self, LogsCommand.self],
     defaultSubcommand: RunCommand.self)
 
   /// Usage errors exit 2, as the exit codes in the README promise (the

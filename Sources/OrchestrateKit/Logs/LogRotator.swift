@@ -48,6 +48,7 @@ public struct LogRotator {
 
   public func rotate() -> RotationReport {
     var report = RotationReport(pipeline: pipeline, dryRun: dryRun)
+    report.policy = policy
     func record(_ run: String, _ outcome: RotationReport.Outcome) {
       let step = RotationReport.Step(run: run, outcome: outcome)
       report.steps.append(step)

@@ -3,6 +3,8 @@
 public struct RotationReport: Sendable {
   public var pipeline: String
   public var dryRun: Bool
+  /// The policy applied, when the pipeline was rotated.
+  public var policy: LogPolicy?
   public var steps: [Step] = []
   /// Why the pipeline was passed over as a whole (a run in progress holds
   /// its lock), if it was.
@@ -63,6 +65,15 @@ public struct RotationReport: Sendable {
     case .failed(let message):
       return "error \(step.run): \(message)"
     }
+  }
+
+  /// `compress after 7d, delete after 30d, gzip`
+  public static func describe(_ policy: LogPolicy) -> String {
+    let compress = policy.compressAfter.map { "compress after \(DurationText.format($0))" }
+    let delete = policy.deleteAfter.map { "delete after \(DurationText.format($0))" }
+    return [
+      compress ?? "never compress", delete ?? "never delete", policy.compression.rawValue,
+    ].joined(separator: ", ")
   }
 
   /// Every step as a line, then how the rotation ended if not normally.
