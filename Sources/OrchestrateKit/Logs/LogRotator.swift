@@ -150,9 +150,10 @@ public struct LogRotator {
     {
     case .directoryRemoved:
       return .directoryRemoved(archive: name)
-    case .archivedAgain(let archived, _):
-      return .compressed(
-        archive: name, bytesBefore: archived.bytesBefore, bytesAfter: archived.bytesAfter)
+    case .archivedAgain(let archived, let reason):
+      return .archivedAgain(
+        archive: name, bytesBefore: archived.bytesBefore, bytesAfter: archived.bytesAfter,
+        reason: reason)
     }
   }
 }

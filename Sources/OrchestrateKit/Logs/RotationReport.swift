@@ -28,6 +28,9 @@ public struct RotationReport: Sendable {
   public enum Outcome: Sendable, Equatable {
     /// `archive` is the archive's file name; in a dry run `bytesAfter` is nil.
     case compressed(archive: String, bytesBefore: Int64, bytesAfter: Int64?)
+    /// Directory and archive both existed and the archive was unreadable,
+    /// so it was written again from the directory; `reason` says what was wrong.
+    case archivedAgain(archive: String, bytesBefore: Int64, bytesAfter: Int64, reason: String)
     /// The run's logs are gone: `what` names the directory and/or archive.
     case deleted(what: String, bytes: Int64)
     /// The directory of a run already archived by a stopped rotation was removed.
@@ -54,6 +57,9 @@ public struct RotationReport: Sendable {
       return dryRun
         ? "would compress \(step.run) → \(archive) (\(ByteCount.format(before)))"
         : "compressed \(step.run) → \(archive) (\(sizes ?? ""))"
+    case .archivedAgain(let archive, let before, let after, let reason):
+      return "compressed \(step.run) → \(archive) again "
+        + "(\(ByteCount.format(before)) → \(ByteCount.format(after))): the archive was unreadable: \(reason)"
     case .deleted(let what, let bytes):
       return "\(dryRun ? "would delete" : "deleted") \(what) (\(ByteCount.format(bytes)))"
     case .directoryRemoved(let archive):

@@ -13,6 +13,7 @@ enum RunArchiver {
     var bytesAfter: Int64
   }
 
+  @discardableResult
   static func archive(
     directory: String, compression: LogCompression, shouldStop: () -> Bool = { false }
   ) throws(LogArchiveError) -> Archived {

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import OrchestrateKit
+
+/// Archives are checked from the outside with the system `tar`: whatever
+/// orchestrate writes, ordinary tools must read back to the original bytes.
+@Suite struct LogArchiveTests {
+  @Test func gzipArchiveListsAndExtractsToTheOriginalBytes() throws {
+    try checkWithSystemTar(.gzip, tarFlags: "-z")
+  }
+
+  @Test(.enabled(if: zstdProgramAvailable, "no zstd program, so tar --zstd cannot check"))
+  func zstdArchiveListsAndExtractsToTheOriginalBytes() throws {
+    try checkWithSystemTar(.zstd, tarFlags: "--zstd")
+  }
+
+  private func checkWithSystemTar(_ compression: LogCompression, tarFlags: String) throws {
+    let fixture = LogFixture()
+    let run = LogFixture.runID(daysAgo: 10)
+    let directory = fixture.makeRun(run)
+    let archived = try RunArchiver.archive(directory: directory, compression: compression)
+    #expect(archived.archive == "\(fixture.logsDirectory)/\(run)\(compression.archiveSuffix)")
+    #expect(fixture.entries() == ["\(run)\(compression.archiveSuffix)"])
+    let total = LogFixture.sampleFiles.values.reduce(0) { $0 + Int64($1.count) }
+    #expect(archived.bytesBefore == total)
+    #expect(archived.bytesAfter > 0 && archived.bytesAfter < total)
+
+    let listing = try system(["tar", tarFlags, "-tf", archived.archive])
+    #expect(listing.status == 0)
+    let names = Set(String(decoding: listing.output, as: UTF8.self).split(separator: "\n"))
+    for file in LogFixture.sampleFiles.keys { #expect(names.contains("\(run)/\(file)"[...])) }
+
+    let out = fixture.root + "/extracted"
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    #expect(try system(["tar", tarFlags, "-xf", archived.archive, "-C", out]).status == 0)
+    for (file, data) in LogFixture.sampleFiles {
+      #expect(FileManager.default.contents(atPath: "\(out)/\(run)/\(file)") == data, "\(file)")
+    }
+  }
+
+  @Test func readerGivesBackEveryFileAndItsSize() throws {
+    let fixture = LogFixture()
+    let archived = try RunArchiver.archive(
+      directory: fixture.makeRun("manual-copy"), compression: .gzip)
+    let files = try LogArchiveReader.readableFiles(of: archived.archive)
+    #expect(
+      files.map(\.path).sorted() == LogFixture.sampleFiles.keys.map { "manual-copy/\($0)" }.sorted()
+    )
+    for file in files {
+      #expect(Int(file.size) == LogFixture.sampleFiles[RunLogs.withinRun(file.path)]?.count)
+    }
+  }
+
+  @Test func aTruncatedOrDamagedArchiveIsReportedUnreadable() throws {
+    let fixture = LogFixture()
+    let archived = try RunArchiver.archive(
+      directory: fixture.makeRun("run"), compression: .gzip)
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: archived.archive))
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: archived.archive))
+    #expect(throws: LogArchiveError.self) {
+      try LogArchiveReader.readableFiles(of: archived.archive)
+    }
+    bytes[bytes.count / 2] ^= 0xFF
+    try bytes.write(to: URL(fileURLWithPath: archived.archive))
+    #expect(throws: LogArchiveError.self) {
+      try LogArchiveReader.readableFiles(of: archived.archive)
+    }
+  }
+
+  @Test func aFileThatCannotBeArchivedLeavesTheDirectoryAndNoTemporary() throws {
+    let fixture = LogFixture()
+    let directory = fixture.makeRun("run")
+    #expect(mkfifo("\(directory)/pipe", 0o644) == 0)
+    #expect(throws: LogArchiveError.self) {
+      try RunArchiver.archive(directory: directory, compression: .gzip)
+    }
+    #expect(fixture.entries() == ["run"])
+  }
+
+  @Test func aStopRequestRemovesTheHalfWrittenArchive() throws {
+    let fixture = LogFixture()
+    let directory = fixture.makeRun("run")
+    var asked = 0
+    #expect(throws: LogArchiveError.stopped) {
+      try RunArchiver.archive(directory: directory, compression: .gzip) {
+        asked += 1
+        return asked > 3
+      }
+    }
+    #expect(fixture.entries() == ["run"])
+    #expect(
+      RunArchiver.regularFiles(under: directory, as: "run").count == LogFixture.sampleFiles.count)
+  }
+
+  @Test func zstdSupportIsKnown() {
+    // Debian's libarchive links libzstd; a build without it must say so, not fall back.
+    #expect(LogArchiveWriter.supportsZstd)
+  }
+}
