@@ -61,13 +61,44 @@ public struct LogArchiveError: Error, CustomStringConvertible, Equatable {
   static let stopped = LogArchiveError("stopped by a signal")
 }
 
-/// One file as it went into an archive: its path inside the archive and its size.
+/// One file as it went into an archive: its path inside the archive, its
+/// size and, where its bytes were read, their CRC-32.
 public struct ArchivedFile: Equatable, Sendable {
   public var path: String
   public var size: Int64
+  public var checksum: UInt32?
 
-  public init(path: String, size: Int64) {
+  public init(path: String, size: Int64, checksum: UInt32? = nil) {
     self.path = path
     self.size = size
+    self.checksum = checksum
+  }
+}
+
+/// CRC-32 (zlib's) of bytes streamed through in blocks.
+struct Checksum {
+  private(set) var value: UInt32 = 0
+
+  mutating func add(_ block: UnsafeRawBufferPointer) {
+    guard let base = block.baseAddress, !block.isEmpty else { return }
+    value = UInt32(
+      crc32(uLong(value), base.assumingMemoryBound(to: Bytef.self), uInt(block.count)))
+  }
+
+  /// The checksum of a whole file, read in blocks.
+  static func ofFile(_ path: String) throws(LogArchiveError) -> UInt32 {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .system("cannot open \(path)") }
+    defer { close(fd) }
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: LogArchive.blockSize, alignment: 16)
+    defer { buffer.deallocate() }
+    var checksum = Checksum()
+    while true {
+      let count = read(fd, buffer, LogArchive.blockSize)
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else { throw .system("cannot read \(path)") }
+      if count == 0 { return checksum.value }
+      checksum.add(UnsafeRawBufferPointer(start: buffer, count: count))
+    }
   }
 }

@@ -66,14 +66,18 @@ final class LogArchiveReader {
     }
   }
 
-  /// Every regular file in the archive with the number of bytes that could
-  /// actually be read back: reading all of it is what proves it whole.
+  /// Every regular file in the archive with the size and checksum of the
+  /// bytes actually read back: reading all of it is what proves it whole
+  /// (libarchive does not check gzip's own CRC).
   static func readableFiles(of path: String) throws(LogArchiveError) -> [ArchivedFile] {
     let reader = try LogArchiveReader(path: path)
     var files: [ArchivedFile] = []
     while let entry = try reader.nextEntry() {
-      let read = try reader.readData()
-      if entry.isRegularFile { files.append(ArchivedFile(path: entry.path, size: read)) }
+      var checksum = Checksum()
+      let read = try reader.readData { checksum.add($0) }
+      if entry.isRegularFile {
+        files.append(ArchivedFile(path: entry.path, size: read, checksum: checksum.value))
+      }
     }
     return files
   }

@@ -15,7 +15,7 @@ enum LogArchiveWriter {
   }()
 
   /// Writes the tree at `directory` to `fd` and returns the regular files it
-  /// holds, as written. `shouldStop` is asked between blocks.
+  /// holds, as written (with checksums, to verify the archive against). `shouldStop` is asked between blocks.
   static func write(
     directory: String, as top: String, to fd: Int32, compression: LogCompression,
     shouldStop: () -> Bool
@@ -117,6 +117,7 @@ enum LogArchiveWriter {
       let size = Int64(info.st_size)
       try writeHeader(name, info, type: Glibc.S_IFREG, size: size)
       var remaining = size
+      var checksum = Checksum()
       while remaining > 0 {
         if shouldStop() { throw .stopped }
         let count = read(fd, buffer, Int(min(Int64(LogArchive.blockSize), remaining)))
@@ -126,6 +127,7 @@ enum LogArchiveWriter {
         guard archive_write_data(archive, buffer, count) == count else {
           throw .libarchive(archive, "cannot write \(name) into the archive")
         }
+        checksum.add(UnsafeRawBufferPointer(start: buffer, count: count))
         remaining -= Int64(count)
       }
       // A file still growing would lose its end when the directory is removed.
@@ -133,7 +135,7 @@ enum LogArchiveWriter {
       guard fstat(fd, &after) == 0, after.st_size == info.st_size else {
         throw LogArchiveError("\(path) changed while being archived")
       }
-      files.append(ArchivedFile(path: name, size: size))
+      files.append(ArchivedFile(path: name, size: size, checksum: checksum.value))
     }
 
     private func writeHeader(

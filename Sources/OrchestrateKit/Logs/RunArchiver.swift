@@ -79,7 +79,7 @@ enum RunArchiver {
   /// archive exist. The archive only ever appears complete (renamed after
   /// sync), and the directory only starts losing files after the archive has
   /// read back; so a readable archive holding every file left in the
-  /// directory means the directory can go, and an unreadable one means the
+  /// directory, byte for byte, means the directory can go, and an unreadable one means the
   /// directory is whole and is archived again.
   static func settle(directory: String, archive: String, shouldStop: () -> Bool = { false })
     throws(LogArchiveError) -> Settlement
@@ -96,12 +96,17 @@ enum RunArchiver {
         directory: directory, compression: compression, shouldStop: shouldStop)
       return .archivedAgain(again, reason: error.description)
     }
-    let sizes = Dictionary(archived.map { ($0.path, $0.size) }) { first, _ in first }
+    let inArchive = Dictionary(archived.map { ($0.path, $0) }) { first, _ in first }
     let run = (directory as NSString).lastPathComponent
-    for file in regularFiles(under: directory, as: run) where sizes[file.path] != file.size {
-      throw LogArchiveError(
-        "both \(directory) and \(archive) exist and \(file.path) differs between them; "
-          + "left both for a person to compare")
+    let parent = (directory as NSString).deletingLastPathComponent
+    for file in regularFiles(under: directory, as: run) {
+      guard let archivedFile = inArchive[file.path], archivedFile.size == file.size,
+        try archivedFile.checksum == Checksum.ofFile("\(parent)/\(file.path)")
+      else {
+        throw LogArchiveError(
+          "both \(directory) and \(archive) exist and \(file.path) differs between them; "
+            + "left both for a person to compare")
+      }
     }
     try removeDirectory(directory, archivedIn: archive)
     return .directoryRemoved(archive: archive)
