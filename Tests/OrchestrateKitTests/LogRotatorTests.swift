@@ -181,4 +181,23 @@ import Testing
     #expect(report.stopped)
     #expect(fixture.entries() == [first, second])
   }
+
+  @Test func policiesComeFromPipelineFilesByName() throws {
+    let fixture = LogFixture()
+    let directory = fixture.root + "/pipelines"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    func write(_ name: String, _ text: String) {
+      FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data(text.utf8))
+    }
+    write("daily.yaml", "tasks: [{name: a, run: x}]\nlogs: {delete_after: never}")
+    write("file-name.yaml", "name: renamed\ntasks: [{name: a, run: x}]\nlogs: {compression: zstd}")
+    write("broken.yaml", "tasks: [{name: a, run: x}]\nlogs: {delete_after: soon}")
+    let policies = PipelineLogPolicies(directory: directory)
+    #expect(try policies.policy(of: "daily").policy.deleteAfter == nil)
+    #expect(try policies.policy(of: "renamed").policy.compression == .zstd)
+    #expect(try policies.policy(of: "unknown").file == nil)
+    #expect(try policies.policy(of: "unknown").policy == .standard)
+    // Deleting by the defaults what the broken file may say to keep would be wrong.
+    #expect(throws: PipelineError.self) { try policies.policy(of: "broken") }
+  }
 }

@@ -41,6 +41,9 @@ struct RotateCommand: ParsableCommand {
       }
     }
     trap.cancel()
+    if reports.isEmpty && pipeline == nil {
+      print("nothing to rotate: no pipeline has logs in \(rootOption.layout.logsDirectory)")
+    }
     for report in reports {
       if let skipped = report.skipped { print("\(report.pipeline): skipped: \(skipped)") }
       if report.steps.isEmpty && report.skipped == nil && report.failure == nil {
