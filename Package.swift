@@ -30,10 +30,11 @@ let package = Package(
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
-    // libarchive, installed by scripts/bootstrap.sh (Debian: libarchive-dev).
+    // libarchive and zlib, installed by scripts/bootstrap.sh (Debian:
+    // libarchive-dev, zlib1g-dev).
     .systemLibrary(
       name: "CArchive",
-      providers: [.apt(["libarchive-dev"])]
+      providers: [.apt(["libarchive-dev", "zlib1g-dev"])]
     ),
     // The few glibc calls Swift's Glibc module does not import (GNU extensions).
     .target(name: "CProcessSupport"),

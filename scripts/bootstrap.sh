@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the build needs beyond the Swift toolchain: libarchive's
-# headers (Debian: libarchive-dev). Safe to run again; does nothing when present.
+# Installs what the build needs beyond the Swift toolchain: the headers of
+# libarchive and zlib (Debian: libarchive-dev, zlib1g-dev). Safe to run again;
+# does nothing when present.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -9,7 +10,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev; do
+for package in libarchive-dev zlib1g-dev; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -16,3 +16,49 @@ enum FileSystem {
     return nil
   }
 }
+
+extension FileSystem {
+  /// `rm -r` that never follows a symbolic link out of the tree; on failure,
+  /// what could not be removed and why.
+  static func removeTree(_ path: String) -> (path: String, reason: String)? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      return errno == ENOENT ? nil : (path, String(cString: strerror(errno)))
+    }
+    if info.st_mode & S_IFMT == S_IFDIR {
+      let children: [String]
+      do {
+        children = try FileManager.default.contentsOfDirectory(atPath: path)
+      } catch {
+        return (path, "cannot list the directory")
+      }
+      for child in children {
+        if let problem = removeTree("\(path)/\(child)") { return problem }
+      }
+      if rmdir(path) != 0 { return (path, String(cString: strerror(errno))) }
+    } else if unlink(path) != 0 {
+      return (path, String(cString: strerror(errno)))
+    }
+    return nil
+  }
+
+  /// Bytes of the regular files in a tree (a plain file: its own size).
+  static func treeSize(_ path: String) -> Int64 {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return 0 }
+    guard info.st_mode & S_IFMT == S_IFDIR else {
+      return info.st_mode & S_IFMT == S_IFREG ? Int64(info.st_size) : 0
+    }
+    let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    return children.reduce(0) { $0 + treeSize("\(path)/\($1)") }
+  }
+
+  /// Makes the directory's entries (a rename, an unlink) durable.
+  @discardableResult
+  static func syncDirectory(_ path: String) -> Bool {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return fsync(fd) == 0
+  }
+}

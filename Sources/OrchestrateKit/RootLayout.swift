@@ -10,6 +10,18 @@ public struct RootLayout: Sendable {
     self.root = URL(fileURLWithPath: root).standardizedFileURL.path
   }
 
+  /// The root of a command that names no pipeline file (`rotate`, `logs`):
+  /// `--root`, else `$ORCHESTRATE_ROOT`, else the current directory.
+  public static func resolve(
+    rootOption: String?, environment: [String: String],
+    currentDirectory: String = FileManager.default.currentDirectoryPath
+  ) -> RootLayout {
+    let chosen = [rootOption, environment["ORCHESTRATE_ROOT"]].compactMap { $0 }
+      .first { !$0.isEmpty }
+    guard let chosen else { return RootLayout(root: currentDirectory) }
+    return RootLayout(root: chosen.hasPrefix("/") ? chosen : "\(currentDirectory)/\(chosen)")
+  }
+
   public var metricsDirectory: String { root + "/metrics" }
   public var logsDirectory: String { root + "/logs" }
 

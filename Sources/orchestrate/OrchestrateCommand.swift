@@ -8,7 +8,10 @@ struct OrchestrateCommand: ParsableCommand {
     commandName: "orchestrate",
     abstract: "Run data pipelines from cron: every task a child process, every run a metrics file.",
     version: OrchestrateVersion.current,
-    subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self],
+    subcommands: [
+      RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self,
+      RotateCommand.self,
+    ],
     defaultSubcommand: RunCommand.self)
 
   /// Usage errors exit 2, as the exit codes in the README promise (the

@@ -225,8 +225,10 @@ import Testing
     #expect(error.hasSuffix("last line"))
     #expect(error.utf8.count <= OutputTail.maximumBytes)
     // Task output never passes through the orchestrator: its memory stays
-    // that of an idle process, a small fraction of the gigabyte written.
-    #expect((record.orchestratorPeakRssBytes ?? .max) < 100_000_000)
+    // that of an idle process (this debug build: about 30 MB), a small
+    // fraction of the gigabyte written, and below the test runner's own
+    // peak, which a figure taken from ru_maxrss would have inherited.
+    #expect((record.orchestratorPeakRssBytes ?? .max) < 50_000_000)
   }
 
   @Test func errorHoldsOnlyTheLastLinesOfTheFailedAttempt() throws {

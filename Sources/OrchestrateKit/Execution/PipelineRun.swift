@@ -1,7 +1,8 @@
 import Foundation
 
 /// One run of a plan from start to final record: directories, lock, the
-/// record of any earlier run that died, the scheduler, signals.
+/// record of any earlier run that died, the scheduler, signals, and then the
+/// rotation of the pipeline's older logs.
 public enum PipelineRun {
   public struct Options: Sendable {
     public var layout: RootLayout
@@ -117,6 +118,8 @@ public enum PipelineRun {
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
+    RunEndRotation.rotate(
+      pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
     let signal = final.status == .cancelled ? final.exitCode.map { $0 - 128 } : nil
     return Outcome(record: final, metricsFile: metricsFile, signal: signal)
   }

@@ -1,19 +1,33 @@
 import Foundation
 
 /// The orchestrator's own memory high-water mark.
+///
+/// `getrusage` would not do: Linux hands the peak of whichever process
+/// started a program down across exec into its `ru_maxrss` (a 500 MB parent
+/// makes it read 500 MB). `VmHWM` belongs to the program's own address space.
 enum PeakMemory {
-  /// `VmHWM` of /proc/self/status: the peak of this program's own address
-  /// space. `getrusage` would report the larger peak of whichever process
-  /// started it (Linux carries it across exec), which is not ours to record.
+  /// `VmHWM` of /proc/self/status.
   static func ofThisProcess() -> Int? {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-      let kilobytes = Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "")
-    else {
-      var usage = rusage()
-      getrusage(RUSAGE_SELF.rawValue, &usage)
-      return usage.ru_maxrss > 0 ? Int(usage.ru_maxrss) * 1024 : nil
-    }
+    let status = procSelfStatus()
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+      let kilobytes = Int(line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).first ?? "")
+    else { return nil }
     return kilobytes * 1024
+  }
+
+  /// Read with plain system calls: /proc files report a size of zero, which
+  /// file-reading conveniences take at its word.
+  private static func procSelfStatus() -> String {
+    let fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return "" }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = read(fd, &buffer, buffer.count)
+      guard count > 0 else { break }
+      bytes += buffer[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 }

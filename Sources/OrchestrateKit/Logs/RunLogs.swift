@@ -1,0 +1,174 @@
+import Foundation
+
+/// Reading any run's logs back, whether the run is still a directory or
+/// already an archive: finding the run, listing its files, and streaming
+/// one of them.
+public struct RunLogs {
+  public let layout: RootLayout
+
+  public init(layout: RootLayout) { self.layout = layout }
+
+  public enum Failure: Error, CustomStringConvertible {
+    case unknownRun(String, logsDirectory: String, newest: [String])
+    case unknownPipeline(String, logsDirectory: String, known: [String])
+    case noRuns(logsDirectory: String)
+    case unknownFile(String, run: String, found: [String])
+    case unreadable(String)
+
+    public var description: String {
+      switch self {
+      case .unknownRun(let run, let directory, let newest):
+        "no run '\(run)' in \(directory)"
+          + (newest.isEmpty ? " (it holds none)" : " (newest: \(newest.joined(separator: ", ")))")
+      case .unknownPipeline(let pipeline, let directory, let known):
+        "no logs of pipeline '\(pipeline)' in \(directory)"
+          + (known.isEmpty ? " (it holds none)" : " (found: \(known.joined(separator: ", ")))")
+      case .noRuns(let directory): "no runs in \(directory)"
+      case .unknownFile(let name, let run, let found):
+        "no log '\(name)' in \(run) (found: \(found.joined(separator: ", ")))"
+      case .unreadable(let message): message
+      }
+    }
+  }
+
+  /// How many run ids an unknown-run message suggests.
+  static let suggestions = 5
+
+  /// Every stored run of every pipeline, newest first.
+  func allRuns(pipeline: String? = nil) -> [StoredRunLogs] {
+    let pipelines = pipeline.map { [$0] } ?? PipelineLogDirectory.pipelines(in: layout)
+    return
+      pipelines
+      .flatMap { PipelineLogDirectory(layout: layout, pipeline: $0).scan().runs }
+      .sorted { ($0.startedAt, $0.name) > ($1.startedAt, $1.name) }
+  }
+
+  public func find(run: String) throws(Failure) -> StoredRunLogs {
+    let runs = allRuns()
+    if let found = runs.first(where: { $0.name == run }) { return found }
+    throw .unknownRun(
+      run, logsDirectory: layout.logsDirectory,
+      newest: runs.prefix(Self.suggestions).map(\.name))
+  }
+
+  /// The newest run, of one pipeline or of any.
+  public func newest(pipeline: String?) throws(Failure) -> StoredRunLogs {
+    if let pipeline {
+      let known = PipelineLogDirectory.pipelines(in: layout)
+      guard known.contains(pipeline) else {
+        throw .unknownPipeline(pipeline, logsDirectory: layout.logsDirectory, known: known)
+      }
+    }
+    guard let newest = allRuns(pipeline: pipeline).first else {
+      throw .noRuns(
+        logsDirectory: pipeline.map { layout.logsDirectory(pipeline: $0) } ?? layout.logsDirectory)
+    }
+    return newest
+  }
+
+  /// Where a run's logs are read from. An archive wins over a directory
+  /// beside it: it appears only once complete, while the directory may be
+  /// half removed by a rotation that stopped.
+  public static func source(of run: StoredRunLogs) -> String {
+    run.archive ?? run.directory!
+  }
+
+  /// The run's files, named relative to the run (`extract[geo].log`), with sizes.
+  public func files(of run: StoredRunLogs) throws(Failure) -> [ArchivedFile] {
+    guard let archive = run.archive else {
+      return RunArchiver.regularFiles(under: run.directory!, as: run.name).map {
+        ArchivedFile(path: Self.withinRun($0.path), size: $0.size)
+      }
+    }
+    do {
+      return try LogArchiveReader.readableFiles(of: archive).map {
+        ArchivedFile(path: Self.withinRun($0.path), size: $0.size)
+      }
+    } catch {
+      throw .unreadable(error.description)
+    }
+  }
+
+  /// Streams one file of the run to `fd` in blocks. `name` is a task
+  /// (`extract[geo]`, meaning `extract[geo].log`) or a file name.
+  public func copy(_ name: String, of run: StoredRunLogs, to fd: Int32) throws(Failure) {
+    let wanted = [name + ".log", name]
+    if let archive = run.archive {
+      try copyFromArchive(archive, wanted: wanted, run: run.name, to: fd)
+    } else {
+      let files = try files(of: run)
+      guard let file = wanted.lazy.compactMap({ w in files.first { $0.path == w } }).first else {
+        throw .unknownFile(name, run: run.name, found: Self.names(files))
+      }
+      try copyFile("\(run.directory!)/\(file.path)", to: fd)
+    }
+  }
+
+  private func copyFromArchive(_ archive: String, wanted: [String], run: String, to fd: Int32)
+    throws(Failure)
+  {
+    var seen: [ArchivedFile] = []
+    do throws(LogArchiveError) {
+      let reader = try LogArchiveReader(path: archive)
+      while let entry = try reader.nextEntry() {
+        let path = Self.withinRun(entry.path)
+        guard entry.isRegularFile else { continue }
+        if wanted.contains(path) {
+          try reader.readData { block throws(LogArchiveError) in
+            guard Self.writeAll(block, to: fd) else {
+              throw LogArchiveError.system("cannot write the log")
+            }
+          }
+          return
+        }
+        seen.append(ArchivedFile(path: path, size: entry.size))
+      }
+    } catch {
+      throw .unreadable(error.description)
+    }
+    throw .unknownFile(wanted[1], run: run, found: Self.names(seen))
+  }
+
+  private func copyFile(_ path: String, to fd: Int32) throws(Failure) {
+    let input = open(path, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else {
+      throw .unreadable("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(input) }
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: LogArchive.blockSize, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+      let count = read(input, buffer, LogArchive.blockSize)
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else {
+        throw .unreadable("cannot read \(path): \(String(cString: strerror(errno)))")
+      }
+      if count == 0 { return }
+      guard Self.writeAll(UnsafeRawBufferPointer(start: buffer, count: count), to: fd) else {
+        throw .unreadable("cannot write the log: \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+
+  private static func writeAll(_ block: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+    var offset = 0
+    while offset < block.count {
+      let n = write(fd, block.baseAddress! + offset, block.count - offset)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return false }
+      offset += n
+    }
+    return true
+  }
+
+  /// `run_…/extract[geo].log` → `extract[geo].log`.
+  static func withinRun(_ path: String) -> String {
+    guard let slash = path.firstIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+  }
+
+  /// Task logs by task name, other files by file name: what `logs` accepts.
+  static func names(_ files: [ArchivedFile]) -> [String] {
+    files.map { $0.path.hasSuffix(".log") ? String($0.path.dropLast(4)) : $0.path }
+  }
+}
