@@ -10,7 +10,8 @@ enum PeakMemory {
   static func ofThisProcess() -> Int? {
     let status = procSelfStatus()
     guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-      let kilobytes = Int(line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).first ?? "")
+      let kilobytes = Int(
+        line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).first ?? "")
     else { return nil }
     return kilobytes * 1024
   }

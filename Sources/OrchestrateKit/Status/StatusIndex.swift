@@ -84,20 +84,26 @@ public enum StatusIndex {
     _ path: String, snapshot: IndexFile.Snapshot, listed: [(String, Stamp)], vanished: Int,
     fresh: [(String, Stamp, Entry)], now: Date
   ) {
-    // A file changed within the clock's resolution of now could change
-    // again unseen with the same stamp: leave it out, read it next time.
+    // A record still being rewritten could change again within the clock's
+    // resolution and keep its stamp: index it once it is final (a finished
+    // run's record is never rewritten) or has been left alone a while.
     let settled = Int64((now.timeIntervalSince1970 - 2) * 1e9)
+    func indexable(_ stamp: Stamp, _ entry: Entry) -> Bool {
+      if case .run(let digest) = entry, digest.status != .running { return true }
+      return stamp.modified < settled
+    }
     let superseded = snapshot.lines - snapshot.entries.count
     if !snapshot.isIntact || vanished > 0 || superseded > snapshot.entries.count / 2 + 64 {
       let freshEntries = Dictionary(fresh.map { ($0.0, $0.2) }, uniquingKeysWith: { $1 })
-      let lines = listed.filter { $0.1.modified < settled }.map { name, stamp in
-        IndexFile.line(
-          name: name, stamp: stamp, entry: freshEntries[name] ?? snapshot.entries[name]!.entry)
+      let lines = listed.compactMap { name, stamp -> String? in
+        let entry = freshEntries[name] ?? snapshot.entries[name]!.entry
+        return indexable(stamp, entry)
+          ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
       }
       IndexFile.write(lines, to: path)
     } else {
-      let lines = fresh.filter { $0.1.modified < settled }.map {
-        IndexFile.line(name: $0.0, stamp: $0.1, entry: $0.2)
+      let lines = fresh.compactMap { name, stamp, entry in
+        indexable(stamp, entry) ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
       }
       IndexFile.append(lines, to: path)
     }
