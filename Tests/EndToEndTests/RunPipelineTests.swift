@@ -195,15 +195,24 @@ import Testing
       """
       tasks:
         - name: flaky
-          run: '[ "$ORCHESTRATE_ATTEMPT" -ge 3 ]'
+          run: 'echo "try $ORCHESTRATE_ATTEMPT"; [ "$ORCHESTRATE_ATTEMPT" -ge 3 ]'
           retries: 3
           retry_delay: 0.2s
           retry_backoff: 2
+        - {name: once, run: 'printf "only the output"'}
       """)
     #expect(try Orchestrate.run([file, "--root", root.path]).exitCode == 0)
-    let flaky = try #require(try root.onlyRecord("p").task("flaky"))
+    let record = try root.onlyRecord("p")
+    let flaky = try #require(record.task("flaky"))
     #expect(flaky.status == .completed)
     #expect(flaky.attempts.map(\.exitCode) == [1, 1, 0])
+    let log = try #require(root.read(flaky.logFile)).split(separator: "\n")
+    #expect(log.count == 5, "\(log)")
+    #expect(log[0] == "try 1")
+    #expect(log[1].hasPrefix("=== flaky: attempt 2 of 4, "))
+    #expect(log[3].hasPrefix("=== flaky: attempt 3 of 4, "))
+    #expect(log[4] == "try 3")
+    #expect(root.read(try #require(record.task("once")).logFile) == "only the output")
     let gaps = zip(flaky.attempts, flaky.attempts.dropFirst()).map {
       $1.startedAt.timeIntervalSince($0.finishedAt!)
     }

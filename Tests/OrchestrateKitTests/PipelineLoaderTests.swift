@@ -99,7 +99,7 @@ func rejection(_ text: String) -> PipelineError? {
 
   @Test func sharedExamplesLoad() throws {
     let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../../../shared/examples").standardized
+      .appendingPathComponent("../../examples").standardized
     for name in ["ingestion.json", "omics-daily.yaml"] {
       let pipeline = try PipelineLoader.load(file: examples.appendingPathComponent(name).path)
       #expect(!pipeline.tasks.isEmpty)

@@ -8,8 +8,8 @@ enum Orchestrate {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
   static let binary = packageRoot + "/.build/debug/orchestrate"
-  static let sharedExamples = URL(fileURLWithPath: packageRoot + "/../shared/examples").standardized
-    .path
+  /// Pipelines shaped like the users' own, kept in the repository as they were shared.
+  static let sharedExamples = packageRoot + "/examples"
 
   /// The environment cron gives a job, plus what the test asks for.
   static func cronEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
