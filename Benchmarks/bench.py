@@ -241,17 +241,23 @@ def capture(work, reps):
 
     # Each variant starts with no dirty pages left by the other: writeback
     # of the previous gigabyte would otherwise land on whoever runs next.
+    # Writing a gigabyte varies a lot from one try to the next on a shared
+    # machine: more rounds, and the best round shown beside the median.
     times = interleaved([("orchestrate", os.sync, orchestrated),
-                         ("sh -c 'cmd > file'", os.sync, redirected)], reps)
+                         ("sh -c 'cmd > file'", os.sync, redirected)], max(reps, 9))
     shutil.rmtree(root, ignore_errors=True)
     o, d = median(times["orchestrate"]), median(times["sh -c 'cmd > file'"])
+    best_o, best_d = min(times["orchestrate"]), min(times["sh -c 'cmd > file'"])
     return {
         "title": "Output capture: one task writing 1 GiB to stdout",
-        "columns": ["variant", "median", "throughput"],
-        "rows": [("orchestrate", f"{o:.3f} s", f"{size / o / 2**20:.0f} MiB/s"),
-                 ("sh -c 'cmd > file'", f"{d:.3f} s", f"{size / d / 2**20:.0f} MiB/s")],
+        "columns": ["variant", "median", "throughput", "best round"],
+        "rows": [("orchestrate", f"{o:.3f} s", f"{size / o / 2**20:.0f} MiB/s",
+                  f"{best_o:.3f} s"),
+                 ("sh -c 'cmd > file'", f"{d:.3f} s", f"{size / d / 2**20:.0f} MiB/s",
+                  f"{best_d:.3f} s")],
         "notes": [f"files on {'/dev/shm (tmpfs)' if in_memory else 'disk'}; "
-                  f"orchestrate / direct throughput: {d / o:.2f}× "
+                  f"orchestrate / direct throughput: {d / o:.2f}× by medians, "
+                  f"{best_d / best_o:.2f}× by best rounds "
                   f"(target ≥ 0.95×); orchestrator peak RSS: {max(rss) / 2**20:.1f} MiB "
                   "(target < 30 MiB)."],
     }
