@@ -76,6 +76,24 @@ import Testing
     #expect(!lines.contains { $0.hasPrefix("run_2026_half") })
   }
 
+  @Test func countersWithAnyNamesSurviveTheIndex() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var record = SyntheticRuns.record(0)
+    let counters = [
+      "documents_loaded": 1500.0, "a=b,c": 2, "100%": 0.25, "tab\tand\nnewline": -3,
+      "gène": 1e12,
+    ]
+    record.tasks[0].metrics = counters
+    try SyntheticRuns.write([record], to: directory)
+    let cold = load(directory)
+    let warm = load(directory)
+    #expect(cold.runs.first?.tasks[0].metrics == counters)
+    #expect(warm.runs.first?.tasks[0].metrics == counters)
+    #expect(warm.runs.first?.tasks[1].metrics == nil)
+    #expect(try indexLines(directory).count == 2, "one line: nothing broke the format")
+  }
+
   @Test func foreignAndBrokenFilesAreNamedNotFatal() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

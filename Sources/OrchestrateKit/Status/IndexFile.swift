@@ -6,7 +6,8 @@ import Foundation
 ///
 ///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss  counters)*
 ///
-/// `counters` is compact JSON (which never holds a raw tab or newline) or `-`.
+/// `counters` is `name=value,name=value` with `%`, `=`, `,`, tab and newline
+/// in names percent-escaped, or `-`.
 ///     name  size  mtime_ns  U  reason
 enum IndexFile {
   typealias Cached = [String: (stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)]
@@ -126,14 +127,43 @@ enum IndexFile {
   static let taskFields = 5
 
   private static func counters(_ metrics: [String: Double]?) -> String {
-    guard let metrics, let data = try? JSONEncoder().encode(metrics) else { return "-" }
-    return String(decoding: data, as: UTF8.self)
+    guard let metrics, !metrics.isEmpty else { return "-" }
+    return metrics.sorted { $0.key < $1.key }.map { "\(escape($0.key))=\($0.value)" }
+      .joined(separator: ",")
   }
 
+  /// Parsed by hand: a pipeline whose tasks all report counters has one
+  /// such field per task in every line.
   private static func counters(_ range: Range<Int>, _ lines: LineFields) -> [String: Double]? {
-    guard range.count > 1 else { return nil }
-    return try? JSONDecoder().decode(
-      [String: Double].self, from: Data(UnsafeRawBufferPointer(rebasing: lines.bytes[range])))
+    let text = lines.string(range)
+    guard text != "-", !text.isEmpty else { return nil }
+    var counters: [String: Double] = [:]
+    for pair in text.split(separator: ",") {
+      guard let equals = pair.lastIndex(of: "="),
+        let value = Double(pair[pair.index(after: equals)...])
+      else { return nil }
+      let name = pair[..<equals]
+      counters[
+        name.contains("%") ? String(name).removingPercentEncoding ?? String(name) : String(name)] =
+        value
+    }
+    return counters
+  }
+
+  private static func escape(_ name: String) -> String {
+    var escaped = ""
+    for character in name {
+      switch character {
+      case "%": escaped += "%25"
+      case "=": escaped += "%3D"
+      case ",": escaped += "%2C"
+      case "\t": escaped += "%09"
+      case "\n": escaped += "%0A"
+      case "\r": escaped += "%0D"
+      default: escaped.append(character)
+      }
+    }
+    return escaped
   }
 
   private static func number(_ value: Double?) -> String {
