@@ -38,13 +38,15 @@ let package = Package(
     ),
     // The few glibc calls Swift's Glibc module does not import (GNU extensions).
     .target(name: "CProcessSupport"),
+    // Helpers both test targets use (running system programs such as tar).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "OrchestrateKitTests",
-      dependencies: ["OrchestrateKit"]
+      dependencies: ["OrchestrateKit", "TestSupport"]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["OrchestrateKit"]
+      dependencies: ["OrchestrateKit", "TestSupport"]
     ),
   ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import OrchestrateKit
+import TestSupport
 import Testing
 
 /// `orchestrate rotate`, and the rotation every run does when it ends.

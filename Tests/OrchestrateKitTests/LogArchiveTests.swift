@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OrchestrateKit
@@ -28,7 +29,7 @@ import Testing
 
     let listing = try system(["tar", tarFlags, "-tf", archived.archive])
     #expect(listing.status == 0)
-    let names = Set(String(decoding: listing.output, as: UTF8.self).split(separator: "\n"))
+    let names = Set(listing.output.split(separator: "\n"))
     for file in LogFixture.sampleFiles.keys { #expect(names.contains("\(run)/\(file)"[...])) }
 
     let out = fixture.root + "/extracted"

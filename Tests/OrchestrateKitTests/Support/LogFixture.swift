@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import OrchestrateKit
 
@@ -109,23 +110,6 @@ enum LogText {
     }
     return text
   }
-}
-
-/// Runs a system program; its status and standard output.
-func system(_ arguments: [String], in directory: String = "/") throws -> (
-  status: Int32, output: Data
-) {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = arguments
-  process.currentDirectoryURL = URL(fileURLWithPath: directory)
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = FileHandle.nullDevice
-  try process.run()
-  let output = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return (process.terminationStatus, output)
 }
 
 /// Whether the `zstd` program is there for `tar --zstd` to use.
