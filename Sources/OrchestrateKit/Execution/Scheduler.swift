@@ -45,7 +45,6 @@ final class Scheduler: @unchecked Sendable {
     var signal: Int32?
   }
 
-  /// Earlier records of the pipeline, newest first, to spot anomalies in.
   /// Earlier runs, newest first: the baselines for anomalies.
   private let history: [RunDigest]
 
