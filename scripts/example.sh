@@ -11,4 +11,6 @@ status=0
 echo
 echo "exit code $status; the run's record:"
 ls -1t metrics/daily/*.json | head -n 1
+echo
+.build/release/orchestrate status daily --root .
 exit "$status"
