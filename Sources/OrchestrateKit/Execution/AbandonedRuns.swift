@@ -18,7 +18,7 @@ enum AbandonedRuns {
       let killed = killLeftovers(of: record)
       settle(&record)
       if killed > 0 { record.reason! += "; killed \(killed) process group(s) it left running" }
-      if (try? AtomicFile.write(try RecordCoding.encoder().encode(record), to: path)) != nil {
+      if (try? AtomicFile.write(RecordJSON.encode(record), to: path)) != nil {
         marked.append(record.runId)
       }
     }

@@ -11,7 +11,6 @@ final class MetricsWriter: @unchecked Sendable {
   private let interval: Duration
   private let snapshot: () -> RunRecord
   private let onError: (AtomicFile.WriteError) -> Void
-  private let encoder = RecordCoding.encoder()
   private var lastWrite: ContinuousClock.Instant?
   private var lastCost: Duration = .zero
   private var pending: DispatchWorkItem?
@@ -56,16 +55,13 @@ final class MetricsWriter: @unchecked Sendable {
     var record = snapshot()
     record.updatedAt = Date()
     do {
-      try AtomicFile.write(try encoder.encode(record), to: path)
+      try AtomicFile.write(RecordJSON.encode(record), to: path)
       lastErrorReason = nil
       return true
-    } catch let error as AtomicFile.WriteError {
+    } catch {
       // One report per distinct problem: a full disk must not flood the log.
       if error.reason != lastErrorReason { onError(error) }
       lastErrorReason = error.reason
-      return false
-    } catch {
-      onError(AtomicFile.WriteError(path: path, reason: "\(error)"))
       return false
     }
   }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A validated pipeline: defaults applied, names, dependencies and sources checked.
-public struct Pipeline: Sendable {
+public struct Pipeline: Sendable, Equatable {
   public var name: String
   public var description: String?
   public var schedule: String?

@@ -171,7 +171,14 @@ enum DurationSetting: Decodable, Equatable {
   case never
 
   init(from decoder: Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
+    let container = try decoder.singleValueContainer()
+    // YAML hands every scalar over as text; JSON numbers come as numbers.
+    let text: String
+    if let scalar = try? container.decode(String.self) {
+      text = scalar
+    } else {
+      text = DurationText.format(.seconds(try container.decode(Double.self)))
+    }
     if ["never", "none"].contains(text.lowercased()) {
       self = .never
     } else if let duration = DurationText.parse(text) {

@@ -26,9 +26,16 @@ public enum PipelineLoader {
   }
 
   /// Parses file contents; `file` is only used in messages and the record.
-  public static func parse(_ data: Data, file: String, defaultName: String) throws(PipelineError)
-    -> Pipeline
-  {
+  /// `fastJSON: false` forces the YAML way for JSON too (tests compare both).
+  public static func parse(
+    _ data: Data, file: String, defaultName: String, fastJSON: Bool = true
+  ) throws(PipelineError) -> Pipeline {
+    let validator = PipelineValidator(file: file, sha256: SHA256.hex(of: data))
+    if fastJSON, let definition = JSONFastPath.definition(data),
+      let pipeline = try? validator.validate(definition, defaultName: defaultName)
+    {
+      return pipeline
+    }
     func fail(_ message: String, line: Int? = nil, column: Int? = nil) -> PipelineError {
       PipelineError(file: file, line: line, column: column, message: message)
     }
@@ -69,8 +76,7 @@ public enum PipelineLoader {
     } catch {
       throw fail("\(error)")
     }
-    return try PipelineValidator(file: file, sha256: SHA256.hex(of: data))
-      .validate(definition, defaultName: defaultName)
+    return try validator.validate(definition, defaultName: defaultName)
   }
 
   private static func read(_ path: String) throws(PipelineError) -> Data {

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import OrchestrateKit
+
+/// The hand-written record encoder must write what Foundation's encoder
+/// with `RecordCoding`'s settings writes.
+@Suite struct RecordJSONTests {
+  /// Every optional field set, strings that need escaping, numbers of every shape.
+  func fullRecord() -> RunRecord {
+    let start = Date(timeIntervalSince1970: 1_795_000_000.125)
+    var attempt = AttemptRecord(number: 1, startedAt: start)
+    attempt.pid = 4242
+    attempt.processStartTicks = 123_456_789_012
+    attempt.finishedAt = start.addingTimeInterval(1.5)
+    attempt.durationSeconds = 1.500_000_1
+    attempt.exitCode = 3
+    attempt.signal = 9
+    attempt.timedOut = true
+    attempt.error = "cannot start: \"quoted\"\n\tand\u{1}control"
+    attempt.peakRssBytes = 150_000_000
+    attempt.cpuUserSeconds = 0.004902362823486328
+    attempt.cpuSystemSeconds = 1e-05
+    var task = TaskRecord(
+      name: "extract[géo]", task: "extract", source: "géo", dependsOn: ["a", "b\\c"],
+      logFile: "logs/p/run/extract[géo].log")
+    task.status = .timedOut
+    task.reason = "timed out after 30m"
+    task.exitCode = -1
+    task.signal = 15
+    task.attempts = [attempt, AttemptRecord(number: 2, startedAt: start)]
+    task.startedAt = start
+    task.finishedAt = start.addingTimeInterval(60)
+    task.durationSeconds = 60
+    task.error = "last line ✓"
+    task.peakRssBytes = 1
+    task.cpuUserSeconds = 2
+    task.cpuSystemSeconds = 0.1
+    task.leftoverProcesses = 2
+    task.progress = TaskProgress(
+      done: 35, total: 50, message: "file 35 of 50", phase: "loading", updatedAt: start)
+    task.phases = [
+      PhaseRecord(name: "loading", startedAt: start, finishedAt: start, done: 50, total: 50),
+      PhaseRecord(name: "indexing", startedAt: start, finishedAt: nil, done: nil, total: nil),
+    ]
+    task.metrics = ["documents_loaded": 1500, "a\"b": -2.5, "big": 1e20, "tiny": 1.25e-7]
+    task.malformedReportLines = 4
+    let quiet = TaskRecord(name: "quiet", task: "quiet", source: nil, dependsOn: [], logFile: "x")
+    return RunRecord(
+      schemaVersion: 1, runId: "run_20261122_020000_4121", pipeline: "omics-daily",
+      pipelineFile: "/srv/etl/pipelines/omics-daily.yaml",
+      pipelineSha256: String(repeating: "ab", count: 32),
+      status: .partial, reason: "received SIGTERM", exitCode: 143, startedAt: start,
+      finishedAt: start.addingTimeInterval(61), durationSeconds: 61.000_001, updatedAt: start,
+      host: "etl-1", pid: 4121, processStartTicks: 99, bootId: "0f0e", user: "etl",
+      trigger: .scheduled, sourceFilter: ["géo"], orchestrateVersion: "0.1.0", maxParallel: 4,
+      schedule: "0 2 * * *", timeoutSeconds: 86400, stuckAfterSeconds: 28800.5,
+      maxAgeSeconds: 93600, orchestratorPeakRssBytes: 20_000_000, orchestratorCpuSeconds: 0.084,
+      anomalies: [
+        Anomaly(task: "extract[géo]", field: "documents_loaded", value: 12, median: 1500)
+      ],
+      counts: TaskCounts([task, quiet]), tasks: [task, quiet])
+  }
+
+  func foundation(_ record: RunRecord) throws -> String {
+    let text = String(decoding: try RecordCoding.encoder().encode(record), as: UTF8.self)
+    // Foundation spells empty containers over several lines.
+    return text.replacingOccurrences(of: #"\[\s*\]"#, with: "[]", options: .regularExpression)
+      .replacingOccurrences(of: #"\{\s*\}"#, with: "{}", options: .regularExpression) + "\n"
+  }
+
+  @Test func writesWhatFoundationWrites() throws {
+    for record in [fullRecord(), SyntheticRuns.record(3, status: .running)] {
+      let ours = String(decoding: RecordJSON.encode(record), as: UTF8.self)
+      #expect(ours == (try foundation(record)))
+    }
+  }
+
+  @Test func readsBackAsTheSameRecord() throws {
+    let record = fullRecord()
+    let decoded = try RecordCoding.decoder().decode(RunRecord.self, from: RecordJSON.encode(record))
+    #expect(decoded == record)
+  }
+
+  @Test func anInfiniteFactorStillMakesAReadableRecord() throws {
+    var record = SyntheticRuns.record(1)
+    record.anomalies = [Anomaly(task: "t", field: "duration_seconds", value: 5, median: 0)]
+    let decoded = try RecordCoding.decoder().decode(RunRecord.self, from: RecordJSON.encode(record))
+    #expect(decoded.anomalies?.first?.factor == .greatestFiniteMagnitude)
+  }
+}
