@@ -74,7 +74,7 @@ public enum ChildProcess {
     }
 
     let argv = CStringArray(spec.arguments)
-    let envp = CStringArray(spec.environment.map { "\($0.key)=\($0.value)" })
+    let envp = CStringArray(spec.environment.map { $0.key + "=" + $0.value })
     var pid: pid_t = 0
     let result = posix_spawn(
       &pid, spec.executable, &actions, &attributes, argv.pointers, envp.pointers)

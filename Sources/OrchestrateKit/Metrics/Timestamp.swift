@@ -14,20 +14,30 @@ public enum Timestamp {
     }
     var parts = tm()
     gmtime_r(&seconds, &parts)
-    var text = ""
-    text.reserveCapacity(24)
-    func append(_ value: Int, digits: Int, then separator: String) {
-      let number = String(value)
-      text += String(repeating: "0", count: max(0, digits - number.count)) + number + separator
+    // Digits written straight into 24 bytes: records hold one timestamp per
+    // task and attempt, and are rewritten while a run goes on.
+    return String(unsafeUninitializedCapacity: 24) { buffer in
+      var index = 0
+      func put(_ value: Int, digits: Int, then separator: UInt8) {
+        var divisor = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+          buffer[index] = UInt8(48 + (value / divisor) % 10)
+          index += 1
+          divisor /= 10
+        }
+        buffer[index] = separator
+        index += 1
+      }
+      put(Int(parts.tm_year) + 1900, digits: 4, then: UInt8(ascii: "-"))
+      put(Int(parts.tm_mon) + 1, digits: 2, then: UInt8(ascii: "-"))
+      put(Int(parts.tm_mday), digits: 2, then: UInt8(ascii: "T"))
+      put(Int(parts.tm_hour), digits: 2, then: UInt8(ascii: ":"))
+      put(Int(parts.tm_min), digits: 2, then: UInt8(ascii: ":"))
+      put(Int(parts.tm_sec), digits: 2, then: UInt8(ascii: "."))
+      put(milliseconds, digits: 3, then: UInt8(ascii: "Z"))
+      return index
     }
-    append(Int(parts.tm_year) + 1900, digits: 4, then: "-")
-    append(Int(parts.tm_mon) + 1, digits: 2, then: "-")
-    append(Int(parts.tm_mday), digits: 2, then: "T")
-    append(Int(parts.tm_hour), digits: 2, then: ":")
-    append(Int(parts.tm_min), digits: 2, then: ":")
-    append(Int(parts.tm_sec), digits: 2, then: ".")
-    append(milliseconds, digits: 3, then: "Z")
-    return text
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`; nil for anything else.
