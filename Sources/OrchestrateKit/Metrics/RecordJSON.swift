@@ -138,17 +138,20 @@ extension String: JSONWritable {
   func write(to writer: inout JSONWriter) { writer.string(self) }
 }
 
-extension Int: JSONWritable {
+extension JSONWritable where Self: BinaryInteger {
   func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
 }
 
-extension Int32: JSONWritable {
-  func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+extension JSONWritable where Self: RawRepresentable, RawValue == String {
+  func write(to writer: inout JSONWriter) { writer.string(rawValue) }
 }
 
-extension UInt64: JSONWritable {
-  func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
-}
+extension Int: JSONWritable {}
+extension Int32: JSONWritable {}
+extension UInt64: JSONWritable {}
+extension RunStatus: JSONWritable {}
+extension TaskStatus: JSONWritable {}
+extension RunRecord.Trigger: JSONWritable {}
 
 extension Bool: JSONWritable {
   func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
@@ -181,18 +184,6 @@ extension Array: JSONWritable where Element: JSONWritable {
 
 extension Dictionary: JSONWritable where Key == String, Value: JSONWritable {
   func write(to writer: inout JSONWriter) { writer.dictionary(self) }
-}
-
-extension RunStatus: JSONWritable {
-  func write(to writer: inout JSONWriter) { writer.string(rawValue) }
-}
-
-extension TaskStatus: JSONWritable {
-  func write(to writer: inout JSONWriter) { writer.string(rawValue) }
-}
-
-extension RunRecord.Trigger: JSONWritable {
-  func write(to writer: inout JSONWriter) { writer.string(rawValue) }
 }
 
 extension RunRecord: JSONWritable {

@@ -135,8 +135,11 @@ enum IndexFile {
   /// Parsed by hand: a pipeline whose tasks all report counters has one
   /// such field per task in every line.
   private static func counters(_ range: Range<Int>, _ lines: LineFields) -> [String: Double]? {
+    // Most tasks report no counters: decide that from the bytes.
+    guard range.count > 1 || (range.count == 1 && lines.bytes[range.lowerBound] != 45) else {
+      return nil
+    }
     let text = lines.string(range)
-    guard text != "-", !text.isEmpty else { return nil }
     var counters: [String: Double] = [:]
     for pair in text.split(separator: ",") {
       guard let equals = pair.lastIndex(of: "="),
