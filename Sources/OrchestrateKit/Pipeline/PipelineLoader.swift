@@ -30,12 +30,6 @@ public enum PipelineLoader {
   public static func parse(
     _ data: Data, file: String, defaultName: String, fastJSON: Bool = true
   ) throws(PipelineError) -> Pipeline {
-    let validator = PipelineValidator(file: file, sha256: SHA256.hex(of: data))
-    if fastJSON, let definition = JSONFastPath.definition(data),
-      let pipeline = try? validator.validate(definition, defaultName: defaultName)
-    {
-      return pipeline
-    }
     func fail(_ message: String, line: Int? = nil, column: Int? = nil) -> PipelineError {
       PipelineError(file: file, line: line, column: column, message: message)
     }
@@ -46,6 +40,13 @@ public enum PipelineLoader {
       }()
     }
     if text.contains("\0") { throw fail("contains a NUL byte") }
+
+    let validator = PipelineValidator(file: file, sha256: SHA256.hex(of: data))
+    if fastJSON, let definition = JSONFastPath.definition(data),
+      let pipeline = try? validator.validate(definition, defaultName: defaultName)
+    {
+      return pipeline
+    }
 
     let root: Node
     do {
