@@ -6,6 +6,7 @@ import Testing
   @Test(arguments: [
     ("90s", 90.0), ("45m", 2700), ("2h", 7200), ("7d", 604_800), ("30", 30), ("0.5", 0.5),
     ("500ms", 0.5), ("1h30m", 5400), ("1.5h", 5400), (" 10s ", 10), ("2w", 1_209_600),
+    ("26h", 93600), ("30d", 2_592_000),
   ])
   func parses(text: String, seconds: Double) {
     #expect(DurationText.parse(text)?.seconds == seconds)

@@ -12,7 +12,7 @@ public enum DurationText {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty { return nil }
     if let plain = Double(trimmed) {
-      return plain.isFinite && plain >= 0 ? .seconds(plain) : nil
+      return plain.isFinite && plain >= 0 ? duration(plain) : nil
     }
     var total = 0.0
     var rest = Substring(trimmed)
@@ -27,7 +27,14 @@ public enum DurationText {
       rest = rest.dropFirst(unit.count)
       total += value * match.seconds
     }
-    return total.isFinite ? .seconds(total) : nil
+    return total.isFinite ? duration(total) : nil
+  }
+
+  /// Whole seconds exactly: `Duration.seconds(Double)` turns 93600.0 into
+  /// 93599.99999999999 s, which records and status would show.
+  private static func duration(_ seconds: Double) -> Duration {
+    seconds == seconds.rounded() && abs(seconds) < 9e15
+      ? .seconds(Int64(seconds)) : .seconds(seconds)
   }
 
   /// A readable exact spelling: `1h30m`, `1m30s`, `0.25s`.
