@@ -1,7 +1,7 @@
 import Foundation
 
 /// Turns a plan step into a started process: its log file opened for
-/// appending (a separator line before each retry), its environment, directory and program
+/// appending with a header line per attempt, its environment, directory and program
 /// resolved. Output goes straight from the child to the log file.
 struct TaskLauncher: Sendable {
   let layout: RootLayout
@@ -32,14 +32,9 @@ struct TaskLauncher: Sendable {
       throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
     }
     defer { close(fd) }
-    // A task that runs once gets a log that is exactly its output, as with
-    // `cmd > file` (which also keeps large writes page-aligned); each retry
-    // starts after a separator line.
-    if attempt > 1 {
-      EventLog.writeAll(
-        "=== \(step.name): attempt \(attempt) of \(attempts), \(Timestamp.format(Date())) ===\n",
-        to: fd)
-    }
+    EventLog.writeAll(
+      "=== \(step.name): attempt \(attempt) of \(attempts), \(Timestamp.format(Date())) ===\n",
+      to: fd)
     let offset = Int(lseek(fd, 0, SEEK_END))
 
     let logDirectory = layout.runLogDirectory(pipeline: pipeline, run: run)
