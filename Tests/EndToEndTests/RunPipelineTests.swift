@@ -150,16 +150,28 @@ import Testing
           for_each_source: true
           env: {OVERRIDDEN: task}
           run: env | grep -E '^(ORCHESTRATE_|GREETING|OVERRIDDEN)' | sort > "env-$ORCHESTRATE_SOURCE.txt"
+        - name: plain
+          run: env | grep -E '^(ORCHESTRATE_|GREETING|OVERRIDDEN|INHERITED)' | sort > env-plain.txt
       """)
-    #expect(try Orchestrate.run([file, "--root", root.path]).exitCode == 0)
+    // As if started from a task of another run: its per-task variables must not leak in.
+    let inherited = Orchestrate.cronEnvironment([
+      "INHERITED": "yes", "GREETING": "inherited", "ORCHESTRATE_SOURCE": "outer",
+      "ORCHESTRATE_TASK": "outer",
+    ])
+    #expect(try Orchestrate.run([file, "--root", root.path], environment: inherited).exitCode == 0)
     let record = try root.onlyRecord("p")
-    let lines = Set((root.read("env-geo.txt") ?? "").split(separator: "\n").map(String.init))
+    let lines = (root.read("env-geo.txt") ?? "").split(separator: "\n").map(String.init)
+    #expect(lines.count == Set(lines).count, "no variable twice: \(lines)")
     #expect(
-      lines.isSuperset(of: [
+      Set(lines).isSuperset(of: [
         "GREETING=hello", "OVERRIDDEN=task", "ORCHESTRATE_RUN_ID=\(record.runId)",
         "ORCHESTRATE_PIPELINE=p", "ORCHESTRATE_TASK=show[geo]", "ORCHESTRATE_ROOT=\(root.path)",
         "ORCHESTRATE_SOURCE=geo", "ORCHESTRATE_ATTEMPT=1",
       ]), "\(lines)")
+    let plain = Set((root.read("env-plain.txt") ?? "").split(separator: "\n").map(String.init))
+    #expect(plain.contains("INHERITED=yes") && plain.contains("OVERRIDDEN=pipeline"), "\(plain)")
+    #expect(plain.contains("ORCHESTRATE_TASK=plain"), "\(plain)")
+    #expect(!plain.contains { $0.hasPrefix("ORCHESTRATE_SOURCE=") }, "\(plain)")
   }
 
   @Test func missingProgramIsAFailedTaskNotACrash() throws {

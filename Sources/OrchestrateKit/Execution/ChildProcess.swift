@@ -9,13 +9,13 @@ public struct ProcessSpec: Sendable {
   public var executable: String
   /// Full argument vector, program name first.
   public var arguments: [String]
-  public var environment: [String: String]
+  public var environment: ProcessEnvironment
   public var workingDirectory: String?
   /// Receives the child's stdout and stderr; stdin is /dev/null.
   public var outputDescriptor: Int32
 
   public init(
-    executable: String, arguments: [String], environment: [String: String],
+    executable: String, arguments: [String], environment: ProcessEnvironment,
     workingDirectory: String?, outputDescriptor: Int32
   ) {
     self.executable = executable
@@ -74,10 +74,10 @@ public enum ChildProcess {
     }
 
     let argv = CStringArray(spec.arguments)
-    let envp = CStringArray(spec.environment.map { $0.key + "=" + $0.value })
     var pid: pid_t = 0
-    let result = posix_spawn(
-      &pid, spec.executable, &actions, &attributes, argv.pointers, envp.pointers)
+    let result = spec.environment.withEnvp { envp in
+      posix_spawn(&pid, spec.executable, &actions, &attributes, argv.pointers, envp)
+    }
     guard result == 0 else {
       throw SpawnError(
         description: "cannot start \(spec.executable): \(String(cString: strerror(result)))")

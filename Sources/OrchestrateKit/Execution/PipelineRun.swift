@@ -144,11 +144,20 @@ public enum PipelineRun {
     environment["ORCHESTRATE_RUN_ID"] = run.text
     environment["ORCHESTRATE_PIPELINE"] = pipeline.name
     environment["ORCHESTRATE_ROOT"] = options.layout.root
+    // Each task sets its own; one inherited from an enclosing run must not leak in.
+    for key in [
+      "ORCHESTRATE_TASK", "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_SOURCE", "ORCHESTRATE_PROGRESS",
+      "ORCHESTRATE_METRICS",
+    ] {
+      environment[key] = nil
+    }
     let directory = pipeline.workingDirectory.map {
       $0.hasPrefix("/") ? $0 : "\(options.layout.root)/\($0)"
     }
     return TaskLauncher(
-      layout: options.layout, pipeline: pipeline.name, run: run, baseEnvironment: environment,
+      layout: options.layout, pipeline: pipeline.name, run: run,
+      sharedEnvironment: SharedEnvironment(environment),
+      searchPath: environment["PATH"] ?? "/usr/bin:/bin",
       workingDirectory: directory ?? options.layout.root)
   }
 

@@ -8,8 +8,10 @@ struct TaskLauncher: Sendable {
   let pipeline: String
   let run: RunID
   /// The inherited environment with the pipeline's `env` and the run's
-  /// `ORCHESTRATE_*` variables applied.
-  let baseEnvironment: [String: String]
+  /// `ORCHESTRATE_*` variables applied (per-task ones left to each task).
+  let sharedEnvironment: SharedEnvironment
+  /// Where `argv` programs are looked up unless a task's `env` sets PATH.
+  let searchPath: String
   /// Absolute; where tasks without a `working_directory` start.
   let workingDirectory: String
 
@@ -41,9 +43,12 @@ struct TaskLauncher: Sendable {
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
       metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")
-    var environment = environment(for: step, attempt: attempt)
-    environment["ORCHESTRATE_PROGRESS"] = reports.progressPath
-    environment["ORCHESTRATE_METRICS"] = reports.metricsPath
+    var overrides = step.task.environment
+    overrides["ORCHESTRATE_TASK"] = step.name
+    overrides["ORCHESTRATE_ATTEMPT"] = String(attempt)
+    overrides["ORCHESTRATE_SOURCE"] = step.source
+    overrides["ORCHESTRATE_PROGRESS"] = reports.progressPath
+    overrides["ORCHESTRATE_METRICS"] = reports.metricsPath
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
@@ -59,7 +64,7 @@ struct TaskLauncher: Sendable {
     let executable: String
     do {
       executable = try ExecutableLookup.resolve(
-        arguments[0], searchPath: environment["PATH"] ?? "/usr/bin:/bin", directory: directory)
+        arguments[0], searchPath: overrides["PATH"] ?? searchPath, directory: directory)
     } catch {
       EventLog.writeAll("orchestrate: \(error)\n", to: fd)
       throw Failure(description: error.description)
@@ -67,22 +72,14 @@ struct TaskLauncher: Sendable {
     do {
       let pid = try ChildProcess.spawn(
         ProcessSpec(
-          executable: executable, arguments: arguments, environment: environment,
+          executable: executable, arguments: arguments,
+          environment: ProcessEnvironment(shared: sharedEnvironment, overrides: overrides),
           workingDirectory: directory, outputDescriptor: fd))
       return Launch(pid: pid, logOffset: offset, reports: reports)
     } catch {
       EventLog.writeAll("orchestrate: \(error)\n", to: fd)
       throw Failure(description: error.description)
     }
-  }
-
-  func environment(for step: Plan.Step, attempt: Int) -> [String: String] {
-    var environment = baseEnvironment
-    for (key, value) in step.task.environment { environment[key] = value }
-    environment["ORCHESTRATE_TASK"] = step.name
-    environment["ORCHESTRATE_ATTEMPT"] = String(attempt)
-    environment["ORCHESTRATE_SOURCE"] = step.source
-    return environment
   }
 
   private func resolve(_ path: String?, against base: String) -> String {
