@@ -129,7 +129,7 @@ public enum StatusTable {
           String(task.runs), String(task.failures),
           task.lastStatus?.rawValue ?? "-", seconds(task.p50Seconds), seconds(task.p95Seconds),
           seconds(task.maxSeconds), seconds(task.lastSeconds),
-          task.peakRssP95Bytes.map(bytes) ?? "-",
+          task.peakRssP95Bytes.map { ByteCount.format(Int64($0)) } ?? "-",
         ])
       if task.slow { text += " " + style.yellow("slow") }
       lines.append(text)
@@ -167,12 +167,6 @@ public enum StatusTable {
   static func number(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15
       ? String(Int(value)) : String(format: "%.1f", value)
-  }
-
-  static func bytes(_ value: Double) -> String {
-    let megabytes = value / 1_048_576
-    return megabytes >= 1024
-      ? String(format: "%.1f GB", megabytes / 1024) : String(format: "%.0f MB", megabytes)
   }
 
   /// Cuts a line to the table width; colour escapes take no columns.

@@ -45,6 +45,10 @@ public struct PipelineAssessment {
 
   public func assess() -> PipelineStatus {
     let newest = runs.last.flatMap(record)
+    // The newest record is read once, whichever rule needs it.
+    func fullRecord(_ digest: RunDigest) -> RunRecord? {
+      digest.runId == newest?.runId ? newest : record(digest)
+    }
     let history = CompletedHistory(runs)
     let stuckAfter =
       newest?.stuckAfterSeconds ?? Self.stuckThreshold(history.runDurations)
@@ -59,7 +63,7 @@ public struct PipelineAssessment {
         finished.append(digest)
         continue
       }
-      guard let live = record(digest) else { continue }
+      guard let live = fullRecord(digest) else { continue }
       if let reason = abandonment(of: live, stuckAfter: stuckAfter) {
         abandoned.append(
           .init(
@@ -76,7 +80,7 @@ public struct PipelineAssessment {
     let windowStart = now.timeIntervalSince1970 - Double(windowDays) * 86400
     let inWindow = finished.filter { $0.startedAt >= windowStart }
     let lastRun = finished.last
-    let lastRecord = lastRun.flatMap { $0.runId == newest?.runId ? newest : record($0) }
+    let lastRecord = lastRun.flatMap(fullRecord)
     let tasks = taskStatistics(inWindow, history: history)
     let lastSuccess = finished.last { $0.status == .completed }
     var status = PipelineStatus(

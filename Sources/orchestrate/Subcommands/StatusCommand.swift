@@ -14,8 +14,7 @@ struct StatusCommand: ParsableCommand {
   @Argument(help: "A pipeline name (or its file); default: every pipeline under metrics/.")
   var pipeline: String?
 
-  @Option(help: "Root directory holding metrics/ (default: $ORCHESTRATE_ROOT, else .).")
-  var root: String?
+  @OptionGroup var rootOption: RootOption
 
   @Option(help: "Statistics cover runs started in the last N days.")
   var days = 7
@@ -65,20 +64,14 @@ struct StatusCommand: ParsableCommand {
   /// The root and the pipeline named on the command line: a pipeline file
   /// gives both, a bare name is looked for under the root's metrics/.
   private func target() throws -> (RootLayout, String?) {
-    let environment = ProcessInfo.processInfo.environment
-    let explicitRoot = root ?? environment["ORCHESTRATE_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
-    guard let pipeline else {
-      return (RootLayout(root: explicitRoot ?? FileManager.default.currentDirectoryPath), nil)
-    }
+    guard let pipeline else { return (rootOption.layout, nil) }
     let isFile =
       ["json", "yaml", "yml"].contains((pipeline as NSString).pathExtension)
       || pipeline.contains("/")
-    guard isFile else {
-      return (RootLayout(root: explicitRoot ?? FileManager.default.currentDirectoryPath), pipeline)
-    }
+    guard isFile else { return (rootOption.layout, pipeline) }
     do {
       let location = try PipelineLocator.locate(
-        pipeline, rootOption: root, environment: environment)
+        pipeline, rootOption: rootOption.root, environment: ProcessInfo.processInfo.environment)
       return (RootLayout(root: location.root), try PipelineLoader.load(file: location.file).name)
     } catch {
       throw CommandFailure(message: error.description, exitCode: 2)
