@@ -105,21 +105,20 @@ enum IndexFile {
   }
 
   /// Best effort: a read-only metrics directory only costs speed.
-  static func write(_ lines: [String?], to path: String) {
-    let text = ([StatusIndex.header] + lines.compactMap { $0 }).joined(separator: "\n") + "\n"
+  static func write(_ lines: [String], to path: String) {
+    let text = ([StatusIndex.header] + lines).joined(separator: "\n") + "\n"
     try? AtomicFile.write(Data(text.utf8), to: path)
   }
 
   /// One write of whole lines, so that a reader sees all of them or none
   /// (O_APPEND on a local file system); a torn tail from a crash is
   /// skipped by readers and makes the next call rewrite the file.
-  static func append(_ lines: [String?], to path: String) {
-    let present = lines.compactMap { $0 }
-    guard !present.isEmpty else { return }
+  static func append(_ lines: [String], to path: String) {
+    guard !lines.isEmpty else { return }
     let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
     guard fd >= 0 else { return }
     defer { close(fd) }
-    let text = present.joined(separator: "\n") + "\n"
+    let text = lines.joined(separator: "\n") + "\n"
     var bytes = Array(text.utf8)
     _ = Glibc.write(fd, &bytes, bytes.count)
   }

@@ -13,7 +13,7 @@ public enum StatusCollector {
       let contents = StatusIndex.load(directory: directory, now: now)
       // Relative to the root: short enough to name in one line.
       unreadable += contents.unreadable.map {
-        .init(path: "metrics/\(name)/\(($0.path as NSString).lastPathComponent)", reason: $0.reason)
+        .init(path: "metrics/\(name)/\($0.path)", reason: $0.reason)
       }
       let decoder = RecordCoding.decoder()
       let assessment = PipelineAssessment(

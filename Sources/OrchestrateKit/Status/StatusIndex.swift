@@ -4,13 +4,14 @@ import Foundation
 /// (`metrics/<pipeline>/.status-index`), so that status over years of
 /// history reads one file instead of thousands. The records stay the truth:
 /// a file whose size or modification time changed, a new file and a vanished
-/// file are all noticed on the next read, and the index is rewritten.
+/// file are all noticed on the next read, and the index is brought up to date.
 public enum StatusIndex {
   public static let fileName = ".status-index"
   static let header = "orchestrate-status-index 3"
 
   /// A file in the metrics directory that is not a readable run record.
   public struct Unreadable: Sendable, Equatable, Codable {
+    /// As the caller names it: here, the file's name in the directory.
     public var path: String
     public var reason: String
   }
@@ -50,7 +51,7 @@ public enum StatusIndex {
       switch entry {
       case .run(let digest): runs.append(digest)
       case .unreadable(let reason):
-        unreadable.append(Unreadable(path: "\(directory)/\(name)", reason: reason))
+        unreadable.append(Unreadable(path: name, reason: reason))
       }
     }
     runs.reserveCapacity(listed.count)
