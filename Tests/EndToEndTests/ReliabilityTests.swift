@@ -304,6 +304,22 @@ import Testing
     #expect(record.trigger == .scheduled)
     #expect(root.read(try #require(record.task("a")).logFile)?.hasSuffix("fine\n") == true)
   }
+
+  /// SIGCHLD ignored by whatever started orchestrate (bash's `trap '' CHLD`
+  /// passes it on through exec) must not leave the run waiting for exits the
+  /// kernel would otherwise reap unreported.
+  @Test func runsWhenStartedWithSIGCHLDIgnored() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "p.yaml", "tasks: [{name: a, run: 'sleep 0.2; exit 3'}, {name: b, run: 'true'}]")
+    let result = try Orchestrate.run(
+      ["-c", "trap '' CHLD; exec \"$0\" \"$@\"", Orchestrate.binary, file, "--root", root.path],
+      timeout: 30, binary: "/bin/bash")
+    #expect(result.exitCode == 1, "\(result.stderr)")
+    let record = try root.onlyRecord("p")
+    #expect(record.task("a")?.exitCode == 3)
+    #expect(record.task("b")?.status == .completed)
+  }
 }
 
 /// Polls `condition` every 10 ms: for state that has no file to wait on.

@@ -73,6 +73,8 @@ public enum ChildProcess {
       orchestrate_spawn_add_chdir(&actions, directory)
     }
 
+    _ = exitsReported
+    discardExitSignals()
     let argv = CStringArray(spec.arguments)
     var pid: pid_t = 0
     let result = spec.environment.withEnvp { envp in
@@ -83,6 +85,23 @@ public enum ChildProcess {
         description: "cannot start \(spec.executable): \(String(cString: strerror(result)))")
     }
     return pid
+  }
+
+  /// Tasks are reaped with `wait4`. SIGCHLD ignored (a disposition a parent
+  /// can pass on) would have the kernel reap them unseen and the run wait
+  /// forever, so it is set back to its default before the first spawn.
+  private static let exitsReported: Void = { signal(SIGCHLD, SIG_DFL) }()
+
+  /// A child's SIGCHLD goes to the thread that started it. Blocked there
+  /// (dispatch's threads block most signals), the kernel keeps it pending
+  /// rather than dropping it, and every task's end then wakes the main thread
+  /// and the thread watching for signals, to no purpose. Unblocked, at its
+  /// default disposition, it is dropped when sent; `wait4` is unaffected.
+  private static func discardExitSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGCHLD)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
   /// Blocks until any child exits and reaps it, with the kernel's exact
