@@ -60,6 +60,28 @@ import Testing
     #expect(try indexLines(directory).count == 5, "rewritten without the vanished record")
   }
 
+  @Test func onlySelectedRunsGetTheirTasksAndARewriteKeepsTheOthersWhole() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let records = (0..<6).map { SyntheticRuns.record($0) }
+    try SyntheticRuns.write(records, to: directory)
+    let full = load(directory)
+    let later = Date().addingTimeInterval(60)
+
+    let newest = StatusIndex.load(directory: directory, now: later, tasks: .newest(2))
+    #expect(newest.runs.map(\.runId) == full.runs.map(\.runId))
+    #expect(newest.runs.map(\.tasks.count) == [0, 0, 0, 0, 8, 8])
+    let since = full.runs[1].startedAt
+    let window = StatusIndex.load(directory: directory, now: later, tasks: .newest(0, since: since))
+    #expect(window.runs.map(\.tasks.count) == [0, 8, 8, 8, 8, 8])
+
+    // A vanished record rewrites the index from what was read, undecoded lines included.
+    try FileManager.default.removeItem(atPath: "\(directory)/\(records[5].runId).json")
+    #expect(StatusIndex.load(directory: directory, now: later, tasks: .newest(1)).runs.count == 5)
+    #expect(try indexLines(directory).count == 6)
+    #expect(load(directory).runs == Array(full.runs.prefix(5)))
+  }
+
   @Test func aTornLastLineIsSkippedAndRepaired() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -8,6 +8,9 @@ public final class EventLog: @unchecked Sendable {
   private let echo: Bool
   /// Lines redrawn below the log on a terminal: the tasks running now.
   private var liveLines: [String] = []
+  private var batchDepth = 0
+  /// Lines logged inside `batch`, not yet written.
+  private var held = ""
   /// stderr is a terminal: live lines may be drawn and erased.
   public let isInteractive: Bool
 
@@ -59,12 +62,39 @@ public final class EventLog: @unchecked Sendable {
   public func log(_ message: String, at date: Date = Date()) {
     let line = "\(Timestamp.format(date)) \(message)\n"
     lock.withLock {
-      if fileDescriptor >= 0 { Self.writeAll(line, to: fileDescriptor) }
-      if echo {
-        eraseLive()
-        Self.writeAll(line, to: STDERR_FILENO)
-        drawLive()
+      if batchDepth > 0 {
+        held += line
+      } else {
+        emit(line)
       }
+    }
+  }
+
+  /// Holds the lines logged while `body` runs and writes them when it
+  /// returns, with one write per destination. The end of a task and the
+  /// start of the next one are logged together, after the next one is
+  /// already running, instead of four writes delaying its start.
+  public func batch<T>(_ body: () throws -> T) rethrows -> T {
+    lock.withLock { batchDepth += 1 }
+    defer {
+      lock.withLock {
+        batchDepth -= 1
+        if batchDepth == 0, !held.isEmpty {
+          emit(held)
+          held = ""
+        }
+      }
+    }
+    return try body()
+  }
+
+  /// Call with the lock held.
+  private func emit(_ lines: String) {
+    if fileDescriptor >= 0 { Self.writeAll(lines, to: fileDescriptor) }
+    if echo {
+      eraseLive()
+      Self.writeAll(lines, to: STDERR_FILENO)
+      drawLive()
     }
   }
 

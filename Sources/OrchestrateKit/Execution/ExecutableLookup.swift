@@ -41,3 +41,43 @@ enum ExecutableLookup {
     return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, X_OK) == 0
   }
 }
+
+/// What `ExecutableLookup` found and which directories exist, remembered for
+/// the run: a pipeline of many tasks runs the same few programs, and each
+/// lookup costs a stat and an access per PATH entry. Used from the
+/// scheduler's queue only. A program or directory removed mid-run still
+/// fails its task at spawn, which then clears the cache.
+final class ProgramCache: @unchecked Sendable {
+  private var programs: [ProgramKey: String] = [:]
+  private var directories = Set<String>()
+
+  private struct ProgramKey: Hashable {
+    var name: String
+    var searchPath: String
+    var directory: String
+  }
+
+  func resolve(_ name: String, searchPath: String, directory: String) throws(ExecutableLookup
+    .Failure)
+    -> String
+  {
+    let key = ProgramKey(name: name, searchPath: searchPath, directory: directory)
+    if let known = programs[key] { return known }
+    let path = try ExecutableLookup.resolve(name, searchPath: searchPath, directory: directory)
+    programs[key] = path
+    return path
+  }
+
+  func isDirectory(_ path: String) -> Bool {
+    if directories.contains(path) { return true }
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return false }
+    directories.insert(path)
+    return true
+  }
+
+  func forget() {
+    programs.removeAll()
+    directories.removeAll()
+  }
+}

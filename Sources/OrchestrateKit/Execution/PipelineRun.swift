@@ -75,11 +75,12 @@ public enum PipelineRun {
 
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
-    let earlier = StatusIndex.load(directory: metricsDirectory).runs
+    let baselineRuns = pipeline.anomalyThresholds.historyRuns * 2
+    let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(baselineRuns)).runs
     for abandoned in AbandonedRuns.mark(earlier, in: metricsDirectory) {
       events.log("marked \(abandoned) abandoned: its orchestrator died before finishing it")
     }
-    let history = Array(earlier.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed())
+    let history = Array(earlier.suffix(baselineRuns).reversed())
 
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     try createDirectory(logDirectory)

@@ -256,6 +256,13 @@ final class Scheduler: @unchecked Sendable {
   }
 
   private func exited(_ index: Int, pid: pid_t, status: TerminationStatus, usage: ResourceUsage) {
+    events.batch { record(exitOf: index, pid: pid, status: status, usage: usage) }
+  }
+
+  /// Records an attempt's end, then starts what may start.
+  private func record(
+    exitOf index: Int, pid: pid_t, status: TerminationStatus, usage: ResourceUsage
+  ) {
     guard let attempt = running.removeValue(forKey: index), attempt.pid == pid else { return }
     for timer in attempt.timers { timer.cancel() }
     attempt.reports.poll()
@@ -431,7 +438,12 @@ final class Scheduler: @unchecked Sendable {
     return names[signal] ?? "signal \(signal)"
   }
 
+  /// `0.07s`, `9.50s`, then whole units (`12s`, `1m5s`). Printed for every
+  /// task, so by integer maths rather than through `String(format:)`.
   static func seconds(_ value: Double) -> String {
-    value < 10 ? String(format: "%.2fs", value) : DurationText.format(.seconds(value.rounded()))
+    guard value < 10 else { return DurationText.format(.seconds(value.rounded())) }
+    let hundredths = Int((max(value, 0) * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)s"
   }
 }

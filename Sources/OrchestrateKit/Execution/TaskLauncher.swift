@@ -14,6 +14,8 @@ struct TaskLauncher: Sendable {
   let searchPath: String
   /// Absolute; where tasks without a `working_directory` start.
   let workingDirectory: String
+  /// Program lookups and directory checks made once per run, not per task.
+  let programs = ProgramCache()
 
   struct Launch {
     var pid: pid_t
@@ -50,11 +52,8 @@ struct TaskLauncher: Sendable {
     overrides["ORCHESTRATE_PROGRESS"] = reports.progressPath
     overrides["ORCHESTRATE_METRICS"] = reports.metricsPath
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    else {
-      throw Failure(description: "working directory does not exist: \(directory)")
+    guard programs.isDirectory(directory) else {
+      throw Failure(description: Self.missingDirectory(directory))
     }
     let arguments: [String]
     switch step.task.command {
@@ -63,7 +62,7 @@ struct TaskLauncher: Sendable {
     }
     let executable: String
     do {
-      executable = try ExecutableLookup.resolve(
+      executable = try programs.resolve(
         arguments[0], searchPath: overrides["PATH"] ?? searchPath, directory: directory)
     } catch {
       EventLog.writeAll("orchestrate: \(error)\n", to: fd)
@@ -77,9 +76,18 @@ struct TaskLauncher: Sendable {
           workingDirectory: directory, outputDescriptor: fd))
       return Launch(pid: pid, logOffset: offset, reports: reports)
     } catch {
-      EventLog.writeAll("orchestrate: \(error)\n", to: fd)
-      throw Failure(description: error.description)
+      // Checks are remembered for the run: say so when the directory went
+      // away since, rather than blaming the program.
+      programs.forget()
+      let reason =
+        programs.isDirectory(directory) ? error.description : Self.missingDirectory(directory)
+      EventLog.writeAll("orchestrate: \(reason)\n", to: fd)
+      throw Failure(description: reason)
     }
+  }
+
+  private static func missingDirectory(_ directory: String) -> String {
+    "working directory does not exist: \(directory)"
   }
 
   private func resolve(_ path: String?, against base: String) -> String {

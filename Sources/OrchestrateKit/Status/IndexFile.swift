@@ -10,43 +10,100 @@ import Foundation
 /// in names percent-escaped, or `-`.
 ///     name  size  mtime_ns  U  reason
 enum IndexFile {
-  typealias Cached = [String: (stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)]
+  struct Cached {
+    var stamp: StatusIndex.Stamp
+    var entry: StatusIndex.Entry
+    /// The entry's line in `Snapshot.data`, newline excluded.
+    var line: Range<Int>
+  }
 
   /// What the index file held.
   struct Snapshot {
-    var entries: Cached = [:]
+    var entries: [String: Cached] = [:]
     /// Entry lines, superseded ones included.
     var lines = 0
     /// The header matched and the last line was complete: safe to append to.
     var isIntact = false
+    /// The file as read: a rewrite copies current lines from it unchanged.
+    var data = Data()
+
+    func line(of cached: Cached) -> String {
+      String(decoding: data[cached.line], as: UTF8.self)
+    }
+  }
+
+  /// Which runs get their task digests decoded. Years of history hold far
+  /// more tasks than anyone reads: a run start needs its baselines, status
+  /// its window and baselines.
+  enum TaskSelection {
+    case all
+    /// The `count` newest runs by start, and every run started at or after `since`.
+    case newest(Int, since: Double = .infinity)
   }
 
   /// Scanned by hand over raw bytes, reusing the previous line's task names:
-  /// reading this file is most of what a warm status call does.
-  static func read(_ path: String) -> Snapshot {
+  /// reading this file is most of what a warm status call does. Runs left
+  /// out by `tasks` keep an empty task list.
+  static func read(_ path: String, tasks selection: TaskSelection = .all) -> Snapshot {
     guard let data = FileManager.default.contents(atPath: path) else { return Snapshot() }
-    return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Snapshot in
+    var snapshot = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Snapshot in
       var lines = LineFields(bytes)
       guard let header = lines.next(), header.count == 1,
         lines.string(header[0]) == StatusIndex.header
       else { return Snapshot() }
       var snapshot = Snapshot()
       var names: [String] = []
+      let decodeAll = if case .all = selection { true } else { false }
+      var lineStart = lines.position
       while let fields = lines.next() {
         snapshot.lines += 1
         // Later lines supersede earlier ones: the index is appended to.
-        if let (name, stamp, entry) = parse(fields, lines, names: &names) {
-          snapshot.entries[name] = (stamp, entry)
+        if let (name, stamp, entry) = parse(fields, lines, names: &names, tasks: decodeAll) {
+          snapshot.entries[name] = Cached(
+            stamp: stamp, entry: entry, line: lineStart..<(lines.position - 1))
         }
+        lineStart = lines.position
       }
       snapshot.isIntact = bytes.last == UInt8(ascii: "\n")
+      if case .newest(let count, let since) = selection {
+        decodeTasks(
+          of: selected(snapshot.entries, newest: count, since: since), in: &snapshot, bytes)
+      }
       return snapshot
+    }
+    snapshot.data = data
+    return snapshot
+  }
+
+  private static func selected(_ entries: [String: Cached], newest count: Int, since: Double)
+    -> [String]
+  {
+    var runs: [(name: String, started: Double)] = []
+    for (name, cached) in entries {
+      if case .run(let digest) = cached.entry { runs.append((name, digest.startedAt)) }
+    }
+    runs.sort { $0.started > $1.started }
+    return runs.enumerated().filter { $0.offset < count || $0.element.started >= since }
+      .map(\.element.name)
+  }
+
+  private static func decodeTasks(
+    of names: [String], in snapshot: inout Snapshot, _ bytes: UnsafeRawBufferPointer
+  ) {
+    var taskNames: [String] = []
+    for name in names {
+      guard let cached = snapshot.entries[name] else { continue }
+      var lines = LineFields(bytes, from: cached.line.lowerBound)
+      guard let fields = lines.next(),
+        let (_, _, entry) = parse(fields, lines, names: &taskNames, tasks: true)
+      else { continue }
+      snapshot.entries[name]?.entry = entry
     }
   }
 
-  private static func parse(_ fields: [Range<Int>], _ lines: LineFields, names: inout [String])
-    -> (String, StatusIndex.Stamp, StatusIndex.Entry)?
-  {
+  private static func parse(
+    _ fields: [Range<Int>], _ lines: LineFields, names: inout [String], tasks decodeTasks: Bool
+  ) -> (String, StatusIndex.Stamp, StatusIndex.Entry)? {
     guard fields.count >= 5, let size = lines.integer(fields[1]),
       let modified = lines.integer(fields[2])
     else { return nil }
@@ -59,8 +116,10 @@ enum IndexFile {
       let started = lines.double(fields[6])
     else { return nil }
     var tasks: [RunDigest.TaskDigest] = []
-    tasks.reserveCapacity((fields.count - 8) / taskFields)
-    for (position, index) in stride(from: 8, to: fields.count, by: taskFields).enumerated() {
+    if decodeTasks { tasks.reserveCapacity((fields.count - 8) / taskFields) }
+    for (position, index) in stride(from: 8, to: decodeTasks ? fields.count : 8, by: taskFields)
+      .enumerated()
+    {
       guard let taskStatus = TaskStatus(rawValue: lines.string(fields[index + 1])) else {
         return nil
       }
@@ -177,11 +236,13 @@ enum IndexFile {
 /// ranges; a last line without its newline is incomplete and skipped.
 struct LineFields {
   let bytes: UnsafeRawBufferPointer
-  private var position = 0
+  /// Where the next line starts.
+  private(set) var position: Int
   private var fields: [Range<Int>] = []
 
-  init(_ bytes: UnsafeRawBufferPointer) {
+  init(_ bytes: UnsafeRawBufferPointer, from position: Int = 0) {
     self.bytes = bytes
+    self.position = position
   }
 
   mutating func next() -> [Range<Int>]? {

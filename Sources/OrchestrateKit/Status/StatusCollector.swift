@@ -10,7 +10,11 @@ public enum StatusCollector {
     var pipelines: [PipelineStatus] = []
     for name in names {
       let directory = layout.metricsDirectory(pipeline: name)
-      let contents = StatusIndex.load(directory: directory, now: now)
+      // Task statistics cover the window; baselines the newest runs.
+      let windowStart = now.timeIntervalSince1970 - Double(windowDays) * 86400
+      let contents = StatusIndex.load(
+        directory: directory, now: now,
+        tasks: .newest(2 * PipelineAssessment.historyRuns, since: windowStart))
       // Relative to the root: short enough to name in one line.
       unreadable += contents.unreadable.map {
         .init(path: "metrics/\(name)/\($0.path)", reason: $0.reason)

@@ -35,12 +35,18 @@ public enum StatusIndex {
 
   /// Every run record in `directory`, from the index where it is current and
   /// from the files where it is not; the index is brought up to date.
-  public static func load(directory: String, now: Date = Date()) -> Contents {
+  /// `tasks` says whose task digests the caller needs; runs read from their
+  /// own files always have them.
+  static func load(
+    directory: String, now: Date = Date(), tasks selection: IndexFile.TaskSelection = .all
+  ) -> Contents {
     let indexPath = "\(directory)/\(fileName)"
     // Reading the index and listing the directory are independent: overlap them.
     let cache = CachedEntries()
     let reading = DispatchGroup()
-    DispatchQueue.global().async(group: reading) { cache.snapshot = IndexFile.read(indexPath) }
+    DispatchQueue.global().async(group: reading) {
+      cache.snapshot = IndexFile.read(indexPath, tasks: selection)
+    }
     let listed = listRecords(directory)
     reading.wait()
     let cached = cache.snapshot.entries
@@ -97,7 +103,11 @@ public enum StatusIndex {
     if !snapshot.isIntact || vanished > 0 || superseded > snapshot.entries.count / 2 + 64 {
       let freshEntries = Dictionary(fresh.map { ($0.0, $0.2) }, uniquingKeysWith: { $1 })
       let lines = listed.compactMap { name, stamp -> String? in
-        let entry = freshEntries[name] ?? snapshot.entries[name]!.entry
+        // Current lines are copied as they are: their task digests may not
+        // have been decoded.
+        guard let entry = freshEntries[name] else {
+          return snapshot.line(of: snapshot.entries[name]!)
+        }
         return indexable(stamp, entry)
           ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
       }
