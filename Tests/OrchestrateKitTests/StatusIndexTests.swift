@@ -82,6 +82,24 @@ import Testing
     #expect(load(directory).runs == Array(full.runs.prefix(5)))
   }
 
+  @Test func aRunsOwnFinalRecordIsIndexedAsItsFileReads() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    _ = load(directory)
+    var record = SyntheticRuns.record(0)
+    record.startedAt = Date(timeIntervalSince1970: 1_790_000_000.123_456)
+    record.tasks[0].metrics = ["rows": 12.5]
+    try SyntheticRuns.write([record], to: directory)
+    StatusIndex.add(finalRecord: record, at: "\(directory)/\(record.runId).json")
+    #expect(try indexLines(directory).count == 2)
+
+    let indexed = load(directory)
+    #expect(try indexLines(directory).count == 2, "the line was current: the file was not re-read")
+    try FileManager.default.removeItem(atPath: "\(directory)/\(StatusIndex.fileName)")
+    #expect(indexed.runs == load(directory).runs, "the same digest as decoding the file")
+  }
+
   @Test func aTornLastLineIsSkippedAndRepaired() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -116,6 +116,7 @@ public enum PipelineRun {
     done.wait()
     trap.cancel()
     let final = finalRecord.value!
+    StatusIndex.add(finalRecord: final, at: metricsFile)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")

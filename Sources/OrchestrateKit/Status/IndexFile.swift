@@ -55,7 +55,8 @@ enum IndexFile {
       var names: [String] = []
       let decodeAll = if case .all = selection { true } else { false }
       var lineStart = lines.position
-      while let fields = lines.next() {
+      // A run's own fields come first; its tasks follow in groups of five.
+      while let fields = lines.next(limit: decodeAll ? .max : 8) {
         snapshot.lines += 1
         // Later lines supersede earlier ones: the index is appended to.
         if let (name, stamp, entry) = parse(fields, lines, names: &names, tasks: decodeAll) {
@@ -111,7 +112,7 @@ enum IndexFile {
     let name = lines.string(fields[0])
     let kind = lines.string(fields[3])
     if kind == "U" { return (name, stamp, .unreadable(lines.string(fields[4]))) }
-    guard kind == "R", fields.count >= 8, (fields.count - 8) % taskFields == 0,
+    guard kind == "R", fields.count >= 8, !decodeTasks || (fields.count - 8) % taskFields == 0,
       let status = RunStatus(rawValue: lines.string(fields[5])),
       let started = lines.double(fields[6])
     else { return nil }
@@ -245,7 +246,9 @@ struct LineFields {
     self.position = position
   }
 
-  mutating func next() -> [Range<Int>]? {
+  /// The next line's fields; past `limit` fields the rest of the line is
+  /// skipped with `memchr` rather than split.
+  mutating func next(limit: Int = .max) -> [Range<Int>]? {
     fields.removeAll(keepingCapacity: true)
     var start = position
     for index in position..<bytes.count {
@@ -253,6 +256,7 @@ struct LineFields {
       case UInt8(ascii: "\t"):
         fields.append(start..<index)
         start = index + 1
+        if fields.count == limit { return skipRestOfLine(from: start) }
       case UInt8(ascii: "\n"):
         fields.append(start..<index)
         position = index + 1
@@ -261,6 +265,14 @@ struct LineFields {
       }
     }
     return nil
+  }
+
+  private mutating func skipRestOfLine(from start: Int) -> [Range<Int>]? {
+    guard start < bytes.count,
+      let newline = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
+    else { return nil }
+    position = UnsafeRawPointer(newline) - bytes.baseAddress! + 1
+    return fields
   }
 
   func string(_ range: Range<Int>) -> String {

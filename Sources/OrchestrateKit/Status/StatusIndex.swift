@@ -80,6 +80,25 @@ public enum StatusIndex {
     return Contents(runs: runs, unreadable: unreadable)
   }
 
+  /// Indexes a run's final record just after it was written, so that the
+  /// next run start and status call need not decode it. Best effort: a
+  /// missing line only means the record is read from its file once more.
+  static func add(finalRecord record: RunRecord, at path: String) {
+    var info = stat()
+    guard record.status != .running, stat(path, &info) == 0 else { return }
+    let name = (path as NSString).lastPathComponent
+    var digest = RunDigest(record, file: name)
+    // As the file has it: to the millisecond.
+    digest.startedAt =
+      Timestamp.parse(Timestamp.format(record.startedAt))?.timeIntervalSince1970
+      ?? digest.startedAt
+    let stamp = Stamp(
+      size: Int64(info.st_size),
+      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    guard let line = IndexFile.line(name: name, stamp: stamp, entry: .run(digest)) else { return }
+    IndexFile.append([line], to: "\((path as NSString).deletingLastPathComponent)/\(fileName)")
+  }
+
   private final class CachedEntries: @unchecked Sendable {
     var snapshot = IndexFile.Snapshot()
   }
