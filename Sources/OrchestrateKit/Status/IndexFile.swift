@@ -113,7 +113,7 @@ enum IndexFile {
     let kind = lines.string(fields[3])
     if kind == "U" { return (name, stamp, .unreadable(lines.string(fields[4]))) }
     guard kind == "R", fields.count >= 8, !decodeTasks || (fields.count - 8) % taskFields == 0,
-      let status = RunStatus(rawValue: lines.string(fields[5])),
+      let status = lines.oneOf(fields[5], Spelling.runStatuses),
       let started = lines.double(fields[6])
     else { return nil }
     var tasks: [RunDigest.TaskDigest] = []
@@ -121,7 +121,7 @@ enum IndexFile {
     for (position, index) in stride(from: 8, to: decodeTasks ? fields.count : 8, by: taskFields)
       .enumerated()
     {
-      guard let taskStatus = TaskStatus(rawValue: lines.string(fields[index + 1])) else {
+      guard let taskStatus = lines.oneOf(fields[index + 1], Spelling.taskStatuses) else {
         return nil
       }
       // Runs of one pipeline name the same tasks: share the strings.
@@ -306,16 +306,110 @@ struct LineFields {
     return negative ? -value : value
   }
 
-  /// A number as Swift prints a Double; nil for `-`. The field is followed
-  /// by a tab or newline, which ends strtod's scan inside the buffer.
+  /// The value whose spelling the field holds, compared as bytes.
+  func oneOf<T>(_ range: Range<Int>, _ spellings: [(utf8: [UInt8], value: T)]) -> T? {
+    spellings.first { spelling in
+      spelling.utf8.count == range.count
+        && memcmp(spelling.utf8, bytes.baseAddress! + range.lowerBound, range.count) == 0
+    }?.value
+  }
+
+  /// A number as Swift prints a Double; nil for `-`. Exact: short decimals
+  /// (most durations) are converted by one correctly rounded operation, the
+  /// rest by strtod, which the tab or newline after the field stops.
   func double(_ range: Range<Int>) -> Double? {
     guard !range.isEmpty, !(range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-"))
     else { return nil }
+    if let value = ShortDecimal.parse(UnsafeRawBufferPointer(rebasing: bytes[range])) {
+      return value
+    }
     let start = (bytes.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self)
     var end: UnsafeMutablePointer<CChar>?
     let value = strtod(start, &end)
     guard let end, UnsafeRawPointer(end) == UnsafeRawPointer(bytes.baseAddress! + range.upperBound)
     else { return nil }
     return value
+  }
+}
+
+/// Status spellings as bytes, for comparing fields without making strings.
+enum Spelling {
+  static let runStatuses = RunStatus.allCases.map { (Array($0.rawValue.utf8), $0) }
+  static let taskStatuses = TaskStatus.allCases.map { (Array($0.rawValue.utf8), $0) }
+}
+
+/// Decimal text to Double without strtod when the exact answer is one
+/// operation away: a significand below 2^53 and a power of ten up to 10^22
+/// are both exact doubles, so a single multiplication or division rounds
+/// correctly (Clinger's fast path). Anything else returns nil.
+enum ShortDecimal {
+  private static let powers: [Double] = (0...22).map { exponent in
+    var value = 1.0
+    for _ in 0..<exponent { value *= 10 }
+    return value
+  }
+
+  static func parse(_ text: UnsafeRawBufferPointer) -> Double? {
+    var index = 0
+    let negative = text.first == UInt8(ascii: "-")
+    if negative { index += 1 }
+    var significand: UInt64 = 0
+    var digits = 0
+    var scale = 0
+    var sawPoint = false
+    var sawDigit = false
+    while index < text.count {
+      let byte = text[index]
+      if byte == UInt8(ascii: ".") {
+        guard !sawPoint else { return nil }
+        sawPoint = true
+      } else if byte >= 48 && byte <= 57 {
+        sawDigit = true
+        if significand == 0 && byte == 48 {
+          if sawPoint { scale -= 1 }
+        } else {
+          digits += 1
+          guard digits <= 18 else { return nil }
+          significand = significand * 10 + UInt64(byte - 48)
+          if sawPoint { scale -= 1 }
+        }
+      } else {
+        break
+      }
+      index += 1
+    }
+    guard sawDigit else { return nil }
+    if index < text.count {
+      guard text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") else {
+        return nil
+      }
+      index += 1
+      var exponentNegative = false
+      if index < text.count, text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
+        exponentNegative = text[index] == UInt8(ascii: "-")
+        index += 1
+      }
+      var exponent = 0
+      guard index < text.count else { return nil }
+      while index < text.count {
+        let byte = text[index]
+        guard byte >= 48 && byte <= 57, exponent < 1000 else { return nil }
+        exponent = exponent * 10 + Int(byte - 48)
+        index += 1
+      }
+      scale += exponentNegative ? -exponent : exponent
+    }
+    guard significand < 1 << 53 else { return nil }
+    let value: Double
+    if significand == 0 {
+      value = 0
+    } else if scale < 0 {
+      guard -scale <= 22 else { return nil }
+      value = Double(significand) / powers[-scale]
+    } else {
+      guard scale <= 22 else { return nil }
+      value = Double(significand) * powers[scale]
+    }
+    return negative ? -value : value
   }
 }
