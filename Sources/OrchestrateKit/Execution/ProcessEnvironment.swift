@@ -20,10 +20,17 @@ public struct ProcessEnvironment: Sendable {
   {
     let own = overrides.map { strdup($0.key + "=" + $0.value) }
     defer { own.forEach { free($0) } }
+    // A task overrides a handful of names: find those in the shared block
+    // rather than every shared name among the overrides.
+    let replaced = overrides.keys.compactMap { shared.positions[$0] }
     var pointers: [UnsafeMutablePointer<CChar>?] = []
     pointers.reserveCapacity(shared.entries.count + own.count + 1)
-    for (key, entry) in zip(shared.keys, shared.entries) where overrides[key] == nil {
-      pointers.append(entry)
+    if replaced.isEmpty {
+      pointers.append(contentsOf: shared.entries)
+    } else {
+      for (position, entry) in shared.entries.enumerated() where !replaced.contains(position) {
+        pointers.append(entry)
+      }
     }
     pointers.append(contentsOf: own)
     pointers.append(nil)
@@ -33,11 +40,13 @@ public struct ProcessEnvironment: Sendable {
 
 /// `KEY=VALUE` C strings, freed with the value.
 public final class SharedEnvironment: Sendable {
-  let keys: [String]
+  /// Where each name's entry is in `entries`.
+  let positions: [String: Int]
   nonisolated(unsafe) let entries: [UnsafeMutablePointer<CChar>]
 
   public init(_ variables: [String: String]) {
-    keys = Array(variables.keys)
+    let keys = Array(variables.keys)
+    positions = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
     entries = keys.map { strdup($0 + "=" + variables[$0]!) }
   }
 

@@ -16,6 +16,21 @@ struct TaskLauncher: Sendable {
   let workingDirectory: String
   /// Program lookups and directory checks made once per run, not per task.
   let programs = ProgramCache()
+  /// Where the run's task logs and report files go.
+  let logDirectory: String
+
+  init(
+    layout: RootLayout, pipeline: String, run: RunID, sharedEnvironment: SharedEnvironment,
+    searchPath: String, workingDirectory: String
+  ) {
+    self.layout = layout
+    self.pipeline = pipeline
+    self.run = run
+    self.sharedEnvironment = sharedEnvironment
+    self.searchPath = searchPath
+    self.workingDirectory = workingDirectory
+    logDirectory = layout.runLogDirectory(pipeline: pipeline, run: run)
+  }
 
   struct Launch {
     var pid: pid_t
@@ -30,7 +45,7 @@ struct TaskLauncher: Sendable {
   }
 
   func launch(_ step: Plan.Step, attempt: Int, of attempts: Int) throws(Failure) -> Launch {
-    let logPath = layout.absolute(layout.taskLogPath(pipeline: pipeline, run: run, task: step.name))
+    let logPath = "\(logDirectory)/\(step.name).log"
     let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
@@ -41,7 +56,6 @@ struct TaskLauncher: Sendable {
       to: fd)
     let offset = Int(lseek(fd, 0, SEEK_END))
 
-    let logDirectory = layout.runLogDirectory(pipeline: pipeline, run: run)
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
       metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")

@@ -56,15 +56,31 @@ public struct ProcessIdentity: Sendable, Equatable {
     let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 1024)
-    let count = read(fd, &buffer, buffer.count)
-    guard count > 0 else { return nil }
-    // The command name may hold spaces and parentheses; fields resume after the last ')'.
-    let bytes = buffer[..<count]
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
+      let count = read(fd, buffer.baseAddress!, buffer.count)
+      guard count > 0 else { return nil }
+      return startTicks(stat: UnsafeBufferPointer(rebasing: buffer[..<count]))
+    }
+  }
+
+  /// Field 22 of a /proc/PID/stat line. The command name (field 2) may hold
+  /// spaces and parentheses: fields resume after the last ')'.
+  static func startTicks(stat bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
     guard let end = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-    let fields = bytes[(end + 1)...].split(separator: UInt8(ascii: " "))
-    guard fields.count > 19 else { return nil }
-    return UInt64(String(decoding: fields[19], as: UTF8.self))
+    var field = 2
+    var value: UInt64 = 0
+    var digits = 0
+    for byte in bytes[(end + 1)...] {
+      if byte == UInt8(ascii: " ") {
+        if field == 22 { break }
+        field += 1
+      } else if field == 22 {
+        guard byte >= 48 && byte <= 57, digits < 19 else { return nil }
+        value = value * 10 + UInt64(byte - 48)
+        digits += 1
+      }
+    }
+    return digits > 0 ? value : nil
   }
 
   static func currentBootId() -> String? {
