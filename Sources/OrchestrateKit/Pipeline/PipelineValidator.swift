@@ -203,10 +203,10 @@ struct PipelineValidator {
     throws(PipelineError) -> [String: String]
   {
     for (key, value) in environment ?? [:] {
-      if key.isEmpty || key.contains("=") || key.contains("\0") {
+      if key.isEmpty || key.utf8.contains(where: { $0 == UInt8(ascii: "=") || $0 == 0 }) {
         throw error("'\(key)' is not a valid variable name", field: field)
       }
-      if value.contains("\0") {
+      if value.utf8.contains(0) {
         throw error("the value of \(key) contains a NUL byte", field: field)
       }
     }

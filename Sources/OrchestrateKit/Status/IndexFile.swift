@@ -160,7 +160,10 @@ enum IndexFile {
         ]
       }
     }
-    guard !fields.contains(where: { $0.contains("\t") || $0.contains("\n") }) else { return nil }
+    // Bytes, not Foundation's `contains`, which costs thousands of instructions a field.
+    guard !fields.contains(where: { $0.utf8.contains { $0 == 9 || $0 == 10 } }) else {
+      return nil
+    }
     return fields.joined(separator: "\t")
   }
 
@@ -206,7 +209,8 @@ enum IndexFile {
       else { return nil }
       let name = pair[..<equals]
       counters[
-        name.contains("%") ? String(name).removingPercentEncoding ?? String(name) : String(name)] =
+        name.utf8.contains(UInt8(ascii: "%"))
+          ? String(name).removingPercentEncoding ?? String(name) : String(name)] =
         value
     }
     return counters
