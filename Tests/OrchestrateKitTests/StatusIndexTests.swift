@@ -82,6 +82,24 @@ import Testing
     #expect(load(directory).runs == Array(full.runs.prefix(5)))
   }
 
+  @Test func tasksLeftOutOfAHeaderOnlyReadAreDecodedOnRequest() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try SyntheticRuns.write((0..<4).map { SyntheticRuns.record($0) }, to: directory)
+    let full = load(directory)
+    let headers = StatusIndex.load(
+      directory: directory, now: Date().addingTimeInterval(60), tasks: .newest(0))
+    #expect(headers.runs.allSatisfy { $0.tasks.isEmpty })
+
+    let wanted = Set(full.runs.suffix(2).map(\.file))
+    let tasks = IndexFile.tasks(of: wanted, in: "\(directory)/\(StatusIndex.fileName)")
+    #expect(Set(tasks.keys) == wanted)
+    for run in full.runs.suffix(2) { #expect(tasks[run.file] == run.tasks) }
+    let history = BaselineHistory(
+      runs: headers.runs.reversed(), index: "\(directory)/\(StatusIndex.fileName)")
+    #expect(history.runs() == full.runs.reversed())
+  }
+
   @Test func aRunsOwnFinalRecordIsIndexedAsItsFileReads() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

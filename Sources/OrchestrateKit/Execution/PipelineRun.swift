@@ -75,12 +75,13 @@ public enum PipelineRun {
 
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
-    let baselineRuns = pipeline.anomalyThresholds.historyRuns * 2
-    let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(baselineRuns)).runs
+    let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(0)).runs
     for abandoned in AbandonedRuns.mark(earlier, in: metricsDirectory) {
       events.log("marked \(abandoned) abandoned: its orchestrator died before finishing it")
     }
-    let history = Array(earlier.suffix(baselineRuns).reversed())
+    let history = BaselineHistory(
+      runs: earlier.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
+      index: "\(metricsDirectory)/\(StatusIndex.fileName)")
 
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     try createDirectory(logDirectory)
@@ -96,7 +97,7 @@ public enum PipelineRun {
     let scheduler = Scheduler(
       plan: plan, record: record, launcher: launcher(plan, run: run, options: options),
       events: events, metricsPath: metricsFile,
-      maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history)
+      maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs)
     guard scheduler.writeInitialRecord() else {
       throw .setup("cannot write the metrics file \(metricsFile); no task was started")
     }

@@ -45,12 +45,13 @@ final class Scheduler: @unchecked Sendable {
     var signal: Int32?
   }
 
-  /// Earlier runs, newest first: the baselines for anomalies.
-  private let history: [RunDigest]
+  /// Earlier runs, newest first: the baselines for anomalies, asked for
+  /// when the run ends.
+  private let history: () -> [RunDigest]
 
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, metricsPath: String,
-    maxParallel: Int, history: [RunDigest] = []
+    maxParallel: Int, history: @escaping () -> [RunDigest] = { [] }
   ) {
     self.plan = plan
     self.history = history
@@ -406,7 +407,7 @@ final class Scheduler: @unchecked Sendable {
     record.finishedAt = end
     record.durationSeconds = (ContinuousClock.now - runStart).seconds
     let anomalies = AnomalyDetector.anomalies(
-      in: record, history: history, thresholds: plan.pipeline.anomalyThresholds)
+      in: record, history: history(), thresholds: plan.pipeline.anomalyThresholds)
     for anomaly in anomalies { events.log("anomaly: \(RunSummary.describe(anomaly))") }
     record.anomalies = anomalies.isEmpty ? nil : anomalies
     record.orchestratorPeakRssBytes = PeakMemory.ofThisProcess()

@@ -76,6 +76,36 @@ enum IndexFile {
     return snapshot
   }
 
+  /// The task digests of the runs named, from their newest lines: what a
+  /// header-only read left out.
+  static func tasks(of names: Set<String>, in path: String) -> [String: [RunDigest.TaskDigest]] {
+    guard !names.isEmpty, let data = FileManager.default.contents(atPath: path) else { return [:] }
+    return data.withUnsafeBytes { bytes -> [String: [RunDigest.TaskDigest]] in
+      var lines = LineFields(bytes)
+      guard let header = lines.next(), header.count == 1,
+        lines.string(header[0]) == StatusIndex.header
+      else { return [:] }
+      var newest: [String: Int] = [:]
+      var lineStart = lines.position
+      while let fields = lines.next(limit: 1) {
+        let name = lines.string(fields[0])
+        if names.contains(name) { newest[name] = lineStart }
+        lineStart = lines.position
+      }
+      var taskNames: [String] = []
+      var found: [String: [RunDigest.TaskDigest]] = [:]
+      for (name, start) in newest {
+        var line = LineFields(bytes, from: start)
+        guard let fields = line.next(),
+          let (_, _, entry) = parse(fields, line, names: &taskNames, tasks: true),
+          case .run(let digest) = entry
+        else { continue }
+        found[name] = digest.tasks
+      }
+      return found
+    }
+  }
+
   private static func selected(_ entries: [String: Cached], newest count: Int, since: Double)
     -> [String]
   {
