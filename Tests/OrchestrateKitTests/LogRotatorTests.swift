@@ -108,8 +108,9 @@ import Testing
     // Killed while writing: a temporary file beside the whole directory.
     let writing = LogFixture.runID(daysAgo: 10, pid: 1)
     fixture.makeRun(writing)
-    FileManager.default.createFile(
-      atPath: "\(fixture.logsDirectory)/.\(writing).tar.gz.tmp", contents: Data("half".utf8))
+    #expect(
+      FileManager.default.createFile(
+        atPath: "\(fixture.logsDirectory)/.\(writing).tar.gz.tmp", contents: Data("half".utf8)))
     // Killed while removing the directory: a whole archive and part of the directory.
     let removing = LogFixture.runID(daysAgo: 3, pid: 2)
     let removingDirectory = fixture.makeRun(removing)
@@ -121,8 +122,9 @@ import Testing
     // An archive that went bad beside its directory: written again.
     let damaged = LogFixture.runID(daysAgo: 3, pid: 3)
     fixture.makeRun(damaged)
-    FileManager.default.createFile(
-      atPath: "\(fixture.logsDirectory)/\(damaged).tar.gz", contents: Data("not gzip".utf8))
+    #expect(
+      FileManager.default.createFile(
+        atPath: "\(fixture.logsDirectory)/\(damaged).tar.gz", contents: Data("not gzip".utf8)))
 
     let report = fixture.rotator().rotate()
     #expect(report.errors.isEmpty, "\(report.errors)")
@@ -154,8 +156,9 @@ import Testing
     try FileManager.default.copyItem(atPath: differsDirectory, toPath: fixture.root + "/copy")
     try RunArchiver.archive(directory: differsDirectory, compression: .gzip)
     try FileManager.default.moveItem(atPath: fixture.root + "/copy", toPath: differsDirectory)
-    FileManager.default.createFile(
-      atPath: "\(differsDirectory)/transform.log", contents: Data("more".utf8))
+    #expect(
+      FileManager.default.createFile(
+        atPath: "\(differsDirectory)/transform.log", contents: Data("more".utf8)))
 
     let report = fixture.rotator().rotate()
     #expect(report.errors.count == 2, "\(report.lines)")
@@ -187,7 +190,8 @@ import Testing
     let directory = fixture.root + "/pipelines"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     func write(_ name: String, _ text: String) {
-      FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data(text.utf8))
+      #expect(
+        FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data(text.utf8)))
     }
     write("daily.yaml", "tasks: [{name: a, run: x}]\nlogs: {delete_after: never}")
     write("file-name.yaml", "name: renamed\ntasks: [{name: a, run: x}]\nlogs: {compression: zstd}")

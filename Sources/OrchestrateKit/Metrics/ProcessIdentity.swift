@@ -45,9 +45,9 @@ public struct ProcessIdentity: Sendable, Equatable {
   }
 
   public static func hostName() -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
+    var buffer = [UInt8](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
-    return String(cString: buffer)
+    return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
   }
 
   /// Field 22 of /proc/PID/stat: start time in clock ticks after boot.

@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 
 /// The status index on disk: a header line, then one tab-separated line per
 /// record file. Plain text so that it can be read without a JSON parser in
@@ -53,13 +54,21 @@ enum IndexFile {
       else { return Snapshot() }
       var snapshot = Snapshot()
       var names: [String] = []
-      let decodeAll = if case .all = selection { true } else { false }
+      let since: Double =
+        switch selection {
+        case .all: -.infinity
+        case .newest(_, let since): since
+        }
+      let reader = lines
       var lineStart = lines.position
-      // A run's own fields come first; its tasks follow in groups of five.
-      while let fields = lines.next(limit: decodeAll ? .max : 8) {
+      // A run's own fields come first, its start the seventh; its tasks
+      // follow in groups of five, split only for runs started since `since`.
+      while let fields = lines.next(
+        limit: 8, whole: { reader.double($0[6]).map { $0 >= since } ?? true })
+      {
         snapshot.lines += 1
         // Later lines supersede earlier ones: the index is appended to.
-        if let (name, stamp, entry) = parse(fields, lines, names: &names, tasks: decodeAll) {
+        if let (name, stamp, entry) = parse(fields, lines, names: &names, tasks: lines.isWhole) {
           snapshot.entries[name] = Cached(
             stamp: stamp, entry: entry, line: lineStart..<(lines.position - 1))
         }
@@ -67,8 +76,7 @@ enum IndexFile {
       }
       snapshot.isIntact = bytes.last == UInt8(ascii: "\n")
       if case .newest(let count, let since) = selection {
-        decodeTasks(
-          of: selected(snapshot.entries, newest: count, since: since), in: &snapshot, bytes)
+        decodeTasks(of: newest(snapshot.entries, count, before: since), in: &snapshot, bytes)
       }
       return snapshot
     }
@@ -106,16 +114,29 @@ enum IndexFile {
     }
   }
 
-  private static func selected(_ entries: [String: Cached], newest count: Int, since: Double)
+  /// The `count` newest runs, of those started before `since` (the rest
+  /// had their tasks decoded as they were read).
+  private static func newest(_ entries: [String: Cached], _ count: Int, before since: Double)
     -> [String]
   {
-    var runs: [(name: String, started: Double)] = []
+    guard count > 0 else { return [] }
+    // The newest `count` of all runs, kept in a heap: no sort of years of them.
+    var newest = Heap<Newest>()
     for (name, cached) in entries {
-      if case .run(let digest) = cached.entry { runs.append((name, digest.startedAt)) }
+      guard case .run(let digest) = cached.entry else { continue }
+      if newest.count < count {
+        newest.insert(Newest(started: digest.startedAt, name: name))
+      } else if let oldest = newest.min, digest.startedAt > oldest.started {
+        newest.replaceMin(with: Newest(started: digest.startedAt, name: name))
+      }
     }
-    runs.sort { $0.started > $1.started }
-    return runs.enumerated().filter { $0.offset < count || $0.element.started >= since }
-      .map(\.element.name)
+    return newest.unordered.filter { $0.started < since }.map(\.name)
+  }
+
+  private struct Newest: Comparable {
+    var started: Double
+    var name: String
+    static func < (lhs: Newest, rhs: Newest) -> Bool { lhs.started < rhs.started }
   }
 
   private static func decodeTasks(
@@ -280,17 +301,31 @@ struct LineFields {
     self.position = position
   }
 
-  /// The next line's fields; past `limit` fields the rest of the line is
-  /// skipped with `memchr` rather than split.
-  mutating func next(limit: Int = .max) -> [Range<Int>]? {
+  /// Whether the last line returned came with all its fields.
+  private(set) var isWhole = true
+
+  /// The next line's fields. Past `limit` fields, `whole` sees those read so
+  /// far: unless it asks for the rest, the line is skipped with `memchr`
+  /// rather than split.
+  mutating func next(
+    limit: Int = .max, whole: ([Range<Int>]) -> Bool = { _ in false }
+  ) -> [Range<Int>]? {
     fields.removeAll(keepingCapacity: true)
+    isWhole = true
     var start = position
+    var limit = limit
     for index in position..<bytes.count {
       switch bytes[index] {
       case UInt8(ascii: "\t"):
         fields.append(start..<index)
         start = index + 1
-        if fields.count == limit { return skipRestOfLine(from: start) }
+        if fields.count == limit {
+          guard whole(fields) else {
+            isWhole = false
+            return skipRestOfLine(from: start)
+          }
+          limit = .max
+        }
       case UInt8(ascii: "\n"):
         fields.append(start..<index)
         position = index + 1
