@@ -1,10 +1,69 @@
 #define _GNU_SOURCE
 #include "process_support.h"
 
-int orchestrate_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from) {
-  return posix_spawn_file_actions_addclosefrom_np(actions, from);
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// Why not posix_spawn: glibc's child queries and resets all 64 signal
+// dispositions (about 120 system calls) and its file actions check each
+// descriptor against the limit, while the parent waits; starting a short
+// task took a third longer than it does here. The steps are the same.
+
+/// Makes `target` a copy of `fd` that survives exec (dup2 onto itself
+/// would leave the close-on-exec flag set).
+static int move_to(int fd, int target) {
+  if (fd == target) return fcntl(target, F_SETFD, 0);
+  return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-int orchestrate_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
-  return posix_spawn_file_actions_addchdir_np(actions, path);
+static void close_from(int first) {
+  if (close_range((unsigned)first, ~0U, 0) == 0) return;
+  for (int fd = first; fd < 4096; fd++) close(fd);
+}
+
+pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int output,
+                        const char *directory, const sigset_t *reset, int *error) {
+  // Blocked in the child until its handlers are gone: a handler of ours must
+  // never run in it, on memory it shares with us until exec.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  volatile int failure = 0;
+  pid_t pid = vfork();
+  if (pid == 0) {
+    // Only system calls from here on: the child borrows this thread's stack
+    // and memory until execve or _exit.
+    // The kernel's own call: glibc's sigaction refuses its two internal
+    // signals, which a parent started through posix_spawn leaves ignored.
+    static const unsigned long standard[4] = {0};  // SIG_DFL, no flags, empty mask
+    for (int number = 1; number < NSIG; number++) {
+      if (number == __SIGRTMIN || number == __SIGRTMIN + 1 || sigismember(reset, number) == 1) {
+        syscall(SYS_rt_sigaction, number, standard, NULL, sizeof(unsigned long));
+      }
+    }
+    if (setpgid(0, 0) < 0) goto failed;
+    if (move_to(output, 1) < 0 || move_to(output, 2) < 0) goto failed;
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0) goto failed;
+    if (null != 0) {
+      if (dup2(null, 0) < 0) goto failed;
+      close(null);
+    }
+    close_from(3);
+    if (directory != NULL && chdir(directory) < 0) goto failed;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(path, argv, envp);
+  failed:
+    failure = errno;
+    _exit(127);
+  }
+  // vfork returns once the child has exec'd or exited.
+  *error = pid < 0 ? errno : failure;
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  return pid;
 }

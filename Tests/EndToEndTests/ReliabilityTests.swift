@@ -305,6 +305,47 @@ import Testing
     #expect(root.read(try #require(record.task("a")).logFile)?.hasSuffix("fine\n") == true)
   }
 
+  /// Whatever state orchestrate inherits, a task starts clean: signals at
+  /// their defaults and unblocked, only stdin (/dev/null), stdout and stderr
+  /// open, and a process group of its own.
+  @Test func tasksStartCleanWhateverStartedOrchestrate() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "p.yaml",
+      """
+      tasks:
+        - {name: status, argv: [cat, /proc/self/status]}
+        - {name: stat, argv: [cat, /proc/self/stat]}
+        - {name: fds, argv: [ls, -l, /proc/self/fd/]}
+      """)
+    let result = try Orchestrate.run(
+      [
+        "-c", "trap '' USR1 PIPE HUP; exec 7</dev/null; exec \"$0\" \"$@\"", Orchestrate.binary,
+        file, "--root", root.path,
+      ], binary: "/bin/bash")
+    #expect(result.exitCode == 0, "\(result.stderr)")
+    let record = try root.onlyRecord("p")
+    func log(_ task: String) throws -> String {
+      let path = try #require(record.task(task)).logFile
+      return try #require(root.read(path))
+    }
+    let status = try log("status")
+    #expect(status.contains("SigIgn:\t0000000000000000"), "\(status)")
+    #expect(status.contains("SigBlk:\t0000000000000000"), "\(status)")
+    #expect(status.contains("SigCgt:\t0000000000000000"), "\(status)")
+
+    let statLines = try log("stat").split(separator: "\n")
+    let stat = try #require(statLines.last)
+    let pid = stat.prefix { $0 != " " }
+    let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(
+      separator: " ")
+    #expect(fields[2] == pid, "the task leads its own process group: \(stat)")
+
+    let fds = try log("fds")
+    #expect(fds.contains("0 -> /dev/null"), "\(fds)")
+    #expect(!fds.contains(" 7 -> "), "nothing else inherited: \(fds)")
+  }
+
   /// SIGCHLD ignored by whatever started orchestrate (bash's `trap '' CHLD`
   /// passes it on through exec) must not leave the run waiting for exits the
   /// kernel would otherwise reap unreported.

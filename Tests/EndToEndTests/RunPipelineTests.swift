@@ -192,6 +192,27 @@ import Testing
     #expect(try root.onlyRecord("p").task("after")?.status == .completed)
   }
 
+  /// The kernel refuses it only at exec, in the child: still a failed task
+  /// with the reason, and the run goes on.
+  @Test func programTheKernelCannotRunIsAFailedTask() throws {
+    let root = TestRoot()
+    let program = root.write("not-a-program", "just text\n")
+    chmod(program, 0o755)
+    let file = root.write(
+      "p.yaml",
+      """
+      tasks:
+        - {name: text, argv: [\(program)]}
+        - {name: after, run: "true"}
+      """)
+    let result = try Orchestrate.run([file, "--root", root.path])
+    #expect(result.exitCode == 1)
+    let text = try #require(try root.onlyRecord("p").task("text"))
+    #expect(text.status == .failed)
+    #expect(text.error?.contains("Exec format error") == true, "\(text)")
+    #expect(try root.onlyRecord("p").task("after")?.status == .completed)
+  }
+
   @Test func argvRunsWithoutAShell() throws {
     let root = TestRoot()
     let file = root.write("p.yaml", #"tasks: [{name: a, argv: [printf, "%s|", "$HOME", "a b"]}]"#)

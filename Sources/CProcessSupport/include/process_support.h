@@ -1,14 +1,18 @@
 #ifndef ORCHESTRATE_PROCESS_SUPPORT_H
 #define ORCHESTRATE_PROCESS_SUPPORT_H
 
-#include <spawn.h>
+#include <signal.h>
+#include <sys/types.h>
 
-/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34): close every
-/// descriptor from `from` upwards in the child, so tasks inherit nothing.
-int orchestrate_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from);
-
-/// posix_spawn_file_actions_addchdir_np (glibc 2.29): the child's working
-/// directory, set before exec without touching the parent's.
-int orchestrate_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
+/// Starts `path` as a task: in a process group of its own, stdin from
+/// /dev/null, stdout and stderr to `output`, no other descriptor, in
+/// `directory` (unless NULL), with every signal of `reset` at its default
+/// disposition and an empty signal mask. `argv` and `envp` are
+/// NULL-terminated. Returns the child's pid with `*error` 0; when a step
+/// before exec failed, the pid of the child, which has exited and is left
+/// for the caller to reap, with its errno in `*error`; -1 with `*error` set
+/// when no child could be made.
+pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int output,
+                        const char *directory, const sigset_t *reset, int *error);
 
 #endif

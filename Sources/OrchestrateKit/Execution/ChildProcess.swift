@@ -47,42 +47,21 @@ public enum ChildProcess {
   /// Starts `spec` in a new process group with default signal dispositions,
   /// an empty signal mask, stdin from /dev/null and no other inherited descriptor.
   public static func spawn(_ spec: ProcessSpec) throws(SpawnError) -> pid_t {
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var emptyMask = sigset_t()
-    sigemptyset(&emptyMask)
-    posix_spawnattr_setsigmask(&attributes, &emptyMask)
-    // A task must start with every signal at its default. Caught signals
-    // reset themselves at exec; ignored ones (SIGPIPE and those the signal
-    // trap ignores here, or that our own parent left ignored) do not.
-    var ignored = ignoredSignals
-    posix_spawnattr_setsigdefault(&attributes, &ignored)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, spec.outputDescriptor, 1)
-    posix_spawn_file_actions_adddup2(&actions, spec.outputDescriptor, 2)
-    orchestrate_spawn_add_closefrom(&actions, 3)
-    if let directory = spec.workingDirectory {
-      orchestrate_spawn_add_chdir(&actions, directory)
-    }
-
     _ = exitsReported
     discardExitSignals()
+    var reset = signalsToReset
     let argv = CStringArray(spec.arguments)
-    var pid: pid_t = 0
-    let result = spec.environment.withEnvp { envp in
-      posix_spawn(&pid, spec.executable, &actions, &attributes, argv.pointers, envp)
+    var error: Int32 = 0
+    let pid = spec.environment.withEnvp { envp in
+      orchestrate_spawn(
+        spec.executable, argv.pointers, envp, spec.outputDescriptor, spec.workingDirectory,
+        &reset, &error)
     }
-    guard result == 0 else {
+    guard error == 0 else {
+      // It exited before exec: reaped like any other child, result unused.
+      if pid > 0 { _ = ChildReaper.shared.watch(pid) { _, _ in } }
       throw SpawnError(
-        description: "cannot start \(spec.executable): \(String(cString: strerror(result)))")
+        description: "cannot start \(spec.executable): \(String(cString: strerror(error)))")
     }
     return pid
   }
@@ -122,23 +101,27 @@ public enum ChildProcess {
     )
   }
 
-  /// The signals ignored in this process, read at the first spawn: the
-  /// signal trap is in place by then and nothing changes them afterwards.
-  /// Resetting only these spares every spawn sixty `sigaction` calls.
-  static let ignoredSignals = currentlyIgnoredSignals()
+  /// The signals a task must have set back to their default: those this
+  /// process catches or ignores (the signal trap's, SIGPIPE, any our own
+  /// parent left ignored), read at the first spawn, when the signal trap is
+  /// in place; nothing changes them afterwards. Caught ones must be reset
+  /// before the child unblocks signals, as it shares our memory until exec;
+  /// ignored ones would otherwise stay ignored in the task.
+  static let signalsToReset = nonDefaultSignals()
 
-  static func currentlyIgnoredSignals() -> sigset_t {
+  static func nonDefaultSignals() -> sigset_t {
     var set = sigset_t()
     sigemptyset(&set)
     for number in 1..<Int32(65) where number != SIGKILL && number != SIGSTOP {
       var action = sigaction()
       if sigaction(number, nil, &action) == 0,
         unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
-          == unsafeBitCast(SIG_IGN, to: Int.self)
+          != unsafeBitCast(SIG_DFL, to: Int.self)
       {
         sigaddset(&set, number)
       }
     }
+    for number in SignalTrap.handled + [SIGPIPE] { sigaddset(&set, number) }
     return set
   }
 
