@@ -27,7 +27,9 @@ public enum RunSummary {
       var line = "  \(task.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) "
       line += task.name.padding(toLength: width, withPad: " ", startingAt: 0)
       if let reason = task.reason { line += "  \(reason)" }
-      if let last = task.error?.split(separator: "\n").last {
+      // The error's last line, unless it only repeats the reason (a task
+      // that could not start has one line for both).
+      if let last = task.error?.split(separator: "\n").last, last != task.reason?[...] {
         line += style.dim(" | \(last.prefix(120))")
       }
       lines.append(line)
