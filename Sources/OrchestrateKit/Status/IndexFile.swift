@@ -403,8 +403,14 @@ struct LineFields {
 
 /// Status spellings as bytes, for comparing fields without making strings.
 enum Spelling {
-  static let runStatuses = RunStatus.allCases.map { (Array($0.rawValue.utf8), $0) }
-  static let taskStatuses = TaskStatus.allCases.map { (Array($0.rawValue.utf8), $0) }
+  /// Labelled as `oneOf` takes them: an unlabelled array would be converted
+  /// on every call.
+  static let runStatuses: [(utf8: [UInt8], value: RunStatus)] = RunStatus.allCases.map {
+    (Array($0.rawValue.utf8), $0)
+  }
+  static let taskStatuses: [(utf8: [UInt8], value: TaskStatus)] = TaskStatus.allCases.map {
+    (Array($0.rawValue.utf8), $0)
+  }
 }
 
 /// Decimal text to Double without strtod when the exact answer is one
