@@ -19,7 +19,7 @@ public struct ProcessEnvironment: Sendable {
     -> T
   {
     let own = overrides.map { strdup($0.key + "=" + $0.value) }
-    defer { own.forEach { free($0) } }
+    defer { for entry in own { free(entry) } }
     // A task overrides a handful of names: find those in the shared block
     // rather than every shared name among the overrides.
     let replaced = overrides.keys.compactMap { shared.positions[$0] }
@@ -51,6 +51,6 @@ public final class SharedEnvironment: Sendable {
   }
 
   deinit {
-    entries.forEach { free($0) }
+    for entry in entries { free(entry) }
   }
 }
