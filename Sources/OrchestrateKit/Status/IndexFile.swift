@@ -48,10 +48,7 @@ enum IndexFile {
   static func read(_ path: String, tasks selection: TaskSelection = .all) -> Snapshot {
     guard let data = FileManager.default.contents(atPath: path) else { return Snapshot() }
     var snapshot = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Snapshot in
-      var lines = LineFields(bytes)
-      guard let header = lines.next(), header.count == 1,
-        lines.string(header[0]) == StatusIndex.header
-      else { return Snapshot() }
+      guard var lines = entryLines(bytes) else { return Snapshot() }
       var snapshot = Snapshot()
       var names: [String] = []
       let since: Double =
@@ -59,7 +56,7 @@ enum IndexFile {
         case .all: -.infinity
         case .newest(_, let since): since
         }
-      let reader = lines
+      let reader = lines  // for the closure below: `lines` is busy splitting
       var lineStart = lines.position
       // A run's own fields come first, its start the seventh; its tasks
       // follow in groups of five, split only for runs started since `since`.
@@ -89,10 +86,7 @@ enum IndexFile {
   static func tasks(of names: Set<String>, in path: String) -> [String: [RunDigest.TaskDigest]] {
     guard !names.isEmpty, let data = FileManager.default.contents(atPath: path) else { return [:] }
     return data.withUnsafeBytes { bytes -> [String: [RunDigest.TaskDigest]] in
-      var lines = LineFields(bytes)
-      guard let header = lines.next(), header.count == 1,
-        lines.string(header[0]) == StatusIndex.header
-      else { return [:] }
+      guard var lines = entryLines(bytes) else { return [:] }
       var newest: [String: Int] = [:]
       var lineStart = lines.position
       while let fields = lines.next(limit: 1) {
@@ -101,17 +95,29 @@ enum IndexFile {
         lineStart = lines.position
       }
       var taskNames: [String] = []
-      var found: [String: [RunDigest.TaskDigest]] = [:]
-      for (name, start) in newest {
-        var line = LineFields(bytes, from: start)
-        guard let fields = line.next(),
-          let (_, _, entry) = parse(fields, line, names: &taskNames, tasks: true),
-          case .run(let digest) = entry
-        else { continue }
-        found[name] = digest.tasks
-      }
-      return found
+      return newest.compactMapValues { run(at: $0, bytes, names: &taskNames)?.tasks }
     }
+  }
+
+  /// Lines after the header, or nil when the file is not an index.
+  private static func entryLines(_ bytes: UnsafeRawBufferPointer) -> LineFields? {
+    var lines = LineFields(bytes)
+    guard let header = lines.next(), header.count == 1,
+      lines.string(header[0]) == StatusIndex.header
+    else { return nil }
+    return lines
+  }
+
+  /// The run on the line that starts at `start`, its tasks decoded.
+  private static func run(at start: Int, _ bytes: UnsafeRawBufferPointer, names: inout [String])
+    -> RunDigest?
+  {
+    var line = LineFields(bytes, from: start)
+    guard let fields = line.next(),
+      let (_, _, entry) = parse(fields, line, names: &names, tasks: true),
+      case .run(let digest) = entry
+    else { return nil }
+    return digest
   }
 
   /// The `count` newest runs, of those started before `since` (the rest
@@ -144,12 +150,10 @@ enum IndexFile {
   ) {
     var taskNames: [String] = []
     for name in names {
-      guard let cached = snapshot.entries[name] else { continue }
-      var lines = LineFields(bytes, from: cached.line.lowerBound)
-      guard let fields = lines.next(),
-        let (_, _, entry) = parse(fields, lines, names: &taskNames, tasks: true)
+      guard let start = snapshot.entries[name]?.line.lowerBound,
+        let digest = run(at: start, bytes, names: &taskNames)
       else { continue }
-      snapshot.entries[name]?.entry = entry
+      snapshot.entries[name]?.entry = .run(digest)
     }
   }
 
