@@ -45,7 +45,7 @@ struct TaskLauncher: Sendable {
   }
 
   func launch(_ step: Plan.Step, attempt: Int, of attempts: Int) throws(Failure) -> Launch {
-    let logPath = "\(logDirectory)/\(step.name).log"
+    let logPath = layout.absolute(layout.taskLogPath(pipeline: pipeline, run: run, task: step.name))
     let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
