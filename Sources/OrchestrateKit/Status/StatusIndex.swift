@@ -92,10 +92,9 @@ public enum StatusIndex {
     digest.startedAt =
       Timestamp.parse(Timestamp.format(record.startedAt))?.timeIntervalSince1970
       ?? digest.startedAt
-    let stamp = Stamp(
-      size: Int64(info.st_size),
-      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
-    guard let line = IndexFile.line(name: name, stamp: stamp, entry: .run(digest)) else { return }
+    guard let line = IndexFile.line(name: name, stamp: Stamp(info), entry: .run(digest)) else {
+      return
+    }
     IndexFile.append([line], to: "\((path as NSString).deletingLastPathComponent)/\(fileName)")
   }
 
@@ -155,8 +154,7 @@ public enum StatusIndex {
       guard fstatat(descriptor, name, &info, 0) == 0, info.st_mode & S_IFMT == S_IFREG else {
         continue
       }
-      let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-      found.append((name, Stamp(size: Int64(info.st_size), modified: modified)))
+      found.append((name, Stamp(info)))
     }
     return found
   }
@@ -195,5 +193,14 @@ public enum StatusIndex {
       values[index] = entry
       lock.unlock()
     }
+  }
+}
+
+extension StatusIndex.Stamp {
+  /// Size and modification time to the nanosecond, as `stat` gives them.
+  init(_ info: stat) {
+    self.init(
+      size: Int64(info.st_size),
+      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
   }
 }
