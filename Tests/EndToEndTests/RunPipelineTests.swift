@@ -213,6 +213,29 @@ import Testing
     #expect(try root.onlyRecord("p").task("after")?.status == .completed)
   }
 
+  /// The same failure while other tasks run: the failed child is reaped
+  /// beside them, and their own exits still reach them.
+  @Test func programTheKernelCannotRunBesideRunningTasks() throws {
+    let root = TestRoot()
+    let program = root.write("not-a-program", "just text\n")
+    chmod(program, 0o755)
+    let file = root.write(
+      "p.yaml",
+      """
+      max_parallel: 3
+      tasks:
+        - {name: slow, run: "sleep 0.3; exit 4"}
+        - {name: text, argv: [\(program)], retries: 1, retry_delay: 0.05}
+        - {name: quick, run: "sleep 0.1"}
+      """)
+    let result = try Orchestrate.run([file, "--root", root.path])
+    #expect(result.exitCode == 1)
+    let record = try root.onlyRecord("p")
+    #expect(record.task("slow")?.exitCode == 4)
+    #expect(record.task("text")?.status == .failed)
+    #expect(record.task("quick")?.status == .completed)
+  }
+
   @Test func argvRunsWithoutAShell() throws {
     let root = TestRoot()
     let file = root.write("p.yaml", #"tasks: [{name: a, argv: [printf, "%s|", "$HOME", "a b"]}]"#)
