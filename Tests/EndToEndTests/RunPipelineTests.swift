@@ -193,47 +193,29 @@ import Testing
   }
 
   /// The kernel refuses it only at exec, in the child: still a failed task
-  /// with the reason, and the run goes on.
-  @Test func programTheKernelCannotRunIsAFailedTask() throws {
+  /// with the reason, and the run goes on; beside running tasks, the failed
+  /// child is reaped with them and their own exits still reach them.
+  @Test(arguments: [1, 3]) func programTheKernelCannotRunIsAFailedTask(maxParallel: Int) throws {
     let root = TestRoot()
     let program = root.write("not-a-program", "just text\n")
     chmod(program, 0o755)
     let file = root.write(
       "p.yaml",
       """
-      tasks:
-        - {name: text, argv: [\(program)]}
-        - {name: after, run: "true"}
-      """)
-    let result = try Orchestrate.run([file, "--root", root.path])
-    #expect(result.exitCode == 1)
-    let text = try #require(try root.onlyRecord("p").task("text"))
-    #expect(text.status == .failed)
-    #expect(text.error?.contains("Exec format error") == true, "\(text)")
-    #expect(try root.onlyRecord("p").task("after")?.status == .completed)
-  }
-
-  /// The same failure while other tasks run: the failed child is reaped
-  /// beside them, and their own exits still reach them.
-  @Test func programTheKernelCannotRunBesideRunningTasks() throws {
-    let root = TestRoot()
-    let program = root.write("not-a-program", "just text\n")
-    chmod(program, 0o755)
-    let file = root.write(
-      "p.yaml",
-      """
-      max_parallel: 3
+      max_parallel: \(maxParallel)
       tasks:
         - {name: slow, run: "sleep 0.3; exit 4"}
         - {name: text, argv: [\(program)], retries: 1, retry_delay: 0.05}
-        - {name: quick, run: "sleep 0.1"}
+        - {name: after, run: "sleep 0.1"}
       """)
     let result = try Orchestrate.run([file, "--root", root.path])
     #expect(result.exitCode == 1)
     let record = try root.onlyRecord("p")
+    let text = try #require(record.task("text"))
+    #expect(text.status == .failed)
+    #expect(text.error?.contains("Exec format error") == true, "\(text)")
     #expect(record.task("slow")?.exitCode == 4)
-    #expect(record.task("text")?.status == .failed)
-    #expect(record.task("quick")?.status == .completed)
+    #expect(record.task("after")?.status == .completed)
   }
 
   @Test func argvRunsWithoutAShell() throws {
