@@ -43,6 +43,11 @@ public struct PipelineAssessment {
     self.liveness = liveness
   }
 
+  /// Seconds since 1970 at which a window of `days` ending `now` starts.
+  static func windowStart(now: Date, days: Int) -> Double {
+    now.timeIntervalSince1970 - Double(days) * 86400
+  }
+
   public func assess() -> PipelineStatus {
     let newest = runs.last.flatMap(record)
     // The newest record is read once, whichever rule needs it.
@@ -77,7 +82,7 @@ public struct PipelineAssessment {
       }
     }
 
-    let windowStart = now.timeIntervalSince1970 - Double(windowDays) * 86400
+    let windowStart = Self.windowStart(now: now, days: windowDays)
     let inWindow = finished.filter { $0.startedAt >= windowStart }
     let lastRun = finished.last
     let lastRecord = lastRun.flatMap(fullRecord)

@@ -11,10 +11,11 @@ public enum StatusCollector {
     for name in names {
       let directory = layout.metricsDirectory(pipeline: name)
       // Task statistics cover the window; baselines the newest runs.
-      let windowStart = now.timeIntervalSince1970 - Double(windowDays) * 86400
       let contents = StatusIndex.load(
         directory: directory, now: now,
-        tasks: .newest(2 * PipelineAssessment.historyRuns, since: windowStart))
+        tasks: .newest(
+          2 * PipelineAssessment.historyRuns,
+          since: PipelineAssessment.windowStart(now: now, days: windowDays)))
       // Relative to the root: short enough to name in one line.
       unreadable += contents.unreadable.map {
         .init(path: "metrics/\(name)/\($0.path)", reason: $0.reason)
