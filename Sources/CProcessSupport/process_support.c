@@ -64,6 +64,12 @@ pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[]
   }
   // vfork returns once the child has exec'd or exited.
   *error = pid < 0 ? errno : failure;
+  // A child's SIGCHLD goes to the thread that started it. Blocked there
+  // (dispatch's threads block most signals), the kernel keeps it pending
+  // rather than dropping it, and every task's end then wakes other threads
+  // to no purpose. Unblocked, at its default disposition, it is dropped when
+  // sent; wait4 is unaffected.
+  sigdelset(&previous, SIGCHLD);
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
   return pid;
 }

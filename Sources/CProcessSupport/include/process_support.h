@@ -7,7 +7,8 @@
 /// Starts `path` as a task: in a process group of its own, stdin from
 /// /dev/null, stdout and stderr to `output`, no other descriptor, in
 /// `directory` (unless NULL), with every signal of `reset` at its default
-/// disposition and an empty signal mask. `argv` and `envp` are
+/// disposition and an empty signal mask. Leaves SIGCHLD unblocked in the
+/// calling thread. `argv` and `envp` are
 /// NULL-terminated. Returns the child's pid with `*error` 0; when a step
 /// before exec failed, the pid of the child, which has exited and is left
 /// for the caller to reap, with its errno in `*error`; -1 with `*error` set

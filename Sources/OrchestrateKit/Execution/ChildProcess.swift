@@ -48,7 +48,6 @@ public enum ChildProcess {
   /// an empty signal mask, stdin from /dev/null and no other inherited descriptor.
   public static func spawn(_ spec: ProcessSpec) throws(SpawnError) -> pid_t {
     _ = exitsReported
-    discardExitSignals()
     var reset = signalsToReset
     let argv = CStringArray(spec.arguments)
     var error: Int32 = 0
@@ -70,18 +69,6 @@ public enum ChildProcess {
   /// can pass on) would have the kernel reap them unseen and the run wait
   /// forever, so it is set back to its default before the first spawn.
   private static let exitsReported: Void = { signal(SIGCHLD, SIG_DFL) }()
-
-  /// A child's SIGCHLD goes to the thread that started it. Blocked there
-  /// (dispatch's threads block most signals), the kernel keeps it pending
-  /// rather than dropping it, and every task's end then wakes the main thread
-  /// and the thread watching for signals, to no purpose. Unblocked, at its
-  /// default disposition, it is dropped when sent; `wait4` is unaffected.
-  private static func discardExitSignals() {
-    var set = sigset_t()
-    sigemptyset(&set)
-    sigaddset(&set, SIGCHLD)
-    pthread_sigmask(SIG_UNBLOCK, &set, nil)
-  }
 
   /// Blocks until any child exits and reaps it, with the kernel's exact
   /// account of its resources (children it waited for included).
