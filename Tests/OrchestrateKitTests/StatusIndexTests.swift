@@ -92,11 +92,10 @@ import Testing
     #expect(headers.runs.allSatisfy { $0.tasks.isEmpty })
 
     let wanted = Set(full.runs.suffix(2).map(\.file))
-    let tasks = IndexFile.tasks(of: wanted, in: "\(directory)/\(StatusIndex.fileName)")
+    let tasks = IndexFile.tasks(of: wanted, in: headers.index)
     #expect(Set(tasks.keys) == wanted)
     for run in full.runs.suffix(2) { #expect(tasks[run.file] == run.tasks) }
-    let history = BaselineHistory(
-      runs: headers.runs.reversed(), index: "\(directory)/\(StatusIndex.fileName)")
+    let history = BaselineHistory(runs: headers.runs.reversed(), index: headers.index)
     #expect(history.runs() == full.runs.reversed())
   }
 

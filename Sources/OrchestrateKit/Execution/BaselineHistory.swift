@@ -9,12 +9,12 @@ final class BaselineHistory: @unchecked Sendable {
   private var result: [RunDigest] = []
 
   /// `runs`: newest first, as a header-only index read gives them (runs read
-  /// from their own files already have their tasks).
-  init(runs: some Sequence<RunDigest>, index path: String) {
+  /// from their own files already have their tasks); `index`: that read's text.
+  init(runs: some Sequence<RunDigest>, index: Data) {
     let runs = Array(runs)
     let missing = Set(runs.filter(\.tasks.isEmpty).map(\.file))
     DispatchQueue.global().async(group: decoded) { [self] in
-      let tasks = IndexFile.tasks(of: missing, in: path)
+      let tasks = IndexFile.tasks(of: missing, in: index)
       result = runs.map { run in
         var run = run
         if run.tasks.isEmpty { run.tasks = tasks[run.file] ?? [] }

@@ -75,13 +75,13 @@ public enum PipelineRun {
 
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
-    let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(0)).runs
-    for abandoned in AbandonedRuns.mark(earlier, in: metricsDirectory) {
+    let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(0))
+    for abandoned in AbandonedRuns.mark(earlier.runs, in: metricsDirectory) {
       events.log("marked \(abandoned) abandoned: its orchestrator died before finishing it")
     }
     let history = BaselineHistory(
-      runs: earlier.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
-      index: "\(metricsDirectory)/\(StatusIndex.fileName)")
+      runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
+      index: earlier.index)
 
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     try createDirectory(logDirectory)

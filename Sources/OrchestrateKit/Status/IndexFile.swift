@@ -81,10 +81,10 @@ enum IndexFile {
     return snapshot
   }
 
-  /// The task digests of the runs named, from their newest lines: what a
-  /// header-only read left out.
-  static func tasks(of names: Set<String>, in path: String) -> [String: [RunDigest.TaskDigest]] {
-    guard !names.isEmpty, let data = FileManager.default.contents(atPath: path) else { return [:] }
+  /// The task digests of the runs named, from their newest lines in the
+  /// index's text: what a header-only read left out.
+  static func tasks(of names: Set<String>, in data: Data) -> [String: [RunDigest.TaskDigest]] {
+    guard !names.isEmpty else { return [:] }
     return data.withUnsafeBytes { bytes -> [String: [RunDigest.TaskDigest]] in
       guard var lines = entryLines(bytes) else { return [:] }
       var newest: [String: Int] = [:]

@@ -20,6 +20,8 @@ public enum StatusIndex {
     /// Oldest first.
     public var runs: [RunDigest]
     public var unreadable: [Unreadable]
+    /// The index as it was read: where task digests left out can be decoded later.
+    var index = Data()
   }
 
   /// Where a file stood when it was digested.
@@ -77,7 +79,7 @@ public enum StatusIndex {
       indexPath, snapshot: cache.snapshot, listed: listed, vanished: cached.count - known,
       fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now)
     runs.sort { ($0.startedAt, $0.runId) < ($1.startedAt, $1.runId) }
-    return Contents(runs: runs, unreadable: unreadable)
+    return Contents(runs: runs, unreadable: unreadable, index: cache.snapshot.data)
   }
 
   /// Indexes a run's final record just after it was written, so that the
