@@ -73,3 +73,9 @@ pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[]
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
   return pid;
 }
+
+int orchestrate_reserve_space(int fd, long long bytes) {
+  // KEEP_SIZE: the blocks are the file's, its size (and so where an
+  // O_APPEND write lands) is unchanged.
+  return fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0 ? 0 : errno;
+}

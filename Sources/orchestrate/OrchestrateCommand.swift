@@ -17,6 +17,9 @@ struct OrchestrateCommand: ParsableCommand {
   /// Usage errors exit 2, as the exit codes in the README promise (the
   /// argument parser's own default is 64).
   static func main() {
+    // First: a signal from now on waits for the run's handler instead of
+    // killing a half-started run or being lost.
+    SignalTrap.blockAtStart()
     do {
       var command = try parseAsRoot()
       try command.run()

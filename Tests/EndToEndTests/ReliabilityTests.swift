@@ -179,8 +179,9 @@ import Testing
     #expect(records.count == 2)
     let settled = try #require(records.first { $0.runId == crashed.runId })
     #expect(settled.status == .abandoned)
-    #expect(settled.task("orphan")?.status == .cancelled)
-    #expect(settled.reason?.contains("killed 1 process group") == true)
+    #expect(settled.task("orphan")?.status == .failed)
+    #expect(settled.task("orphan")?.reason == "orchestrator died while it ran")
+    #expect(settled.reason?.contains("process(es) it left running") == true, "\(settled.reason ?? "")")
     try waitUntil { root.processes().isEmpty }
   }
 

@@ -16,4 +16,9 @@
 pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int output,
                         const char *directory, const sigset_t *reset, int *error);
 
+/// Sets aside `bytes` of disk for `fd` without changing its size, so that
+/// later writes up to that size cannot fail for want of space. Returns 0,
+/// or the errno (EOPNOTSUPP where the file system cannot).
+int orchestrate_reserve_space(int fd, long long bytes);
+
 #endif

@@ -124,19 +124,7 @@ public enum ChildProcess {
 
   /// Live (non-zombie) members of a process group, read from /proc.
   public static func members(ofGroup group: pid_t) -> [pid_t] {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
-      return []
-    }
-    return entries.compactMap { entry -> pid_t? in
-      guard let pid = pid_t(entry),
-        let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-        let end = stat.lastIndex(of: ")")
-      else { return nil }
-      let fields = stat[stat.index(after: end)...].split(separator: " ")
-      // fields[0] is the state, fields[2] the process group.
-      guard fields.count > 2, fields[0] != "Z", pid_t(fields[2]) == group else { return nil }
-      return pid
-    }
+    ProcessTable.read().filter { $0.group == group }.map(\.pid)
   }
 }
 

@@ -28,18 +28,31 @@ public enum PipelineRun {
     public var metricsFile: String
     /// The signal that cancelled the run, to re-raise once output is done.
     public var signal: Int32?
-    public var exitCode: Int32 { record.exitCode ?? 1 }
+    /// Why the final record could not be written, if it could not: the
+    /// file still holds an earlier state, which the next run settles from
+    /// the journal.
+    public var recordError: String?
+    public var exitCode: Int32 {
+      recordError == nil ? record.exitCode ?? 1 : PipelineRun.recordNotWrittenExitCode
+    }
   }
+
+  /// The run ended but its final record could not be written (EX_IOERR).
+  public static let recordNotWrittenExitCode: Int32 = 74
 
   public enum Failure: Error, CustomStringConvertible {
     /// Nothing ran: the run could not be recorded (exit 2).
     case setup(String)
     /// Another run of the pipeline holds the lock (exit 75).
     case locked(String)
+    /// A signal arrived before the run took its lock: nothing was written.
+    case interrupted(Int32)
 
     public var description: String {
       switch self {
       case .setup(let message), .locked(let message): message
+      case .interrupted(let signal):
+        "received \(Scheduler.signalName(signal)) before the run started; nothing was run"
       }
     }
 
@@ -47,15 +60,23 @@ public enum PipelineRun {
       switch self {
       case .setup: 2
       case .locked: 75
+      case .interrupted(let signal): 128 + signal
       }
     }
   }
 
   /// Runs `plan` and returns once every task has ended and the final record
   /// is written. `events` receives the orchestrator's log lines.
+  ///
+  /// Signals: one that arrives before the lock is taken ends the run with
+  /// nothing written (`.interrupted`); from the lock on, every signal is
+  /// held until the scheduler can take it, so the run ends `cancelled` with
+  /// a record, even when no task had started.
   public static func execute(_ plan: Plan, options: Options, events: EventLog) throws(Failure)
     -> Outcome
   {
+    SignalTrap.holdSignals()
+    if let signal = SignalTrap.firstReceived { throw .interrupted(signal) }
     let pipeline = plan.pipeline
     let layout = options.layout
     let startedAt = Date()
@@ -75,60 +96,104 @@ public enum PipelineRun {
 
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
+    StaleTemporaryFiles.remove(in: metricsDirectory)
     let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(0))
-    for abandoned in AbandonedRuns.mark(earlier.runs, in: metricsDirectory) {
-      events.log("marked \(abandoned) abandoned: its orchestrator died before finishing it")
+    for settled in AbandonedRuns.settle(earlier.runs, pipeline: pipeline.name, layout: layout) {
+      events.log("settled \(settled.runId) as \(settled.status.rawValue): \(settled.reason ?? "")")
     }
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
       index: earlier.index)
 
-    let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
-    try createDirectory(logDirectory)
-    do {
-      try events.attach(path: layout.orchestratorLog(pipeline: pipeline.name, run: run))
-    } catch {
-      throw .setup(error.description)
-    }
-
+    // The record comes first, with room for its final version: a run that
+    // cannot be recorded does not start, and leaves nothing behind.
     let record = initialRecord(
       plan, run: run, layout: layout, options: options, startedAt: startedAt)
     let metricsFile = layout.metricsFile(pipeline: pipeline.name, run: run)
+    let reserve: ReservedSpace
+    do {
+      reserve = try ReservedSpace(
+        for: metricsFile,
+        bytes: RecordJSON.encode(record).count * 4 + MetricsWriter.reserveSlack)
+    } catch {
+      throw .setup("\(error.description); no task was started")
+    }
+    do {
+      try AtomicFile.write(RecordJSON.encode(record), to: metricsFile)
+    } catch {
+      throw .setup("cannot write the metrics file \(metricsFile): \(error.reason); no task was started")
+    }
+    let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
+    let journal: RunJournal
+    do {
+      try createDirectory(logDirectory)
+      journal = try openJournal(in: logDirectory, tasks: plan.steps.count, events: events)
+    } catch {
+      rmdir(logDirectory)
+      unlink(metricsFile)
+      throw error
+    }
     let scheduler = Scheduler(
       plan: plan, record: record, launcher: launcher(plan, run: run, options: options),
-      events: events, metricsPath: metricsFile,
+      events: events, journal: journal, metricsPath: metricsFile, reserve: reserve,
       maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs)
-    guard scheduler.writeInitialRecord() else {
-      throw .setup("cannot write the metrics file \(metricsFile); no task was started")
-    }
 
     events.log(
       "run \(run.text) of \(pipeline.name) started: \(plan.steps.count) task(s), "
         + "max_parallel \(options.maxParallel ?? pipeline.maxParallel)")
+    // Signals held since the lock was taken are delivered now, before the
+    // first task can start.
     let trap = SignalTrap(queue: scheduler.queue) { [scheduler] signal in
       scheduler.cancel(reason: "received \(Scheduler.signalName(signal))", signal: signal)
     }
     let done = DispatchSemaphore(value: 0)
     let finalRecord = FinalRecord()
-    scheduler.start { record in
+    scheduler.start { record, error in
       finalRecord.value = record
+      finalRecord.error = error
       done.signal()
     }
     done.wait()
     trap.cancel()
     let final = finalRecord.value!
+    let signal = final.status == .cancelled ? final.exitCode.map { $0 - 128 } : nil
+    if let error = finalRecord.error {
+      journal.write(
+        .recordLost(
+          status: final.status, exitCode: final.exitCode ?? 1, at: Date(), reason: error.reason))
+      events.log(
+        "run \(run.text) \(final.status.rawValue), but its final record could not be written "
+          + "(\(error.reason)); the next run settles it from \(RunJournal.fileName)")
+      return Outcome(
+        record: final, metricsFile: metricsFile, signal: signal, recordError: error.description)
+    }
     StatusIndex.add(finalRecord: final, at: metricsFile)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
-    let signal = final.status == .cancelled ? final.exitCode.map { $0 - 128 } : nil
     return Outcome(record: final, metricsFile: metricsFile, signal: signal)
+  }
+
+  private static func openJournal(in directory: String, tasks: Int, events: EventLog) throws(Failure)
+    -> RunJournal
+  {
+    do {
+      let journal = try RunJournal(path: "\(directory)/\(RunJournal.fileName)", tasks: tasks)
+      try events.attach(path: "\(directory)/orchestrate.log")
+      return journal
+    } catch let error as RunJournal.Failure {
+      throw .setup("\(error.description); no task was started")
+    } catch {
+      unlink("\(directory)/\(RunJournal.fileName)")
+      throw .setup("\(error); no task was started")
+    }
   }
 
   private final class FinalRecord: @unchecked Sendable {
     var value: RunRecord?
+    var error: AtomicFile.WriteError?
   }
 
   private static func createDirectory(_ path: String) throws(Failure) {

@@ -10,6 +10,7 @@ final class Scheduler: @unchecked Sendable {
   private let plan: Plan
   private let launcher: TaskLauncher
   private let events: EventLog
+  private let journal: RunJournal
   private let maxParallel: Int
   private(set) var record: RunRecord
   private var writer: MetricsWriter!
@@ -27,7 +28,7 @@ final class Scheduler: @unchecked Sendable {
   private var runTimer: DispatchWorkItem?
   private var reportTimer: DispatchSourceTimer?
   private var runStart = ContinuousClock.now
-  private var completion: (@Sendable (RunRecord) -> Void)?
+  private var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
 
   private struct RunningAttempt {
     var pid: pid_t
@@ -50,14 +51,16 @@ final class Scheduler: @unchecked Sendable {
   private let history: () -> [RunDigest]
 
   init(
-    plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, metricsPath: String,
-    maxParallel: Int, history: @escaping () -> [RunDigest] = { [] }
+    plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
+    metricsPath: String, reserve: ReservedSpace?, maxParallel: Int,
+    history: @escaping () -> [RunDigest] = { [] }
   ) {
     self.plan = plan
     self.history = history
     self.record = record
     self.launcher = launcher
     self.events = events
+    self.journal = journal
     self.maxParallel = maxParallel
     var dependents = Array(repeating: [Int](), count: plan.steps.count)
     for (index, step) in plan.steps.enumerated() {
@@ -66,7 +69,7 @@ final class Scheduler: @unchecked Sendable {
     self.dependents = dependents
     unfinishedDependencies = plan.steps.map(\.dependencies.count)
     writer = MetricsWriter(
-      path: metricsPath, queue: queue,
+      path: metricsPath, queue: queue, reserve: reserve,
       snapshot: { [unowned self] in
         var record = self.record
         record.counts = TaskCounts(record.tasks)
@@ -76,14 +79,10 @@ final class Scheduler: @unchecked Sendable {
       })
   }
 
-  /// Writes the first record; false when the metrics file cannot be written.
-  func writeInitialRecord() -> Bool {
-    queue.sync { writer.flush() }
-  }
-
   /// Starts the run; `completion` gets the final record once every step has
-  /// finished and no process of any task is left.
-  func start(completion: @escaping @Sendable (RunRecord) -> Void) {
+  /// finished and no process of any task is left, with the reason it could
+  /// not be written, if it could not.
+  func start(completion: @escaping @Sendable (RunRecord, AtomicFile.WriteError?) -> Void) {
     queue.async { [self] in
       self.completion = completion
       runStart = .now
@@ -152,6 +151,7 @@ final class Scheduler: @unchecked Sendable {
       }
       startAttempt(index)
     }
+    journal.flush()
     writer.changed()
     if finishedSteps == plan.steps.count, running.isEmpty, lingeringGroups.isEmpty {
       complete()
@@ -181,6 +181,12 @@ final class Scheduler: @unchecked Sendable {
     }
     attempt.pid = launch.pid
     attempt.processStartTicks = ProcessIdentity.startTicks(of: launch.pid)
+    // On disk before anything waits on it: if this process dies from here
+    // on, the next run finds the task's process group.
+    journal.write(
+      .started(
+        task: step.name, attempt: number, pid: launch.pid,
+        startTicks: attempt.processStartTicks, at: now, killGrace: step.task.killGrace))
     record.tasks[index].attempts.append(attempt)
     running[index] = RunningAttempt(
       pid: launch.pid, started: .now, logOffset: launch.logOffset, reports: launch.reports)
@@ -284,6 +290,11 @@ final class Scheduler: @unchecked Sendable {
     case .signaled(let signal): entry.signal = signal
     }
     task.attempts.append(entry)
+    journal.hold(
+      .exited(
+        task: step.name, attempt: entry.number, at: entry.finishedAt!,
+        durationSeconds: elapsed.seconds, status: status, timedOut: attempt.timedOut,
+        usage: usage))
     task.exitCode = entry.exitCode
     task.signal = entry.signal
     task.peakRssBytes = max(task.peakRssBytes ?? 0, usage.peakRSSBytes)
@@ -293,6 +304,10 @@ final class Scheduler: @unchecked Sendable {
 
     let leftovers = stopLeftovers(of: pid, grace: step.task.killGrace)
     if leftovers > 0 {
+      journal.write(
+        .leftovers(
+          task: step.name, group: pid, count: leftovers, at: Date(),
+          killGrace: step.task.killGrace))
       record.tasks[index].leftoverProcesses = (task.leftoverProcesses ?? 0) + leftovers
       events.log("\(step.name) left \(leftovers) process(es) running; stopping them")
     }
@@ -375,6 +390,7 @@ final class Scheduler: @unchecked Sendable {
       task.durationSeconds = end.timeIntervalSince(started)
     }
     record.tasks[index] = task
+    journal.hold(.finished(task: task.name, status: status, at: task.finishedAt ?? Date(), reason: reason))
     finishedSteps += 1
     switch status {
     case .completed:
@@ -416,8 +432,8 @@ final class Scheduler: @unchecked Sendable {
     record.orchestratorCpuSeconds =
       Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
       + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    writer.flush()
-    completion(record)
+    journal.flush()
+    completion(record, writer.writeFinal())
   }
 
   private static func describe(_ status: TerminationStatus, timedOut: Bool) -> String {

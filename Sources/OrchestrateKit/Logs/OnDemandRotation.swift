@@ -52,6 +52,14 @@ public enum OnDemandRotation {
           continue
         }
       }
+      if lock != nil {
+        // A dead run's logs hold its journal: settle it before they are archived.
+        let directory = layout.metricsDirectory(pipeline: name)
+        StaleTemporaryFiles.remove(in: directory)
+        _ = AbandonedRuns.settle(
+          StatusIndex.load(directory: directory, tasks: .newest(0)).runs, pipeline: name,
+          layout: layout)
+      }
       var rotator = LogRotator(layout: layout, pipeline: name, policy: policy)
       rotator.now = now
       rotator.dryRun = dryRun

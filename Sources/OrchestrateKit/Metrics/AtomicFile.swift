@@ -11,9 +11,7 @@ public enum AtomicFile {
   }
 
   public static func write(_ data: Data, to path: String) throws(WriteError) {
-    let directory = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).tmp"
+    let temporary = TemporaryFileName.temporary(for: path)
     func failure(_ call: String) -> WriteError {
       WriteError(path: path, reason: "\(call): \(String(cString: strerror(errno)))")
     }

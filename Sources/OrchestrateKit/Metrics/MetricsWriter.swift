@@ -15,12 +15,16 @@ final class MetricsWriter: @unchecked Sendable {
   private var lastCost: Duration = .zero
   private var pending: DispatchWorkItem?
   private var lastErrorReason: String?
+  /// Disk set aside for the final record; grown as the record grows.
+  private var reserve: ReservedSpace?
 
   init(
     path: String, queue: DispatchQueue, interval: Duration = .seconds(1),
-    snapshot: @escaping () -> RunRecord, onError: @escaping (AtomicFile.WriteError) -> Void
+    reserve: ReservedSpace? = nil, snapshot: @escaping () -> RunRecord,
+    onError: @escaping (AtomicFile.WriteError) -> Void
   ) {
     self.path = path
+    self.reserve = reserve
     self.queue = queue
     self.interval = interval
     self.snapshot = snapshot
@@ -55,14 +59,43 @@ final class MetricsWriter: @unchecked Sendable {
     var record = snapshot()
     record.updatedAt = Date()
     do {
-      try AtomicFile.write(RecordJSON.encode(record), to: path)
+      let data = RecordJSON.encode(record)
+      try AtomicFile.write(data, to: path)
       lastErrorReason = nil
+      // The final record is this one plus the rest of the run: keep room
+      // for twice its size.
+      if let reserve, data.count * 2 > reserve.bytes {
+        reserve.grow(to: data.count * 2 + Self.reserveSlack)
+      }
       return true
     } catch {
       // One report per distinct problem: a full disk must not flood the log.
       if error.reason != lastErrorReason { onError(error) }
       lastErrorReason = error.reason
       return false
+    }
+  }
+
+  /// Room for a record's growth beyond twice its current size.
+  static let reserveSlack = 64 << 10
+
+  /// Writes the final record into the reserved space (or, without one, as
+  /// any other write). Nil once it is on disk; else why not.
+  func writeFinal() -> AtomicFile.WriteError? {
+    pending?.cancel()
+    pending = nil
+    var record = snapshot()
+    record.updatedAt = Date()
+    let data = RecordJSON.encode(record)
+    if let reserve {
+      self.reserve = nil
+      if (try? reserve.writeFinal(data, to: path)) != nil { return nil }
+    }
+    do {
+      try AtomicFile.write(data, to: path)
+      return nil
+    } catch {
+      return error
     }
   }
 }

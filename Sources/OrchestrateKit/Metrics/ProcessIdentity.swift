@@ -83,6 +83,19 @@ public struct ProcessIdentity: Sendable, Equatable {
     return digits > 0 ? value : nil
   }
 
+  /// When `pid` started, from its start ticks and the boot time.
+  static func startDate(of pid: Int32) -> Date? {
+    guard let ticks = startTicks(of: pid), let boot = bootTime else { return nil }
+    return Date(timeIntervalSince1970: boot + Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK))))
+  }
+
+  /// Seconds since 1970 at boot: the `btime` line of /proc/stat.
+  private static let bootTime: Double? = {
+    guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+    let line = text.split(separator: "\n").first { $0.hasPrefix("btime ") }
+    return line.flatMap { Double($0.dropFirst(6)) }
+  }()
+
   static func currentBootId() -> String? {
     (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
       .trimmingCharacters(in: .whitespacesAndNewlines)

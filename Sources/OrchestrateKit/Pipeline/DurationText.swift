@@ -65,4 +65,10 @@ extension Duration {
     let (whole, attoseconds) = components
     return Double(whole) + Double(attoseconds) / 1e18
   }
+
+  /// Whole milliseconds, as the run journal writes them.
+  var milliseconds: Int64 {
+    let (whole, attoseconds) = components
+    return whole * 1000 + attoseconds / 1_000_000_000_000_000
+  }
 }

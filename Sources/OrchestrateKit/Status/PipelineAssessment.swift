@@ -27,14 +27,18 @@ public struct PipelineAssessment {
   /// The full record behind a digest (for running runs and the newest one).
   public var record: (RunDigest) -> RunRecord?
   public var liveness: (RunRecord) -> ProcessIdentity.Liveness
+  /// How a run whose orchestrator is gone really ended (from its journal).
+  public var settle: (RunRecord) -> RunRecord
 
   public init(
     name: String, runs: [RunDigest], now: Date, windowDays: Int,
     record: @escaping (RunDigest) -> RunRecord?,
     liveness: @escaping (RunRecord) -> ProcessIdentity.Liveness = {
       ProcessIdentity(of: $0).liveness()
-    }
+    },
+    settle: @escaping (RunRecord) -> RunRecord = { $0 }
   ) {
+    self.settle = settle
     self.name = name
     self.runs = runs
     self.now = now
@@ -50,9 +54,12 @@ public struct PipelineAssessment {
 
   public func assess() -> PipelineStatus {
     let newest = runs.last.flatMap(record)
+    // Runs whose orchestrator died, as their journals tell it.
+    var settled: [String: RunRecord] = [:]
     // The newest record is read once, whichever rule needs it.
     func fullRecord(_ digest: RunDigest) -> RunRecord? {
-      digest.runId == newest?.runId ? newest : record(digest)
+      if let found = settled[digest.runId] { return found }
+      return digest.runId == newest?.runId ? newest : record(digest)
     }
     let history = CompletedHistory(runs)
     let stuckAfter =
@@ -70,6 +77,13 @@ public struct PipelineAssessment {
       }
       guard let live = fullRecord(digest) else { continue }
       if let reason = abandonment(of: live, stuckAfter: stuckAfter) {
+        let ended = liveness(live) == .gone ? settle(live) : live
+        settled[digest.runId] = ended
+        if ended.status != .running, ended.status != .abandoned {
+          // It ended; only its final record could not be written.
+          finished.append(RunDigest(ended, file: digest.file))
+          continue
+        }
         abandoned.append(
           .init(
             runId: live.runId, startedAt: live.startedAt, updatedAt: live.updatedAt,

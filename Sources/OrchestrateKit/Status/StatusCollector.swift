@@ -27,7 +27,8 @@ public enum StatusCollector {
           FileManager.default.contents(atPath: "\(directory)/\(digest.file)").flatMap {
             try? decoder.decode(RunRecord.self, from: $0)
           }
-        })
+        },
+        settle: { AbandonedRuns.reconstruct($0, layout: layout) })
       pipelines.append(assessment.assess())
     }
     pipelines.sort {

@@ -39,6 +39,7 @@ struct RunCommand: ParsableCommand {
             layout: RootLayout(root: location.root), maxParallel: maxParallel, trigger: trigger),
           events: EventLog())
       } catch let failure as PipelineRun.Failure {
+        if case .interrupted(let signal) = failure { SignalTrap.reraise(signal) }
         throw CommandFailure(message: failure.description, exitCode: failure.exitCode)
       }
     }
@@ -46,7 +47,17 @@ struct RunCommand: ParsableCommand {
     print(
       RunSummary.render(outcome.record, metricsFile: outcome.metricsFile, style: .detect()))
     fflush(nil)
-    if let signal = outcome.signal { SignalTrap.reraise(signal) }
+    if let problem = outcome.recordError {
+      FileHandle.standardError.write(
+        Data(
+          ("orchestrate: the run ended \(outcome.record.status.rawValue) but its final record "
+            + "could not be written (\(problem)); the next run of \(outcome.record.pipeline) "
+            + "settles it from its journal\n").utf8))
+      throw ExitCode(outcome.exitCode)
+    }
+    // A signal that arrived after the tasks were done still says how the
+    // process ended: a run that received SIGTERM never exits 0.
+    if let signal = outcome.signal ?? SignalTrap.firstReceived { SignalTrap.reraise(signal) }
     if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
   }
 }
