@@ -181,7 +181,8 @@ import Testing
     #expect(settled.status == .abandoned)
     #expect(settled.task("orphan")?.status == .failed)
     #expect(settled.task("orphan")?.reason == "orchestrator died while it ran")
-    #expect(settled.reason?.contains("process(es) it left running") == true, "\(settled.reason ?? "")")
+    #expect(
+      settled.reason?.contains("process(es) it left running") == true, "\(settled.reason ?? "")")
     try waitUntil { root.processes().isEmpty }
   }
 

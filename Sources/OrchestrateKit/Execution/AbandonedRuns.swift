@@ -21,7 +21,8 @@ enum AbandonedRuns {
       else { continue }
       let journal = RunJournal.read(
         path: RunJournal.path(in: layout, pipeline: pipeline, runId: record.runId))
-      let killed = isThisBoot(record) ? DeadRunProcesses(record: record, journal: journal).stop() : 0
+      let killed =
+        isThisBoot(record) ? DeadRunProcesses(record: record, journal: journal).stop() : 0
       let final = reconstruct(record, journal: journal, layout: layout, killed: killed)
       if (try? AtomicFile.write(RecordJSON.encode(final), to: path)) != nil {
         settled.append(final)

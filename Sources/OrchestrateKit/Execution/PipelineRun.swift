@@ -121,7 +121,8 @@ public enum PipelineRun {
     do {
       try AtomicFile.write(RecordJSON.encode(record), to: metricsFile)
     } catch {
-      throw .setup("cannot write the metrics file \(metricsFile): \(error.reason); no task was started")
+      throw .setup(
+        "cannot write the metrics file \(metricsFile): \(error.reason); no task was started")
     }
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     let journal: RunJournal
@@ -176,7 +177,8 @@ public enum PipelineRun {
     return Outcome(record: final, metricsFile: metricsFile, signal: signal)
   }
 
-  private static func openJournal(in directory: String, tasks: Int, events: EventLog) throws(Failure)
+  private static func openJournal(in directory: String, tasks: Int, events: EventLog)
+    throws(Failure)
     -> RunJournal
   {
     do {

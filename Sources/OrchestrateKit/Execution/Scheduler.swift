@@ -24,6 +24,8 @@ final class Scheduler: @unchecked Sendable {
   /// Process groups whose leader exited while other members still ran.
   private var lingeringGroups = Set<pid_t>()
   private var finishedSteps = 0
+  /// Processes that left their task's group have been looked for.
+  private var escapeesSought = false
   private var cancellation: Cancellation?
   private var runTimer: DispatchWorkItem?
   private var reportTimer: DispatchSourceTimer?
@@ -154,6 +156,10 @@ final class Scheduler: @unchecked Sendable {
     journal.flush()
     writer.changed()
     if finishedSteps == plan.steps.count, running.isEmpty, lingeringGroups.isEmpty {
+      if !escapeesSought {
+        escapeesSought = true
+        if stopEscapees() { return }
+      }
       complete()
     }
   }
@@ -365,17 +371,47 @@ final class Scheduler: @unchecked Sendable {
     return members
   }
 
-  /// Their leader is gone, so no wait4 reports these processes' end: look
-  /// every 50 ms until the group is empty, escalating to SIGKILL at `killAt`.
+  /// Their leader is gone, so no wait4 reports these processes' end.
   private func watchLingering(_ group: pid_t, killAt: ContinuousClock.Instant) {
-    queue.asyncAfter(deadline: .now() + 0.05) { [self] in
-      if ChildProcess.members(ofGroup: group).isEmpty {
+    watchUntilGone(
+      isGone: { ChildProcess.members(ofGroup: group).isEmpty },
+      kill: { ChildProcess.signalGroup(group, SIGKILL) }, killAt: killAt,
+      then: { [self] in
         lingeringGroups.remove(group)
         advance()
-        return
-      }
-      if ContinuousClock.now >= killAt { ChildProcess.signalGroup(group, SIGKILL) }
-      watchLingering(group, killAt: killAt)
+      })
+  }
+
+  /// Once every task has ended: processes that carry the run's id but left
+  /// their task's process group (`setsid`, a double fork) get SIGTERM, then
+  /// SIGKILL after the longest grace. True when some are being stopped.
+  private func stopEscapees() -> Bool {
+    let escaped = ProcessTable.carrying(runId: record.runId)
+    guard !escaped.isEmpty else { return false }
+    record.escapedProcesses = escaped.count
+    events.log(
+      "\(escaped.count) process(es) started by tasks left their task's process group "
+        + "and are still running; stopping them")
+    for process in escaped { kill(process.pid, SIGTERM) }
+    let grace = plan.steps.map(\.task.killGrace).max() ?? .seconds(10)
+    let alive: @Sendable () -> [LiveProcess] = {
+      escaped.filter { ProcessTable.entry(of: $0.pid) == $0 }
+    }
+    watchUntilGone(
+      isGone: { alive().isEmpty }, kill: { for process in alive() { kill(process.pid, SIGKILL) } },
+      killAt: .now + grace, then: { [self] in advance() })
+    return true
+  }
+
+  /// Looks every 50 ms until `isGone`, calling `kill` from `killAt` on.
+  private func watchUntilGone(
+    isGone: @escaping @Sendable () -> Bool, kill: @escaping @Sendable () -> Void,
+    killAt: ContinuousClock.Instant, then done: @escaping @Sendable () -> Void
+  ) {
+    queue.asyncAfter(deadline: .now() + 0.05) { [self] in
+      if isGone() { return done() }
+      if ContinuousClock.now >= killAt { kill() }
+      watchUntilGone(isGone: isGone, kill: kill, killAt: killAt, then: done)
     }
   }
 
@@ -390,7 +426,8 @@ final class Scheduler: @unchecked Sendable {
       task.durationSeconds = end.timeIntervalSince(started)
     }
     record.tasks[index] = task
-    journal.hold(.finished(task: task.name, status: status, at: task.finishedAt ?? Date(), reason: reason))
+    journal.hold(
+      .finished(task: task.name, status: status, at: task.finishedAt ?? Date(), reason: reason))
     finishedSteps += 1
     switch status {
     case .completed:

@@ -193,6 +193,7 @@ extension RunRecord: JSONWritable {
       w.member("boot_id", bootId)
       w.member("counts", counts)
       w.member("duration_seconds", durationSeconds)
+      w.member("escaped_processes", escapedProcesses)
       w.member("exit_code", exitCode)
       w.member("finished_at", finishedAt)
       w.member("host", host)

@@ -28,7 +28,10 @@ final class ReservedSpace: @unchecked Sendable {
     if let reason = grow(to: bytes) {
       close(fd)
       unlink(path)
-      throw Failure(description: "cannot reserve \(ByteCount.format(Int64(bytes))) for the run record in \((path as NSString).deletingLastPathComponent): \(reason)")
+      throw Failure(
+        description:
+          "cannot reserve \(ByteCount.format(Int64(bytes))) for the run record in \((path as NSString).deletingLastPathComponent): \(reason)"
+      )
     }
   }
 

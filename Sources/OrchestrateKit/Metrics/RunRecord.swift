@@ -40,6 +40,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var orchestratorPeakRssBytes: Int?
   /// CPU time of the orchestrator itself (user + system), tasks excluded.
   public var orchestratorCpuSeconds: Double?
+  /// Processes of the run's tasks that had left their task's process group
+  /// (`setsid`, a double fork) and were still running when every task had
+  /// ended: stopped like any task's leftovers.
+  public var escapedProcesses: Int?
   /// Durations and counters far outside the tasks' own history.
   public var anomalies: [Anomaly]?
   public var counts: TaskCounts

@@ -16,7 +16,7 @@ final class TestRoot {
   }
 
   deinit {
-    for pid in processes() { kill(pid, SIGKILL) }
+    for pid in processes() + tasksStillAlive() { kill(pid, SIGKILL) }
     try? FileManager.default.removeItem(atPath: path)
   }
 
@@ -65,11 +65,30 @@ final class TestRoot {
 
   /// Live processes whose command line holds this test's marker.
   func processes() -> [pid_t] {
+    Self.liveProcesses { pid in
+      FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map {
+        String(decoding: $0, as: UTF8.self).contains(marker)
+      } ?? false
+    }
+  }
+
+  /// Live processes started by any run under this root, found by the
+  /// environment every task and its children inherit, whatever their
+  /// command line or process group.
+  func tasksStillAlive() -> [pid_t] {
+    let variable = Array("ORCHESTRATE_ROOT=\(path)".utf8)
+    return Self.liveProcesses { pid in
+      FileManager.default.contents(atPath: "/proc/\(pid)/environ").map {
+        $0.split(separator: 0).contains { $0.elementsEqual(variable) }
+      } ?? false
+    }
+  }
+
+  /// Processes other than this one, zombies left out, that `matches`.
+  private static func liveProcesses(_ matches: (pid_t) -> Bool) -> [pid_t] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap { entry in
-      guard let pid = pid_t(entry), pid != getpid(),
-        let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-        String(decoding: data, as: UTF8.self).contains(marker),
+      guard let pid = pid_t(entry), pid != getpid(), matches(pid),
         let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
         let end = stat.lastIndex(of: ")"),
         stat[stat.index(end, offsetBy: 2)] != "Z"

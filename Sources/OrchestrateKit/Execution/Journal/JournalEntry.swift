@@ -36,7 +36,8 @@ enum JournalEntry: Equatable, Sendable {
     case .leftovers(let task, let group, let count, let at, let grace):
       return "leftovers\t\(Self.ms(at))\t\(task)\t\(group)\t\(count)\t\(grace.milliseconds)\n"
     case .recordLost(let status, let exitCode, let at, let reason):
-      return "record-lost\t\(Self.ms(at))\t\(status.rawValue)\t\(exitCode)\t\(Self.escape(reason))\n"
+      return
+        "record-lost\t\(Self.ms(at))\t\(status.rawValue)\t\(exitCode)\t\(Self.escape(reason))\n"
     }
   }
 
@@ -96,7 +97,9 @@ enum JournalEntry: Equatable, Sendable {
     }
   }
 
-  private static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+  private static func ms(_ date: Date) -> Int64 {
+    Int64((date.timeIntervalSince1970 * 1000).rounded())
+  }
   private static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
 
   /// Reasons are the orchestrator's own words; a tab or newline in one

@@ -36,7 +36,8 @@ final class RunJournal: @unchecked Sendable {
     if error == ENOSPC || error == EDQUOT {
       close(fd)
       unlink(path)
-      throw Failure(description: "cannot reserve space for \(path): \(String(cString: strerror(error)))")
+      throw Failure(
+        description: "cannot reserve space for \(path): \(String(cString: strerror(error)))")
     }
   }
 

@@ -58,10 +58,12 @@ enum RunSettlement {
       // It ended and said so; only its record could not be written.
       record.status = .failed
       record.exitCode = lost.exitCode
-      record.reason = "final record could not be written (\(lost.reason)); the run ended \(lost.status.rawValue)"
+      record.reason =
+        "final record could not be written (\(lost.reason)); the run ended \(lost.status.rawValue)"
     } else {
       record.status = .abandoned
-      record.reason = "orchestrator (pid \(record.pid) on \(record.host)) died before the run finished"
+      record.reason =
+        "orchestrator (pid \(record.pid) on \(record.host)) died before the run finished"
     }
     if killedProcesses > 0 {
       record.reason! += "; killed \(killedProcesses) process(es) it left running"
