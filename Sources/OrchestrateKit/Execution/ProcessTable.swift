@@ -19,23 +19,56 @@ enum ProcessTable {
 
   /// Group and start time of a live (not zombie) process.
   static func entry(of pid: pid_t) -> LiveProcess? {
-    guard let fields = statFields(of: pid), fields.count > 19, fields[0] != "Z",
-      let group = pid_t(fields[2]), let ticks = UInt64(fields[19])
-    else { return nil }
-    return .init(pid: pid, group: group, startTicks: ticks)
+    guard let stat = stat(of: pid), stat.state != UInt8(ascii: "Z") else { return nil }
+    return .init(pid: pid, group: stat.group, startTicks: stat.startTicks)
   }
 
   static func parent(of pid: pid_t) -> pid_t? {
-    guard let fields = statFields(of: pid), fields.count > 1 else { return nil }
-    return pid_t(fields[1])
+    stat(of: pid)?.parent
   }
 
-  /// Fields of /proc/PID/stat after the command name: state first.
-  private static func statFields(of pid: pid_t) -> [Substring]? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let end = stat.lastIndex(of: ")")
-    else { return nil }
-    return stat[stat.index(after: end)...].split(separator: " ")
+  private struct Stat {
+    var state: UInt8 = 0
+    var parent: pid_t = 0
+    var group: pid_t = 0
+    var startTicks: UInt64 = 0
+  }
+
+  /// The fields of /proc/PID/stat this needs, read with plain system calls:
+  /// a run reads it for every process on the machine when it ends.
+  private static func stat(of pid: pid_t) -> Stat? {
+    let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer -> Stat? in
+      let count = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+      guard count > 0, let end = buffer[..<count].lastIndex(of: UInt8(ascii: ")")) else {
+        return nil
+      }
+      // After the command name: state, ppid, pgrp, ..., starttime (the 20th).
+      var stat = Stat()
+      var field = -1
+      var value: UInt64 = 0
+      for byte in buffer[(end + 1)..<count] {
+        if byte == UInt8(ascii: " ") {
+          switch field {
+          case 1: stat.parent = pid_t(truncatingIfNeeded: value)
+          case 2: stat.group = pid_t(truncatingIfNeeded: value)
+          case 19:
+            stat.startTicks = value
+            return stat
+          default: break
+          }
+          field += 1
+          value = 0
+        } else if field == 0 {
+          stat.state = byte
+        } else if byte >= 48 && byte <= 57 {
+          value = value &* 10 &+ UInt64(byte - 48)
+        }
+      }
+      return nil
+    }
   }
 
   /// Whether `variable` (NAME=VALUE) is one of the process's environment entries.
@@ -52,11 +85,16 @@ enum ProcessTable {
   }
 
   /// Live processes that carry the run's id, this process and its
-  /// ancestors left out.
-  static func carrying(runId: String) -> [LiveProcess] {
+  /// ancestors left out. Only processes started at or after `since` (start
+  /// ticks of the run's orchestrator) can be its tasks' descendants, so
+  /// only their environments are read.
+  static func carrying(runId: String, since: UInt64?) -> [LiveProcess] {
     let marker = runMarker(runId)
     let spared = selfAndAncestors()
-    return read().filter { !spared.contains($0.pid) && environment(of: $0.pid, holds: marker) }
+    return read().filter {
+      $0.startTicks >= since ?? 0 && !spared.contains($0.pid)
+        && environment(of: $0.pid, holds: marker)
+    }
   }
 
   /// This process and the chain of its parents: a run started by a task of

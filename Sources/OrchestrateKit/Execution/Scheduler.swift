@@ -386,7 +386,7 @@ final class Scheduler: @unchecked Sendable {
   /// their task's process group (`setsid`, a double fork) get SIGTERM, then
   /// SIGKILL after the longest grace. True when some are being stopped.
   private func stopEscapees() -> Bool {
-    let escaped = ProcessTable.carrying(runId: record.runId)
+    let escaped = ProcessTable.carrying(runId: record.runId, since: record.processStartTicks)
     guard !escaped.isEmpty else { return false }
     record.escapedProcesses = escaped.count
     events.log(

@@ -35,7 +35,9 @@ struct DeadRunProcesses {
     if let longest = graces.max() { grace = longest }
     let spared = ProcessTable.selfAndAncestors()
     let marker = ProcessTable.runMarker(record.runId)
-    let live = ProcessTable.read().filter { !spared.contains($0.pid) }
+    // Only what started after the dead orchestrator can descend from it.
+    let since = record.processStartTicks ?? 0
+    let live = ProcessTable.read().filter { !spared.contains($0.pid) && $0.startTicks >= since }
     let members = Dictionary(grouping: live, by: \.group)
     for (group, ticks) in candidates {
       guard let inGroup = members[group] else { continue }
