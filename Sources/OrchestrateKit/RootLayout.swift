@@ -38,8 +38,14 @@ public struct RootLayout: Sendable {
     "\(logsDirectory(pipeline: pipeline))/\(run.text)"
   }
   /// Relative to the root, as the run record stores it.
-  public func taskLogPath(pipeline: String, run: RunID, task: String) -> String {
-    "logs/\(pipeline)/\(run.text)/\(task).log"
+  /// Relative to the root, as the run record stores it: the first
+  /// attempt's output in `<task>.log`, a retry's in `<task>.attempt-N.log`.
+  public func taskLogPath(pipeline: String, run: RunID, task: String, attempt: Int = 1) -> String {
+    "logs/\(pipeline)/\(run.text)/\(Self.taskLogName(task, attempt: attempt))"
+  }
+
+  public static func taskLogName(_ task: String, attempt: Int) -> String {
+    attempt == 1 ? "\(task).log" : "\(task).attempt-\(attempt).log"
   }
   public func orchestratorLog(pipeline: String, run: RunID) -> String {
     "\(runLogDirectory(pipeline: pipeline, run: run))/orchestrate.log"

@@ -31,9 +31,10 @@ import Testing
     #expect(record.counts.completed == 6 && record.counts.failed == 1 && record.counts.skipped == 1)
     #expect(result.stdout.contains("ingest_metadata[hathitrust]"))
     #expect(result.stdout.contains("metrics: \(root.path)/metrics/ingestion/\(record.runId).json"))
-    let log = try #require(
-      root.read("logs/ingestion/\(record.runId)/ingest_metadata[hathitrust].log"))
-    #expect(log.components(separatedBy: "HTTP 503 from upstream").count == 4)
+    // Three attempts, each in a log file of its own.
+    let logs = try failed.attempts.map { try #require(root.read($0.logFile ?? "")) }
+    #expect(logs.count == 3)
+    #expect(logs.allSatisfy { $0.components(separatedBy: "HTTP 503 from upstream").count == 2 })
     #expect(
       root.read("logs/ingestion/\(record.runId)/init_run.log")?.contains(
         "run \(record.runId) starting") == true)
@@ -244,17 +245,18 @@ import Testing
     let flaky = try #require(record.task("flaky"))
     #expect(flaky.status == .completed)
     #expect(flaky.attempts.map(\.exitCode) == [1, 1, 0])
-    let log = try #require(root.read(flaky.logFile)).split(separator: "\n")
-    #expect(log.count == 6, "\(log)")
-    #expect(log[0].hasPrefix("=== flaky: attempt 1 of 4, "))
-    #expect(log[1] == "try 1")
-    #expect(log[2].hasPrefix("=== flaky: attempt 2 of 4, "))
-    #expect(log[4].hasPrefix("=== flaky: attempt 3 of 4, "))
-    #expect(log[5] == "try 3")
+    // One file per attempt, holding exactly what the program wrote.
+    #expect(
+      flaky.attempts.map { $0.logFile.map { ($0 as NSString).lastPathComponent } } == [
+        "flaky.log", "flaky.attempt-2.log", "flaky.attempt-3.log",
+      ])
+    #expect(
+      try flaky.attempts.map { try #require(root.read($0.logFile ?? "")) } == [
+        "try 1\n", "try 2\n", "try 3\n",
+      ])
+    #expect(flaky.logFile == flaky.attempts.last?.logFile)
     let onceTask = try #require(record.task("once"))
-    let once = try #require(root.read(onceTask.logFile))
-    #expect(once.hasPrefix("=== once: attempt 1 of 1, "))
-    #expect(once.hasSuffix("===\nonly the output"))
+    #expect(root.read(onceTask.logFile) == "only the output")
     let gaps = zip(flaky.attempts, flaky.attempts.dropFirst()).map {
       $1.startedAt.timeIntervalSince($0.finishedAt!)
     }

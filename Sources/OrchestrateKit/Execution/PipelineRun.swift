@@ -217,7 +217,7 @@ public enum PipelineRun {
     // Each task sets its own; one inherited from an enclosing run must not leak in.
     for key in [
       "ORCHESTRATE_TASK", "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_SOURCE", "ORCHESTRATE_PROGRESS",
-      "ORCHESTRATE_METRICS",
+      "ORCHESTRATE_METRICS", "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS",
     ] {
       environment[key] = nil
     }

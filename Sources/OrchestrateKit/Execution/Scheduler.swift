@@ -24,6 +24,12 @@ final class Scheduler: @unchecked Sendable {
   /// Process groups whose leader exited while other members still ran.
   private var lingeringGroups = Set<pid_t>()
   private var finishedSteps = 0
+  /// Finished tasks that did not complete, for ORCHESTRATE_FAILED_TASKS.
+  private var notCompleted: [String] = []
+  /// Ends the time `run_if: always` tasks have once the run ends early.
+  private var finallyTimer: DispatchWorkItem?
+  /// No more `run_if: always` task may start: a second signal, or their time ran out.
+  private var finallyStopped = false
   /// Processes that left their task's group have been looked for.
   private var escapeesSought = false
   private var cancellation: Cancellation?
@@ -35,12 +41,16 @@ final class Scheduler: @unchecked Sendable {
   private struct RunningAttempt {
     var pid: pid_t
     var started: ContinuousClock.Instant
-    /// Where this attempt's output begins in the task's log.
-    var logOffset: Int
+    /// This attempt's log, relative to the root.
+    var logFile: String
     var reports: TaskReportFollower
     var timers: [DispatchWorkItem] = []
     var timedOut = false
     var cancelled = false
+    /// A `run_if: always` task running while the run ends early.
+    var finally = false
+    /// Why it was stopped, when not by the run's cancellation itself.
+    var stopReason: String?
   }
 
   private struct Cancellation {
@@ -105,43 +115,108 @@ final class Scheduler: @unchecked Sendable {
 
   // MARK: Cancellation
 
-  /// Stops the run: nothing new starts, running tasks get SIGTERM and, after
-  /// their grace, SIGKILL. A second SIGINT skips the grace.
+  /// Stops the run: nothing new starts but `run_if: always` tasks, which
+  /// still run once their dependencies have finished, within the pipeline's
+  /// `finally_timeout`; other running tasks get SIGTERM and, after their
+  /// grace, SIGKILL. A second signal stops the `run_if: always` tasks too;
+  /// a second SIGINT kills everything at once.
   func cancel(reason: String, signal: Int32?) {
     dispatchPrecondition(condition: .onQueue(queue))
     if let current = cancellation {
-      if signal == SIGINT, current.signal == SIGINT {
-        events.log("second interrupt: killing every task now")
-        for attempt in running.values { ChildProcess.signalGroup(attempt.pid, SIGKILL) }
-        for group in lingeringGroups { ChildProcess.signalGroup(group, SIGKILL) }
-      }
+      guard let signal else { return }
+      let now = signal == SIGINT && current.signal == SIGINT
+      stopFinally(reason: "received \(Self.signalName(signal)) while ending", immediately: now)
       return
     }
     cancellation = Cancellation(reason: reason, signal: signal)
     runTimer?.cancel()
-    events.log("cancelling: \(reason); stopping \(running.count) running task(s)")
-    for index in plan.steps.indices
-    where !record.tasks[index].status.isFinished && running[index] == nil {
-      retryTimers.removeValue(forKey: index)?.cancel()
-      if let last = record.tasks[index].attempts.last {
-        finish(index, as: last.timedOut ? .timedOut : .failed, reason: "no retry: \(reason)")
-      } else {
-        finish(index, as: .skipped, reason: reason)
-      }
+    let waiting = plan.steps.indices.filter {
+      !record.tasks[$0].status.isFinished && running[$0] == nil
     }
+    let runningAlways = running.keys.filter { plan.steps[$0].task.runIf == .always }.count
+    let always =
+      runningAlways
+      + waiting.filter {
+        record.tasks[$0].attempts.isEmpty && plan.steps[$0].task.runIf == .always
+      }.count
+    let finallyTimeout = plan.pipeline.finallyTimeout
+    events.log(
+      "cancelling: \(reason); stopping \(running.count - runningAlways) running task(s)"
+        + (always > 0
+          ? "; \(always) run_if: always task(s) may run for up to "
+            + DurationText.format(finallyTimeout) : ""))
     for (index, attempt) in running {
+      guard plan.steps[index].task.runIf != .always else {
+        running[index]?.finally = true
+        continue
+      }
       running[index]?.cancelled = true
       stop(group: attempt.pid, grace: plan.steps[index].task.killGrace, index: index)
     }
+    for index in waiting {
+      retryTimers.removeValue(forKey: index)?.cancel()
+      if let last = record.tasks[index].attempts.last {
+        finish(index, as: last.timedOut ? .timedOut : .failed, reason: "no retry: \(reason)")
+      } else if plan.steps[index].task.runIf != .always {
+        finish(index, as: .skipped, reason: reason)
+      }
+    }
+    let timer = DispatchWorkItem { [weak self] in
+      self?.stopFinally(
+        reason: "finally_timeout (\(DurationText.format(finallyTimeout))) reached",
+        immediately: false)
+    }
+    finallyTimer = timer
+    queue.asyncAfter(deadline: .now() + finallyTimeout.seconds, execute: timer)
     advance()
+  }
+
+  /// Ends the `run_if: always` tasks of a run that is ending: those still
+  /// waiting are skipped, running ones get SIGTERM (SIGKILL at once when
+  /// `immediately`), then SIGKILL after their grace.
+  private func stopFinally(reason: String, immediately: Bool) {
+    if immediately {
+      events.log("\(reason): killing every task now")
+      for attempt in running.values { ChildProcess.signalGroup(attempt.pid, SIGKILL) }
+      for group in lingeringGroups { ChildProcess.signalGroup(group, SIGKILL) }
+    }
+    guard !finallyStopped else { return }
+    finallyStopped = true
+    finallyTimer?.cancel()
+    if !immediately { events.log("\(reason): stopping the run_if: always tasks") }
+    for index in plan.steps.indices
+    where !record.tasks[index].status.isFinished && running[index] == nil {
+      finish(index, as: .skipped, reason: reason)
+    }
+    for (index, attempt) in running where !attempt.cancelled {
+      running[index]?.cancelled = true
+      running[index]?.stopReason = reason
+      if !immediately {
+        stop(group: attempt.pid, grace: plan.steps[index].task.killGrace, index: index)
+      }
+    }
+    advance()
+  }
+
+  /// What tasks are told of the run so far: `running`, `cancelled`
+  /// (a signal) or `timed_out` (the run's timeout).
+  private var runStatusSoFar: String {
+    guard let cancellation else { return "running" }
+    return cancellation.signal == nil ? "timed_out" : RunStatus.cancelled.rawValue
   }
 
   // MARK: Scheduling
 
   /// Starts what may start, then ends the run if nothing is left.
   private func advance() {
-    while cancellation == nil, running.count < maxParallel, let index = ready.popMin() {
+    while running.count < maxParallel, let index = ready.popMin() {
       let step = plan.steps[index]
+      // Ending early, only `run_if: always` tasks still start.
+      if record.tasks[index].status.isFinished { continue }
+      if let cancellation, step.task.runIf != .always || finallyStopped {
+        finish(index, as: .skipped, reason: cancellation.reason)
+        continue
+      }
       if step.task.runIf == .success,
         let blocker = step.dependencies.first(where: { record.tasks[$0].status != .completed })
       {
@@ -175,7 +250,12 @@ final class Scheduler: @unchecked Sendable {
 
     let launch: TaskLauncher.Launch
     do {
-      launch = try launcher.launch(step, attempt: number, of: step.task.retries + 1)
+      launch = try launcher.launch(
+        step, attempt: number,
+        context: [
+          "ORCHESTRATE_RUN_STATUS": runStatusSoFar,
+          "ORCHESTRATE_FAILED_TASKS": notCompleted.joined(separator: ","),
+        ])
     } catch {
       // A program that cannot start will not start on a retry either.
       attempt.finishedAt = now
@@ -187,6 +267,8 @@ final class Scheduler: @unchecked Sendable {
     }
     attempt.pid = launch.pid
     attempt.processStartTicks = ProcessIdentity.startTicks(of: launch.pid)
+    attempt.logFile = launch.logFile
+    record.tasks[index].logFile = launch.logFile
     // On disk before anything waits on it: if this process dies from here
     // on, the next run finds the task's process group.
     journal.write(
@@ -195,7 +277,8 @@ final class Scheduler: @unchecked Sendable {
         startTicks: attempt.processStartTicks, at: now, killGrace: step.task.killGrace))
     record.tasks[index].attempts.append(attempt)
     running[index] = RunningAttempt(
-      pid: launch.pid, started: .now, logOffset: launch.logOffset, reports: launch.reports)
+      pid: launch.pid, started: .now, logFile: launch.logFile, reports: launch.reports,
+      finally: cancellation != nil)
     events.log(
       "\(step.name) started (attempt \(number) of \(step.task.retries + 1), pid \(launch.pid))")
 
@@ -344,16 +427,19 @@ final class Scheduler: @unchecked Sendable {
       retryTimers[index] = retry
       queue.asyncAfter(deadline: .now() + delay, execute: retry)
     } else {
-      let reason: String? =
+      var reason: String? =
         switch outcome {
         case .completed: nil
-        case .cancelled: cancellation?.reason
+        case .cancelled: attempt.stopReason ?? cancellation?.reason
         default: entry.number > 1 ? "\(how) after \(entry.number) attempts" : how
         }
+      if attempt.finally, let cancellation {
+        let why = "ran after \(cancellation.reason) because run_if: always"
+        reason = reason.map { "\($0); \(why)" } ?? why
+      }
       let tail =
         outcome == .completed
-        ? nil
-        : OutputTail.read(path: launcher.layout.absolute(task.logFile), from: attempt.logOffset)
+        ? nil : OutputTail.read(path: launcher.layout.absolute(attempt.logFile))
       finish(index, as: outcome, reason: reason, error: tail)
     }
     advance()
@@ -426,6 +512,7 @@ final class Scheduler: @unchecked Sendable {
       task.durationSeconds = end.timeIntervalSince(started)
     }
     record.tasks[index] = task
+    if status != .completed { notCompleted.append(task.name) }
     journal.hold(
       .finished(task: task.name, status: status, at: task.finishedAt ?? Date(), reason: reason))
     finishedSteps += 1
@@ -439,7 +526,12 @@ final class Scheduler: @unchecked Sendable {
     }
     for dependent in dependents[index] {
       unfinishedDependencies[dependent] -= 1
-      if unfinishedDependencies[dependent] == 0, cancellation == nil { ready.insert(dependent) }
+      // Dependencies that will never run count as finished for `run_if: always`.
+      if unfinishedDependencies[dependent] == 0,
+        cancellation == nil || plan.steps[dependent].task.runIf == .always
+      {
+        ready.insert(dependent)
+      }
     }
   }
 
@@ -447,6 +539,7 @@ final class Scheduler: @unchecked Sendable {
     guard let completion else { return }
     self.completion = nil
     runTimer?.cancel()
+    finallyTimer?.cancel()
     reportTimer?.cancel()
     if events.isInteractive { events.showLive([]) }
     let counts = TaskCounts(record.tasks)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Turns a plan step into a started process: its log file opened for
-/// appending with a header line per attempt, its environment, directory and program
+/// Turns a plan step into a started process: a log file of its own for each
+/// attempt, holding exactly the bytes the program writes (no header: `logs`
+/// composes one from the record), its environment, directory and program
 /// resolved. Output goes straight from the child to the log file.
 struct TaskLauncher: Sendable {
   let layout: RootLayout
@@ -34,8 +35,8 @@ struct TaskLauncher: Sendable {
 
   struct Launch {
     var pid: pid_t
-    /// Size of the log when this attempt's output begins.
-    var logOffset: Int
+    /// This attempt's log, relative to the root.
+    var logFile: String
     /// Follows what the task reports through $ORCHESTRATE_PROGRESS and $ORCHESTRATE_METRICS.
     var reports: TaskReportFollower
   }
@@ -44,22 +45,24 @@ struct TaskLauncher: Sendable {
     var description: String
   }
 
-  func launch(_ step: Plan.Step, attempt: Int, of attempts: Int) throws(Failure) -> Launch {
-    let logPath = layout.absolute(layout.taskLogPath(pipeline: pipeline, run: run, task: step.name))
-    let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+  /// `context`: variables that tell the task how the run is going.
+  func launch(_ step: Plan.Step, attempt: Int, context: [String: String] = [:]) throws(Failure)
+    -> Launch
+  {
+    let logFile = layout.taskLogPath(
+      pipeline: pipeline, run: run, task: step.name, attempt: attempt)
+    let logPath = layout.absolute(logFile)
+    let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
     }
     defer { close(fd) }
-    EventLog.writeAll(
-      "=== \(step.name): attempt \(attempt) of \(attempts), \(Timestamp.format(Date())) ===\n",
-      to: fd)
-    let offset = Int(lseek(fd, 0, SEEK_END))
 
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
       metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")
     var overrides = step.task.environment
+    for (key, value) in context { overrides[key] = value }
     overrides["ORCHESTRATE_TASK"] = step.name
     overrides["ORCHESTRATE_ATTEMPT"] = String(attempt)
     overrides["ORCHESTRATE_SOURCE"] = step.source
@@ -79,7 +82,6 @@ struct TaskLauncher: Sendable {
       executable = try programs.resolve(
         arguments[0], searchPath: overrides["PATH"] ?? searchPath, directory: directory)
     } catch {
-      EventLog.writeAll("orchestrate: \(error)\n", to: fd)
       throw Failure(description: error.description)
     }
     do {
@@ -88,14 +90,13 @@ struct TaskLauncher: Sendable {
           executable: executable, arguments: arguments,
           environment: ProcessEnvironment(shared: sharedEnvironment, overrides: overrides),
           workingDirectory: directory, outputDescriptor: fd))
-      return Launch(pid: pid, logOffset: offset, reports: reports)
+      return Launch(pid: pid, logFile: logFile, reports: reports)
     } catch {
       // Checks are remembered for the run: say so when the directory went
       // away since, rather than blaming the program.
       programs.forget()
       let reason =
         programs.isDirectory(directory) ? error.description : Self.missingDirectory(directory)
-      EventLog.writeAll("orchestrate: \(reason)\n", to: fd)
       throw Failure(description: reason)
     }
   }

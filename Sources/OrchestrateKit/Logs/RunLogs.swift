@@ -92,15 +92,31 @@ public struct RunLogs {
   /// Streams one file of the run to `fd` in blocks. `name` is a task
   /// (`extract[geo]`, meaning `extract[geo].log`) or a file name.
   public func copy(_ name: String, of run: StoredRunLogs, to fd: Int32) throws(Failure) {
-    let wanted = [name + ".log", name]
+    try copy(anyOf: [name + ".log", name], of: run, to: fd)
+  }
+
+  /// Streams the file named `file` (relative to the run) to `fd`.
+  public func copy(file: String, of run: StoredRunLogs, to fd: Int32) throws(Failure) {
+    try copy(anyOf: [file], of: run, to: fd)
+  }
+
+  private func copy(anyOf wanted: [String], of run: StoredRunLogs, to fd: Int32) throws(Failure) {
     if let archive = run.archive {
       try copyFromArchive(archive, wanted: wanted, run: run.name, to: fd)
     } else {
       let files = try files(of: run)
       guard let file = wanted.lazy.compactMap({ w in files.first { $0.path == w } }).first else {
-        throw .unknownFile(name, run: run.name, found: Self.names(files))
+        throw .unknownFile(wanted.last!, run: run.name, found: Self.names(files))
       }
       try copyFile("\(run.directory!)/\(file.path)", to: fd)
+    }
+  }
+
+  /// The run's record, when it is there and readable.
+  public func record(of run: StoredRunLogs) -> RunRecord? {
+    let path = "\(layout.metricsDirectory(pipeline: run.pipeline))/\(run.name).json"
+    return FileManager.default.contents(atPath: path).flatMap {
+      try? RecordCoding.decoder().decode(RunRecord.self, from: $0)
     }
   }
 
@@ -126,7 +142,7 @@ public struct RunLogs {
     } catch {
       throw .unreadable(error.description)
     }
-    throw .unknownFile(wanted[1], run: run, found: Self.names(seen))
+    throw .unknownFile(wanted.last!, run: run, found: Self.names(seen))
   }
 
   private func copyFile(_ path: String, to fd: Int32) throws(Failure) {

@@ -276,6 +276,7 @@ extension AttemptRecord: JSONWritable {
       w.member("error", error)
       w.member("exit_code", exitCode)
       w.member("finished_at", finishedAt)
+      w.member("log_file", logFile)
       w.member("number", number)
       w.member("peak_rss_bytes", peakRssBytes)
       w.member("pid", pid)

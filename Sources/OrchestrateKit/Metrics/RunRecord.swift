@@ -147,7 +147,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
   public var startedAt: Date?
   public var finishedAt: Date?
   public var durationSeconds: Double?
-  /// Relative to the root directory.
+  /// The last attempt's log, relative to the root directory.
   public var logFile: String
   /// The end of the task's output when it did not complete.
   public var error: String?
@@ -191,6 +191,9 @@ public struct AttemptRecord: Codable, Sendable, Equatable {
   public var timedOut: Bool
   /// Set when the process could not be started at all.
   public var error: String?
+  /// What this attempt wrote, byte for byte, relative to the root directory:
+  /// `<task>.log` for the first, `<task>.attempt-N.log` for the others.
+  public var logFile: String?
   public var peakRssBytes: Int?
   public var cpuUserSeconds: Double?
   public var cpuSystemSeconds: Double?

@@ -15,6 +15,9 @@ public struct Pipeline: Sendable, Equatable {
   public var maxParallel: Int
   /// Whole-run limit; nil means none.
   public var timeout: Duration?
+  /// How long `run_if: always` tasks may still run once the run is ending
+  /// early (run timeout, a first signal), all of them together.
+  public var finallyTimeout: Duration
   public var sources: [String]
   public var logPolicy: LogPolicy
   public var stuckAfter: Duration?
@@ -24,6 +27,7 @@ public struct Pipeline: Sendable, Equatable {
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
   public static let defaultRunTimeout: Duration = .seconds(86400)
+  public static let defaultFinallyTimeout: Duration = .seconds(300)
 }
 
 public struct PipelineTask: Sendable, Equatable {

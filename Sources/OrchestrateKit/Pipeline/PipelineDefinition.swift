@@ -10,6 +10,7 @@ struct PipelineDefinition: Decodable {
   var workingDirectory: String?
   var maxParallel: Int?
   var timeout: DurationSetting?
+  var finallyTimeout: DurationSetting?
   var sources: [String]?
   var defaults: TaskSettings?
   var logs: LogPolicyDefinition?
@@ -24,6 +25,7 @@ struct PipelineDefinition: Decodable {
     case maxParallel = "max_parallel"
     case stuckAfter = "stuck_after"
     case maxAge = "max_age"
+    case finallyTimeout = "finally_timeout"
   }
 
   init(from decoder: Decoder) throws {
@@ -36,6 +38,7 @@ struct PipelineDefinition: Decodable {
     workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
     maxParallel = try c.decodeIfPresent(Int.self, forKey: .maxParallel)
     timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
+    finallyTimeout = try c.decodeIfPresent(DurationSetting.self, forKey: .finallyTimeout)
     sources = try c.decodeIfPresent([String].self, forKey: .sources)
     defaults = try c.decodeIfPresent(TaskSettings.self, forKey: .defaults)
     logs = try c.decodeIfPresent(LogPolicyDefinition.self, forKey: .logs)

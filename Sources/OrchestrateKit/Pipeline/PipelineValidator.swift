@@ -43,6 +43,9 @@ struct PipelineValidator {
 
     let logs = definition.logs
     let standard = LogPolicy.standard
+    // Clean-up after a signal is bounded: it cannot be 'never'.
+    _ = try required(definition.finallyTimeout, field: "finally_timeout")
+    let finallyTimeout = try limit(definition.finallyTimeout, field: "finally_timeout")
     return Pipeline(
       name: name,
       description: definition.description,
@@ -53,6 +56,7 @@ struct PipelineValidator {
       workingDirectory: definition.workingDirectory,
       maxParallel: maxParallel,
       timeout: try limit(definition.timeout, field: "timeout") ?? Pipeline.defaultRunTimeout,
+      finallyTimeout: finallyTimeout ?? Pipeline.defaultFinallyTimeout,
       sources: sources,
       logPolicy: LogPolicy(
         compressAfter: try limit(logs?.compressAfter, field: "logs.compress_after")

@@ -9,6 +9,7 @@ struct LogsCommand: ParsableCommand {
     discussion: """
       orchestrate logs RUN_ID [TASK]
       orchestrate logs --last [PIPELINE] [TASK]
+      orchestrate logs -f RUN_ID TASK
       """)
 
   @Argument(help: ArgumentHelp("A run id; with --last, a pipeline name.", valueName: "run-id"))
@@ -21,12 +22,25 @@ struct LogsCommand: ParsableCommand {
   @Flag(help: "The newest run (of PIPELINE when given).")
   var last = false
 
+  @Option(help: "Print only this attempt's output, byte for byte, with no header.")
+  var attempt: Int?
+
+  @Flag(name: [.customShort("f"), .long], help: "Follow a running task's output until it ends.")
+  var follow = false
+
+  @Flag(help: "List every file of the run, progress and journal files included.")
+  var all = false
+
   @OptionGroup var rootOption: RootOption
 
   func validate() throws {
     if !last && runID == nil {
       throw ValidationError("give a run id, or --last for the newest run")
     }
+    if (attempt != nil || follow) && task == nil {
+      throw ValidationError("--attempt and --follow need a task")
+    }
+    if let attempt, attempt < 1 { throw ValidationError("--attempt must be at least 1") }
   }
 
   func run() throws {
@@ -35,25 +49,23 @@ struct LogsCommand: ParsableCommand {
       do {
         let stored = try last ? logs.newest(pipeline: runID) : logs.find(run: runID!)
         if let task {
-          try logs.copy(task, of: stored, to: STDOUT_FILENO)
+          let printer = TaskLogPrinter(logs: logs, run: stored)
+          if let attempt {
+            try printer.printAttempt(attempt, of: task, to: STDOUT_FILENO)
+          } else if follow {
+            try TaskLogFollower(logs: logs, run: stored, task: task).follow(to: STDOUT_FILENO)
+          } else {
+            try printer.printAll(task, to: STDOUT_FILENO)
+          }
         } else {
-          list(try logs.files(of: stored), of: stored, root: logs.layout.root)
+          let listing = RunLogListing(
+            run: stored, files: try logs.files(of: stored), record: logs.record(of: stored))
+          print(listing.render(root: logs.layout.root, all: all), terminator: "")
         }
       } catch let error as RunLogs.Failure {
         let exitCode: Int32 = if case .unreadable = error { 1 } else { 2 }
         throw CommandFailure(message: error.description, exitCode: exitCode)
       }
-    }
-  }
-
-  private func list(_ files: [ArchivedFile], of run: StoredRunLogs, root: String) {
-    let source = RunLogs.source(of: run)
-    let shown = source.hasPrefix(root + "/") ? String(source.dropFirst(root.count + 1)) : source
-    print("\(run.name) (\(shown))")
-    let sizes = files.map { ByteCount.format($0.size) }
-    let width = sizes.map(\.count).max() ?? 0
-    for (file, size) in zip(files, sizes) {
-      print("  \(String(repeating: " ", count: width - size.count))\(size)  \(file.path)")
     }
   }
 }

@@ -1,0 +1,73 @@
+import Foundation
+
+/// `orchestrate logs RUN_ID TASK`: every attempt's bytes in order, each
+/// between a header and an outcome line composed from the run record (the
+/// log files themselves hold only what the program wrote). Runs written
+/// before logs had a file per attempt, or without a record, are printed as
+/// stored.
+public struct TaskLogPrinter {
+  public let logs: RunLogs
+  public let run: StoredRunLogs
+  /// The run's record, when it can be read.
+  public let record: RunRecord?
+
+  public init(logs: RunLogs, run: StoredRunLogs) {
+    self.logs = logs
+    self.run = run
+    record = logs.record(of: run)
+  }
+
+  /// The task's record; nil for a file that is not a task's log.
+  public func task(_ name: String) -> TaskRecord? {
+    record?.tasks.first { $0.name == name }
+  }
+
+  public func printAll(_ name: String, to fd: Int32) throws(RunLogs.Failure) {
+    guard let task = task(name), task.attempts.contains(where: { $0.logFile != nil }) else {
+      return try logs.copy(name, of: run, to: fd)
+    }
+    for attempt in task.attempts {
+      EventLog.writeAll(Self.header(task, attempt), to: fd)
+      if attempt.logFile != nil {
+        try logs.copy(
+          file: RootLayout.taskLogName(task.name, attempt: attempt.number), of: run, to: fd)
+      }
+      EventLog.writeAll(Self.outcome(task, attempt), to: fd)
+    }
+  }
+
+  /// One attempt's bytes, unchanged.
+  public func printAttempt(_ number: Int, of name: String, to fd: Int32) throws(RunLogs.Failure) {
+    if let task = task(name), !task.attempts.contains(where: { $0.number == number }) {
+      throw .unknownFile(
+        "\(name) attempt \(number)", run: run.name,
+        found: task.attempts.map { "attempt \($0.number)" })
+    }
+    try logs.copy(file: RootLayout.taskLogName(name, attempt: number), of: run, to: fd)
+  }
+
+  static func header(_ task: TaskRecord, _ attempt: AttemptRecord) -> String {
+    let pid = attempt.pid.map { ", pid \($0)" } ?? ""
+    return
+      "=== \(task.name): attempt \(attempt.number), started \(Timestamp.format(attempt.startedAt))\(pid) ===\n"
+  }
+
+  static func outcome(_ task: TaskRecord, _ attempt: AttemptRecord) -> String {
+    "=== \(task.name): attempt \(attempt.number) \(describe(attempt)) ===\n"
+  }
+
+  /// `exit 3 after 2.10s`, `killed by SIGTERM after 1.00s, timed out`.
+  static func describe(_ attempt: AttemptRecord) -> String {
+    if let error = attempt.error, attempt.exitCode == nil, attempt.signal == nil { return error }
+    guard attempt.finishedAt != nil else { return "still running" }
+    var text =
+      if let signal = attempt.signal {
+        "killed by \(Scheduler.signalName(signal))"
+      } else {
+        "exit \(attempt.exitCode ?? 0)"
+      }
+    if let duration = attempt.durationSeconds { text += " after \(Scheduler.seconds(duration))" }
+    if attempt.timedOut { text += ", timed out" }
+    return text
+  }
+}
