@@ -23,6 +23,12 @@ public struct Pipeline: Sendable, Equatable {
   public var stuckAfter: Duration?
   public var maxAge: Duration?
   public var anomalyThresholds: AnomalyThresholds
+  /// Declared parameters, by name.
+  public var parameters: [Parameter] = []
+  public var environments: [String: PipelineEnvironment] = [:]
+  public var defaultEnvironment: String?
+  /// The logical date is the run's start minus this (`date_offset: 1d`: yesterday's data).
+  public var dateOffset: Duration = .zero
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
@@ -58,6 +64,8 @@ public struct PipelineTask: Sendable, Equatable {
   public var retryBackoff: Double
   public var environment: [String: String]
   public var workingDirectory: String?
+  /// Runs only when this holds; otherwise skipped, and its dependents run as if it completed.
+  public var when: TaskCondition?
   /// Line of the task in its file, when known.
   public var line: Int?
 

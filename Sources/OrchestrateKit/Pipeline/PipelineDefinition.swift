@@ -17,10 +17,17 @@ struct PipelineDefinition: Decodable {
   var stuckAfter: DurationSetting?
   var maxAge: DurationSetting?
   var anomalies: AnomalyDefinition?
+  var params: [String: ParameterDefinition]?
+  var environments: [String: EnvironmentDefinition]?
+  var defaultEnvironment: String?
+  var dateOffset: DurationSetting?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, description, schedule, env, sources, defaults, logs, tasks, timeout, anomalies
+    case params, environments
+    case defaultEnvironment = "default_environment"
+    case dateOffset = "date_offset"
     case workingDirectory = "working_directory"
     case maxParallel = "max_parallel"
     case stuckAfter = "stuck_after"
@@ -45,6 +52,11 @@ struct PipelineDefinition: Decodable {
     stuckAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .stuckAfter)
     maxAge = try c.decodeIfPresent(DurationSetting.self, forKey: .maxAge)
     anomalies = try c.decodeIfPresent(AnomalyDefinition.self, forKey: .anomalies)
+    params = try c.decodeIfPresent([String: ParameterDefinition].self, forKey: .params)
+    environments = try c.decodeIfPresent(
+      [String: EnvironmentDefinition].self, forKey: .environments)
+    defaultEnvironment = try c.decodeIfPresent(String.self, forKey: .defaultEnvironment)
+    dateOffset = try c.decodeIfPresent(DurationSetting.self, forKey: .dateOffset)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }
@@ -96,12 +108,13 @@ struct TaskDefinition: Decodable {
   var runIf: RunCondition?
   var source: String?
   var forEachSource: Bool?
+  var when: ConditionDefinition?
   var settings: TaskSettings
   /// Where the task starts in the file, for messages about it.
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, run, argv, source
+    case name, run, argv, source, when
     case dependsOn = "depends_on"
     case runIf = "run_if"
     case forEachSource = "for_each_source"
@@ -118,6 +131,7 @@ struct TaskDefinition: Decodable {
     runIf = try c.decodeIfPresent(RunCondition.self, forKey: .runIf)
     source = try c.decodeIfPresent(String.self, forKey: .source)
     forEachSource = try c.decodeIfPresent(Bool.self, forKey: .forEachSource)
+    when = try c.decodeIfPresent(ConditionDefinition.self, forKey: .when)
     settings = try TaskSettings(fieldsOf: decoder)
   }
 }

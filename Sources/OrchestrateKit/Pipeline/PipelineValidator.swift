@@ -27,11 +27,25 @@ struct PipelineValidator {
     let environment = try checkedEnvironment(definition.env, field: "env")
     let defaults = definition.defaults
     let defaultEnvironment = try checkedEnvironment(defaults?.env, field: "defaults.env")
+    let parameterValidator = ParameterValidator(file: file)
+    let parameters = try parameterValidator.parameters(definition.params)
+    let environments = try parameterValidator.environments(
+      definition.environments, parameters: parameters,
+      checkEnvironment: { (env, field) throws(PipelineError) in
+        try checkedEnvironment(env, field: field)
+      })
+    if let name = definition.defaultEnvironment, environments[name] == nil {
+      throw error(
+        "unknown environment '\(name)' (environments: \(list(environments.keys.sorted())))",
+        field: "default_environment")
+    }
     var tasks: [PipelineTask] = []
     for (index, task) in definition.tasks.enumerated() {
-      tasks.append(
-        try validate(
-          task, at: index, defaults: defaults, environment: defaultEnvironment, sources: sources))
+      var validated = try validate(
+        task, at: index, defaults: defaults, environment: defaultEnvironment, sources: sources)
+      validated.when = try parameterValidator.condition(
+        task.when, parameters: parameters, line: task.line, field: "tasks[\(index)].when")
+      tasks.append(validated)
     }
     try checkNamesAndReferences(tasks)
     if let cycle = DependencyGraph(tasks: tasks).cycle() {
@@ -46,7 +60,9 @@ struct PipelineValidator {
     // Clean-up after a signal is bounded: it cannot be 'never'.
     _ = try required(definition.finallyTimeout, field: "finally_timeout")
     let finallyTimeout = try limit(definition.finallyTimeout, field: "finally_timeout")
-    return Pipeline(
+    var dateOffset = Duration.zero
+    if case .after(let offset) = definition.dateOffset { dateOffset = offset }
+    var pipeline = Pipeline(
       name: name,
       description: definition.description,
       schedule: definition.schedule,
@@ -68,6 +84,11 @@ struct PipelineValidator {
       maxAge: try limit(definition.maxAge, field: "max_age"),
       anomalyThresholds: try thresholds(definition.anomalies),
       tasks: tasks)
+    pipeline.parameters = parameters
+    pipeline.environments = environments
+    pipeline.defaultEnvironment = definition.defaultEnvironment
+    pipeline.dateOffset = dateOffset
+    return pipeline
   }
 
   private func validate(
