@@ -142,6 +142,8 @@ struct CronField {
     } else if let dash = text[base].firstIndex(of: "-") {
       low = try value(text, base.lowerBound..<dash)
       high = try value(text, (dash + 1)..<base.upperBound)
+      // `sat-sun`: Sunday as the end of a week range is its 7, not its 0.
+      if range.upperBound == 7 && high == 0 && low > 0 { high = 7 }
       guard low <= high else {
         throw CronSyntaxError(
           offset: base.lowerBound,
