@@ -117,6 +117,10 @@ import Testing
 
   @Test func systemdUnitsAreWrittenVerifiedAndRemoved() throws {
     let root = nightlyRoot()
+    root.write(
+      "pipelines/nightly.yaml",
+      "schedule: '30 2 * * *'\nfinally_timeout: 10m\n"
+        + "tasks: [{name: a, run: 'true', kill_grace: 2m}]\n")
     let units = "\(root.path)/units"
     let installed = try schedule(
       root, "--install", "systemd", "--unit-dir", units, "--randomized-delay", "10m")
@@ -131,8 +135,8 @@ import Testing
     for setting in ["Type=oneshot", "KillMode=mixed", "TimeoutStartSec=infinity"] {
       #expect(service.contains("\n\(setting)\n"), "\(setting)")
     }
-    // Five minutes of clean-up after the longest kill_grace, two minutes.
-    #expect(service.contains("\nTimeoutStopSec=420s\n"))
+    // finally_timeout after the longest kill_grace: ten minutes and two.
+    #expect(service.contains("\nTimeoutStopSec=720s\n"))
     #expect(
       service.contains(
         "\nExecStart=\(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml\n"))

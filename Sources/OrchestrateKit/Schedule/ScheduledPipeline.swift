@@ -11,14 +11,11 @@ public struct ScheduledPipeline: Sendable {
   /// Absolute.
   public var file: String
   public var root: String
-  /// The longest a stop may take: the tasks' grace after SIGTERM and the clean-up after it.
+  /// The longest a stop may take: the tasks' grace after SIGTERM and the
+  /// `run_if: always` tasks after it.
   public var stopSeconds: Double
   /// The program and its arguments.
   public var command: [String]
-
-  /// How long orchestrate's own clean-up may take after a stop, when the
-  /// pipeline does not say.
-  public static let defaultCleanUp: Duration = .seconds(300)
 
   /// nil when the pipeline has no schedule.
   public init?(_ pipeline: Pipeline, root: String, binary: String) {
@@ -29,7 +26,9 @@ public struct ScheduledPipeline: Sendable {
     file = URL(fileURLWithPath: pipeline.file).standardizedFileURL.path
     self.root = RootLayout(root: root).root
     let grace = pipeline.tasks.map(\.killGrace).max() ?? PipelineTask.defaultKillGrace
-    stopSeconds = (Self.defaultCleanUp + grace).seconds
+    // A stop ends the tasks with their grace, then `run_if: always` tasks
+    // get their finally_timeout.
+    stopSeconds = (pipeline.finallyTimeout + grace).seconds
     let parent = (file as NSString).deletingLastPathComponent
     let conventional =
       (parent as NSString).lastPathComponent == "pipelines"
