@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the build needs beyond the Swift toolchain: the headers of
-# libarchive and zlib (Debian: libarchive-dev, zlib1g-dev). Safe to run again;
-# does nothing when present.
+# Installs what the build and the tests need beyond the Swift toolchain: the
+# headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
+# `crontab` program (cron) and `systemd-analyze` (systemd), which the tests of
+# `orchestrate schedule` run. Safe to run again; does nothing when present.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -10,7 +11,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev; do
+for package in libarchive-dev zlib1g-dev cron systemd; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,3 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+for program in crontab systemd-analyze; do
+  if ! command -v "$program" >/dev/null 2>&1; then
+    echo "bootstrap: $program is still missing after installing cron and systemd" >&2
+    exit 1
+  fi
+done

@@ -23,20 +23,6 @@ import Testing
     #expect(Percentile.of([], 50) == nil)
   }
 
-  @Test func cronSchedulesGiveMaxAge() {
-    #expect(CronPeriod.seconds("0 2 * * *") == 86400)
-    #expect(CronPeriod.seconds("@daily") == 86400)
-    #expect(CronPeriod.seconds("15 * * * *") == 3600)
-    #expect(CronPeriod.seconds("*/10 * * * *") == 600)
-    #expect(CronPeriod.seconds("0 */6 * * *") == 21_600.0)
-    #expect(CronPeriod.seconds("0 2,14 * * *") == 43_200.0)
-    #expect(CronPeriod.seconds("0 3 * * 1") == 604_800.0)
-    #expect(CronPeriod.seconds("0 3 * * 1-5") == 120_960.0)
-    #expect(CronPeriod.seconds("not cron") == nil)
-    #expect(CronPeriod.defaultMaxAge(schedule: nil) == 26 * 3600)
-    #expect(CronPeriod.defaultMaxAge(schedule: "30 1 * * *") == 26 * 3600)
-  }
-
   @Test func aHealthyDailyPipelineIsOK() {
     let now = Date()
     let status = PipelineAssessment(history(10, now: now), now: now).assess()

@@ -261,6 +261,8 @@ public enum PipelineRun {
       orchestrateVersion: OrchestrateVersion.current,
       maxParallel: options.maxParallel ?? pipeline.maxParallel,
       schedule: pipeline.schedule,
+      timezone: pipeline.timeZone,
+      scheduleGraceSeconds: pipeline.scheduleGrace?.seconds,
       timeoutSeconds: pipeline.timeout?.seconds,
       stuckAfterSeconds: pipeline.stuckAfter?.seconds,
       maxAgeSeconds: pipeline.maxAge?.seconds,

@@ -34,6 +34,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// The pipeline's own settings that judge this run later, copied so that
   /// status needs nothing but the metrics directory.
   public var schedule: String?
+  /// The IANA zone the schedule is read in; absent: the machine's own.
+  public var timezone: String? = nil
+  /// How late a scheduled run may start before status calls it missed.
+  public var scheduleGraceSeconds: Double? = nil
   public var timeoutSeconds: Double?
   public var stuckAfterSeconds: Double?
   public var maxAgeSeconds: Double?

@@ -35,10 +35,25 @@ public enum StatusTable {
   static func overview(_ pipeline: PipelineStatus, now: Date, style: TerminalStyle) -> [String] {
     var header = "\(style.bold(pipeline.name))  \(level(pipeline.health.level, style: style))"
     if let schedule = pipeline.schedule { header += "  schedule \(schedule)" }
+    if let zone = pipeline.timezone { header += " (\(zone))" }
     header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
     var lines = [header]
     func row(_ label: String, _ text: String) {
       lines.append(fit("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + text))
+    }
+
+    if let nextDue = pipeline.nextDue {
+      row(
+        "next due",
+        "\(DueTime.format(nextDue, zone: pipeline.timezone))  (in \(Ago.format(nextDue.timeIntervalSince(now))))"
+      )
+    }
+    if let missed = pipeline.missed {
+      row(
+        "missed",
+        style.red(
+          "due \(DueTime.format(missed.dueAt, zone: pipeline.timezone)), no run started since "
+            + "(\(Ago.format(missed.lateSeconds)) late)"))
     }
 
     if let last = pipeline.lastRun {

@@ -4,7 +4,13 @@ import Foundation
 public struct Pipeline: Sendable, Equatable {
   public var name: String
   public var description: String?
+  /// The cron expression as written; `cron` is what it means.
   public var schedule: String?
+  public var cron: CronExpression?
+  /// The IANA zone of the schedule; nil: the machine's local zone, as cron.
+  public var timeZone: String?
+  /// How late a run may start before it counts as missed; nil: derived.
+  public var scheduleGrace: Duration?
   /// The file it was read from, as given.
   public var file: String
   /// SHA-256 of the file's bytes, so a record says exactly which definition ran.

@@ -5,7 +5,9 @@ import Yams
 struct PipelineDefinition: Decodable {
   var name: String?
   var description: String?
-  var schedule: String?
+  var schedule: ScheduleSetting?
+  var timezone: TimeZoneSetting?
+  var scheduleGrace: DurationSetting?
   var env: [String: String]?
   var workingDirectory: String?
   var maxParallel: Int?
@@ -24,8 +26,9 @@ struct PipelineDefinition: Decodable {
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, description, schedule, env, sources, defaults, logs, tasks, timeout, anomalies
-    case params, environments
+    case name, description, schedule, timezone, env, sources, defaults, logs, tasks, timeout
+    case anomalies, params, environments
+    case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
     case workingDirectory = "working_directory"
@@ -40,7 +43,9 @@ struct PipelineDefinition: Decodable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     name = try c.decodeIfPresent(String.self, forKey: .name)
     description = try c.decodeIfPresent(String.self, forKey: .description)
-    schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
+    schedule = try c.decodeIfPresent(ScheduleSetting.self, forKey: .schedule)
+    timezone = try c.decodeIfPresent(TimeZoneSetting.self, forKey: .timezone)
+    scheduleGrace = try c.decodeIfPresent(DurationSetting.self, forKey: .scheduleGrace)
     env = try c.decodeIfPresent([String: String].self, forKey: .env)
     workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
     maxParallel = try c.decodeIfPresent(Int.self, forKey: .maxParallel)

@@ -172,9 +172,18 @@ public enum PipelineLoader {
     @unknown default:
       (path, message) = ([], "\(error)")
     }
-    let mark = node(at: path, in: root)?.mark
+    let located = node(at: path, in: root)
+    let mark = located?.mark
+    var column = mark?.column
+    // A cron expression's error points inside the value, past its opening quote.
+    if case .dataCorrupted(let context) = error,
+      let cron = context.underlyingError as? CronSyntaxError, let scalar = located?.scalar
+    {
+      let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+      column = column.map { $0 + cron.offset + (quoted ? 1 : 0) }
+    }
     return PipelineError(
-      file: file, line: mark?.line, column: mark?.column, field: fieldPath(path), message: message)
+      file: file, line: mark?.line, column: column, field: fieldPath(path), message: message)
   }
 
   /// The deepest node along `path` that exists, for its line and column.

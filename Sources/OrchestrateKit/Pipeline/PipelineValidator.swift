@@ -55,6 +55,15 @@ struct PipelineValidator {
         message: "dependency cycle: \(cycle.joined(separator: " -> "))")
     }
 
+    if definition.schedule == nil {
+      if definition.timezone != nil {
+        throw error("applies to 'schedule', which is not set", field: "timezone")
+      }
+      if definition.scheduleGrace != nil {
+        throw error("applies to 'schedule', which is not set", field: "schedule_grace")
+      }
+    }
+
     let logs = definition.logs
     let standard = LogPolicy.standard
     // Clean-up after a signal is bounded: it cannot be 'never'.
@@ -65,7 +74,10 @@ struct PipelineValidator {
     var pipeline = Pipeline(
       name: name,
       description: definition.description,
-      schedule: definition.schedule,
+      schedule: definition.schedule?.expression.text,
+      cron: definition.schedule?.expression,
+      timeZone: definition.timezone?.identifier,
+      scheduleGrace: try limit(definition.scheduleGrace, field: "schedule_grace"),
       file: file,
       sha256: sha256,
       environment: environment,

@@ -49,6 +49,13 @@ public enum HealthRules {
       add(.warning, "anomaly \(RunSummary.describe(anomaly))")
     }
 
+    if let missed = status.missed {
+      add(
+        .critical,
+        "missed run: due \(DueTime.format(missed.dueAt, zone: status.timezone)), none started since "
+          + "(\(seconds(missed.lateSeconds)) late)")
+    }
+
     let age = status.lastSuccess?.ageSeconds
     if age.map({ $0 > status.maxAgeSeconds }) ?? true {
       let since = age.map { "last successful run \(seconds($0)) ago" } ?? "never succeeded"

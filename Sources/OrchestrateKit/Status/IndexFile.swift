@@ -7,6 +7,8 @@ import HeapModule
 ///
 ///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss  counters)*
 ///
+/// `F` instead of `R` marks a run started with `--source`.
+///
 /// `counters` is `name=value,name=value` with `%`, `=`, `,`, tab and newline
 /// in names percent-escaped, or `-`.
 ///     name  size  mtime_ns  U  reason
@@ -167,7 +169,8 @@ enum IndexFile {
     let name = lines.string(fields[0])
     let kind = lines.string(fields[3])
     if kind == "U" { return (name, stamp, .unreadable(lines.string(fields[4]))) }
-    guard kind == "R", fields.count >= 8, !decodeTasks || (fields.count - 8) % taskFields == 0,
+    guard kind == "R" || kind == "F", fields.count >= 8,
+      !decodeTasks || (fields.count - 8) % taskFields == 0,
       let status = lines.oneOf(fields[5], Spelling.runStatuses),
       let started = lines.double(fields[6])
     else { return nil }
@@ -193,7 +196,7 @@ enum IndexFile {
     }
     let digest = RunDigest(
       file: name, runId: lines.string(fields[4]), status: status, startedAt: started,
-      durationSeconds: lines.double(fields[7]), tasks: tasks)
+      durationSeconds: lines.double(fields[7]), tasks: tasks, sourceFiltered: kind == "F")
     return (name, stamp, .run(digest))
   }
 
@@ -206,7 +209,8 @@ enum IndexFile {
       fields += ["U", reason]
     case .run(let run):
       fields += [
-        "R", run.runId, run.status.rawValue, String(run.startedAt), number(run.durationSeconds),
+        run.sourceFiltered ? "F" : "R", run.runId, run.status.rawValue, String(run.startedAt),
+        number(run.durationSeconds),
       ]
       for task in run.tasks {
         fields += [

@@ -65,7 +65,12 @@ public struct PipelineAssessment {
     let stuckAfter =
       newest?.stuckAfterSeconds ?? Self.stuckThreshold(history.runDurations)
       ?? Self.defaultStuckAfter
-    let maxAge = newest?.maxAgeSeconds ?? CronPeriod.defaultMaxAge(schedule: newest?.schedule)
+    let expectation = ScheduleExpectation(
+      schedule: newest?.schedule, timezone: newest?.timezone,
+      graceSeconds: newest?.scheduleGraceSeconds)
+    let maxAge =
+      newest?.maxAgeSeconds ?? expectation?.maxAge(now: now)
+      ?? ScheduleExpectation.unscheduledMaxAge
 
     var running: [PipelineStatus.RunningRun] = []
     var abandoned: [PipelineStatus.AbandonedRun] = []
@@ -103,7 +108,11 @@ public struct PipelineAssessment {
     let tasks = taskStatistics(inWindow, history: history)
     let lastSuccess = finished.last { $0.status == .completed }
     var status = PipelineStatus(
-      name: name, schedule: newest?.schedule, maxAgeSeconds: maxAge,
+      name: name, schedule: newest?.schedule, timezone: newest?.timezone,
+      nextDue: expectation?.schedule.next(after: now),
+      missed: expectation?.missedRun(
+        starts: runs.filter { !$0.sourceFiltered }.map(\.startedAt), now: now),
+      maxAgeSeconds: maxAge,
       stuckAfterSeconds: stuckAfter, health: Health(problems: []), totalRuns: runs.count,
       lastRun: lastRun.map { lastRunSummary($0, record: lastRecord) },
       window: window(inWindow, runs: runs.filter { $0.startedAt >= windowStart }.count),

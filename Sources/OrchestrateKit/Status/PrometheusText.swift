@@ -36,6 +36,15 @@ public enum PrometheusText {
     output.gauge("abandoned_runs", "Runs whose orchestrator died unfinished.") {
       Double($0.abandoned.count)
     }
+    output.gauge("missed_run", "1 when a due run did not start within its grace, else 0.") {
+      $0.schedule == nil ? nil : ($0.missed == nil ? 0 : 1)
+    }
+    output.gauge("missed_run_due_timestamp_seconds", "Due time of the missed run (Unix time).") {
+      $0.missed?.dueAt.timeIntervalSince1970
+    }
+    output.gauge("next_due_timestamp_seconds", "Next due time of the schedule (Unix time).") {
+      $0.nextDue?.timeIntervalSince1970
+    }
     output.gauge("last_run_anomalies", "Anomalies flagged in the newest finished run.") {
       Double($0.lastRun?.anomalies.count ?? 0)
     }

@@ -10,6 +10,9 @@ public struct RunDigest: Sendable, Equatable {
   public var status: RunStatus
   public var startedAt: Double
   public var durationSeconds: Double?
+  /// Started with `--source`: not a run of the whole pipeline, so it does
+  /// not answer for a due time of its schedule.
+  public var sourceFiltered: Bool
   public var tasks: [TaskDigest]
 
   public struct TaskDigest: Sendable, Equatable {
@@ -34,13 +37,14 @@ public struct RunDigest: Sendable, Equatable {
 
   public init(
     file: String, runId: String, status: RunStatus, startedAt: Double, durationSeconds: Double?,
-    tasks: [TaskDigest]
+    tasks: [TaskDigest], sourceFiltered: Bool = false
   ) {
     self.file = file
     self.runId = runId
     self.status = status
     self.startedAt = startedAt
     self.durationSeconds = durationSeconds
+    self.sourceFiltered = sourceFiltered
     self.tasks = tasks
   }
 
@@ -53,7 +57,7 @@ public struct RunDigest: Sendable, Equatable {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
-      })
+      }, sourceFiltered: !record.sourceFilter.isEmpty)
   }
 }
 
@@ -73,7 +77,7 @@ extension RunDigest {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
-      })
+      }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty)
   }
 
   private struct RecordShape: Decodable {
@@ -83,6 +87,7 @@ extension RunDigest {
     var status: RunStatus
     var startedAt: String
     var durationSeconds: Double?
+    var sourceFilter: [String]?
     var tasks: [TaskShape]
 
     enum CodingKeys: String, CodingKey {
@@ -92,6 +97,7 @@ extension RunDigest {
       case status
       case startedAt = "started_at"
       case durationSeconds = "duration_seconds"
+      case sourceFilter = "source_filter"
       case tasks
     }
   }

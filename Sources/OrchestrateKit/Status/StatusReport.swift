@@ -57,6 +57,11 @@ public struct Health: Codable, Sendable, Equatable {
 public struct PipelineStatus: Codable, Sendable {
   public var name: String
   public var schedule: String?
+  /// The schedule's zone, when the pipeline names one.
+  public var timezone: String?
+  public var nextDue: Date?
+  /// The newest due time past its grace with no run started since.
+  public var missed: ScheduleExpectation.MissedRun?
   /// The oldest a last successful run may be (the pipeline's `max_age`, or
   /// derived from its schedule).
   public var maxAgeSeconds: Double

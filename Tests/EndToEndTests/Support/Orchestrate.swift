@@ -8,6 +8,8 @@ enum Orchestrate {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
   static let binary = packageRoot + "/.build/debug/orchestrate"
+  /// The binary's path with symlinks resolved, as it names itself in the lines it writes.
+  static let resolvedBinary = URL(fileURLWithPath: binary).resolvingSymlinksInPath().path
   /// Pipelines shaped like the users' own, kept in the repository as they were shared.
   static let sharedExamples = packageRoot + "/examples"
 

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A pipeline with a schedule, and the command that runs it from cron or
+/// systemd: absolute paths only, `--root` only where the file's place does
+/// not already say it, nothing that depends on PATH or the working directory.
+public struct ScheduledPipeline: Sendable {
+  public var name: String
+  public var cron: CronExpression
+  /// The pipeline's `timezone`; nil: the machine's local zone.
+  public var timeZoneName: String?
+  /// Absolute.
+  public var file: String
+  public var root: String
+  /// The longest a stop may take: the tasks' grace after SIGTERM and the
+  /// `run_if: always` tasks after it.
+  public var stopSeconds: Double
+  /// The program and its arguments.
+  public var command: [String]
+
+  /// nil when the pipeline has no schedule.
+  public init?(_ pipeline: Pipeline, root: String, binary: String) {
+    guard let cron = pipeline.cron else { return nil }
+    name = pipeline.name
+    self.cron = cron
+    timeZoneName = pipeline.timeZone
+    file = URL(fileURLWithPath: pipeline.file).standardizedFileURL.path
+    self.root = RootLayout(root: root).root
+    let grace = pipeline.tasks.map(\.killGrace).max() ?? PipelineTask.defaultKillGrace
+    // A stop ends the tasks with their grace, then `run_if: always` tasks
+    // get their finally_timeout.
+    stopSeconds = (pipeline.finallyTimeout + grace).seconds
+    let parent = (file as NSString).deletingLastPathComponent
+    let conventional =
+      (parent as NSString).lastPathComponent == "pipelines"
+      ? (parent as NSString).deletingLastPathComponent : nil
+    command = [binary, file] + (conventional == self.root ? [] : ["--root", self.root])
+  }
+
+  public var schedule: CronSchedule {
+    CronSchedule(expression: cron, timeZone: timeZone)
+  }
+
+  public var timeZone: TimeZone {
+    timeZoneName.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
+  }
+
+  /// Whether cron, which reads every line in the machine's zone, runs this
+  /// at the right times: no zone named, or one whose offsets match the
+  /// machine's over the coming year.
+  public func cronAgrees(machine: TimeZone = .current, now: Date = Date()) -> Bool {
+    guard let named = timeZoneName.flatMap(TimeZone.init(identifier:)) else { return true }
+    return named.identifier == machine.identifier
+      || stride(from: 0.0, to: 366 * 86400, by: 86400 / 2).allSatisfy {
+        let date = now.addingTimeInterval($0)
+        return named.secondsFromGMT(for: date) == machine.secondsFromGMT(for: date)
+      }
+  }
+
+  /// The crontab line: the expression as written, then the command for `/bin/sh`.
+  public var crontabLine: String {
+    "\(cron.text) " + command.map(Self.crontabWord).joined(separator: " ")
+  }
+
+  /// A word for `/bin/sh`, quoted when it needs to be, with `%` escaped
+  /// (cron turns a bare one into a newline).
+  static func crontabWord(_ word: String) -> String {
+    let safe = word.unicodeScalars.allSatisfy {
+      $0.isASCII
+        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+          || "/._-+=:,@".unicodeScalars.contains($0))
+    }
+    let quoted =
+      safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return quoted.replacingOccurrences(of: "%", with: "\\%")
+  }
+}
+
+/// The executable that is running, for lines that must name it by absolute path.
+public enum RunningExecutable {
+  public static var path: String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else {
+      return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+    return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import OrchestrateKit
+import TestSupport
+import Testing
+
+/// `orchestrate schedule`: the listing, a real crontab (Debian's cron,
+/// edited for a user the test creates, so nobody's own table is touched)
+/// and systemd unit files checked by systemd-analyze.
+@Suite(.serialized) struct ScheduleCommandTests {
+  func schedule(_ root: TestRoot, _ arguments: String...) throws -> Invocation {
+    try Orchestrate.run(["schedule", "--root", root.path] + arguments)
+  }
+
+  func nightlyRoot() -> TestRoot {
+    let root = TestRoot()
+    root.write(
+      "pipelines/nightly.yaml",
+      "schedule: '30 2 * * *'\ntasks: [{name: a, run: 'true', kill_grace: 2m}]\n")
+    root.write("pipelines/adhoc.yaml", "tasks: [{name: a, run: 'true'}]\n")
+    return root
+  }
+
+  @Test func listsDueTimesAndTheLineThatRunsThePipeline() throws {
+    let root = nightlyRoot()
+    let listing = try schedule(root)
+    #expect(listing.exitCode == 0, "\(listing.stderr)")
+    let lines = listing.stdout.split(separator: "\n")
+    #expect(lines.first == "nightly  30 2 * * *  local time")
+    #expect(lines.filter { $0.hasSuffix(" 02:30 +00:00") }.count == 5, "\(listing.stdout)")
+    #expect(
+      listing.stdout.contains(
+        "crontab    30 2 * * * \(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml\n"),
+      "\(listing.stdout)")
+    #expect(listing.stdout.contains("systemd    OnCalendar=*-*-* 02:30:00"))
+    #expect(listing.stderr.contains("adhoc: no schedule, left out"))
+    let named = try schedule(root, "adhoc")
+    #expect(named.exitCode == 2)
+    #expect(named.stderr.contains("adhoc.yaml: has no schedule"))
+  }
+
+  /// A bad expression stops validate and run alike, before anything is created.
+  @Test func aBadExpressionIsRefusedEverywhere() throws {
+    let root = TestRoot()
+    root.write("pipelines/bad.yaml", "schedule: \"0 25 * * *\"\ntasks: [{name: a, run: 'true'}]\n")
+    let message = "pipelines/bad.yaml:1:14: schedule: hour 25 is out of range 0-23"
+    for command in [["validate", "bad"], ["bad"], ["schedule", "bad"]] {
+      let result = try Orchestrate.run(command + ["--root", root.path])
+      #expect(result.exitCode == 2, "\(command)")
+      #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
+    }
+    #expect(!root.exists("metrics"))
+    #expect(!root.exists("logs"))
+  }
+
+  @Test func crontabInstallUpdateAndUninstallKeepEveryOtherLine() throws {
+    let user = try TestUser()
+    defer { user.remove() }
+    // A table of someone's own, odd spacing and all.
+    let own = "MAILTO=ops@example.org\n# keep me   \n0 5 * * *\t/usr/bin/true   # spaced\n\n"
+    try user.setCrontab(own)
+    let root = nightlyRoot()
+    let crontab = ["--crontab-user", user.name]
+
+    let preview = try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab", "--dry-run"] + crontab)
+    #expect(preview.exitCode == 0, "\(preview.stderr)")
+    #expect(preview.stdout.contains("+# BEGIN orchestrate \(root.path)\n"), "\(preview.stdout)")
+    #expect(try user.crontab() == own, "a dry run changes nothing")
+
+    let installed = try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab"] + crontab)
+    #expect(installed.exitCode == 0, "\(installed.stderr)")
+    let line = "30 2 * * * \(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml"
+    let block =
+      "# BEGIN orchestrate \(root.path)\n# orchestrate pipeline nightly\n\(line)\n"
+      + "# END orchestrate \(root.path)\n"
+    #expect(try user.crontab() == own + block)
+
+    // The schedule changes: the dry run shows the one line, the install replaces it.
+    root.write(
+      "pipelines/nightly.yaml", "schedule: '45 3 * * 1-5'\ntasks: [{name: a, run: 'true'}]\n")
+    root.write("pipelines/hourly.yaml", "schedule: '@hourly'\ntasks: [{name: a, run: 'true'}]\n")
+    let diff = try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab", "--dry-run", "nightly"] + crontab)
+    #expect(diff.stdout.contains("-\(line)\n"), "\(diff.stdout)")
+    #expect(diff.stdout.contains("+45 3 * * 1-5 "), "\(diff.stdout)")
+    #expect(!diff.stdout.contains("hourly"))
+    try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab", "nightly"] + crontab)
+    try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab", "hourly"] + crontab)
+    let updated = try user.crontab()
+    #expect(updated.hasPrefix(own))
+    #expect(updated.contains("\n45 3 * * 1-5 "))
+    #expect(updated.contains("\n@hourly "))
+    #expect(!updated.contains("30 2 * * *"))
+    #expect(updated.components(separatedBy: "# BEGIN orchestrate").count == 2, "one block")
+    let again = try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab", "hourly"] + crontab)
+    #expect(again.stdout.contains("already up to date"))
+
+    let removed = try Orchestrate.run(
+      ["schedule", "--root", root.path, "--uninstall", "crontab"] + crontab)
+    #expect(removed.exitCode == 0, "\(removed.stderr)")
+    #expect(try user.crontab() == own, "byte for byte as it was")
+  }
+
+  @Test func aZoneCronCannotHonourIsRefusedForCrontab() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/tokyo.yaml",
+      "schedule: '0 9 * * *'\ntimezone: Asia/Tokyo\ntasks: [{name: a, run: 'true'}]\n")
+    let refused = try schedule(root, "--install", "crontab", "--dry-run", "--crontab-user", "root")
+    #expect(refused.exitCode == 2)
+    #expect(refused.stderr.contains("tokyo: timezone Asia/Tokyo differs from this machine's zone"))
+  }
+
+  @Test func systemdUnitsAreWrittenVerifiedAndRemoved() throws {
+    let root = nightlyRoot()
+    root.write(
+      "pipelines/nightly.yaml",
+      "schedule: '30 2 * * *'\nfinally_timeout: 10m\n"
+        + "tasks: [{name: a, run: 'true', kill_grace: 2m}]\n")
+    let units = "\(root.path)/units"
+    let installed = try schedule(
+      root, "--install", "systemd", "--unit-dir", units, "--randomized-delay", "10m")
+    #expect(installed.exitCode == 0, "\(installed.stderr)")
+    #expect(
+      installed.stdout.contains(
+        "to start them: systemctl daemon-reload && systemctl enable --now orchestrate-nightly.timer"
+      ),
+      "\(installed.stdout)")
+    let service = try #require(root.read("units/orchestrate-nightly.service"))
+    let timer = try #require(root.read("units/orchestrate-nightly.timer"))
+    for setting in ["Type=oneshot", "KillMode=mixed", "TimeoutStartSec=infinity"] {
+      #expect(service.contains("\n\(setting)\n"), "\(setting)")
+    }
+    // finally_timeout after the longest kill_grace: ten minutes and two.
+    #expect(service.contains("\nTimeoutStopSec=720s\n"))
+    #expect(
+      service.contains(
+        "\nExecStart=\(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml\n"))
+    for setting in ["OnCalendar=*-*-* 02:30:00", "Persistent=true", "RandomizedDelaySec=600s"] {
+      #expect(timer.contains("\n\(setting)\n"), "\(setting)")
+    }
+    #expect(!root.exists("units/orchestrate-adhoc.timer"))
+
+    try verify(["\(units)/orchestrate-nightly.service", "\(units)/orchestrate-nightly.timer"])
+
+    let user = try schedule(root, "--install", "systemd", "--user", "--unit-dir", units)
+    #expect(user.stdout.contains("systemctl --user daemon-reload && systemctl --user enable --now"))
+
+    root.write("units/orchestrate-other.service", "[Service]\nExecStart=/bin/true\n")
+    root.write("pipelines/other.yaml", "schedule: '@daily'\ntasks: [{name: a, run: 'true'}]\n")
+    let clash = try schedule(root, "--install", "systemd", "--unit-dir", units, "other")
+    #expect(clash.exitCode == 2)
+    #expect(
+      clash.stderr.contains("orchestrate-other.service exists and was not written by orchestrate"))
+
+    let removed = try schedule(root, "--uninstall", "systemd", "--unit-dir", units)
+    #expect(removed.exitCode == 0, "\(removed.stderr)")
+    #expect(removed.stdout.contains("to stop them: systemctl stop orchestrate-nightly.timer"))
+    #expect(!root.exists("units/orchestrate-nightly.service"))
+    #expect(!root.exists("units/orchestrate-nightly.timer"))
+    #expect(root.exists("units/orchestrate-other.service"), "not ours, left alone")
+  }
+
+  /// `systemd-analyze verify`, where this machine can run it: a unit that
+  /// is certainly valid must pass first, else the check is skipped with the reason.
+  func verify(_ files: [String]) throws {
+    let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "orchestrate-probe-\(UUID().uuidString).service"
+    ).path
+    try "[Service]\nType=oneshot\nExecStart=/bin/true\n".write(
+      toFile: probe, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: probe) }
+    let baseline = try system(["sh", "-c", "systemd-analyze verify '\(probe)' 2>&1"])
+    guard baseline.status == 0 else {
+      print("skipped systemd-analyze verify: it fails on a valid unit here: \(baseline.output)")
+      return
+    }
+    let result = try system(
+      [
+        "sh", "-c",
+        "systemd-analyze verify " + files.map { "'\($0)'" }.joined(separator: " ") + " 2>&1",
+      ])
+    #expect(result.status == 0, "\(result.output)")
+    #expect(result.output.isEmpty, "\(result.output)")
+  }
+}
+
+/// A user made for one test, whose crontab the test may replace.
+struct TestUser {
+  let name = "orch-\(UUID().uuidString.prefix(8).lowercased())"
+
+  init() throws {
+    let created = try system(["/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", name])
+    try #require(created.status == 0, "useradd \(name) failed (the tests run as root)")
+  }
+
+  func setCrontab(_ text: String) throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).cron").path
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    try #require(try system(["crontab", "-u", name, file]).status == 0)
+  }
+
+  func crontab() throws -> String {
+    try system(["crontab", "-u", name, "-l"]).output
+  }
+
+  func remove() {
+    _ = try? system(["crontab", "-u", name, "-r"])
+    _ = try? system(["/usr/sbin/userdel", name])
+  }
+}
