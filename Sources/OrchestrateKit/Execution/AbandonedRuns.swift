@@ -40,8 +40,11 @@ enum AbandonedRuns {
       journal
       ?? RunJournal.read(
         path: RunJournal.path(in: layout, pipeline: record.pipeline, runId: record.runId))
+    // A run with secrets is settled without output tails: the values to
+    // mask in them were the dead run's, and are known to nobody now.
+    let hasSecrets = !(record.secretNames ?? []).isEmpty
     return RunSettlement.settle(record, journal: entries, killedProcesses: killed) { task in
-      OutputTail.read(path: layout.absolute(task.logFile), from: 0)
+      hasSecrets ? nil : OutputTail.read(path: layout.absolute(task.logFile))
     }
   }
 

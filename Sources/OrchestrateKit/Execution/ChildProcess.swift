@@ -65,6 +65,24 @@ public enum ChildProcess {
     return pid
   }
 
+  /// Starts `spec` and waits for it to end.
+  public static func runToEnd(_ spec: ProcessSpec) throws(SpawnError) -> TerminationStatus {
+    let pid = try spawn(spec)
+    let done = DispatchSemaphore(value: 0)
+    let result = Ended()
+    let early = ChildReaper.shared.watch(pid) { status, _ in
+      result.status = status
+      done.signal()
+    }
+    if let (status, _) = early { return status }
+    done.wait()
+    return result.status!
+  }
+
+  private final class Ended: @unchecked Sendable {
+    var status: TerminationStatus?
+  }
+
   /// Tasks are reaped with `wait4`. SIGCHLD ignored (a disposition a parent
   /// can pass on) would have the kernel reap them unseen and the run wait
   /// forever, so it is set back to its default before the first spawn.

@@ -211,6 +211,7 @@ public enum PipelineRun {
     let pipeline = plan.pipeline
     var environment = options.environment
     for (key, value) in pipeline.environment { environment[key] = value }
+    for (key, value) in plan.settings.variables { environment[key] = value }
     environment["ORCHESTRATE_RUN_ID"] = run.text
     environment["ORCHESTRATE_PIPELINE"] = pipeline.name
     environment["ORCHESTRATE_ROOT"] = options.layout.root
@@ -266,6 +267,13 @@ public enum PipelineRun {
       timeoutSeconds: pipeline.timeout?.seconds,
       stuckAfterSeconds: pipeline.stuckAfter?.seconds,
       maxAgeSeconds: pipeline.maxAge?.seconds,
+      escapedProcesses: nil,
+      environment: plan.settings.environment,
+      params: plan.settings.values.isEmpty ? nil : plan.settings.shownValues,
+      secretNames: plan.settings.secretNames.isEmpty ? nil : plan.settings.secretNames,
+      logicalDate: plan.settings.logicalDate,
+      dueAt: plan.settings.dueAt,
+      warnings: plan.settings.warnings.isEmpty ? nil : plan.settings.warnings,
       counts: TaskCounts(tasks),
       tasks: tasks)
   }

@@ -53,4 +53,11 @@ public final class SharedEnvironment: Sendable {
   deinit {
     for entry in entries { free(entry) }
   }
+
+  /// The value of `name`, if the block has it.
+  public func value(of name: String) -> String? {
+    guard let position = positions[name] else { return nil }
+    let entry = String(cString: entries[position])
+    return String(entry.dropFirst(name.utf8.count + 1))
+  }
 }

@@ -105,8 +105,17 @@ final class Scheduler: @unchecked Sendable {
         runTimer = timer
         queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
       }
-      for index in plan.steps.indices where unfinishedDependencies[index] == 0 {
+      for index in plan.steps.indices
+      where unfinishedDependencies[index] == 0 && plan.steps[index].unwanted == nil {
         ready.insert(index)
+      }
+      // Tasks `when:` leaves out end at once (after the first ready ones are
+      // queued, so that finishing them queues each dependent once); their
+      // dependents go on as if they had completed: they were not wanted,
+      // they did not fail.
+      for (index, step) in plan.steps.enumerated() {
+        guard let reason = step.unwanted else { continue }
+        finish(index, as: .skipped, reason: reason)
       }
       startFollowingReports()
       advance()
@@ -212,13 +221,15 @@ final class Scheduler: @unchecked Sendable {
     while running.count < maxParallel, let index = ready.popMin() {
       let step = plan.steps[index]
       // Ending early, only `run_if: always` tasks still start.
-      if record.tasks[index].status.isFinished { continue }
+      if record.tasks[index].status.isFinished || running[index] != nil { continue }
       if let cancellation, step.task.runIf != .always || finallyStopped {
         finish(index, as: .skipped, reason: cancellation.reason)
         continue
       }
       if step.task.runIf == .success,
-        let blocker = step.dependencies.first(where: { record.tasks[$0].status != .completed })
+        let blocker = step.dependencies.first(where: {
+          record.tasks[$0].status != .completed && plan.steps[$0].unwanted == nil
+        })
       {
         let dependency = record.tasks[blocker]
         finish(
@@ -439,7 +450,9 @@ final class Scheduler: @unchecked Sendable {
       }
       let tail =
         outcome == .completed
-        ? nil : OutputTail.read(path: launcher.layout.absolute(attempt.logFile))
+        ? nil
+        : OutputTail.read(path: launcher.layout.absolute(attempt.logFile)).map(
+          plan.settings.mask.apply)
       finish(index, as: outcome, reason: reason, error: tail)
     }
     advance()
@@ -512,7 +525,9 @@ final class Scheduler: @unchecked Sendable {
       task.durationSeconds = end.timeIntervalSince(started)
     }
     record.tasks[index] = task
-    if status != .completed { notCompleted.append(task.name) }
+    if status != .completed && plan.steps[index].unwanted == nil {
+      notCompleted.append(task.name)
+    }
     journal.hold(
       .finished(task: task.name, status: status, at: task.finishedAt ?? Date(), reason: reason))
     finishedSteps += 1
@@ -544,7 +559,12 @@ final class Scheduler: @unchecked Sendable {
     if events.isInteractive { events.showLive([]) }
     let counts = TaskCounts(record.tasks)
     record.counts = counts
-    let status = RunStatus(counts: counts, cancelledBySignal: cancellation?.signal != nil)
+    // Tasks `when:` left out were not wanted: they count as done.
+    var judged = counts
+    let unwanted = plan.steps.filter { $0.unwanted != nil }.count
+    judged.completed += unwanted
+    judged.skipped -= unwanted
+    let status = RunStatus(counts: judged, cancelledBySignal: cancellation?.signal != nil)
     record.status = status
     record.reason = cancellation?.reason
     record.exitCode =

@@ -75,7 +75,15 @@ struct TaskLauncher: Sendable {
     let arguments: [String]
     switch step.task.command {
     case .shell(let script, let shell): arguments = [shell, "-c", script]
-    case .argv(let argv): arguments = argv
+    case .argv(let argv):
+      do {
+        arguments =
+          argv.contains { $0.contains("${") }
+          ? try ArgvExpansion.expand(argv) { overrides[$0] ?? sharedEnvironment.value(of: $0) }
+          : argv
+      } catch {
+        throw Failure(description: "argv: \(error)")
+      }
     }
     let executable: String
     do {

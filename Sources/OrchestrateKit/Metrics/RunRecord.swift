@@ -48,6 +48,19 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// (`setsid`, a double fork) and were still running when every task had
   /// ended: stopped like any task's leftovers.
   public var escapedProcesses: Int?
+  /// The environment the run was started in (`--environment`).
+  public var environment: String?
+  /// Parameter values; secrets as `***`.
+  public var params: [String: String]?
+  /// Parameters declared secret and variables read from an env_file: their
+  /// values are never written anywhere.
+  public var secretNames: [String]?
+  /// The date the run is for (YYYY-MM-DD), `ORCHESTRATE_DATE`.
+  public var logicalDate: String?
+  /// The schedule's due time the run serves, `ORCHESTRATE_DUE_AT`.
+  public var dueAt: Date?
+  /// Problems that did not stop the run (an env_file others can read).
+  public var warnings: [String]?
   /// Durations and counters far outside the tasks' own history.
   public var anomalies: [Anomaly]?
   public var counts: TaskCounts

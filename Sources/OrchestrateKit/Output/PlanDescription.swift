@@ -10,6 +10,18 @@ public enum PlanDescription {
       header += ", sources \(plan.sourceFilter.joined(separator: ", "))"
     }
     var lines = [header]
+    let settings = plan.settings
+    var run = ["date \(settings.logicalDate)"]
+    if let environment = settings.environment { run.insert("environment \(environment)", at: 0) }
+    if let dueAt = settings.dueAt { run.append("due \(Timestamp.format(dueAt))") }
+    lines.append("  " + run.joined(separator: ", "))
+    let shown = settings.shownValues
+    if !shown.isEmpty {
+      lines.append(
+        "  params: "
+          + shown.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+          .joined(separator: " "))
+    }
     let numberWidth = String(plan.steps.count).count
     for (index, step) in plan.steps.enumerated() {
       let number = String(index + 1)
@@ -25,6 +37,7 @@ public enum PlanDescription {
         details.append("timeout \(DurationText.format(timeout))")
       }
       if step.task.retries > 0 { details.append("retries \(step.task.retries)") }
+      if let unwanted = step.unwanted { details.append("skipped: \(unwanted)") }
       if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
       lines.append(line)
     }

@@ -36,6 +36,8 @@ public struct RunSettings: Sendable {
     /// Options the command line did not know: `--full-refresh`, `--no-full-refresh`.
     public var flags: [String] = []
     public var date: String?
+    /// `validate`: a required parameter without a value is not an error.
+    public var allowsMissing = false
 
     public init(
       environment: String? = nil, assignments: [String] = [], flags: [String] = [],
@@ -53,11 +55,29 @@ public struct RunSettings: Sendable {
     init(_ description: String) { self.description = description }
   }
 
+  /// A pipeline's own defaults, with nothing asked for: for plans made
+  /// without a command line (its required parameters stay unset).
+  public static func defaults(of pipeline: Pipeline) -> RunSettings {
+    var settings = RunSettings(
+      logicalDate: LogicalDate.of(start: Date(), offset: pipeline.dateOffset))
+    for parameter in pipeline.parameters {
+      settings.values[parameter.name] = parameter.defaultValue
+      settings.variables[parameter.variable] = parameter.defaultValue
+    }
+    settings.variables["ORCHESTRATE_DATE"] = settings.logicalDate
+    return settings
+  }
+
   public static func resolve(
     _ pipeline: Pipeline, request: Request = Request(), root: String, start: Date = Date()
   ) throws(Problem) -> RunSettings {
+    let zone = pipeline.timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
     var settings = RunSettings(
-      logicalDate: LogicalDate.of(start: start, offset: pipeline.dateOffset))
+      logicalDate: LogicalDate.of(start: start, offset: pipeline.dateOffset, timeZone: zone))
+    // The due time a run serves: the schedule's latest at or before its start.
+    settings.dueAt = pipeline.cron.flatMap {
+      CronSchedule(expression: $0, timeZone: zone).previous(before: start.addingTimeInterval(1))
+    }
     let environmentName = request.environment ?? pipeline.defaultEnvironment
     var environment: PipelineEnvironment?
     if let environmentName {
@@ -95,7 +115,8 @@ public struct RunSettings: Sendable {
       let (name, value) = try boolFlag(flag, in: pipeline)
       settings.values[name] = value
     }
-    for parameter in pipeline.parameters where settings.values[parameter.name] == nil {
+    for parameter in pipeline.parameters
+    where settings.values[parameter.name] == nil && !request.allowsMissing {
       throw Problem(
         "missing required parameter \(parameter.name) (give --param \(parameter.name)=VALUE)")
     }
@@ -128,6 +149,9 @@ public struct RunSettings: Sendable {
       settings.variables["ENVIRONMENT"] = environmentName
     }
     settings.variables["ORCHESTRATE_DATE"] = settings.logicalDate
+    if let dueAt = settings.dueAt {
+      settings.variables["ORCHESTRATE_DUE_AT"] = Timestamp.format(dueAt)
+    }
     settings.mask = SecretMask(secrets)
     settings.secretNames.sort()
     return settings

@@ -15,17 +15,28 @@ struct PipelineOptions: ParsableArguments {
     help: "Only the tasks of this source, plus tasks of no source (repeatable).")
   var sources: [String] = []
 
-  /// Locates, loads and plans the pipeline, or exits 2 with one line saying why.
-  func plan() throws -> (Plan, PipelineLocation) {
+  /// Locates, loads and plans the pipeline with the run's settings, or
+  /// exits 2 with one line saying why.
+  func plan(_ request: RunSettings.Request = .init()) throws -> (Plan, PipelineLocation) {
+    let environment = ProcessInfo.processInfo.environment
     do {
       let location = try PipelineLocator.locate(
-        pipeline, rootOption: root, environment: ProcessInfo.processInfo.environment)
+        pipeline, rootOption: root, environment: environment)
       let pipeline = try PipelineLoader.load(file: location.file)
+      let settings: RunSettings
       do {
-        return (try Plan(pipeline: pipeline, sources: sources), location)
+        settings = try RunSettings.resolve(pipeline, request: request, root: location.root)
+      } catch {
+        throw CommandFailure(message: error.description, exitCode: 2)
+      }
+      let plan: Plan
+      do {
+        plan = try Plan(pipeline: pipeline, sources: sources, settings: settings)
       } catch {
         throw CommandFailure(message: "--source: \(error)", exitCode: 2)
       }
+      if let problem = plan.unsetArgvVariable(inherited: environment) { throw problem }
+      return (plan, location)
     } catch let error as PipelineError {
       throw CommandFailure(message: error.description, exitCode: 2)
     }

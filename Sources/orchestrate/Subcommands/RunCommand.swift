@@ -8,6 +8,7 @@ struct RunCommand: ParsableCommand {
     abstract: "Run a pipeline (the default command).")
 
   @OptionGroup var options: PipelineOptions
+  @OptionGroup var parameters: ParameterOptions
 
   @Flag(help: "Print the plan; run nothing, write nothing.")
   var dryRun = false
@@ -26,7 +27,10 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let outcome = try CommandFailure.exitOnFailure { () throws -> PipelineRun.Outcome? in
-      let (plan, location) = try options.plan()
+      let (plan, location) = try options.plan(parameters.request)
+      for warning in plan.settings.warnings {
+        FileHandle.standardError.write(Data("orchestrate: warning: \(warning)\n".utf8))
+      }
       if dryRun {
         print(PlanDescription.render(plan, maxParallel: maxParallel))
         return nil
