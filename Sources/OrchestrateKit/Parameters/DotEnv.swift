@@ -13,9 +13,10 @@ public enum DotEnv {
 
   public static func parse(_ text: String) throws(Problem) -> [(key: String, value: String)] {
     var entries: [(key: String, value: String)] = []
-    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      var line = Substring(raw.hasSuffix("\r") ? raw.dropLast() : raw)
-      line = line.drop { $0 == " " || $0 == "\t" }
+    // "\r\n" is one Character in Swift: split on either line ending.
+    let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    for (index, raw) in lines.enumerated() {
+      var line = raw.drop { $0 == " " || $0 == "\t" }
       if line.isEmpty || line.hasPrefix("#") { continue }
       if line.hasPrefix("export ") { line = line.dropFirst(7).drop { $0 == " " } }
       guard let equals = line.firstIndex(of: "=") else {
