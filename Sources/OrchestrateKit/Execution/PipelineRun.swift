@@ -238,10 +238,11 @@ public enum PipelineRun {
     let pipeline = plan.pipeline
     let identity = ProcessIdentity.current()
     let tasks = plan.steps.map { step in
-      TaskRecord(
-        name: step.name, task: step.task.name, source: step.source,
-        dependsOn: step.dependencies.map { plan.steps[$0].name },
-        logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
+      step.reused
+        ?? TaskRecord(
+          name: step.name, task: step.task.name, source: step.source,
+          dependsOn: step.dependencies.map { plan.steps[$0].name },
+          logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
     }
     return RunRecord(
       schemaVersion: RunRecord.currentSchemaVersion,
@@ -274,6 +275,9 @@ public enum PipelineRun {
       logicalDate: plan.settings.logicalDate,
       dueAt: plan.settings.dueAt,
       warnings: plan.settings.warnings.isEmpty ? nil : plan.settings.warnings,
+      rerunOf: plan.rerunOf?.runId,
+      originalPipelineSha256: plan.rerunOf?.pipelineSha256,
+      taskFilter: plan.taskFilter,
       counts: TaskCounts(tasks),
       tasks: tasks)
   }

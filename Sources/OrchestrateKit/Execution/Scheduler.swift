@@ -105,9 +105,15 @@ final class Scheduler: @unchecked Sendable {
         runTimer = timer
         queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
       }
-      for index in plan.steps.indices
-      where unfinishedDependencies[index] == 0 && plan.steps[index].unwanted == nil {
+      let decided = { (index: Int) in
+        self.plan.steps[index].unwanted != nil || self.plan.steps[index].reused != nil
+      }
+      for index in plan.steps.indices where unfinishedDependencies[index] == 0 && !decided(index) {
         ready.insert(index)
+      }
+      // A rerun's tasks taken over from an earlier run are done already.
+      for index in plan.steps.indices where plan.steps[index].reused != nil {
+        settle(index)
       }
       // Tasks `when:` leaves out end at once (after the first ready ones are
       // queued, so that finishing them queues each dependent once); their
@@ -511,6 +517,15 @@ final class Scheduler: @unchecked Sendable {
       if isGone() { return done() }
       if ContinuousClock.now >= killAt { kill() }
       watchUntilGone(isGone: isGone, kill: kill, killAt: killAt, then: done)
+    }
+  }
+
+  /// Counts a step whose record is final already as finished.
+  private func settle(_ index: Int) {
+    finishedSteps += 1
+    for dependent in dependents[index] {
+      unfinishedDependencies[dependent] -= 1
+      if unfinishedDependencies[dependent] == 0 { ready.insert(dependent) }
     }
   }
 

@@ -61,6 +61,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var dueAt: Date?
   /// Problems that did not stop the run (an env_file others can read).
   public var warnings: [String]?
+  /// The run this one reran (`orchestrate rerun`): what completed there was
+  /// taken over, not run again.
+  public var rerunOf: String?
+  /// The pipeline file's hash when the original run ran (it may have changed since).
+  public var originalPipelineSha256: String?
+  /// The `--task` selection of a run of part of a pipeline.
+  public var taskFilter: [String]?
   /// Durations and counters far outside the tasks' own history.
   public var anomalies: [Anomaly]?
   public var counts: TaskCounts
@@ -182,6 +189,9 @@ public struct TaskRecord: Codable, Sendable, Equatable {
   public var metrics: [String: Double]?
   /// Report lines that were not a JSON object of the expected shape.
   public var malformedReportLines: Int?
+  /// The run whose completed outcome this task took over instead of running
+  /// (a rerun); its timings, resources and logs are that run's.
+  public var reusedFrom: String?
 
   public init(name: String, task: String, source: String?, dependsOn: [String], logFile: String) {
     self.name = name

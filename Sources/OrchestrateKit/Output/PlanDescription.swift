@@ -9,6 +9,8 @@ public enum PlanDescription {
     if !plan.sourceFilter.isEmpty {
       header += ", sources \(plan.sourceFilter.joined(separator: ", "))"
     }
+    if let rerunOf = plan.rerunOf { header += ", rerun of \(rerunOf.runId)" }
+    if let filter = plan.taskFilter { header += ", tasks \(filter.joined(separator: ", "))" }
     var lines = [header]
     let settings = plan.settings
     var run = ["date \(settings.logicalDate)"]
@@ -38,6 +40,7 @@ public enum PlanDescription {
       }
       if step.task.retries > 0 { details.append("retries \(step.task.retries)") }
       if let unwanted = step.unwanted { details.append("skipped: \(unwanted)") }
+      if let reused = step.reused?.reusedFrom { details.append("reused from \(reused)") }
       if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
       lines.append(line)
     }

@@ -18,10 +18,32 @@ public struct Plan: Sendable {
     public var dependencies: [Int]
     /// Why `when:` leaves it out of this run (`when: full_refresh is false`).
     public var unwanted: String?
+    /// A rerun takes this completed outcome over from an earlier run.
+    public var reused: TaskRecord?
   }
+
+  /// `--task` names (tasks or instances such as `extract[geo]`), with what
+  /// they need and what needs them when asked.
+  public struct TaskSelection: Sendable, Equatable {
+    public var names: [String]
+    public var withDependencies = false
+    public var downstream = false
+
+    public init(names: [String], withDependencies: Bool = false, downstream: Bool = false) {
+      self.names = names
+      self.withDependencies = withDependencies
+      self.downstream = downstream
+    }
+  }
+
+  /// The `--task` selection, if the run is of part of the pipeline.
+  public var taskFilter: [String]?
+  /// The run a rerun takes completed tasks over from, and its file's hash.
+  public var rerunOf: (runId: String, pipelineSha256: String)?
 
   public enum Problem: Error, CustomStringConvertible, Equatable {
     case unknownSource(String, known: [String])
+    case unknownTask(String, guess: String?)
 
     public var description: String {
       switch self {
@@ -30,13 +52,16 @@ public struct Plan: Sendable {
           known.isEmpty
           ? "the pipeline has no sources" : "sources: \(known.joined(separator: ", "))"
         return "unknown source '\(source)' (\(list))"
+      case .unknownTask(let task, let guess):
+        return "unknown task '\(task)'" + (guess.map { " (did you mean '\($0)'?)" } ?? "")
       }
     }
   }
 
-  public init(pipeline: Pipeline, sources filter: [String] = [], settings: RunSettings? = nil)
-    throws(Problem)
-  {
+  public init(
+    pipeline: Pipeline, sources filter: [String] = [], settings: RunSettings? = nil,
+    tasks selection: TaskSelection? = nil
+  ) throws(Problem) {
     for source in filter where !pipeline.sources.contains(source) {
       throw .unknownSource(source, known: pipeline.sources)
     }
@@ -84,6 +109,54 @@ public struct Plan: Sendable {
       steps[index].dependencies = dependencies
     }
     self.steps = steps
+    if let selection { try select(selection) }
+  }
+
+  /// Keeps the selected steps; dependencies on steps left out are dropped,
+  /// as with `--source`.
+  private mutating func select(_ selection: TaskSelection) throws(Problem) {
+    var chosen = Set<Int>()
+    for name in selection.names {
+      let matching = steps.indices.filter { steps[$0].name == name || steps[$0].task.name == name }
+      guard !matching.isEmpty else {
+        throw .unknownTask(name, guess: closestMatch(to: name, in: Set(steps.map(\.name))))
+      }
+      chosen.formUnion(matching)
+    }
+    if selection.withDependencies {
+      chosen = closure(of: chosen, along: { steps[$0].dependencies })
+    }
+    if selection.downstream {
+      let dependents = dependentsOfEachStep()
+      chosen = closure(of: chosen, along: { dependents[$0] })
+    }
+    let kept = steps.indices.filter(chosen.contains)
+    let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+    steps = kept.map { index in
+      var step = steps[index]
+      step.dependencies = step.dependencies.compactMap { position[$0] }
+      return step
+    }
+    taskFilter = selection.names
+  }
+
+  /// For each step, the steps that wait for it.
+  func dependentsOfEachStep() -> [[Int]] {
+    var dependents = Array(repeating: [Int](), count: steps.count)
+    for (index, step) in steps.enumerated() {
+      for dependency in step.dependencies { dependents[dependency].append(index) }
+    }
+    return dependents
+  }
+
+  /// `start` and everything reachable from it along `next`.
+  func closure(of start: Set<Int>, along next: (Int) -> [Int]) -> Set<Int> {
+    var reached = start
+    var queue = Array(start)
+    while let index = queue.popLast() {
+      for other in next(index) where reached.insert(other).inserted { queue.append(other) }
+    }
+    return reached
   }
 }
 

@@ -53,7 +53,9 @@ public struct RunDigest: Sendable, Equatable {
       file: file, runId: record.runId, status: record.status,
       startedAt: record.startedAt.timeIntervalSince1970,
       durationSeconds: record.durationSeconds,
-      tasks: record.tasks.map {
+      // A rerun's tasks taken over from an earlier run are that run's
+      // outcome: counting them again would count history twice.
+      tasks: record.tasks.filter { $0.reusedFrom == nil }.map {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
@@ -73,7 +75,7 @@ extension RunDigest {
     return RunDigest(
       file: file, runId: shape.runId, status: shape.status,
       startedAt: started.timeIntervalSince1970, durationSeconds: shape.durationSeconds,
-      tasks: shape.tasks.map {
+      tasks: shape.tasks.filter { $0.reusedFrom == nil }.map {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
@@ -105,12 +107,14 @@ extension RunDigest {
   private struct TaskShape: Decodable {
     var name: String
     var status: TaskStatus
+    var reusedFrom: String?
     var durationSeconds: Double?
     var peakRssBytes: Int?
     var metrics: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
       case name, status
+      case reusedFrom = "reused_from"
       case durationSeconds = "duration_seconds"
       case peakRssBytes = "peak_rss_bytes"
       case metrics
