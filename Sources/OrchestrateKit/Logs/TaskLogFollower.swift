@@ -21,6 +21,9 @@ public struct TaskLogFollower {
       // An archived run has ended: print it whole.
       return try TaskLogPrinter(logs: logs, run: run).printAll(task, to: fd)
     }
+    if logs.record(of: run)?.tasks.first(where: { $0.name == task })?.reusedFrom != nil {
+      return try TaskLogPrinter(logs: logs, run: run).printAll(task, to: fd)
+    }
     guard logs.record(of: run)?.tasks.contains(where: { $0.name == task }) ?? false else {
       throw .unknownFile(task, run: run.name, found: logs.record(of: run)?.tasks.map(\.name) ?? [])
     }

@@ -23,6 +23,10 @@ public struct TaskLogPrinter {
   }
 
   public func printAll(_ name: String, to fd: Int32) throws(RunLogs.Failure) {
+    // A rerun took this task over: its output is in the run that ran it.
+    if let origin = task(name)?.reusedFrom {
+      return try TaskLogPrinter(logs: logs, run: logs.find(run: origin)).printAll(name, to: fd)
+    }
     guard let task = task(name), task.attempts.contains(where: { $0.logFile != nil }) else {
       return try logs.copy(name, of: run, to: fd)
     }
@@ -38,6 +42,10 @@ public struct TaskLogPrinter {
 
   /// One attempt's bytes, unchanged.
   public func printAttempt(_ number: Int, of name: String, to fd: Int32) throws(RunLogs.Failure) {
+    if let origin = task(name)?.reusedFrom {
+      return try TaskLogPrinter(logs: logs, run: logs.find(run: origin)).printAttempt(
+        number, of: name, to: fd)
+    }
     if let task = task(name), !task.attempts.contains(where: { $0.number == number }) {
       throw .unknownFile(
         "\(name) attempt \(number)", run: run.name,

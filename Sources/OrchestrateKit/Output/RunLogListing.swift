@@ -26,6 +26,10 @@ public struct RunLogListing {
       listed.formUnion(names)
       let bytes = names.compactMap { sizes[$0] }.reduce(0, +)
       let count = task.attempts.count
+      if let origin = task.reusedFrom {
+        rows.append([task.name, task.status.rawValue, "reused from \(origin)", ""])
+        continue
+      }
       rows.append([
         task.name, task.status.rawValue, "\(count) attempt\(count == 1 ? "" : "s")",
         count == 0 ? "" : ByteCount.format(bytes),
