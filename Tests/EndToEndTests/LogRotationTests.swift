@@ -57,7 +57,7 @@ import Testing
     let expired = TestRoot.runID(daysAgo: 40)
     root.makeRunLogs("p", old)
     root.makeRunLogs("p", expired)
-    let result = try Orchestrate.run([file])
+    let result = try Orchestrate.run([file, "--verbose"])
     #expect(result.exitCode == 0, "\(result.stderr)")
     let record = try root.onlyRecord("p")
     #expect(root.logEntries("p") == ["\(old).tar.gz", record.runId].sorted())
