@@ -59,7 +59,8 @@ import Testing
     #expect(lines.filter { $0.hasPrefix("  | ") }.count == 40)
     #expect(!lines.contains { $0.hasPrefix("t5, last") })
     // The commands it names work from anywhere, as printed.
-    let command = try #require(lines.first { $0.hasPrefix("  orchestrate logs \(record.runId) t2 ") })
+    let command = try #require(
+      lines.first { $0.hasPrefix("  orchestrate logs \(record.runId) t2 ") })
     #expect(command == "  orchestrate logs \(record.runId) t2 --root \(root.path)")
     let arguments = command.split(separator: " ").dropFirst().map(String.init)
     let log = try Orchestrate.run(arguments)
@@ -84,7 +85,8 @@ import Testing
     #expect(quiet.exitCode == 1)
     #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     let failed = try root.onlyRecord("f")
-    #expect(root.read("logs/f/\(failed.runId)/orchestrate.log")?.contains("a failed: exit 4") == true)
+    #expect(
+      root.read("logs/f/\(failed.runId)/orchestrate.log")?.contains("a failed: exit 4") == true)
     let broken = root.write("pipelines/broken.yaml", "tasks: [{name: a}]")
     let quietError = try Orchestrate.run([broken, "-q"])
     #expect(quietError.exitCode == 2)

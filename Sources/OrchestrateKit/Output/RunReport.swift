@@ -85,7 +85,8 @@ public enum RunReport {
 enum ShellWord {
   static func quote(_ word: String) -> String {
     let plain = word.unicodeScalars.allSatisfy {
-      CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_-./=:,+@%".unicodeScalars.contains($0)
+      CharacterSet.alphanumerics.contains($0) && $0.isASCII
+        || "_-./=:,+@%".unicodeScalars.contains($0)
     }
     guard !plain || word.isEmpty else { return word }
     return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
