@@ -269,6 +269,8 @@ public enum PipelineRun {
       timeoutSeconds: pipeline.timeout?.seconds,
       stuckAfterSeconds: pipeline.stuckAfter?.seconds,
       maxAgeSeconds: pipeline.maxAge?.seconds,
+      minSuccessRate: pipeline.minSuccessRate == Pipeline.defaultMinSuccessRate
+        ? nil : pipeline.minSuccessRate,
       escapedProcesses: nil,
       environment: plan.settings.environment,
       params: plan.settings.values.isEmpty ? nil : plan.settings.shownValues,
