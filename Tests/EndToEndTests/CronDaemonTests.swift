@@ -13,9 +13,10 @@ import Testing
     root.write("pipelines/bad.yaml", "tasks: [{name: a, run: 'echo broken >&2; exit 3'}]")
     let binary = Orchestrate.binary
     let dir = root.path
-    // Every minute, but only once: the next minute's tick runs it.
+    // Every minute, but only once (mkdir is atomic, should cron start it
+    // twice in one tick): the next minute's tick runs it.
     let job =
-      "[ -e \(dir)/done ] || { \(binary) \(dir)/pipelines/good.yaml >\(dir)/good.out 2>\(dir)/good.err;"
+      "mkdir \(dir)/started 2>/dev/null && { \(binary) \(dir)/pipelines/good.yaml >\(dir)/good.out 2>\(dir)/good.err;"
       + " echo $? >\(dir)/good.rc; \(binary) \(dir)/pipelines/bad.yaml >\(dir)/bad.out 2>\(dir)/bad.err;"
       + " echo $? >\(dir)/bad.rc; pwd >\(dir)/cwd; echo \"$PATH\" >\(dir)/path; touch \(dir)/done; }"
     let entry = "/etc/cron.d/\(root.marker)"
