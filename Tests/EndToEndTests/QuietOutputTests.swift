@@ -111,7 +111,7 @@ import Testing
     try data.write(to: URL(fileURLWithPath: "\(root.path)/metrics/p/\(dead).json"))
     let next = try Orchestrate.run([file])
     #expect(next.exitCode == 0)
-    #expect(next.stdout.contains("\nmarked \(dead) abandoned: "), "\(next.stdout)")
+    #expect(next.stdout.contains("\nsettled \(dead) as abandoned: "), "\(next.stdout)")
   }
 
   /// The live view draws only where escape sequences are welcome, and then

@@ -13,6 +13,8 @@ public final class EventLog: @unchecked Sendable {
   /// What the live lines looked like when drawn: needed to erase them.
   private var liveLines: [String] = []
   private var batchDepth = 0
+  /// The thread whose lines a batch holds; the scheduler's queue runs one at a time.
+  private var batchOwner: pthread_t?
   /// Lines logged inside `batch`, not yet written.
   private var held = ""
   private var recordedProblems: [String] = []
@@ -88,9 +90,16 @@ public final class EventLog: @unchecked Sendable {
   public func log(_ message: String, at date: Date = Date()) {
     let line = "\(Timestamp.format(date)) \(message)\n"
     lock.withLock {
-      if batchDepth > 0 {
+      if batchDepth > 0, let owner = batchOwner, pthread_equal(owner, pthread_self()) != 0 {
         held += line
       } else {
+        // Another thread (the run ending while the scheduler's thread is
+        // still in a batch) must not wait for that batch: the process may
+        // exit first. The held lines are older, so they go first.
+        if !held.isEmpty {
+          emit(held)
+          held = ""
+        }
         emit(line)
       }
     }
@@ -109,13 +118,19 @@ public final class EventLog: @unchecked Sendable {
   /// start of the next one are logged together, after the next one is
   /// already running, instead of four writes delaying its start.
   public func batch<T>(_ body: () throws -> T) rethrows -> T {
-    lock.withLock { batchDepth += 1 }
+    lock.withLock {
+      batchDepth += 1
+      batchOwner = pthread_self()
+    }
     defer {
       lock.withLock {
         batchDepth -= 1
-        if batchDepth == 0, !held.isEmpty {
-          emit(held)
-          held = ""
+        if batchDepth == 0 {
+          batchOwner = nil
+          if !held.isEmpty {
+            emit(held)
+            held = ""
+          }
         }
       }
     }

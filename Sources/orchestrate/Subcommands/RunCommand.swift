@@ -74,10 +74,10 @@ struct RunCommand: ParsableCommand {
     if let problem = outcome.recordError {
       if output.showsErrors {
         FileHandle.standardError.write(
-        Data(
-          ("orchestrate: the run ended \(outcome.record.status.rawValue) but its final record "
-            + "could not be written (\(problem)); the next run of \(outcome.record.pipeline) "
-            + "settles it from its journal\n").utf8))
+          Data(
+            ("orchestrate: the run ended \(outcome.record.status.rawValue) but its final record "
+              + "could not be written (\(problem)); the next run of \(outcome.record.pipeline) "
+              + "settles it from its journal\n").utf8))
       }
       throw ExitCode(outcome.exitCode)
     }
