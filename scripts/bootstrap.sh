@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need beyond the Swift toolchain: the
 # headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
-# `crontab` program (cron) and `systemd-analyze` (systemd), which the tests of
-# `orchestrate schedule` run. Safe to run again; does nothing when present.
+# `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
+# which the tests of `orchestrate schedule` and of runs under cron use. Safe to
+# run again; does nothing when present.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -19,28 +19,48 @@ import Testing
     let fresh = TestRoot.runID(daysAgo: 1)
     root.makeRunLogs("kept", ancient)
     for run in [old, expired, fresh] { root.makeRunLogs("other", run) }
+    // What the user keeps beside the runs is theirs, however old.
+    let scratch = root.makeRunLogs("other", "scratch")
+    root.write("logs/other/README", "notes\n")
+    root.write("logs/other/run_notes.tar.gz", "mine\n")
+    let ancientTime = timeval(tv_sec: 1_000_000_000, tv_usec: 0)
+    #expect(utimes(scratch, [ancientTime, ancientTime]) == 0)
+    let foreign = ["README", "run_notes.tar.gz", "scratch/"]
 
     let dryRun = try Orchestrate.run(["rotate", "--root", root.path, "--dry-run"])
     #expect(dryRun.exitCode == 0, "\(dryRun.stderr)")
     #expect(dryRun.stdout.contains("kept: would compress \(ancient) → \(ancient).tar.zst"))
-    #expect(dryRun.stdout.contains("other: would delete \(expired)/"))
-    #expect(root.logEntries("other") == [old, expired, fresh].sorted())
+    let plan = dryRun.stdout.split(separator: "\n").filter { $0.hasPrefix("other: ") }
+    #expect(plan.count == 4, "\(dryRun.stdout)")
+    // Oldest first, then what is left alone, then the totals.
+    #expect(plan[0].hasPrefix("other: would delete \(expired)/ ("))
+    #expect(plan[1].hasPrefix("other: would compress \(old) → \(old).tar.gz ("))
+    #expect(
+      plan[2] == "other: left alone, not written by orchestrate: \(foreign.joined(separator: ", "))"
+    )
+    #expect(plan[3].hasPrefix("other: total: compress 1 run(s) ("))
+    #expect(plan[3].contains("; delete 1 run(s) ("))
+    #expect(dryRun.stdout.components(separatedBy: "scratch/").count == 2, "named once")
+    #expect(
+      root.logEntries("other")
+        == [old, expired, fresh, "README", "run_notes.tar.gz", "scratch"].sorted())
 
-    // The root comes from the environment when --root is not given.
+    // From cron: the root from the environment, and nothing printed when all went well.
     let result = try Orchestrate.run(
       ["rotate"], environment: Orchestrate.cronEnvironment(["ORCHESTRATE_ROOT": root.path]))
     #expect(result.exitCode == 0, "\(result.stderr)")
-    #expect(result.stdout.contains("kept: compressed \(ancient) → \(ancient).tar.zst ("))
-    #expect(result.stdout.contains("other: compressed \(old) → \(old).tar.gz ("))
-    #expect(result.stdout.contains("other: deleted \(expired)/"))
+    #expect(result.stdout.isEmpty && result.stderr.isEmpty, "\(result.stdout)\(result.stderr)")
     #expect(root.logEntries("kept") == ["\(ancient).tar.zst"])
-    #expect(root.logEntries("other") == ["\(old).tar.gz", fresh].sorted())
+    #expect(
+      root.logEntries("other")
+        == ["\(old).tar.gz", fresh, "README", "run_notes.tar.gz", "scratch"].sorted())
+    #expect(root.read("logs/other/scratch/orchestrate.log") != nil)
 
     let listing = try system(["tar", "-tzf", "\(root.path)/logs/other/\(old).tar.gz"])
     #expect(listing.status == 0)
     #expect(listing.output.contains("\(old)/extract[geo].log"))
 
-    let again = try Orchestrate.run(["rotate", "other", "--root", root.path])
+    let again = try Orchestrate.run(["rotate", "other", "--root", root.path, "-v"])
     #expect(
       again.stdout.hasPrefix("other: nothing to do (compress after 7d, delete after 30d, gzip)"))
     let unknown = try Orchestrate.run(["rotate", "nope", "--root", root.path])
@@ -57,7 +77,7 @@ import Testing
     let expired = TestRoot.runID(daysAgo: 40)
     root.makeRunLogs("p", old)
     root.makeRunLogs("p", expired)
-    let result = try Orchestrate.run([file])
+    let result = try Orchestrate.run([file, "--verbose"])
     #expect(result.exitCode == 0, "\(result.stderr)")
     let record = try root.onlyRecord("p")
     #expect(root.logEntries("p") == ["\(old).tar.gz", record.runId].sorted())
@@ -76,7 +96,7 @@ import Testing
     root.makeRunLogs("p", old)
     let running = try Orchestrate.start([file])
     try root.waitFor("ready")
-    let result = try Orchestrate.run(["rotate", "--root", root.path])
+    let result = try Orchestrate.run(["rotate", "--root", root.path, "--verbose"])
     #expect(result.exitCode == 0, "\(result.stderr)")
     #expect(result.stdout.contains("p: skipped: another run of p is in progress: run_"))
     #expect(root.logEntries("p").contains(old))
@@ -97,7 +117,7 @@ import Testing
     // A damaged archive beside its directory (as a crash could leave it) is written again.
     root.makeRunLogs("p", damaged)
     root.write("logs/p/\(damaged).tar.gz", "not an archive")
-    let result = try Orchestrate.run(["rotate", "--root", root.path])
+    let result = try Orchestrate.run(["rotate", "--root", root.path, "-v"])
     #expect(result.exitCode == 1)
     #expect(result.stderr.contains("orchestrate: p: \(stuck): cannot archive"))
     #expect(result.stdout.contains("p: compressed \(fine) → \(fine).tar.gz"))
@@ -130,7 +150,7 @@ import Testing
     #expect(root.logEntries("p") == [".\(run).tar.gz.tmp", run])
     #expect((try FileManager.default.attributesOfItem(atPath: big)[.size] as! Int) == bigSize)
 
-    let again = try Orchestrate.run(["rotate", "--root", root.path])
+    let again = try Orchestrate.run(["rotate", "--root", root.path, "-v"])
     #expect(again.exitCode == 0, "\(again.stderr)")
     #expect(again.stdout.contains("removed .\(run).tar.gz.tmp, left by a stopped rotation"))
     #expect(root.logEntries("p") == ["\(run).tar.gz"])

@@ -75,12 +75,12 @@ import Testing
     }
     root.write("count", "1530")
     let normal = try Orchestrate.run([file])
-    #expect(!normal.stdout.contains("anomaly"))
+    #expect(normal.stdout.isEmpty && normal.stderr.isEmpty, "a clean run is silent")
     root.write("count", "12")
     let collapsed = try Orchestrate.run([file])
     #expect(collapsed.exitCode == 0)
     #expect(
-      collapsed.stdout.contains("anomaly   load: documents_loaded 12 is 0.01× its median 1505"),
+      collapsed.stdout.contains("\nanomaly: load: documents_loaded 12 is 0.01× its median 1505\n"),
       "\(collapsed.stdout)")
     let records = try root.records("ingest")
     #expect(records.count == 7)

@@ -35,10 +35,24 @@ import Testing
     #expect(check.stdout.hasPrefix("ORCHESTRATE CRITICAL - bad: "))
     #expect(check.stdout.contains("bad: last run run_"))
     #expect(check.stdout.contains("partial: 1 of 2 tasks not completed"))
-    #expect(check.stdout.split(separator: "\n").count == 1)
+    // The summary and performance data first, one problem a line after it.
+    let lines = check.stdout.split(separator: "\n").map(String.init)
+    let problems = try RecordCoding.decoder().decode(
+      StatusReport.self, from: Data(try status(root, "--json").stdout.utf8)
+    ).health.problems.count
+    #expect(lines.count == 1 + problems, "\(check.stdout)")
+    #expect(lines[0].contains(" (+\(problems - 1) more) | "), "\(lines[0])")
+    #expect(lines[0].contains(" 'bad_success_rate'=0%;80:;;0;100 'bad_running'=0;;;0"))
+    #expect(lines[1].hasPrefix("CRITICAL: bad: no successful run within max_age"))
+    #expect(lines.contains { $0.hasPrefix("WARNING: bad: last run run_") }, "\(check.stdout)")
     let healthy = try status(root, "good", "--check")
     #expect(healthy.exitCode == 0)
-    #expect(healthy.stdout == "ORCHESTRATE OK - 1 pipeline(s) healthy\n")
+    let duration = try #require(try root.onlyRecord("good").durationSeconds)
+    #expect(
+      healthy.stdout
+        == "ORCHESTRATE OK - 1 pipeline(s) healthy | 'good_last_duration'="
+        + "\(HealthCheckLine.decimal(duration))s;;;0 'good_success_rate'=100%;80:;;0;100 "
+        + "'good_running'=0;;;0\n")
 
     let json = try status(root, "--json")
     let report = try RecordCoding.decoder().decode(StatusReport.self, from: Data(json.stdout.utf8))
@@ -55,7 +69,12 @@ import Testing
     let check = try status(root, "--check")
     #expect(check.exitCode == 3)
     #expect(check.stdout.hasPrefix("ORCHESTRATE UNKNOWN - no metrics in"))
-    #expect(try status(root, "nothing", "--check").exitCode == 3)
+    let unknown = try status(root, "nothing", "--check")
+    #expect(unknown.exitCode == 2)
+    #expect(
+      unknown.stderr
+        == "orchestrate: no pipeline 'nothing' in \(root.path) (no records in metrics/, no files in pipelines/)\n"
+    )
   }
 
   @Test func writesPrometheusTextfileAndNamesAnUnwritablePath() throws {

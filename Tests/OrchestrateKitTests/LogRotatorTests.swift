@@ -24,7 +24,7 @@ import Testing
     #expect(LogRotator.due(ancient, policy: keep, now: Date()) == .nothing)
   }
 
-  @Test func agesComeFromTheRunIdElseTheModificationTime() throws {
+  @Test func agesComeFromTheRunIdAndOtherNamesAreLeftAlone() throws {
     let fixture = LogFixture()
     let fresh = LogFixture.runID(daysAgo: 2)
     let old = LogFixture.runID(daysAgo: 10)
@@ -33,8 +33,10 @@ import Testing
     for run in [fresh, old, expired, expiredArchived] { fixture.makeRun(run) }
     try RunArchiver.archive(
       directory: "\(fixture.logsDirectory)/\(expiredArchived)", compression: .gzip)
-    fixture.age(fixture.makeRun("copied-by-hand"), daysAgo: 9)
-    fixture.makeRun("recent-by-hand")
+    fixture.age(fixture.makeRun("copied-by-hand"), daysAgo: 90)
+    fixture.age(fixture.makeRun(".hidden"), daysAgo: 90)
+    FileManager.default.createFile(
+      atPath: "\(fixture.logsDirectory)/.notes.tar.gz.tmp", contents: Data())
     // A fresh directory name that is an old run id is judged by the id.
     fixture.age("\(fixture.logsDirectory)/\(fresh)", daysAgo: 100)
     try fixture.writeRunningRecord(expired, pid: Int32.max - 1)
@@ -43,22 +45,36 @@ import Testing
     #expect(report.errors.isEmpty, "\(report.errors)")
     #expect(
       fixture.entries()
-        == [
-          "copied-by-hand.tar.gz", "recent-by-hand", fresh, "\(old).tar.gz",
-        ].sorted())
-    // Metrics files are never touched.
+        == [".hidden", ".notes.tar.gz.tmp", "copied-by-hand", fresh, "\(old).tar.gz"].sorted())
+    #expect(report.foreign == [".hidden/", ".notes.tar.gz.tmp", "copied-by-hand/"])
+    // Metrics files are never touched without metrics.delete_after.
     #expect(
       FileManager.default.fileExists(
         atPath: fixture.layout.metricsFile(pipeline: "p", run: RunID(expired)!)))
-    // The archive of a name without a start time keeps the directory's age.
-    let archiveAge = Date().timeIntervalSince(
-      PipelineLogDirectory.modificationTime("\(fixture.logsDirectory)/copied-by-hand.tar.gz"))
-    #expect(abs(archiveAge - 9 * 86400) < 60)
-    #expect(
-      report.steps.map(\.run).sorted()
-        == ["copied-by-hand", old, expired, expiredArchived].sorted())
+    #expect(report.steps.map(\.run).sorted() == [old, expired, expiredArchived].sorted())
     // A second rotation has nothing left to do.
     #expect(fixture.rotator().rotate().steps.isEmpty)
+  }
+
+  @Test func recordsPastTheirTimeGoButNeverTheNewestSuccessOrAnUnsettledOne() {
+    let now = Date()
+    func run(_ days: Double, _ status: RunStatus, file: String? = nil) -> RunDigest {
+      let id = RunID(startedAt: now.addingTimeInterval(-days * 86400), pid: Int32(days * 10)).text
+      return RunDigest(
+        file: file ?? "\(id).json", runId: id, status: status,
+        startedAt: now.timeIntervalSince1970 - days * 86400, durationSeconds: 1, tasks: [])
+    }
+    let oldSuccess = run(60, .completed)
+    let newestSuccess = run(40, .completed)
+    let oldFailure = run(50, .failed)
+    let unsettled = run(55, .running)
+    let renamed = run(70, .failed, file: "copy.json")
+    let current = run(35, .failed)
+    let recent = run(3, .failed)
+    let expired = MetricsRetention.expired(
+      [newestSuccess, oldSuccess, oldFailure, unsettled, renamed, current, recent],
+      deleteAfter: .seconds(30 * 86400), now: now, currentRun: current.runId)
+    #expect(expired.map(\.runId) == [oldSuccess.runId, oldFailure.runId], "oldest first")
   }
 
   @Test func aDryRunChangesNothing() throws {

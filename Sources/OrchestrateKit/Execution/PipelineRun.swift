@@ -99,7 +99,8 @@ public enum PipelineRun {
     StaleTemporaryFiles.remove(in: metricsDirectory)
     let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(0))
     for settled in AbandonedRuns.settle(earlier.runs, pipeline: pipeline.name, layout: layout) {
-      events.log("settled \(settled.runId) as \(settled.status.rawValue): \(settled.reason ?? "")")
+      events.problem(
+        "settled \(settled.runId) as \(settled.status.rawValue): \(settled.reason ?? "")")
     }
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
@@ -268,6 +269,8 @@ public enum PipelineRun {
       timeoutSeconds: pipeline.timeout?.seconds,
       stuckAfterSeconds: pipeline.stuckAfter?.seconds,
       maxAgeSeconds: pipeline.maxAge?.seconds,
+      minSuccessRate: pipeline.minSuccessRate == Pipeline.defaultMinSuccessRate
+        ? nil : pipeline.minSuccessRate,
       escapedProcesses: nil,
       environment: plan.settings.environment,
       params: plan.settings.values.isEmpty ? nil : plan.settings.shownValues,

@@ -25,10 +25,11 @@ public enum LogArchive {
   /// mistaken for an archive, so a crash leaves nothing a reader would trust.
   public static func temporaryName(of archiveName: String) -> String { ".\(archiveName).tmp" }
 
-  /// Whether a file name is a temporary archive some earlier rotation left behind.
-  public static func isTemporary(fileName: String) -> Bool {
-    fileName.hasPrefix(".") && fileName.hasSuffix(".tmp")
-      && LogCompression.allCases.contains { fileName.hasSuffix($0.archiveSuffix + ".tmp") }
+  /// The run whose temporary archive a file name is (one some earlier
+  /// rotation left behind), nil for other names.
+  public static func runOfTemporary(fileName: String) -> String? {
+    guard fileName.hasPrefix("."), fileName.hasSuffix(".tmp") else { return nil }
+    return parse(fileName: String(fileName.dropFirst().dropLast(4)))?.run
   }
 }
 

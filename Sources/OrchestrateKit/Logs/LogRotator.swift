@@ -3,14 +3,18 @@ import Foundation
 /// Applies a pipeline's log policy to `logs/<pipeline>/`: run directories
 /// older than `compress_after` become archives, runs older than
 /// `delete_after` are deleted, and what a stopped rotation left is finished.
-/// Metrics files are never touched. A problem with one run is reported in its
-/// step and the other runs are rotated all the same.
+/// Only entries named after run ids are touched; anything else there is the
+/// user's. Run records are deleted only under `metrics: {delete_after: …}`.
+/// A problem with one run is reported in its step and the other runs are
+/// rotated all the same.
 ///
 /// The caller holds the pipeline's run lock, so no other rotation works here.
 public struct LogRotator {
   public var layout: RootLayout
   public var pipeline: String
   public var policy: LogPolicy
+  /// The pipeline's `metrics.delete_after`; nil keeps every record.
+  public var metricsDeleteAfter: Duration?
   public var now = Date()
   /// The run that is rotating its own pipeline's logs: never touched.
   public var currentRun: String?
@@ -50,11 +54,13 @@ public struct LogRotator {
     var report = RotationReport(pipeline: pipeline, dryRun: dryRun)
     report.policy = policy
     func record(_ run: String, _ outcome: RotationReport.Outcome) {
-      let step = RotationReport.Step(run: run, outcome: outcome)
+      let id = RunID(run) ?? LogArchive.runOfTemporary(fileName: run).flatMap(RunID.init)
+      let step = RotationReport.Step(run: run, outcome: outcome, startedAt: id?.startedAt)
       report.steps.append(step)
       onStep(step)
     }
     let contents = PipelineLogDirectory(layout: layout, pipeline: pipeline).scan()
+    report.foreign = contents.foreign
     for temporary in contents.temporaries {
       let name = (temporary as NSString).lastPathComponent
       if dryRun || unlink(temporary) == 0 || errno == ENOENT {
@@ -91,7 +97,35 @@ public struct LogRotator {
       }
       record(run.name, outcome)
     }
+    if let metricsDeleteAfter, !report.stopped, !shouldStop() {
+      deleteExpiredRecords(after: metricsDeleteAfter, record: record)
+    }
     return report
+  }
+
+  /// Deletes the records `metrics.delete_after` no longer keeps, then
+  /// brings the status index up to date with what is left.
+  private func deleteExpiredRecords(
+    after limit: Duration, record: (String, RotationReport.Outcome) -> Void
+  ) {
+    let directory = layout.metricsDirectory(pipeline: pipeline)
+    let runs = StatusIndex.load(directory: directory, now: now, tasks: .newest(0)).runs
+    let expired = MetricsRetention.expired(
+      runs, deleteAfter: limit, now: now, currentRun: currentRun)
+    guard !expired.isEmpty else { return }
+    for run in expired {
+      let path = "\(directory)/\(run.file)"
+      let bytes = FileSystem.treeSize(path)
+      if dryRun || unlink(path) == 0 || errno == ENOENT {
+        record(run.runId, .recordDeleted(bytes: bytes))
+      } else {
+        record(run.runId, .failed("cannot remove \(path): \(String(cString: strerror(errno)))"))
+      }
+    }
+    if !dryRun {
+      FileSystem.syncDirectory(directory)
+      _ = StatusIndex.load(directory: directory, now: now, tasks: .newest(0))
+    }
   }
 
   /// Why a run must be left alone: its record says it is running and its

@@ -29,9 +29,9 @@ public enum OnDemandRotation {
     for name in pipeline.map({ [$0] }) ?? known {
       if shouldStop() { break }
       var report = RotationReport(pipeline: name, dryRun: dryRun)
-      let policy: LogPolicy
+      let found: PipelineLogPolicies.Found
       do {
-        policy = try policies.policy(of: name).policy
+        found = try policies.policy(of: name)
       } catch {
         report.failure = "its pipeline file does not load, so its log policy is unknown: \(error)"
         reports.append(report)
@@ -60,7 +60,8 @@ public enum OnDemandRotation {
           StatusIndex.load(directory: directory, tasks: .newest(0)).runs, pipeline: name,
           layout: layout)
       }
-      var rotator = LogRotator(layout: layout, pipeline: name, policy: policy)
+      var rotator = LogRotator(layout: layout, pipeline: name, policy: found.policy)
+      rotator.metricsDeleteAfter = found.metricsDeleteAfter
       rotator.now = now
       rotator.dryRun = dryRun
       rotator.shouldStop = shouldStop

@@ -6,6 +6,8 @@ import Foundation
 public struct PipelineLogPolicies {
   public struct Found: Sendable {
     public var policy: LogPolicy
+    /// `metrics.delete_after`; nil keeps every record.
+    public var metricsDeleteAfter: Duration?
     /// The file it came from; nil for the defaults.
     public var file: String?
   }
@@ -23,7 +25,8 @@ public struct PipelineLogPolicies {
         let pipeline = try PipelineLoader.load(file: file)
         // A file named after the pipeline wins over another that claims its name.
         if byName[pipeline.name] == nil || stem == pipeline.name {
-          byName[pipeline.name] = Found(policy: pipeline.logPolicy, file: file)
+          byName[pipeline.name] = Found(
+            policy: pipeline.logPolicy, metricsDeleteAfter: pipeline.metricsDeleteAfter, file: file)
         }
       } catch {
         unreadable[stem] = error
@@ -36,6 +39,6 @@ public struct PipelineLogPolicies {
   public func policy(of pipeline: String) throws(PipelineError) -> Found {
     if let found = byName[pipeline] { return found }
     if let error = unreadable[pipeline] { throw error }
-    return Found(policy: .standard, file: nil)
+    return Found(policy: .standard, metricsDeleteAfter: nil, file: nil)
   }
 }

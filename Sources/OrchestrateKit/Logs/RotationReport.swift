@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one rotation of a pipeline's logs did (or, in a dry run, would do),
 /// one step per run, in the order they happened.
 public struct RotationReport: Sendable {
@@ -13,6 +15,8 @@ public struct RotationReport: Sendable {
   public var failure: String?
   /// A signal stopped the rotation before every run was looked at.
   public var stopped = false
+  /// Entries of `logs/<pipeline>/` orchestrate did not write, left alone.
+  public var foreign: [String] = []
 
   public init(pipeline: String, dryRun: Bool) {
     self.pipeline = pipeline
@@ -23,6 +27,8 @@ public struct RotationReport: Sendable {
     /// The run id (or directory name); for leftovers, the file name.
     public var run: String
     public var outcome: Outcome
+    /// The run's start, from its id: plans are shown in age order.
+    public var startedAt: Date?
   }
 
   public enum Outcome: Sendable, Equatable {
@@ -37,6 +43,8 @@ public struct RotationReport: Sendable {
     case directoryRemoved(archive: String)
     /// A temporary archive a stopped rotation left behind was removed.
     case leftoverRemoved
+    /// The run's record, past `metrics.delete_after`, was deleted.
+    case recordDeleted(bytes: Int64)
     case skipped(reason: String)
     case failed(String)
   }
@@ -66,6 +74,9 @@ public struct RotationReport: Sendable {
       return "\(removed) \(step.run)/, already archived whole in \(archive)"
     case .leftoverRemoved:
       return "\(removed) \(step.run), left by a stopped rotation"
+    case .recordDeleted(let bytes):
+      return
+        "\(dryRun ? "would delete" : "deleted") record \(step.run).json (\(ByteCount.format(bytes)))"
     case .skipped(let reason):
       return "skipped \(step.run): \(reason)"
     case .failed(let message):

@@ -15,11 +15,15 @@ enum RunEndRotation {
     }
     defer { trap.cancel() }
     var rotator = LogRotator(layout: layout, pipeline: pipeline.name, policy: pipeline.logPolicy)
+    rotator.metricsDeleteAfter = pipeline.metricsDeleteAfter
     rotator.currentRun = run.text
     // A cancelled run is asked to end now: deleting is quick, compressing is not.
     rotator.compresses = !cancelled
     rotator.shouldStop = { stop.isRequested }
-    rotator.onStep = { events.log("logs: " + RotationReport.describe($0, dryRun: false)) }
+    rotator.onStep = { step in
+      let line = "logs: " + RotationReport.describe(step, dryRun: false)
+      if case .failed = step.outcome { events.problem(line) } else { events.log(line) }
+    }
     let report = rotator.rotate()
     if report.stopped, let signal = stop.signal {
       events.log(

@@ -5,20 +5,20 @@ import Foundation
 /// before removing the directory).
 public struct StoredRunLogs: Sendable, Equatable {
   public var pipeline: String
-  /// The run id, or the directory's name when it is not one.
+  /// The run id.
   public var name: String
   /// Absolute paths.
   public var directory: String?
   public var archive: String?
-  /// From the run id; for other names, the modification time of the
-  /// directory (or of the archive, which rotation gives the same time).
+  /// From the run id.
   public var startedAt: Date
 
   public var runID: RunID? { RunID(name) }
 }
 
-/// `logs/<pipeline>/`: the runs it holds, and temporary archives a stopped
-/// rotation left behind.
+/// `logs/<pipeline>/`: the runs it holds, temporary archives a stopped
+/// rotation left behind, and whatever else people put there, which is
+/// never touched.
 public struct PipelineLogDirectory: Sendable {
   public let pipeline: String
   public let path: String
@@ -38,41 +38,42 @@ public struct PipelineLogDirectory: Sendable {
   public struct Contents: Sendable {
     /// Oldest first.
     public var runs: [StoredRunLogs]
-    /// Absolute paths of `.<run>.tar.gz.tmp` files.
+    /// Absolute paths of `.<run_id>.tar.gz.tmp` files.
     public var temporaries: [String]
+    /// Names of entries orchestrate did not write (a directory's with a
+    /// trailing `/`), sorted.
+    public var foreign: [String]
   }
 
+  /// Only names that are run ids are runs: a user's `scratch/` or README
+  /// is theirs, whatever its age.
   public func scan() -> Contents {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     var runs: [String: StoredRunLogs] = [:]
     var temporaries: [String] = []
+    var foreign: [String] = []
     for name in names.sorted() {
       let full = "\(path)/\(name)"
-      if LogArchive.isTemporary(fileName: name) {
+      let directory = Self.isDirectory(full)
+      if let run = LogArchive.runOfTemporary(fileName: name), RunID(run) != nil, !directory {
         temporaries.append(full)
-      } else if name.hasPrefix(".") {
-        continue
-      } else if Self.isDirectory(full) {
-        runs[name, default: stored(name, at: full)].directory = full
-      } else if let (run, _) = LogArchive.parse(fileName: name), runs[run]?.archive == nil {
-        runs[run, default: stored(run, at: full)].archive = full
+      } else if let run = RunID(name), directory {
+        runs[name, default: stored(run)].directory = full
+      } else if let (name, _) = LogArchive.parse(fileName: name), let run = RunID(name),
+        !directory, runs[name]?.archive == nil
+      {
+        runs[name, default: stored(run)].archive = full
+      } else {
+        foreign.append(name + (directory ? "/" : ""))
       }
     }
     let ordered = runs.values.sorted { ($0.startedAt, $0.name) < ($1.startedAt, $1.name) }
-    return Contents(runs: ordered, temporaries: temporaries)
+    return Contents(runs: ordered, temporaries: temporaries, foreign: foreign)
   }
 
-  private func stored(_ name: String, at path: String) -> StoredRunLogs {
+  private func stored(_ run: RunID) -> StoredRunLogs {
     StoredRunLogs(
-      pipeline: pipeline, name: name, directory: nil, archive: nil,
-      startedAt: RunID(name)?.startedAt ?? Self.modificationTime(path))
-  }
-
-  static func modificationTime(_ path: String) -> Date {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return .distantPast }
-    return Date(
-      timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+      pipeline: pipeline, name: run.text, directory: nil, archive: nil, startedAt: run.startedAt)
   }
 
   static func isDirectory(_ path: String) -> Bool {

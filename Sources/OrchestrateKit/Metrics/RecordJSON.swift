@@ -202,6 +202,7 @@ extension RunRecord: JSONWritable {
       w.member("logical_date", logicalDate)
       w.member("max_age_seconds", maxAgeSeconds)
       w.member("max_parallel", maxParallel)
+      w.member("min_success_rate", minSuccessRate)
       w.member("orchestrate_version", orchestrateVersion)
       w.member("orchestrator_cpu_seconds", orchestratorCpuSeconds)
       w.member("orchestrator_peak_rss_bytes", orchestratorPeakRssBytes)

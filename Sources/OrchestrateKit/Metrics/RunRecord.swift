@@ -41,6 +41,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var timeoutSeconds: Double?
   public var stuckAfterSeconds: Double?
   public var maxAgeSeconds: Double?
+  /// The pipeline's `health.min_success_rate`, when it sets one.
+  public var minSuccessRate: Double? = nil
   public var orchestratorPeakRssBytes: Int?
   /// CPU time of the orchestrator itself (user + system), tasks excluded.
   public var orchestratorCpuSeconds: Double?

@@ -1,21 +1,20 @@
 import Foundation
 
 /// `orchestrate status` for a person at a terminal: one block per pipeline,
-/// newest first, then per-task statistics when asked. Lines are cut to fit
-/// 100 columns; colour comes from the style only.
+/// newest first, then per-task statistics when asked. Every line fits
+/// `width` columns (see `TerminalWidth`); colour comes from the style only.
 public enum StatusTable {
-  public static let width = 100
-
-  public static func render(_ report: StatusReport, showTasks: Bool, style: TerminalStyle)
-    -> String
-  {
+  public static func render(
+    _ report: StatusReport, showTasks: Bool, style: TerminalStyle,
+    width: Int = TerminalWidth.fallback
+  ) -> String {
     var blocks = report.pipelines.map { pipeline in
       var lines = overview(pipeline, now: report.generatedAt, style: style)
       if showTasks && !pipeline.tasks.isEmpty {
         lines.append("")
-        lines += taskTable(pipeline.tasks, style: style)
+        lines += taskTable(pipeline.tasks, style: style, width: width)
       }
-      return lines.map(fit).joined(separator: "\n")
+      return lines.map { fit($0, width: width) }.joined(separator: "\n")
     }
     if report.pipelines.isEmpty {
       blocks.append("no runs recorded under \(report.root)/metrics")
@@ -39,7 +38,7 @@ public enum StatusTable {
     header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
     var lines = [header]
     func row(_ label: String, _ text: String) {
-      lines.append(fit("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + text))
+      lines.append("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + text)
     }
 
     if let nextDue = pipeline.nextDue {
@@ -92,7 +91,7 @@ public enum StatusTable {
         "running",
         "\(run.runId)  \(Ago.format(run.elapsedSeconds))  "
           + "\(run.tasksFinished) of \(run.tasksTotal) tasks done\(stuck)")
-      for task in run.tasks { lines.append(fit("    " + runningTask(task, style: style))) }
+      for task in run.tasks { lines.append("    " + runningTask(task, style: style)) }
     }
     for run in pipeline.abandoned {
       row("abandoned", style.red("\(run.runId)  \(run.reason)"))
@@ -118,38 +117,31 @@ public enum StatusTable {
     return parts.joined(separator: "  ")
   }
 
-  static func taskTable(_ tasks: [PipelineStatus.TaskStatistics], style: TerminalStyle)
-    -> [String]
-  {
-    let nameWidth = min(max(tasks.map(\.name.count).max() ?? 4, 4), 30)
-    let columns: [(String, Int)] = [
-      ("runs", 5), ("fail", 5), ("last", 10), ("p50", 9), ("p95", 9), ("max", 9),
-      ("last took", 10), ("rss p95", 9),
-    ]
-    func line(_ name: String, _ cells: [String]) -> String {
-      var text = "  " + name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-      for (cell, (_, width)) in zip(cells, columns) {
-        text += String(repeating: " ", count: max(width - cell.count, 1)) + cell
-      }
-      return text
-    }
-    var lines = [style.dim(line("task", columns.map(\.0)))]
-    for task in tasks {
-      let seconds = { (value: Double?) in value.map(RunSummary.formatSeconds) ?? "-" }
-      let name =
-        task.name.count > nameWidth ? String(task.name.prefix(nameWidth - 1)) + "…" : task.name
-      var text = line(
-        name,
-        [
-          String(task.runs), String(task.failures),
-          task.lastStatus?.rawValue ?? "-", seconds(task.p50Seconds), seconds(task.p95Seconds),
-          seconds(task.maxSeconds), seconds(task.lastSeconds),
+  /// Most useful first: columns are dropped from the right on a narrow terminal.
+  static let taskColumns: [ColumnTable.Column] = [
+    .init("runs", width: 5), .init("fail", width: 5), .init("retried", width: 8),
+    .init("last", width: 10), .init("p50", width: 9), .init("last took", width: 10),
+    .init("p95", width: 9), .init("max", width: 9), .init("rss p95", width: 9),
+  ]
+
+  static func taskTable(
+    _ tasks: [PipelineStatus.TaskStatistics], style: TerminalStyle, width: Int
+  ) -> [String] {
+    let seconds = { (value: Double?) in value.map(RunSummary.formatSeconds) ?? "-" }
+    let rows = tasks.map { task in
+      ColumnTable.Row(
+        name: task.name,
+        cells: [
+          String(task.runs), String(task.failures), String(task.retried),
+          task.lastStatus?.rawValue ?? "-", seconds(task.p50Seconds), seconds(task.lastSeconds),
+          seconds(task.p95Seconds), seconds(task.maxSeconds),
           task.peakRssP95Bytes.map { ByteCount.format(Int64($0)) } ?? "-",
-        ])
-      if task.slow { text += " " + style.yellow("slow") }
-      lines.append(text)
+        ],
+        note: task.slow ? style.yellow("slow") : nil, noteWidth: 4)
     }
-    return lines
+    // Name, runs, failures and retries stay; the rest goes as width requires.
+    return ColumnTable(nameTitle: "task", columns: taskColumns, kept: 3)
+      .render(rows, width: width, style: style)
   }
 
   static func level(_ level: HealthLevel, style: TerminalStyle) -> String {
@@ -184,8 +176,8 @@ public enum StatusTable {
       ? String(Int(value)) : String(format: "%.1f", value)
   }
 
-  /// Cuts a line to the table width; colour escapes take no columns.
-  static func fit(_ text: String) -> String {
+  /// Cuts a line to the width; colour escapes take no columns.
+  static func fit(_ text: String, width: Int) -> String {
     guard visibleWidth(text) > width else { return text }
     var result = ""
     var visible = 0

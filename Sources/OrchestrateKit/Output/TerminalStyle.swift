@@ -13,9 +13,16 @@ public struct TerminalStyle: Sendable {
     descriptor: Int32 = STDOUT_FILENO,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> TerminalStyle {
-    TerminalStyle(
-      colors: isatty(descriptor) == 1 && environment["NO_COLOR"] == nil
-        && environment["TERM"] != "dumb")
+    TerminalStyle(colors: allowsCursorMovement(descriptor: descriptor, environment: environment))
+  }
+
+  /// A terminal that may get escape sequences at all: colour, and the
+  /// cursor movement of the live view. `TERM=dumb` (Emacs shells, some CI
+  /// logs) and `NO_COLOR` get plain lines only.
+  public static func allowsCursorMovement(
+    descriptor: Int32, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> Bool {
+    isatty(descriptor) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
   }
 
   public func red(_ text: String) -> String { paint(text, "31") }

@@ -35,11 +35,16 @@ public struct Pipeline: Sendable, Equatable {
   public var defaultEnvironment: String?
   /// The logical date is the run's start minus this (`date_offset: 1d`: yesterday's data).
   public var dateOffset: Duration = .zero
+  /// Run records older than this are deleted by rotation; nil: kept forever.
+  public var metricsDeleteAfter: Duration? = nil
+  /// Status warns when the window's success rate is below this.
+  public var minSuccessRate: Double = Pipeline.defaultMinSuccessRate
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
   public static let defaultRunTimeout: Duration = .seconds(86400)
   public static let defaultFinallyTimeout: Duration = .seconds(300)
+  public static let defaultMinSuccessRate = 0.8
 }
 
 public struct PipelineTask: Sendable, Equatable {

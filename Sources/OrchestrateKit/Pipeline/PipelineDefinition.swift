@@ -23,11 +23,13 @@ struct PipelineDefinition: Decodable {
   var environments: [String: EnvironmentDefinition]?
   var defaultEnvironment: String?
   var dateOffset: DurationSetting?
+  var metrics: MetricsDefinition?
+  var health: HealthDefinition?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, description, schedule, timezone, env, sources, defaults, logs, tasks, timeout
-    case anomalies, params, environments
+    case anomalies, params, environments, metrics, health
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
@@ -62,6 +64,8 @@ struct PipelineDefinition: Decodable {
       [String: EnvironmentDefinition].self, forKey: .environments)
     defaultEnvironment = try c.decodeIfPresent(String.self, forKey: .defaultEnvironment)
     dateOffset = try c.decodeIfPresent(DurationSetting.self, forKey: .dateOffset)
+    metrics = try c.decodeIfPresent(MetricsDefinition.self, forKey: .metrics)
+    health = try c.decodeIfPresent(HealthDefinition.self, forKey: .health)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }

@@ -95,6 +95,8 @@ struct PipelineValidator {
       stuckAfter: try limit(definition.stuckAfter, field: "stuck_after"),
       maxAge: try limit(definition.maxAge, field: "max_age"),
       anomalyThresholds: try thresholds(definition.anomalies),
+      metricsDeleteAfter: try limit(definition.metrics?.deleteAfter, field: "metrics.delete_after"),
+      minSuccessRate: try successRate(definition.health),
       tasks: tasks)
     pipeline.parameters = parameters
     pipeline.environments = environments
@@ -211,6 +213,14 @@ struct PipelineValidator {
       thresholds.counterHigh = value
     }
     return thresholds
+  }
+
+  private func successRate(_ health: HealthDefinition?) throws(PipelineError) -> Double {
+    guard let rate = health?.minSuccessRate else { return Pipeline.defaultMinSuccessRate }
+    guard rate >= 0, rate <= 1 else {
+      throw error("must be between 0 and 1, got \(rate)", field: "health.min_success_rate")
+    }
+    return rate
   }
 
   private func checkNamesAndReferences(_ tasks: [PipelineTask]) throws(PipelineError) {

@@ -3,6 +3,9 @@ import Foundation
 /// What makes a pipeline WARNING or CRITICAL, in the Nagios sense. Each rule
 /// adds a problem with its level; the pipeline takes the worst.
 public enum HealthRules {
+  /// A success rate is judged over at least this many finished runs.
+  public static let minimumRunsForSuccessRate = 5
+
   public static func judge(_ status: PipelineStatus, now: Date) -> Health {
     guard status.totalRuns > 0 else {
       return Health(problems: [.init(level: .unknown, message: "no runs recorded")])
@@ -45,6 +48,21 @@ public enum HealthRules {
         "task \(task.name) took \(seconds(task.lastSeconds ?? 0)), "
           + "over \(Int(PipelineAssessment.slowFactor))× its p50 \(seconds(task.p50Seconds ?? 0))")
     }
+    for task in status.tasks where task.retried * 2 > task.runs {
+      add(
+        .warning,
+        "task \(task.name) needed retries in \(task.retried) of its \(task.runs) runs "
+          + "(\(percent(Double(task.retried) / Double(task.runs))))")
+    }
+    let window = status.window
+    if window.finished >= minimumRunsForSuccessRate, let rate = window.successRate,
+      rate < status.minSuccessRate
+    {
+      add(
+        .warning,
+        "success rate \(percent(rate)) (\(window.completed) of \(window.finished) runs in "
+          + "\(window.days) days) is below min_success_rate \(percent(status.minSuccessRate))")
+    }
     for anomaly in status.lastRun?.anomalies ?? [] {
       add(.warning, "anomaly \(RunSummary.describe(anomaly))")
     }
@@ -70,4 +88,6 @@ public enum HealthRules {
     }
     return Health(problems: problems)
   }
+
+  static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
 }

@@ -5,7 +5,7 @@ import HeapModule
 /// record file. Plain text so that it can be read without a JSON parser in
 /// the way, and inspected with `cat` when in doubt.
 ///
-///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss  counters)*
+///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss  counters  attempts)*
 ///
 /// `F` instead of `R` marks a run started with `--source`.
 ///
@@ -192,7 +192,8 @@ enum IndexFile {
           name: names[position], status: taskStatus,
           durationSeconds: lines.double(fields[index + 2]),
           peakRssBytes: lines.integer(fields[index + 3]).map(Int.init),
-          metrics: counters(fields[index + 4], lines)))
+          metrics: counters(fields[index + 4], lines),
+          attempts: lines.integer(fields[index + 5]).map(Int.init) ?? 1))
     }
     let digest = RunDigest(
       file: name, runId: lines.string(fields[4]), status: status, startedAt: started,
@@ -215,7 +216,7 @@ enum IndexFile {
       for task in run.tasks {
         fields += [
           task.name, task.status.rawValue, number(task.durationSeconds),
-          task.peakRssBytes.map(String.init) ?? "-", counters(task.metrics),
+          task.peakRssBytes.map(String.init) ?? "-", counters(task.metrics), String(task.attempts),
         ]
       }
     }
@@ -245,7 +246,7 @@ enum IndexFile {
     _ = Glibc.write(fd, &bytes, bytes.count)
   }
 
-  static let taskFields = 5
+  static let taskFields = 6
 
   private static func counters(_ metrics: [String: Double]?) -> String {
     guard let metrics, !metrics.isEmpty else { return "-" }

@@ -113,7 +113,9 @@ public struct PipelineAssessment {
       missed: expectation?.missedRun(
         starts: runs.filter { !$0.sourceFiltered }.map(\.startedAt), now: now),
       maxAgeSeconds: maxAge,
-      stuckAfterSeconds: stuckAfter, health: Health(problems: []), totalRuns: runs.count,
+      stuckAfterSeconds: stuckAfter,
+      minSuccessRate: newest?.minSuccessRate ?? Pipeline.defaultMinSuccessRate,
+      health: Health(problems: []), totalRuns: runs.count,
       lastRun: lastRun.map { lastRunSummary($0, record: lastRecord) },
       window: window(inWindow, runs: runs.filter { $0.startedAt >= windowStart }.count),
       lastSuccess: lastSuccess.map {
@@ -214,6 +216,7 @@ public struct PipelineAssessment {
     struct Tally {
       var runs = 0
       var failures = 0
+      var retried = 0
       var durations: [Double] = []
       var peakRss: [Double] = []
     }
@@ -231,6 +234,7 @@ public struct PipelineAssessment {
           }()
         tallies[slot].tally.runs += 1
         if task.status == .failed || task.status == .timedOut { tallies[slot].tally.failures += 1 }
+        if task.attempts > 1 { tallies[slot].tally.retried += 1 }
         if task.status == .completed, let seconds = task.durationSeconds {
           tallies[slot].tally.durations.append(seconds)
         }
@@ -243,7 +247,8 @@ public struct PipelineAssessment {
       let durations = tally.durations.sorted()
       let lastSeconds = last[name].flatMap { $0.status == .completed ? $0.durationSeconds : nil }
       return .init(
-        name: name, runs: tally.runs, failures: tally.failures, lastStatus: last[name]?.status,
+        name: name, runs: tally.runs, failures: tally.failures, retried: tally.retried,
+        lastStatus: last[name]?.status,
         p50Seconds: Percentile.of(sorted: durations, 50),
         p95Seconds: Percentile.of(sorted: durations, 95), maxSeconds: durations.last,
         lastSeconds: lastSeconds,

@@ -22,16 +22,19 @@ public struct RunDigest: Sendable, Equatable {
     public var peakRssBytes: Int?
     /// Counters the task reported through `$ORCHESTRATE_METRICS`.
     public var metrics: [String: Double]?
+    /// How many times it was started: more than one means it needed a retry.
+    public var attempts: Int
 
     public init(
       name: String, status: TaskStatus, durationSeconds: Double? = nil, peakRssBytes: Int? = nil,
-      metrics: [String: Double]? = nil
+      metrics: [String: Double]? = nil, attempts: Int = 1
     ) {
       self.name = name
       self.status = status
       self.durationSeconds = durationSeconds
       self.peakRssBytes = peakRssBytes
       self.metrics = metrics
+      self.attempts = attempts
     }
   }
 
@@ -58,7 +61,7 @@ public struct RunDigest: Sendable, Equatable {
       tasks: record.tasks.filter { $0.reusedFrom == nil }.map {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
-          peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
+          peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts.count)
       }, sourceFiltered: !record.sourceFilter.isEmpty)
   }
 }
@@ -78,7 +81,7 @@ extension RunDigest {
       tasks: shape.tasks.filter { $0.reusedFrom == nil }.map {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
-          peakRssBytes: $0.peakRssBytes, metrics: $0.metrics)
+          peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts?.count ?? 1)
       }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty)
   }
 
@@ -111,13 +114,17 @@ extension RunDigest {
     var durationSeconds: Double?
     var peakRssBytes: Int?
     var metrics: [String: Double]?
+    var attempts: [Attempt]?
 
     enum CodingKeys: String, CodingKey {
       case name, status
       case reusedFrom = "reused_from"
       case durationSeconds = "duration_seconds"
       case peakRssBytes = "peak_rss_bytes"
-      case metrics
+      case metrics, attempts
     }
   }
+
+  /// Only counted: an empty shape skips every field.
+  private struct Attempt: Decodable {}
 }

@@ -68,6 +68,8 @@ public struct PipelineStatus: Codable, Sendable {
   /// When a run counts as stuck (the pipeline's `stuck_after`, or derived
   /// from its history).
   public var stuckAfterSeconds: Double
+  /// Below this success rate in the window (with enough finished runs) it is a WARNING.
+  public var minSuccessRate: Double
   public var health: Health
   public var totalRuns: Int
   public var lastRun: LastRun?
@@ -156,6 +158,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var runs: Int
     /// Of those, failed or timed out.
     public var failures: Int
+    /// Of those, how many needed more than one attempt.
+    public var retried: Int
     public var lastStatus: TaskStatus?
     public var p50Seconds: Double?
     public var p95Seconds: Double?

@@ -50,12 +50,15 @@ struct CommandFailure: Error {
 }
 
 extension CommandFailure {
-  /// Prints the message and exits; argument parser errors pass through.
-  static func exitOnFailure<T>(_ body: () throws -> T) throws -> T {
+  /// Prints the message (unless told not to) and exits; argument parser
+  /// errors pass through.
+  static func exitOnFailure<T>(printing: Bool = true, _ body: () throws -> T) throws -> T {
     do {
       return try body()
     } catch let failure as CommandFailure {
-      FileHandle.standardError.write(Data("orchestrate: \(failure.message)\n".utf8))
+      if printing {
+        FileHandle.standardError.write(Data("orchestrate: \(failure.message)\n".utf8))
+      }
       throw ExitCode(failure.exitCode)
     }
   }

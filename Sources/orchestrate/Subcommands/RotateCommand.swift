@@ -18,22 +18,36 @@ struct RotateCommand: ParsableCommand {
 
   @OptionGroup var rootOption: RootOption
 
-  @Flag(help: "Print what would be done; change nothing.")
+  @Flag(help: "Print the plan, oldest run first, with totals; change nothing.")
   var dryRun = false
 
+  @Flag(name: .shortAndLong, help: "List each action as it is done.")
+  var verbose = false
+
+  @Flag(name: .shortAndLong, help: "Print nothing, not even problems: the exit code says it.")
+  var quiet = false
+
+  func validate() throws {
+    if verbose && quiet { throw ValidationError("--verbose and --quiet exclude each other") }
+  }
+
+  /// Silent when every rotation went well (cron mails any output); the
+  /// problems on stderr and exit 1 otherwise.
   func run() throws {
     let stop = StopRequest()
     let trap = SignalTrap(queue: DispatchQueue(label: "orchestrate.rotate-signals")) {
       stop.request(signal: $0)
     }
-    let reports = try CommandFailure.exitOnFailure {
+    let listsActions = verbose && !dryRun
+    let reports = try CommandFailure.exitOnFailure(printing: !quiet) {
       do {
         return try OnDemandRotation.rotate(
           layout: rootOption.layout, only: pipeline, dryRun: dryRun,
           shouldStop: { stop.isRequested },
           onStep: { pipeline, step in
+            guard listsActions else { return }
             if case .failed = step.outcome { return }
-            print("\(pipeline): \(RotationReport.describe(step, dryRun: dryRun))")
+            print("\(pipeline): \(RotationReport.describe(step, dryRun: false))")
             fflush(nil)
           })
       } catch let error as OnDemandRotation.UnknownPipeline {
@@ -41,21 +55,38 @@ struct RotateCommand: ParsableCommand {
       }
     }
     trap.cancel()
-    if reports.isEmpty && pipeline == nil {
+    if !quiet { show(reports) }
+    fflush(nil)
+    if let signal = stop.signal { SignalTrap.reraise(signal) }
+    if reports.contains(where: { !$0.errors.isEmpty }) { throw ExitCode(1) }
+  }
+
+  private func show(_ reports: [RotationReport]) {
+    let talks = verbose || dryRun
+    if talks && reports.isEmpty && pipeline == nil {
       print("nothing to rotate: no pipeline has logs in \(rootOption.layout.logsDirectory)")
     }
     for report in reports {
-      if let skipped = report.skipped { print("\(report.pipeline): skipped: \(skipped)") }
-      if report.steps.isEmpty && report.skipped == nil && report.failure == nil {
-        let policy = report.policy.map { " (\(RotationReport.describe($0)))" } ?? ""
-        print("\(report.pipeline): nothing to do\(policy)")
+      if dryRun {
+        if report.steps.isEmpty && report.skipped == nil && report.failure == nil {
+          print("\(report.pipeline): nothing to do\(policy(of: report))")
+        }
+        for line in report.planLines where !line.hasPrefix("error: ") {
+          print("\(report.pipeline): \(line)")
+        }
+      } else if verbose {
+        if let skipped = report.skipped { print("\(report.pipeline): skipped: \(skipped)") }
+        if report.steps.isEmpty && report.skipped == nil && report.failure == nil {
+          print("\(report.pipeline): nothing to do\(policy(of: report))")
+        }
       }
       for error in report.errors {
         FileHandle.standardError.write(Data("orchestrate: \(report.pipeline): \(error)\n".utf8))
       }
     }
-    fflush(nil)
-    if let signal = stop.signal { SignalTrap.reraise(signal) }
-    if reports.contains(where: { !$0.errors.isEmpty }) { throw ExitCode(1) }
+  }
+
+  private func policy(of report: RotationReport) -> String {
+    report.policy.map { " (\(RotationReport.describe($0)))" } ?? ""
   }
 }

@@ -7,8 +7,9 @@ struct StatusCommand: ParsableCommand {
     commandName: "status",
     abstract: "What happened lately, what is running, what is stuck: read from metrics/.",
     discussion: """
-      --check follows the Nagios plugin convention: one line, exit 0 OK, 1 WARNING, \
-      2 CRITICAL, 3 UNKNOWN.
+      --check follows the Nagios plugin convention: a summary line with performance \
+      data after '|', one line per problem after it; exit 0 OK, 1 WARNING, 2 CRITICAL, \
+      3 UNKNOWN.
       """)
 
   @Argument(help: "A pipeline name (or its file); default: every pipeline under metrics/.")
@@ -22,7 +23,9 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Print the report as one JSON document.")
   var json = false
 
-  @Flag(help: "Health check: print one line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
+  @Flag(
+    help:
+      "Health check: a summary line, then the detail; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
   var check = false
 
   @Option(help: "Write Prometheus textfile-collector metrics to this file (atomically).")
@@ -53,7 +56,9 @@ struct StatusCommand: ParsableCommand {
     } else if check {
       print(HealthCheckLine.render(report))
     } else if prometheus == nil {
-      print(StatusTable.render(report, showTasks: tasks || name != nil, style: .detect()))
+      print(
+        StatusTable.render(
+          report, showTasks: tasks || name != nil, style: .detect(), width: TerminalWidth.detect()))
       if let warning = StatusTable.unreadableWarning(report.unreadableFiles) {
         FileHandle.standardError.write(Data("orchestrate: \(warning)\n".utf8))
       }
@@ -68,7 +73,12 @@ struct StatusCommand: ParsableCommand {
     let isFile =
       ["json", "yaml", "yml"].contains((pipeline as NSString).pathExtension)
       || pipeline.contains("/")
-    guard isFile else { return (rootOption.layout, pipeline) }
+    guard isFile else {
+      if let unknown = KnownPipelines.unknown(pipeline, layout: rootOption.layout) {
+        throw CommandFailure(message: unknown, exitCode: 2)
+      }
+      return (rootOption.layout, pipeline)
+    }
     do {
       let location = try PipelineLocator.locate(
         pipeline, rootOption: rootOption.root, environment: ProcessInfo.processInfo.environment)

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The pipelines a root knows of: those with records under `metrics/` and
+/// those with a file in `pipelines/`, so that a typo gets a suggestion
+/// rather than an empty report.
+public enum KnownPipelines {
+  /// nil when `name` is known; else the one-line message saying so.
+  public static func unknown(_ name: String, layout: RootLayout) -> String? {
+    let recorded = StatusCollector.pipelineNames(in: layout.metricsDirectory)
+    let files = PipelineLocator.available(in: "\(layout.root)/pipelines").map {
+      ($0 as NSString).deletingPathExtension
+    }
+    let known = Set(recorded + files)
+    if known.contains(name) { return nil }
+    if let guess = closestMatch(to: name, in: known) {
+      return "no pipeline '\(name)' (did you mean '\(guess)'?)"
+    }
+    return "no pipeline '\(name)' in \(layout.root)"
+      + (known.isEmpty
+        ? " (no records in metrics/, no files in pipelines/)"
+        : " (found: \(known.sorted().joined(separator: ", ")))")
+  }
+}

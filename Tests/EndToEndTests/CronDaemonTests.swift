@@ -1,0 +1,63 @@
+import Foundation
+import OrchestrateKit
+import Testing
+
+/// Under Debian's own cron daemon: no terminal, PATH=/usr/bin:/bin, the
+/// working directory is the user's home. A run that went well prints
+/// nothing (so cron sends no mail); one that failed prints its report.
+@Suite(.serialized) struct CronDaemonTests {
+  @Test func underCronACleanRunIsSilentAndAFailedOneReports() throws {
+    try Self.ensureCronIsRunning()
+    let root = TestRoot()
+    root.write("pipelines/good.yaml", "tasks: [{name: a, run: 'echo fine'}]")
+    root.write("pipelines/bad.yaml", "tasks: [{name: a, run: 'echo broken >&2; exit 3'}]")
+    let binary = Orchestrate.binary
+    let dir = root.path
+    // Every minute, but only once (mkdir is atomic, should cron start it
+    // twice in one tick): the next minute's tick runs it.
+    let job =
+      "mkdir \(dir)/started 2>/dev/null && { \(binary) \(dir)/pipelines/good.yaml >\(dir)/good.out 2>\(dir)/good.err;"
+      + " echo $? >\(dir)/good.rc; \(binary) \(dir)/pipelines/bad.yaml >\(dir)/bad.out 2>\(dir)/bad.err;"
+      + " echo $? >\(dir)/bad.rc; pwd >\(dir)/cwd; echo \"$PATH\" >\(dir)/path; touch \(dir)/done; }"
+    let entry = "/etc/cron.d/\(root.marker)"
+    try "* * * * * root \(job)\n".write(toFile: entry, atomically: false, encoding: .utf8)
+    chmod(entry, 0o644)
+    defer { unlink(entry) }
+    try root.waitFor("done", timeout: 150)
+    unlink(entry)
+
+    #expect(root.read("good.rc") == "0\n")
+    #expect(root.read("good.out") == "" && root.read("good.err") == "", "no mail for a good night")
+    #expect(root.read("bad.rc") == "1\n")
+    #expect(root.read("bad.err") == "")
+    let bad = try root.onlyRecord("bad")
+    let report = try #require(root.read("bad.out"))
+    #expect(report.hasPrefix("bad \(bad.runId) failed in "), "\(report)")
+    #expect(report.contains("\n  failed    a  exit 3\n"))
+    #expect(report.contains("\n  | broken\n"))
+    #expect(report.contains("\n  orchestrate logs \(bad.runId) a --root \(dir)\n"))
+    #expect(try root.onlyRecord("good").trigger == .scheduled)
+    #expect(root.read("path") == "/usr/bin:/bin\n")
+    #expect(root.read("cwd") == NSHomeDirectory() + "\n")
+  }
+
+  /// Starts Debian's cron when no cron daemon runs (it detaches itself and
+  /// writes its pid file once it is up).
+  static func ensureCronIsRunning() throws {
+    if let pid = cronPid(), kill(pid, 0) == 0 { return }
+    // The daemon must not keep any descriptor of this process open (the
+    // one through which `Process` notices its child's end, above all).
+    let start = try Orchestrate.run(
+      [
+        "-c",
+        "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\"; done; exec /usr/sbin/cron",
+      ], timeout: 30, binary: "/bin/bash")
+    try #require(start.exitCode == 0, "cron did not start: \(start.stderr)")
+    try waitUntil { cronPid().map { kill($0, 0) == 0 } ?? false }
+  }
+
+  static func cronPid() -> pid_t? {
+    (try? String(contentsOfFile: "/var/run/crond.pid", encoding: .utf8))
+      .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+  }
+}
