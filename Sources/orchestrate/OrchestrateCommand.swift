@@ -10,7 +10,7 @@ struct OrchestrateCommand: ParsableCommand {
     version: OrchestrateVersion.current,
     subcommands: [
       RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self,
-      RotateCommand.self, ScheduleCommand.self, BackfillCommand.self,
+      RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
     ],
     defaultSubcommand: RunCommand.self)
 

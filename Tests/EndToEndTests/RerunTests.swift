@@ -122,7 +122,8 @@ import Testing
     #expect(cancelled.wait().signal == SIGTERM)
     let timedOut = root.write(
       "pipelines/p.yaml",
-      (root.read("pipelines/p.yaml") ?? "").replacingOccurrences(of: "timeout: 20s", with: "timeout: 1s"))
+      (root.read("pipelines/p.yaml") ?? "").replacingOccurrences(
+        of: "timeout: 20s", with: "timeout: 1s"))
     unlink("\(root.path)/started")
     let afterCancel = try Orchestrate.run(["rerun", "--last", "p", "--root", root.path])
     #expect(afterCancel.exitCode == 1)
@@ -148,7 +149,9 @@ import Testing
     #expect(try Orchestrate.run([file]).exitCode == 0)
     let original = try root.onlyRecord("nightly")
     unlink("\(root.path)/ran")
-    let one = try Orchestrate.run(["rerun", original.runId, "--task", "extract[b]", "--root", root.path])
+    let one = try Orchestrate.run([
+      "rerun", original.runId, "--task", "extract[b]", "--root", root.path,
+    ])
     #expect(one.exitCode == 0, "\(one.stderr)")
     #expect(ran(root) == ["extract[b]"])
     unlink("\(root.path)/ran")
@@ -161,17 +164,40 @@ import Testing
     root.write(
       "pipelines/nightly.yaml",
       (root.read("pipelines/nightly.yaml") ?? "").replacingOccurrences(
-        of: "  - {name: report, run: 'echo report >> ran', depends_on: [transform], run_if: always}",
+        of:
+          "  - {name: report, run: 'echo report >> ran', depends_on: [transform], run_if: always}",
         with: "  - {name: publish, run: 'echo publish >> ran', depends_on: [transform]}"))
     unlink("\(root.path)/ran")
-    let changed = try Orchestrate.run(["rerun", original.runId, "--root", root.path, "--task", "extract"])
+    let changed = try Orchestrate.run([
+      "rerun", original.runId, "--root", root.path, "--task", "extract",
+    ])
     #expect(changed.exitCode == 0, "\(changed.stderr)")
     #expect(ran(root) == ["extract[a]", "extract[b]", "publish"])
     let record = try #require(try root.records("nightly").max { $0.startedAt < $1.startedAt })
-    #expect(record.warnings == ["task report of \(original.runId) is no longer in the pipeline; dropped"])
+    #expect(
+      record.warnings == ["task report of \(original.runId) is no longer in the pipeline; dropped"])
     #expect(record.originalPipelineSha256 == original.pipelineSha256)
     #expect(record.pipelineSha256 != original.pipelineSha256)
     #expect(record.task("transform")?.reusedFrom == original.runId)
+  }
+
+  @Test func rerunReadsTheOriginalsLogsOnceArchived() throws {
+    let root = TestRoot()
+    let file = Self.pipeline(root, extra: "logs: {compress_after: 1ms}")
+    #expect(try Orchestrate.run([file]).exitCode == 1)
+    let original = try root.onlyRecord("nightly")
+    let rotate = try Orchestrate.run(["rotate", "--root", root.path])
+    #expect(rotate.exitCode == 0, "\(rotate.stderr)")
+    #expect(root.exists("logs/nightly/\(original.runId).tar.gz"))
+    #expect(!root.exists("logs/nightly/\(original.runId)"))
+    root.write("fixed", "")
+    #expect(try Orchestrate.run(["rerun", original.runId, "--root", root.path]).exitCode == 0)
+    let rerun = try #require(try root.records("nightly").first { $0.rerunOf == original.runId })
+    let logs = try Orchestrate.run(["logs", rerun.runId, "extract[a]", "--root", root.path])
+    #expect(logs.exitCode == 0, "\(logs.stderr)")
+    #expect(logs.stdout.contains("out of a\n"))
+    let status = try Orchestrate.run(["status", "--root", root.path])
+    #expect(status.stdout.contains("rerun of \(original.runId)"), "\(status.stdout)")
   }
 
   @Test func runPartOfAPipeline() throws {

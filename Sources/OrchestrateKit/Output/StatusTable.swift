@@ -61,6 +61,7 @@ public enum StatusTable {
         "last run",
         "\(last.runId)  \(paint(last.status, style))  \(when(last.startedAt, now: now))"
           + duration)
+      if let rerunOf = last.rerunOf { row("", "rerun of \(rerunOf)") }
       if !last.notCompleted.isEmpty {
         let names = last.notCompleted.map { "\($0.name) \($0.status.rawValue)" }
         row(

@@ -201,7 +201,7 @@ public struct PipelineAssessment {
       notCompleted: tasks.filter { $0.1 != .completed }.map {
         .init(name: $0.0, status: $0.1, reason: $0.2)
       },
-      anomalies: record?.anomalies ?? [])
+      anomalies: record?.anomalies ?? [], rerunOf: record?.rerunOf)
   }
 
   func failingStreak(_ finished: [RunDigest]) -> PipelineStatus.FailingStreak? {

@@ -89,6 +89,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var tasksTotal: Int
     public var notCompleted: [TaskOutcome]
     public var anomalies: [Anomaly]
+    /// The run it reran, when it was a rerun.
+    public var rerunOf: String?
   }
 
   public struct TaskOutcome: Codable, Sendable {

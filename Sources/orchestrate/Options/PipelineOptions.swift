@@ -17,7 +17,9 @@ struct PipelineOptions: ParsableArguments {
 
   /// Locates, loads and plans the pipeline with the run's settings, or
   /// exits 2 with one line saying why.
-  func plan(_ request: RunSettings.Request = .init()) throws -> (Plan, PipelineLocation) {
+  func plan(_ request: RunSettings.Request = .init(), tasks selection: Plan.TaskSelection? = nil)
+    throws -> (Plan, PipelineLocation)
+  {
     let environment = ProcessInfo.processInfo.environment
     do {
       let location = try PipelineLocator.locate(
@@ -31,9 +33,10 @@ struct PipelineOptions: ParsableArguments {
       }
       let plan: Plan
       do {
-        plan = try Plan(pipeline: pipeline, sources: sources, settings: settings)
+        plan = try Plan(pipeline: pipeline, sources: sources, settings: settings, tasks: selection)
       } catch {
-        throw CommandFailure(message: "--source: \(error)", exitCode: 2)
+        let option = if case .unknownTask = error { "--task" } else { "--source" }
+        throw CommandFailure(message: "\(option): \(error)", exitCode: 2)
       }
       if let problem = plan.unsetArgvVariable(inherited: environment) { throw problem }
       return (plan, location)

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import OrchestrateKit
+
+/// How a run is started and what it prints: shared by `run` and `rerun`.
+struct RunFlags: ParsableArguments {
+  @Flag(help: "Print the plan; run nothing, write nothing.")
+  var dryRun = false
+
+  @Option(help: "Run at most this many tasks at once (overrides max_parallel).")
+  var maxParallel: Int?
+
+  @Flag(help: "Record the run as manual even without a terminal.")
+  var manual = false
+
+  @Flag(name: .shortAndLong, help: "Print the event lines on stderr, terminal or not.")
+  var verbose = false
+
+  @Flag(name: .shortAndLong, help: "Print nothing, whatever happens: the exit code says it.")
+  var quiet = false
+
+  func validate() throws {
+    if let maxParallel, maxParallel < 1 {
+      throw ValidationError("--max-parallel must be at least 1, got \(maxParallel)")
+    }
+    if verbose && quiet { throw ValidationError("--verbose and --quiet exclude each other") }
+  }
+
+  /// Plans with `makePlan`, then prints the plan (`--dry-run`) or runs it
+  /// and ends the process the way the run ended: its exit code, or its
+  /// signal re-raised.
+  func execute(maxParallel fallback: Int? = nil, _ makePlan: () throws -> (Plan, PipelineLocation))
+    throws
+  {
+    let output = RunOutput(verbose: verbose, quiet: quiet)
+    let events = EventLog(echo: output.echoesEvents)
+    let maxParallel = self.maxParallel ?? fallback
+    let outcome = try CommandFailure.exitOnFailure(printing: output.showsErrors) {
+      () throws -> (PipelineRun.Outcome, root: String)? in
+      let (plan, location) = try makePlan()
+      if output.showsErrors {
+        for warning in plan.settings.warnings {
+          FileHandle.standardError.write(Data("orchestrate: warning: \(warning)\n".utf8))
+        }
+      }
+      if dryRun {
+        print(PlanDescription.render(plan, maxParallel: maxParallel))
+        return nil
+      }
+      let trigger: RunRecord.Trigger = manual || isatty(STDIN_FILENO) == 1 ? .manual : .scheduled
+      let layout = RootLayout(root: location.root)
+      do {
+        let outcome = try PipelineRun.execute(
+          plan, options: .init(layout: layout, maxParallel: maxParallel, trigger: trigger),
+          events: events)
+        return (outcome, layout.root)
+      } catch let failure as PipelineRun.Failure {
+        if case .interrupted(let signal) = failure { SignalTrap.reraise(signal) }
+        throw CommandFailure(message: failure.description, exitCode: failure.exitCode)
+      }
+    }
+    guard let (outcome, root) = outcome else { return }
+    if let text = output.finalText(
+      outcome.record, metricsFile: outcome.metricsFile, root: root, problems: events.problems)
+    {
+      print(text)
+    }
+    fflush(nil)
+    if let problem = outcome.recordError {
+      if output.showsErrors {
+        FileHandle.standardError.write(
+          Data(
+            ("orchestrate: the run ended \(outcome.record.status.rawValue) but its final record "
+              + "could not be written (\(problem)); the next run of \(outcome.record.pipeline) "
+              + "settles it from its journal\n").utf8))
+      }
+      throw ExitCode(outcome.exitCode)
+    }
+    // A signal that arrived after the tasks were done still says how the
+    // process ended: a run that received SIGTERM never exits 0.
+    if let signal = outcome.signal ?? SignalTrap.firstReceived { SignalTrap.reraise(signal) }
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+  }
+}
