@@ -174,6 +174,13 @@ import Testing
     #expect(root.read("days") == "2026-11-01\n2026-11-02\n2026-11-03\n")
     let newest = try root.records("daily").sorted { $0.startedAt < $1.startedAt }.suffix(3)
     #expect(newest.map(\.logicalDate) == ["2026-11-01", "2026-11-02", "2026-11-03"])
+    // status for one logical date: the two runs for 2026-11-02 both failed.
+    let day = try Orchestrate.run(["status", "daily", "--date", "2026-11-02", "--root", root.path])
+    #expect(day.stdout.contains("2 runs, 0 completed"), "\(day.stdout)")
+    let other = try Orchestrate.run([
+      "status", "daily", "--date", "2026-11-03", "--root", root.path,
+    ])
+    #expect(other.stdout.contains("1 runs, 1 completed"), "\(other.stdout)")
   }
 
   /// Files under `root` whose bytes contain `secret`.

@@ -2,8 +2,10 @@ import Foundation
 
 /// Builds the status report of a root directory from its metrics files.
 public enum StatusCollector {
+  /// `logicalDate`: only the runs for that date (`status --date`).
   public static func collect(
-    layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date = Date()
+    layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date = Date(),
+    logicalDate: String? = nil
   ) -> StatusReport {
     let names = pipeline.map { [$0] } ?? pipelineNames(in: layout.metricsDirectory)
     var unreadable: [StatusIndex.Unreadable] = []
@@ -21,8 +23,12 @@ public enum StatusCollector {
         .init(path: "metrics/\(name)/\($0.path)", reason: $0.reason)
       }
       let decoder = RecordCoding.decoder()
+      var runs = contents.runs
+      if let logicalDate {
+        runs = runs.filter { LogicalDateField.read("\(directory)/\($0.file)") == logicalDate }
+      }
       let assessment = PipelineAssessment(
-        name: name, runs: contents.runs, now: now, windowDays: windowDays,
+        name: name, runs: runs, now: now, windowDays: windowDays,
         record: { digest in
           FileManager.default.contents(atPath: "\(directory)/\(digest.file)").flatMap {
             try? decoder.decode(RunRecord.self, from: $0)
@@ -60,5 +66,28 @@ public enum StatusCollector {
       return !name.hasPrefix(".") && stat("\(directory)/\(name)", &info) == 0
         && info.st_mode & S_IFMT == S_IFDIR
     }.sorted()
+  }
+}
+
+/// The `logical_date` of a record, decoded alone: the status index does not
+/// keep it, and only `status --date` asks.
+enum LogicalDateField: Decodable {
+  case date(String?)
+
+  enum CodingKeys: String, CodingKey {
+    case logicalDate = "logical_date"
+  }
+
+  init(from decoder: Decoder) throws {
+    self = .date(
+      try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(
+        String.self, forKey: .logicalDate))
+  }
+
+  static func read(_ path: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: path),
+      case .date(let date)? = try? JSONDecoder().decode(Self.self, from: data)
+    else { return nil }
+    return date
   }
 }

@@ -20,6 +20,9 @@ struct StatusCommand: ParsableCommand {
   @Option(help: "Statistics cover runs started in the last N days.")
   var days = 7
 
+  @Option(help: "Only the runs for this logical date (YYYY-MM-DD).")
+  var date: String?
+
   @Flag(help: "Print the report as one JSON document.")
   var json = false
 
@@ -36,11 +39,15 @@ struct StatusCommand: ParsableCommand {
 
   func validate() throws {
     if days < 1 { throw ValidationError("--days must be at least 1, got \(days)") }
+    if let date, !LogicalDate.isValid(date) {
+      throw ValidationError("--date: '\(date)' is not a date (YYYY-MM-DD)")
+    }
   }
 
   func run() throws {
     let (layout, name) = try CommandFailure.exitOnFailure { try target() }
-    let report = StatusCollector.collect(layout: layout, pipeline: name, windowDays: days)
+    let report = StatusCollector.collect(
+      layout: layout, pipeline: name, windowDays: days, logicalDate: date)
     try CommandFailure.exitOnFailure {
       if let prometheus {
         do {
