@@ -166,3 +166,14 @@ public enum RootEntryName {
       && name.utf8.count <= 255
   }
 }
+
+extension ReportSource {
+  /// A pipeline's newest runs, newest first, as the run list API gives
+  /// them; nil for an unknown pipeline.
+  public func runs(pipeline name: String, limit: Int) -> [RunDigest]? {
+    guard RootEntryName.isSafe(name),
+      StatusCollector.pipelineNames(in: layout.metricsDirectory).contains(name)
+    else { return nil }
+    return Array(digests(name, taskRuns: limit).suffix(limit).reversed())
+  }
+}
