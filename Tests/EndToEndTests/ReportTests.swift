@@ -75,7 +75,9 @@ import Testing
     let (root, _) = try preparedRoot()
     let pipeline = try Orchestrate.run(["report", "nightlyy", "--root", root.path])
     #expect(pipeline.exitCode == 2)
-    #expect(pipeline.stderr == "orchestrate: no runs of pipeline 'nightlyy' under metrics/ (known: nightly)\n")
+    #expect(
+      pipeline.stderr
+        == "orchestrate: no runs of pipeline 'nightlyy' under metrics/ (known: nightly)\n")
     let run = try Orchestrate.run(["report", "--run", "run_20200101_000000_1", "--root", root.path])
     #expect(run.exitCode == 2)
     #expect(run.stderr.contains("no run record 'run_20200101_000000_1'"))

@@ -23,7 +23,8 @@ enum ReportPages {
   /// `http://` or `https://` anywhere, or a `src=` that would load something.
   static func externalReferences(_ html: String) -> [String] {
     var found: [String] = []
-    for marker in ["http://", "https://", " src=", "@import", "url(http"] where html.contains(marker) {
+    for marker in ["http://", "https://", " src=", "@import", "url(http"]
+    where html.contains(marker) {
       found.append(marker)
     }
     return found
