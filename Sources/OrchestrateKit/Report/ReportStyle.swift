@@ -48,7 +48,7 @@ enum ReportStyle {
     svg .band{fill:var(--band)}svg .rule{stroke:var(--line)}
     svg .p50{stroke:var(--run);stroke-dasharray:4 3}
     svg .now{stroke:var(--run);stroke-width:1.5}
-    .chart{min-width:560px;width:100%;height:auto}
+    .chart{min-width:720px;width:100%;height:auto}
     .spark{width:120px;height:26px}
     .grid{width:auto}.grid td.cell{padding:0;border-bottom:none;text-align:center}
     .grid td.cell span{display:inline-block;width:22px;height:20px;line-height:20px;
@@ -70,7 +70,8 @@ enum ReportStyle {
     details summary{cursor:pointer;color:var(--muted)}
     code{font-size:12.5px}
     @media (max-width:640px){main{padding:10px 10px 30px}header.top{padding:8px 10px}
-    th,td{padding:4px 5px}.hide-narrow{display:none}}
+    th,td{padding:4px 5px}.hide-narrow{display:none}
+    .facts{grid-template-columns:repeat(auto-fill,minmax(150px,1fr))}}
     @media print{header.top a{color:#000}.scroll{overflow:visible}.chart{min-width:0}}
     """
 
