@@ -45,7 +45,7 @@ public enum OverviewPage {
       <div class="scroll"><table><thead><tr><th>pipeline</th><th>health</th><th>last run</th>\
       <th class="num hide-narrow">duration</th><th class="num">success</th>\
       <th class="hide-narrow">last \(ReportSource.sparkRuns) runs</th>\
-      <th class="hide-narrow">schedule</th></tr></thead><tbody>
+      <th class="hide-narrow">next due (UTC)</th></tr></thead><tbody>
       """
     for pipeline in pipelines {
       let name = HTML.escape(pipeline.name)
@@ -68,8 +68,7 @@ public enum OverviewPage {
       let points = (overview.recent[pipeline.name] ?? []).map { RunPoints.point($0, links: nil) }
       html +=
         "<td class=\"hide-narrow\">\(Sparkline.render(points, label: "durations of the last runs of \(pipeline.name)"))</td>"
-      html +=
-        "<td class=\"hide-narrow\">\(pipeline.schedule.map { "<code>\(HTML.escape($0))</code>" } ?? "<span class=\"muted\">–</span>")</td></tr>"
+      html += "<td class=\"hide-narrow\">\(ScheduleCell.render(pipeline))</td></tr>"
     }
     return html + "</tbody></table></div>"
   }
@@ -156,5 +155,21 @@ enum UnreadableSection {
     return "<h2>Unreadable files</h2><ul class=\"problems\">"
       + files.map { "<li><code>\(HTML.escape($0.path))</code>: \(HTML.escape($0.reason))</li>" }
       .joined() + "</ul>"
+  }
+}
+
+/// When a pipeline is next due, its schedule, and a run it missed.
+enum ScheduleCell {
+  static func render(_ pipeline: PipelineStatus) -> String {
+    guard let schedule = pipeline.schedule else {
+      return "<span class=\"muted\">no schedule</span>"
+    }
+    var html = pipeline.nextDue.map { ReportFormat.time($0) } ?? ""
+    html += " <code class=\"muted\">\(HTML.escape(schedule))</code>"
+    if let missed = pipeline.missed {
+      html +=
+        "<br><span class=\"badge s-bad\">missed</span> <span class=\"muted\">due \(ReportFormat.time(missed.dueAt))</span>"
+    }
+    return html
   }
 }

@@ -55,8 +55,12 @@ public enum PipelinePage {
         status.lastSuccess.map { ReportFormat.age($0.startedAt, now: now) } ?? "never"
       ),
       ("schedule", status.schedule ?? "none"),
+      ("next due (UTC)", ReportFormat.time(status.nextDue)),
       ("max age", ReportFormat.seconds(status.maxAgeSeconds)),
     ]
+    if let missed = status.missed {
+      items.append(("missed run due (UTC)", ReportFormat.time(missed.dueAt)))
+    }
     if let failing = status.failingSince {
       items.append(
         ("failing since", "\(ReportFormat.time(failing.startedAt)) (\(failing.runs) runs)"))
