@@ -6,12 +6,15 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "orchestrate", targets: ["orchestrate"]),
+    .executable(name: "orchestrate-serve", targets: ["orchestrate-serve"]),
     .library(name: "OrchestrateKit", targets: ["OrchestrateKit"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    // `serve` only: a small HTTP server on plain sockets (no SwiftNIO).
+    .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
   ],
   targets: [
     .executableTarget(
@@ -20,6 +23,20 @@ let package = Package(
         "OrchestrateKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
+    ),
+    // `orchestrate serve` execs this program, so that `orchestrate` (what
+    // cron starts) links no server framework.
+    .executableTarget(
+      name: "orchestrate-serve",
+      dependencies: [
+        "OrchestrateKit", "OrchestrateServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    // `orchestrate serve`: the only module that depends on a server framework.
+    .target(
+      name: "OrchestrateServer",
+      dependencies: ["OrchestrateKit", .product(name: "FlyingFox", package: "FlyingFox")]
     ),
     .target(
       name: "OrchestrateKit",

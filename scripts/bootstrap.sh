@@ -2,8 +2,10 @@
 # Installs what the build and the tests need beyond the Swift toolchain: the
 # headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
-# which the tests of `orchestrate schedule` and of runs under cron use. Safe to
-# run again; does nothing when present.
+# which the tests of `orchestrate schedule` and of runs under cron use, curl
+# (the HTTP client of the serve tests) and Python's html5lib for Debian's
+# python3 (strict parsing of the report's pages). Safe to run again; does
+# nothing when present.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -12,7 +14,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev cron systemd; do
+for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

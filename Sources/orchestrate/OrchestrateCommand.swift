@@ -11,6 +11,7 @@ struct OrchestrateCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self,
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
+      ReportCommand.self, ServeCommand.self,
     ],
     defaultSubcommand: RunCommand.self)
 

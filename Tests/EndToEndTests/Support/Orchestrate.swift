@@ -71,6 +71,9 @@ final class RunningOrchestrate {
 
   var pid: pid_t { process.processIdentifier }
 
+  /// What it has written to standard output so far.
+  var outputSoFar: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
   func signal(_ number: Int32) { kill(pid, number) }
 
   func wait(timeout: Double = 120) -> Invocation {

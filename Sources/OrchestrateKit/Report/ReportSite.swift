@@ -1,0 +1,114 @@
+import Foundation
+
+/// Writes the static report: `index.html`, `pipelines/<name>.html` and
+/// `runs/<run_id>.html` for each pipeline's newest runs. A page is written
+/// only when its text changed, so an update after a run rewrites just the
+/// pages that run touched and leaves the others (and their times) alone.
+public struct ReportSite {
+  public let source: ReportSource
+  public let directory: String
+
+  public init(source: ReportSource, directory: String) {
+    self.source = source
+    self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
+  }
+
+  public struct Outcome: Sendable, Equatable {
+    public var written: [String] = []
+    public var unchanged = 0
+  }
+
+  public enum Failure: Error, CustomStringConvertible {
+    case unknownPipeline(String, known: [String])
+    case unknownRun(String)
+    case cannotWrite(String, String)
+
+    public var description: String {
+      switch self {
+      case .unknownPipeline(let name, let known):
+        "no runs of pipeline '\(name)' under metrics/ (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+      case .unknownRun(let run): "no run record '\(run)' under metrics/"
+      case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
+      }
+    }
+  }
+
+  /// Writes the overview, the pages of `pipelines` (all when nil) and their
+  /// newest runs; with `run`, only that run's page, its pipeline's page and
+  /// the overview (the update at the end of a run).
+  public func write(pipelines: [String]? = nil, run: String? = nil) throws(Failure) -> Outcome {
+    let known = StatusCollector.pipelineNames(in: source.layout.metricsDirectory)
+    for name in pipelines ?? [] where !known.contains(name) {
+      throw .unknownPipeline(name, known: known)
+    }
+    var outcome = Outcome()
+    var selected = pipelines ?? known
+    var runView: RunView?
+    if let run {
+      guard let view = source.run(run) else { throw .unknownRun(run) }
+      runView = view
+      selected = [view.pipeline]
+    }
+    let overview = source.overview(pipelines: pipelines)
+    let histories = selected.compactMap { name in
+      source.pipeline(name, status: overview.report.pipelines.first { $0.name == name })
+    }
+    // Every run that will have a page once this write is done.
+    var pages = existingRunPages()
+    if let runView {
+      pages.insert(runView.runId)
+    } else {
+      for history in histories { pages.formUnion(history.records.map(\.runId)) }
+    }
+    let links = ReportLinks(logs: logLinks(), runPages: pages)
+    try put("index.html", OverviewPage.render(overview, links: links), &outcome)
+    for history in histories {
+      try put(
+        "pipelines/\(history.status.name).html",
+        PipelinePage.render(history, links: links, now: source.now), &outcome)
+      let views =
+        runView.map { [$0] }
+        ?? history.records.map { record in
+          RunView(
+            pipeline: history.status.name, runId: record.runId, record: record,
+            running: history.status.running.first { $0.runId == record.runId })
+        }
+      for view in views {
+        try put(
+          "runs/\(view.runId).html", RunPage.render(view, links: links, now: source.now),
+          &outcome)
+      }
+    }
+    return outcome
+  }
+
+  /// Relative links to `logs/` when the report sits inside the root.
+  func logLinks() -> ReportLinks.Logs {
+    let root = source.layout.root
+    guard directory.hasPrefix(root + "/") else { return .command }
+    let depth = directory.dropFirst(root.count + 1).split(separator: "/").count
+    return .relative(prefix: String(repeating: "../", count: depth))
+  }
+
+  func existingRunPages() -> Set<String> {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/runs")) ?? []
+    return Set(names.filter { $0.hasSuffix(".html") }.map { String($0.dropLast(5)) })
+  }
+
+  private func put(_ relative: String, _ text: String, _ outcome: inout Outcome) throws(Failure) {
+    let path = "\(directory)/\(relative)"
+    let data = Data(text.utf8)
+    if FileManager.default.contents(atPath: path) == data {
+      outcome.unchanged += 1
+      return
+    }
+    do {
+      try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try AtomicFile.write(data, to: path)
+    } catch {
+      throw .cannotWrite(path, "\(error)")
+    }
+    outcome.written.append(relative)
+  }
+}

@@ -1,0 +1,179 @@
+import Foundation
+
+/// Reads what the pages show from a root's metrics directory, through the
+/// status index and the status rules, so a page and `orchestrate status`
+/// never disagree and 20,000 runs stay fast. Nothing here writes a record.
+public struct ReportSource: Sendable {
+  /// Runs drawn in a pipeline's history chart.
+  public static let chartRuns = 120
+  /// Runs in the task × run grid, decoded in full (reasons, resources).
+  public static let gridRuns = 30
+  /// Runs in a sparkline.
+  public static let sparkRuns = 30
+
+  public let layout: RootLayout
+  public let windowDays: Int
+  public let now: Date
+
+  public init(layout: RootLayout, windowDays: Int, now: Date = Date()) {
+    self.layout = layout
+    self.windowDays = windowDays
+    self.now = now
+  }
+
+  /// Every pipeline's status (problems first on the page) and its newest runs.
+  public func overview(pipelines names: [String]? = nil) -> Overview {
+    var report = StatusCollector.collect(layout: layout, windowDays: windowDays, now: now)
+    if let names { report.pipelines.removeAll { !names.contains($0.name) } }
+    var recent: [String: [RunDigest]] = [:]
+    for pipeline in report.pipelines {
+      recent[pipeline.name] = Array(digests(pipeline.name, taskRuns: 0).suffix(Self.sparkRuns))
+    }
+    return Overview(report: report, recent: recent)
+  }
+
+  /// One pipeline's history, or nil when it has no metrics directory.
+  /// `status` saves judging it again when the overview already did.
+  public func pipeline(_ name: String, status known: PipelineStatus? = nil) -> PipelineHistory? {
+    guard RootEntryName.isSafe(name),
+      StatusCollector.pipelineNames(in: layout.metricsDirectory).contains(name)
+    else { return nil }
+    var unreadable: [StatusIndex.Unreadable] = []
+    var judged = known
+    if judged == nil {
+      let report = StatusCollector.collect(
+        layout: layout, pipeline: name, windowDays: windowDays, now: now)
+      judged = report.pipelines.first
+      unreadable = report.unreadableFiles
+    }
+    guard let status = judged else { return nil }
+    let runs = digests(name, taskRuns: max(Self.sparkRuns, Self.gridRuns) * 2)
+    let directory = layout.metricsDirectory(pipeline: name)
+    let records = runs.suffix(Self.gridRuns).compactMap { digest -> RunRecord? in
+      readRecord(at: "\(directory)/\(digest.file)").map(settled)
+    }
+    let abandoned = Set(status.abandoned.map(\.runId))
+    let chart = runs.suffix(Self.chartRuns).map { digest -> RunDigest in
+      var digest = digest
+      if abandoned.contains(digest.runId) { digest.status = .abandoned }
+      return digest
+    }
+    return PipelineHistory(
+      status: status, runs: chart, detailed: Array(runs.suffix(2 * Self.sparkRuns)),
+      records: records, totalRuns: runs.count, unreadable: unreadable)
+  }
+
+  /// One run, found by its id under any pipeline's metrics directory.
+  public func run(_ runId: String) -> RunView? {
+    guard RunID(runId) != nil else { return nil }
+    for name in StatusCollector.pipelineNames(in: layout.metricsDirectory) {
+      let path = "\(layout.metricsDirectory(pipeline: name))/\(runId).json"
+      guard FileManager.default.fileExists(atPath: path) else { continue }
+      guard let record = readRecord(at: path) else {
+        return RunView(pipeline: name, runId: runId, record: nil, running: nil)
+      }
+      let settledRecord = settled(record)
+      var running: PipelineStatus.RunningRun?
+      if settledRecord.status == .running {
+        running =
+          StatusCollector.collect(layout: layout, pipeline: name, windowDays: windowDays, now: now)
+          .pipelines.first?.running.first { $0.runId == runId }
+      }
+      return RunView(pipeline: name, runId: runId, record: settledRecord, running: running)
+    }
+    return nil
+  }
+
+  /// A record that says `running` but whose orchestrator is gone, as its
+  /// journal tells it (the same account `status` gives).
+  func settled(_ record: RunRecord) -> RunRecord {
+    guard record.status == .running, ProcessIdentity(of: record).liveness() == .gone else {
+      return record
+    }
+    return AbandonedRuns.reconstruct(record, layout: layout)
+  }
+
+  func digests(_ pipeline: String, taskRuns: Int) -> [RunDigest] {
+    StatusIndex.load(
+      directory: layout.metricsDirectory(pipeline: pipeline), now: now,
+      tasks: .newest(taskRuns)
+    ).runs
+  }
+
+  func readRecord(at path: String) -> RunRecord? {
+    FileManager.default.contents(atPath: path).flatMap {
+      try? RecordCoding.decoder().decode(RunRecord.self, from: $0)
+    }
+  }
+}
+
+/// What the overview shows.
+public struct Overview: Sendable {
+  public var report: StatusReport
+  /// Each pipeline's newest runs, oldest first: its sparkline.
+  public var recent: [String: [RunDigest]]
+}
+
+/// What a pipeline page shows.
+public struct PipelineHistory: Sendable {
+  public var status: PipelineStatus
+  /// The newest runs for the history chart, oldest first.
+  public var runs: [RunDigest]
+  /// The newest runs with their task digests, oldest first: task trends, counters.
+  public var detailed: [RunDigest]
+  /// The newest runs in full, oldest first: the task × run grid.
+  public var records: [RunRecord]
+  public var totalRuns: Int
+  public var unreadable: [StatusIndex.Unreadable]
+
+  public init(
+    status: PipelineStatus, runs: [RunDigest], detailed: [RunDigest], records: [RunRecord],
+    totalRuns: Int, unreadable: [StatusIndex.Unreadable] = []
+  ) {
+    self.status = status
+    self.runs = runs
+    self.detailed = detailed
+    self.records = records
+    self.totalRuns = totalRuns
+    self.unreadable = unreadable
+  }
+}
+
+/// What a run page shows: the record, or why there is none.
+public struct RunView: Sendable {
+  public var pipeline: String
+  public var runId: String
+  /// Nil when the file is not a readable run record.
+  public var record: RunRecord?
+  /// For a run in progress: its tasks' elapsed time, ETA and stuck marks.
+  public var running: PipelineStatus.RunningRun?
+
+  public init(
+    pipeline: String, runId: String, record: RunRecord?, running: PipelineStatus.RunningRun? = nil
+  ) {
+    self.pipeline = pipeline
+    self.runId = runId
+    self.record = record
+    self.running = running
+  }
+}
+
+/// Names taken from a request or the command line before they become paths.
+public enum RootEntryName {
+  /// A single path component: no separator, not `.` or `..`, not hidden.
+  public static func isSafe(_ name: String) -> Bool {
+    !name.isEmpty && !name.hasPrefix(".") && !name.contains("/") && !name.contains("\0")
+      && name.utf8.count <= 255
+  }
+}
+
+extension ReportSource {
+  /// A pipeline's newest runs, newest first, as the run list API gives
+  /// them; nil for an unknown pipeline.
+  public func runs(pipeline name: String, limit: Int) -> [RunDigest]? {
+    guard RootEntryName.isSafe(name),
+      StatusCollector.pipelineNames(in: layout.metricsDirectory).contains(name)
+    else { return nil }
+    return Array(digests(name, taskRuns: limit).suffix(limit).reversed())
+  }
+}

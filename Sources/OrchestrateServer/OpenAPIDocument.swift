@@ -1,0 +1,76 @@
+/// `/api/openapi.json`: the read-only API, described for clients and tools.
+enum OpenAPIDocument {
+  static let text = """
+    {
+      "openapi": "3.0.3",
+      "info": {
+        "title": "orchestrate serve",
+        "version": "1",
+        "description": "Read-only view of a root's metrics and logs. Every endpoint answers GET (and HEAD); anything else is 405. With a token, send Authorization: Bearer TOKEN or ?token=TOKEN."
+      },
+      "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+          "Error": {"type": "string"},
+          "RunListEntry": {
+            "type": "object",
+            "required": ["run_id", "status", "started_at"],
+            "properties": {
+              "run_id": {"type": "string", "example": "run_20261122_020000_4121"},
+              "status": {"type": "string", "enum": ["running", "completed", "partial", "failed", "cancelled", "abandoned"]},
+              "started_at": {"type": "string", "format": "date-time"},
+              "duration_seconds": {"type": "number"}
+            }
+          }
+        }
+      },
+      "security": [{}, {"bearer": []}],
+      "paths": {
+        "/api/status": {
+          "get": {
+            "summary": "The document orchestrate status --json prints",
+            "responses": {"200": {"description": "status report", "content": {"application/json": {"schema": {"type": "object"}}}}}
+          }
+        },
+        "/api/pipelines/{name}/runs": {
+          "get": {
+            "summary": "A pipeline's newest runs, newest first",
+            "parameters": [
+              {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}
+            ],
+            "responses": {
+              "200": {"description": "runs", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/RunListEntry"}}}}},
+              "404": {"description": "no such pipeline", "content": {"text/plain": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/api/runs/{run_id}": {
+          "get": {
+            "summary": "A run record (docs/run-record.schema.json)",
+            "parameters": [{"name": "run_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {
+              "200": {"description": "the record", "content": {"application/json": {"schema": {"type": "object"}}}},
+              "404": {"description": "no such run", "content": {"text/plain": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "422": {"description": "the record file is damaged", "content": {"text/plain": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/api/runs/{run_id}/logs/{task}": {
+          "get": {
+            "summary": "A task's log, as orchestrate logs prints it (also from archives)",
+            "parameters": [
+              {"name": "run_id", "in": "path", "required": true, "schema": {"type": "string"}},
+              {"name": "task", "in": "path", "required": true, "schema": {"type": "string"}},
+              {"name": "attempt", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+            ],
+            "responses": {
+              "200": {"description": "the log", "content": {"text/plain": {"schema": {"type": "string"}}}},
+              "404": {"description": "no such run, task or attempt", "content": {"text/plain": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        }
+      }
+    }
+    """
+}

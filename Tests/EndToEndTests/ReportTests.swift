@@ -1,0 +1,85 @@
+import Foundation
+import OrchestrateKit
+import Testing
+
+/// `orchestrate report` on real runs: files written, pages self-contained
+/// and strictly valid, links relative and working, nothing rewritten twice.
+@Suite struct ReportTests {
+  static let pipeline = """
+    max_parallel: 2
+    tasks:
+      - name: extract
+        run: 'echo "{\\"done\\": 5, \\"total\\": 5, \\"phase\\": \\"loading\\"}" >> "$ORCHESTRATE_PROGRESS"; echo "{\\"rows\\": 42}" >> "$ORCHESTRATE_METRICS"'
+      - name: flaky
+        retries: 1
+        retry_delay: 100ms
+        run: 'echo "<b>not markup</b>" >&2; exit 3'
+      - name: load
+        depends_on: [extract]
+        run: 'true'
+    """
+
+  func preparedRoot() throws -> (TestRoot, [RunRecord]) {
+    let root = TestRoot()
+    root.write("pipelines/nightly.yaml", Self.pipeline)
+    for _ in 0..<2 { try Orchestrate.run(["nightly", "--root", root.path]) }
+    return (root, try root.records("nightly"))
+  }
+
+  @Test func writesSelfContainedPagesWithWorkingLinks() throws {
+    let (root, records) = try preparedRoot()
+    #expect(records.count == 2)
+    let report = try Orchestrate.run(["report", "--root", root.path])
+    #expect(report.exitCode == 0, "\(report.stderr)")
+    #expect(report.stdout.contains("report/index.html: 4 page(s) written"), "\(report.stdout)")
+
+    let pages =
+      ["report/index.html", "report/pipelines/nightly.html"]
+      + records.map { "report/runs/\($0.runId).html" }
+    for page in pages {
+      let html = try #require(root.read(page), "\(page) was not written")
+      #expect(ReportPages.externalReferences(html).isEmpty, "\(page)")
+      let directory = (root.path + "/" + page as NSString).deletingLastPathComponent
+      #expect(ReportPages.brokenLinks(html, in: directory).isEmpty, "\(page)")
+      #expect(!html.contains("<script"), "\(page): a written page needs no script")
+    }
+    #expect(try ReportPages.strictParseErrors(pages.map { root.path + "/" + $0 }) == "")
+
+    let overview = try #require(root.read("report/index.html"))
+    #expect(overview.contains("nightly"))
+    #expect(overview.contains("CRITICAL") || overview.contains("WARNING"))
+    #expect(overview.contains("partial"))
+    let run = try #require(root.read("report/runs/\(records[1].runId).html"))
+    #expect(run.contains("flaky attempt 1: failed"))
+    #expect(run.contains("flaky: retry delay"))
+    #expect(run.contains("&lt;b&gt;not markup&lt;/b&gt;"))
+    #expect(run.contains("rows 42"))
+    #expect(run.contains("href=\"../../logs/nightly/\(records[1].runId)/flaky.attempt-2.log\""))
+
+    let again = try Orchestrate.run(["report", "--root", root.path])
+    #expect(again.stdout.contains("0 page(s) written"), "\(again.stdout)")
+  }
+
+  @Test func reportOutsideTheRootShowsLogCommands() throws {
+    let (root, records) = try preparedRoot()
+    let elsewhere = TestRoot()
+    let report = try Orchestrate.run(
+      ["report", "nightly", "--root", root.path, "-o", elsewhere.path + "/site"])
+    #expect(report.exitCode == 0, "\(report.stderr)")
+    let run = try #require(elsewhere.read("site/runs/\(records[0].runId).html"))
+    #expect(run.contains("orchestrate logs \(records[0].runId) &#39;flaky&#39; --attempt 2"))
+    #expect(!root.exists("report"))
+  }
+
+  @Test func unknownPipelineOrRunIsAUsageError() throws {
+    let (root, _) = try preparedRoot()
+    let pipeline = try Orchestrate.run(["report", "nightlyy", "--root", root.path])
+    #expect(pipeline.exitCode == 2)
+    #expect(
+      pipeline.stderr
+        == "orchestrate: no runs of pipeline 'nightlyy' under metrics/ (known: nightly)\n")
+    let run = try Orchestrate.run(["report", "--run", "run_20200101_000000_1", "--root", root.path])
+    #expect(run.exitCode == 2)
+    #expect(run.stderr.contains("no run record 'run_20200101_000000_1'"))
+  }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `orchestrate serve` started on a free loopback port, and curl as its client.
+final class Served {
+  let process: RunningOrchestrate
+  let base: String
+
+  init(_ root: TestRoot, _ extra: [String] = []) throws {
+    process = try Orchestrate.start(
+      ["serve", "--root", root.path, "--listen", "127.0.0.1:0"] + extra)
+    // The readiness handshake: the line naming the bound port.
+    let deadline = Date().addingTimeInterval(30)
+    while !process.outputSoFar.contains("\n") {
+      try #require(process.process.isRunning, "serve ended before listening")
+      try #require(Date() < deadline, "serve did not start listening")
+      usleep(10_000)
+    }
+    let line = process.outputSoFar
+    let url = try #require(
+      line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
+      "\(line)")
+    base = url.hasSuffix("/") ? String(url.dropLast()) : url
+  }
+
+  deinit {
+    if process.process.isRunning {
+      process.signal(SIGKILL)
+      _ = process.wait()
+    }
+  }
+
+  struct Response {
+    var status: Int
+    var headers: String
+    var body: String
+  }
+
+  /// `path` is sent as it is (`--path-as-is`: dot segments reach the server).
+  func get(_ path: String, method: String = "GET", headers: [String] = []) throws -> Response {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "serve-\(UUID().uuidString)")
+    defer {
+      try? FileManager.default.removeItem(atPath: scratch.path + ".body")
+      try? FileManager.default.removeItem(atPath: scratch.path + ".headers")
+    }
+    var arguments = [
+      "curl", "-s", "--path-as-is", "--max-time", "30", "-X", method, "-o", scratch.path + ".body",
+      "-D", scratch.path + ".headers", "-w", "%{http_code}",
+    ]
+    for header in headers { arguments += ["-H", header] }
+    let result = try system(arguments + [base + path])
+    return Response(
+      status: Int(result.output) ?? -1,
+      headers: (try? String(contentsOfFile: scratch.path + ".headers", encoding: .utf8)) ?? "",
+      body: (try? String(contentsOfFile: scratch.path + ".body", encoding: .utf8)) ?? "")
+  }
+
+  /// SIGTERM, then the exit: a graceful stop ends by the signal.
+  func stop() -> Invocation {
+    process.signal(SIGTERM)
+    return process.wait(timeout: 30)
+  }
+}
