@@ -14,7 +14,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib; do
+for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib tmux; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

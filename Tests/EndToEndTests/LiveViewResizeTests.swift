@@ -1,0 +1,80 @@
+import Foundation
+import OrchestrateKit
+import Testing
+
+/// The live view in a real terminal (tmux): one line per running task,
+/// never wider than the window, redrawn whole when the window shrinks or
+/// grows, and gone once the run ends.
+@Suite(.serialized) struct LiveViewResizeTests {
+  @Test func liveLinesFollowTheWindowWidth() throws {
+    let root = TestRoot()
+    let tmux = Tmux()
+    let file = root.write(
+      "pipelines/live.yaml",
+      """
+      max_parallel: 3
+      tasks:
+        - name: a-task-with-a-rather-long-name-that-needs-room
+          run: 'echo "{\\"percent\\": 40, \\"message\\": \\"a message long enough to be cut at any width\\"}" >> "$ORCHESTRATE_PROGRESS"; while [ ! -e release ]; do sleep 0.05; done # \(root.marker)'
+        - {name: b, run: 'while [ ! -e release ]; do sleep 0.05; done # \(root.marker)'}
+        - {name: c, run: 'while [ ! -e release ]; do sleep 0.05; done # \(root.marker)'}
+      """)
+    try tmux.run(
+      [
+        "new-session", "-d", "-s", "live", "-x", "100", "-y", "30",
+        "cd \(root.path) && env -u NO_COLOR TERM=xterm-256color \(Orchestrate.binary) \(file); sleep 600",
+      ])
+    defer { _ = try? tmux.run(["kill-server"]) }
+
+    for width in [100, 50, 80] {
+      try tmux.run(["resize-window", "-t", "live", "-x", String(width), "-y", "30"])
+      try waitUntil {
+        let live = try tmux.screen().filter { $0.hasPrefix("  ") }
+        // One line per running task, each within the window.
+        return live.count == 3 && live.allSatisfy { $0.count < width }
+          && live.contains { $0.hasPrefix("  b ") } && live.contains { $0.hasPrefix("  c ") }
+      }
+    }
+    root.write("release", "")
+    try waitUntil { try tmux.screen().contains { $0.hasPrefix("metrics: ") } }
+    let screen = try tmux.screen()
+    #expect(!screen.contains { $0.hasPrefix("  b ") || $0.hasPrefix("  c ") }, "\(screen)")
+    #expect(try root.onlyRecord("live").status == .completed)
+  }
+}
+
+/// tmux, driven as a person would use a terminal: a server of its own
+/// (its own socket, no configuration), so nothing another tmux user set
+/// (NO_COLOR in the server's environment, say) reaches the test.
+struct Tmux {
+  let socket = "orchestrate-test-\(UUID().uuidString.prefix(8))"
+
+  @discardableResult
+  func run(_ arguments: [String]) throws -> String {
+    // Started the way orchestrate starts tasks, with nothing inherited but
+    // the output file: Foundation's Process waits for a descriptor its
+    // child inherits, which the server tmux forks would hold open forever.
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "tmux-\(UUID().uuidString)")
+    let fd = open(output.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    try #require(fd >= 0)
+    defer { unlink(output.path) }
+    let status = try ChildProcess.runToEnd(
+      ProcessSpec(
+        executable: "/usr/bin/tmux",
+        arguments: ["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
+        environment: ProcessEnvironment(
+          shared: SharedEnvironment(ProcessInfo.processInfo.environment)),
+        workingDirectory: nil, outputDescriptor: fd))
+    close(fd)
+    try #require(status == .exited(0), "tmux \(arguments.joined(separator: " ")) failed")
+    return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+  }
+
+  /// The visible lines, trailing blanks trimmed, empty lines left out.
+  func screen() throws -> [String] {
+    try run(["capture-pane", "-p", "-t", "live"]).split(separator: "\n").map {
+      String($0.reversed().drop { $0 == " " }.reversed())
+    }.filter { !$0.isEmpty }
+  }
+}
