@@ -46,7 +46,7 @@ struct SlurmClient: Sendable {
   /// Submits and returns the job id, or Slurm's own words on why not.
   func submit(_ arguments: [String], environment: ProcessEnvironment) throws(Failure) -> String {
     guard let sbatch else {
-      throw Failure(description: "sbatch not found in PATH: is this a Slurm submit host?")
+      throw Failure(description: "sbatch not found in PATH (is this a Slurm submit host?)")
     }
     let result: CapturedCommand.Result
     do {
@@ -59,7 +59,7 @@ struct SlurmClient: Sendable {
       String($0.split(separator: ";").first ?? "")
     }
     guard result.succeeded, let id, !id.isEmpty, id.allSatisfy(\.isNumber) else {
-      throw Failure(description: "sbatch failed: \(result.oneLine)")
+      throw Failure(description: result.oneLine.isEmpty ? "sbatch failed" : result.oneLine)
     }
     return id
   }

@@ -97,7 +97,9 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     do {
       id = try client.submit(submission.arguments, environment: environment)
     } catch {
-      throw TaskLauncher.Failure(description: error.description)
+      let partition = submission.partition.map { " in partition '\($0)'" } ?? ""
+      throw TaskLauncher.Failure(
+        description: "cannot submit the job\(partition): \(error.description)")
     }
     let job = TrackedJob(
       task: step.name, resultPath: resultPath, submitted: Date(), events: { _ in })

@@ -7,6 +7,7 @@ import Foundation
 /// environment, which is the task's, to the job.
 struct SlurmSubmission: Equatable {
   var jobName: String
+  var partition: String?
   /// sbatch's arguments, the job script's path last.
   var arguments: [String]
   var script: String
@@ -17,6 +18,7 @@ struct SlurmSubmission: Equatable {
     orchestrate: String, command: [String]
   ) {
     jobName = Self.jobName(pipeline: pipeline, run: run, task: step.name)
+    partition = resources.partition
     var arguments = [
       "--parsable", "--job-name=\(jobName)", "--chdir=\(directory)", "--output=\(logPath)",
       "--no-requeue", "--export=ALL",

@@ -13,7 +13,7 @@ enum RunSettlement {
   /// `tail` reads the end of a failed task's log when no error was kept.
   static func settle(
     _ record: RunRecord, journal: [JournalEntry], killedProcesses: Int = 0,
-    tail: (TaskRecord) -> String? = { _ in nil }
+    cancelledJobs: Int = 0, tail: (TaskRecord) -> String? = { _ in nil }
   ) -> RunRecord {
     var record = record
     var position: [String: Int] = [:]
@@ -70,6 +70,9 @@ enum RunSettlement {
     }
     if killedProcesses > 0 {
       record.reason! += "; killed \(killedProcesses) process(es) it left running"
+    }
+    if cancelledJobs > 0 {
+      record.reason! += "; cancelled \(cancelledJobs) Slurm job(s) it left queued or running"
     }
     return record
   }
