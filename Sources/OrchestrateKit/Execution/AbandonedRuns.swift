@@ -21,12 +21,13 @@ enum AbandonedRuns {
       else { continue }
       let journal = RunJournal.read(
         path: RunJournal.path(in: layout, pipeline: pipeline, runId: record.runId))
-      let killed =
-        isThisBoot(record) ? DeadRunProcesses(record: record, journal: journal).stop() : 0
-      // Jobs are the cluster's, wherever the dead orchestrator ran.
+      // Jobs first, through Slurm, wherever the dead orchestrator ran: on
+      // a node that is also this machine, their processes go with them.
       let cancelled = DeadRunJobs(
         journal: journal, environment: ProcessInfo.processInfo.environment
       ).cancel()
+      let killed =
+        isThisBoot(record) ? DeadRunProcesses(record: record, journal: journal).stop() : 0
       let final = reconstruct(
         record, journal: journal, layout: layout, killed: killed, cancelledJobs: cancelled)
       if (try? AtomicFile.write(RecordJSON.encode(final), to: path)) != nil {

@@ -118,7 +118,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     }
   }
 
-  /// SIGTERM: the task's process group gets it through the wrapper (a job
+  /// SIGTERM: the task's process group gets it from the wrapper (a job
   /// still queued is cancelled). SIGKILL: the wrapper kills the group at
   /// once and reports it; Slurm then ends the job. Requests made together
   /// go out in one `scancel` per kind.
@@ -141,9 +141,11 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
         guard let job = jobs[id] else { continue }
         if job.seenRunning || job.state != "PENDING" { running.append(id) } else { cancel.append(id) }
       }
-      // USR1 asks the wrapper to SIGKILL the task's group and report.
+      // The wrapper sends the task's group SIGTERM on USR2 and SIGKILL on
+      // USR1, then reports. (SIGTERM through scancel would have Slurm
+      // write a line of its own into the task's log.)
       if !running.isEmpty {
-        client.scancel(running, signal: signal == SIGKILL ? "USR1" : "TERM")
+        client.scancel(running, signal: signal == SIGKILL ? "USR1" : "USR2")
       }
       for id in ids where signal == SIGKILL || !running.contains(id) {
         if jobs[id]?.cancelRequested == nil { jobs[id]?.cancelRequested = Date() }

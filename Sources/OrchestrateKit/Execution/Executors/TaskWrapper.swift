@@ -4,8 +4,9 @@ import Foundation
 /// script's one command): it starts the task exactly as the local executor
 /// does (a process group of its own, stdin from /dev/null, output to its
 /// own, which Slurm sends to the attempt's log, signal dispositions reset),
-/// passes SIGTERM, SIGINT and SIGHUP on to the task's group, kills the group
-/// on SIGUSR1 (the orchestrator's kill after the grace), waits for it with
+/// passes SIGTERM, SIGINT and SIGHUP on to the task's group (SIGUSR2 from
+/// the orchestrator becomes SIGTERM), kills the group on SIGUSR1 (the
+/// orchestrator's kill after the grace), waits for it with
 /// `wait4` and writes its exit, times, peak memory, CPU and node to the
 /// result file the orchestrator reads. So a cluster task gets the same
 /// exact account as a local one without Slurm's accounting database.
@@ -29,8 +30,11 @@ public enum TaskWrapper {
       return 127
     }
     guard let program = command.first else { return fail("no command to run") }
-    // SIGKILL to the group straight from the handler: kill() is async-signal-safe.
+    // The orchestrator's requests, through `scancel --batch`: USR2 for
+    // SIGTERM, USR1 for SIGKILL to the group, sent straight from the
+    // handler (kill() is async-signal-safe).
     signal(SIGUSR1) { _ in if TaskWrapper.group > 0 { kill(-TaskWrapper.group, SIGKILL) } }
+    signal(SIGUSR2) { _ in if TaskWrapper.group > 0 { kill(-TaskWrapper.group, SIGTERM) } }
     let forward = DispatchQueue(label: "orchestrate.task-wrapper.signals")
     let trap = SignalTrap(queue: forward) { number in
       if TaskWrapper.group > 0 { kill(-TaskWrapper.group, number) }
