@@ -198,3 +198,32 @@ struct SlurmTests {
     #expect(try root.onlyRecord("one").counts.completed == 4)
   }
 }
+
+/// What needs no cluster: checking a file that uses Slurm, and its plan.
+@Suite struct SlurmDefinitionTests {
+  @Test func validateSaysWhichSlurmProgramsAreMissing() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/remote.yaml", "tasks:\n  - {name: t, executor: slurm, run: 'true'}\n")
+    let result = try Orchestrate.run(
+      ["validate", file], environment: ["PATH": "\(root.path)/empty", "HOME": "/tmp"])
+    #expect(result.exitCode == 2)
+    #expect(
+      result.stderr == "\(file): executor: slurm needs sbatch, squeue, scancel, not found in PATH\n")
+  }
+
+  @Test func aDryRunShowsEachSlurmTasksSbatchCommandLine() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/remote.yaml",
+      "slurm: {partition: batch, memory: 2G}\ntasks:\n  - {name: t, executor: slurm, run: 'true', timeout: 5m}\n  - {name: l, run: 'true'}\n"
+    )
+    let result = try Orchestrate.run([file, "--dry-run"])
+    #expect(result.exitCode == 0)
+    let lines = result.stdout.split(separator: "\n").filter { $0.contains("sbatch") }
+    #expect(lines.count == 1)
+    #expect(lines.first?.contains("--job-name=orchestrate:remote:<run_id>:t") == true)
+    #expect(lines.first?.contains("--partition=batch --mem=2G --time=6") == true, "\(result.stdout)")
+    #expect(!root.exists("metrics"))
+  }
+}

@@ -3,7 +3,7 @@ import Foundation
 /// Slurm's client programs, found in the orchestrator's PATH and run
 /// through its own spawn path: `sbatch` to submit, one batched `squeue` to
 /// follow every job of the run, `scancel` with every id in one call.
-struct SlurmClient: Sendable {
+public struct SlurmClient: Sendable {
   /// Absolute paths; nil where the program is missing.
   let sbatch: String?
   let squeue: String?
@@ -38,9 +38,13 @@ struct SlurmClient: Sendable {
     self.environment = environment
   }
 
-  /// Programs the run needs that are not in PATH.
-  var missing: [String] {
-    zip(Self.programs, [sbatch, squeue, scancel]).filter { $0.1 == nil }.map(\.0)
+  /// The Slurm programs a plan needs that are not in this process's PATH.
+  public static func missingPrograms(for plan: Plan) -> [String] {
+    guard plan.steps.contains(where: { $0.task.executor != .local }) else { return [] }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    let client = SlurmClient(searchPath: path, environment: SharedEnvironment([:]))
+    return zip(programs, [client.sbatch, client.squeue, client.scancel]).filter { $0.1 == nil }
+      .map(\.0)
   }
 
   /// Submits and returns the job id, or Slurm's own words on why not.

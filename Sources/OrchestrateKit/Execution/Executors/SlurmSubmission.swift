@@ -39,6 +39,20 @@ struct SlurmSubmission: Equatable {
       .joined(separator: " ") + "\n"
   }
 
+  /// The sbatch command line of a Slurm step, with the places a run
+  /// decides shown as <run_id>, <root> and <logs>; nil for a local step.
+  static func preview(of step: Plan.Step, pipeline: String) -> String? {
+    guard case .slurm(let resources) = step.task.executor else { return nil }
+    let submission = SlurmSubmission(
+      pipeline: pipeline, run: "<run_id>", step: step, resources: resources,
+      directory: step.task.workingDirectory ?? "<root>", logPath: "<logs>/\(step.name).log",
+      resultPath: "<logs>/\(step.name).1.result", scriptPath: "<logs>/\(step.name).1.sbatch",
+      orchestrate: "orchestrate", command: [])
+    return (["sbatch"] + submission.arguments).map {
+      $0.contains(where: { $0 == " " || $0 == "'" || $0 == "[" }) ? quoted($0) : $0
+    }.joined(separator: " ")
+  }
+
   /// Holds the run id, so a job is never taken for another run's.
   static func jobName(pipeline: String, run: String, task: String) -> String {
     "orchestrate:\(pipeline):\(run):\(task)"
