@@ -19,8 +19,7 @@ struct ValidateCommand: ParsableCommand {
       FileHandle.standardError.write(
         Data(
           ("\(location.file): executor: slurm needs \(programs.joined(separator: ", ")), "
-            + "not found in PATH
-").utf8))
+            + "not found in PATH\n").utf8))
       throw ExitCode(2)
     }
     print("\(location.file): ok, \(plan.pipeline.tasks.count) task(s), \(plan.steps.count) to run")
