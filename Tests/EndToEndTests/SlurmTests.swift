@@ -60,7 +60,9 @@ struct SlurmTests {
     // Exactly the program's bytes, written by Slurm on the node.
     #expect(root.read(geo.logFile) == "geo on transform[geo]\n")
     #expect(root.read(sra.logFile) == "sra on transform[sra]\n")
-    #expect(root.read("failed.txt") == "transform[sra],signalled\n" || root.read("failed.txt") == "signalled,transform[sra]\n")
+    #expect(
+      root.read("failed.txt") == "transform[sra],signalled\n"
+        || root.read("failed.txt") == "signalled,transform[sra]\n")
 
     // --source keeps the other source's instance out of the run and its record.
     let only = try run([file, "--source", "geo"])
@@ -192,7 +194,8 @@ struct SlurmTests {
         "  - {name: t\(index), run: 'mkdir \"$ORCHESTRATE_ROOT/busy\" || exit 9; sleep 0.3; rmdir \"$ORCHESTRATE_ROOT/busy\"'}\n"
     }
     let file = root.write(
-      "pipelines/one.yaml", "executor: slurm\nslurm: {max_jobs: 1}\nmax_parallel: 4\ntasks:\n" + tasks)
+      "pipelines/one.yaml",
+      "executor: slurm\nslurm: {max_jobs: 1}\nmax_parallel: 4\ntasks:\n" + tasks)
     let result = try run([file])
     #expect(result.exitCode == 0, "\(result.stderr)")
     #expect(try root.onlyRecord("one").counts.completed == 4)
@@ -209,7 +212,8 @@ struct SlurmTests {
       ["validate", file], environment: ["PATH": "\(root.path)/empty", "HOME": "/tmp"])
     #expect(result.exitCode == 2)
     #expect(
-      result.stderr == "\(file): executor: slurm needs sbatch, squeue, scancel, not found in PATH\n")
+      result.stderr == "\(file): executor: slurm needs sbatch, squeue, scancel, not found in PATH\n"
+    )
   }
 
   @Test func aDryRunShowsEachSlurmTasksSbatchCommandLine() throws {
@@ -223,7 +227,8 @@ struct SlurmTests {
     let lines = result.stdout.split(separator: "\n").filter { $0.contains("sbatch") }
     #expect(lines.count == 1)
     #expect(lines.first?.contains("--job-name=orchestrate:remote:<run_id>:t") == true)
-    #expect(lines.first?.contains("--partition=batch --mem=2G --time=6") == true, "\(result.stdout)")
+    #expect(
+      lines.first?.contains("--partition=batch --mem=2G --time=6") == true, "\(result.stdout)")
     #expect(!root.exists("metrics"))
   }
 }

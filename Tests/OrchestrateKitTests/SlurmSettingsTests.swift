@@ -77,7 +77,8 @@ import Testing
   }
 
   @Test func squeueLinesGiveStateReasonAndNode() {
-    let states = SlurmClient.parse("12 RUNNING None vm\n13 PENDING Resources \n14 FAILED NonZeroExitCode n1\n")
+    let states = SlurmClient.parse(
+      "12 RUNNING None vm\n13 PENDING Resources \n14 FAILED NonZeroExitCode n1\n")
     #expect(states["12"] == SlurmClient.JobState(state: "RUNNING", reason: "None", node: "vm"))
     #expect(states["13"]?.node == nil)
     #expect(states["14"]?.state == "FAILED")
@@ -85,7 +86,8 @@ import Testing
 
   @Test func aResultFileReadsBackAsWritten() {
     let result = TaskResultFile(
-      status: .signaled(9), usage: ResourceUsage(peakRSSBytes: 1024, userSeconds: 0.5, systemSeconds: 0.25),
+      status: .signaled(9),
+      usage: ResourceUsage(peakRSSBytes: 1024, userSeconds: 0.5, systemSeconds: 0.25),
       startedAt: Date(timeIntervalSince1970: 1000), finishedAt: Date(timeIntervalSince1970: 1002.5),
       node: "n1", error: "with\ttab")
     #expect(TaskResultFile(line: result.line.dropLast()[...]) == result)

@@ -45,7 +45,9 @@ enum ExecutorName: String, Decodable {
     let text = try decoder.singleValueContainer().decode(String.self)
     guard let value = Self(rawValue: text) else {
       throw DecodingError.dataCorrupted(
-        .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not one of: local, slurm"))
+        .init(
+          codingPath: decoder.codingPath, debugDescription: "'\(text)' is not one of: local, slurm")
+      )
     }
     self = value
   }

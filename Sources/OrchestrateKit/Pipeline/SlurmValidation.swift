@@ -46,7 +46,9 @@ struct SlurmValidation {
     let own = task.slurm
     if let own {
       for key in SlurmDefinition.runKeys where own.isSet(key) {
-        throw fail("slurm.\(key.rawValue)", "'\(key.rawValue)' applies to the whole run; set it in the top-level 'slurm:'")
+        throw fail(
+          "slurm.\(key.rawValue)",
+          "'\(key.rawValue)' applies to the whole run; set it in the top-level 'slurm:'")
       }
     }
     switch task.executor ?? pipelineDefault ?? .local {

@@ -22,7 +22,8 @@ enum SlurmCluster {
     guard process.terminationStatus == 0 else {
       return .failure(Failure(description: String(decoding: message, as: UTF8.self)))
     }
-    return .success(String(decoding: path, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    return .success(
+      String(decoding: path, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
   }()
 
   struct Failure: Error, CustomStringConvertible {
@@ -76,7 +77,8 @@ enum SlurmCluster {
   /// Shown when the Slurm tests are skipped.
   static var skipReason: Comment {
     if case .failure(let failure) = configuration {
-      return "Slurm could not start here (\(failure.description.trimmingCharacters(in: .whitespacesAndNewlines))); the Slurm tests need root to install and start it"
+      return
+        "Slurm could not start here (\(failure.description.trimmingCharacters(in: .whitespacesAndNewlines))); the Slurm tests need root to install and start it"
     }
     return ""
   }

@@ -6,9 +6,8 @@ import Foundation
 protocol Executor: AnyObject, Sendable {
   /// Starts one attempt of `step`, or says why it cannot start (not retried).
   /// `context`: variables that tell the task how the run is going.
-  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(
-    TaskLauncher.Failure
-  ) -> ExecutorLaunch
+  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher
+    .Failure) -> ExecutorLaunch
 
   /// Reports what becomes of a started attempt. Called once its handle is
   /// in the journal; `events` is called from another thread, never from

@@ -9,9 +9,9 @@ final class LocalExecutor: Executor {
     self.launcher = launcher
   }
 
-  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(
-    TaskLauncher.Failure
-  ) -> ExecutorLaunch {
+  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher
+    .Failure) -> ExecutorLaunch
+  {
     let launch = try launcher.launch(step, attempt: attempt, context: context)
     return ExecutorLaunch(
       handle: .process(launch.pid, startTicks: ProcessIdentity.startTicks(of: launch.pid)),

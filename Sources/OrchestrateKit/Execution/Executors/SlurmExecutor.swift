@@ -79,9 +79,9 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     return (submission, "\(base).result", "\(base).sbatch")
   }
 
-  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(
-    TaskLauncher.Failure
-  ) -> ExecutorLaunch {
+  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher
+    .Failure) -> ExecutorLaunch
+  {
     let setup = try launcher.prepare(step, attempt: attempt, context: context)
     close(setup.logDescriptor)
     let (submission, resultPath, scriptPath) = self.submission(
@@ -139,7 +139,11 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
       var running: [String] = []
       for id in ids {
         guard let job = jobs[id] else { continue }
-        if job.seenRunning || job.state != "PENDING" { running.append(id) } else { cancel.append(id) }
+        if job.seenRunning || job.state != "PENDING" {
+          running.append(id)
+        } else {
+          cancel.append(id)
+        }
       }
       // The wrapper sends the task's group SIGTERM on USR2 and SIGKILL on
       // USR1, then reports. (SIGTERM through scancel would have Slurm

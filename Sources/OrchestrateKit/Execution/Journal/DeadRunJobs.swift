@@ -13,7 +13,8 @@ struct DeadRunJobs {
     for case .submitted(_, _, let id, let name, _) in journal { submitted[id] = name }
     self.submitted = submitted
     client = SlurmClient(
-      searchPath: environment["PATH"] ?? "/usr/bin:/bin", environment: SharedEnvironment(environment))
+      searchPath: environment["PATH"] ?? "/usr/bin:/bin",
+      environment: SharedEnvironment(environment))
   }
 
   /// Cancels them all in one `scancel` and waits, within `limit`, until
