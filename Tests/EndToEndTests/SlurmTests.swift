@@ -182,8 +182,9 @@ struct SlurmTests {
     #expect(lost.status == .failed)
     #expect(lost.reason?.contains("Invalid partition") == true, "\(lost.reason ?? "")")
     #expect(lost.reason?.contains("nowhere") == true, "\(lost.reason ?? "")")
-    let line = result.stderr.split(separator: "\n").first { $0.contains("lost") }
-    #expect(line?.contains("in partition 'nowhere'") == true, "\(result.stderr)")
+    let line = result.stdout.split(separator: "\n").first { $0.contains("failed") }
+    #expect(line?.contains("lost") == true, "\(result.stdout)")
+    #expect(line?.contains("in partition 'nowhere'") == true, "\(result.stdout)")
   }
 
   @Test func maxJobsLimitsTheJobsOfARunAtOnce() throws {
