@@ -5,7 +5,8 @@
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
 # (the HTTP client of the serve tests) and Python's html5lib for Debian's
 # python3 (strict parsing of the report's pages). Safe to run again; does
-# nothing when present.
+# nothing when present. The tests' Slurm packages (slurmctld, slurmd,
+# slurm-client) are installed by scripts/slurm-local.sh when it starts.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then

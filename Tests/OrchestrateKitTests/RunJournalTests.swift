@@ -24,6 +24,9 @@ import Testing
       .finished(task: "b", status: .completed, at: at, reason: nil),
       .leftovers(task: "a", group: 4121, count: 3, at: at, killGrace: .seconds(10)),
       .recordLost(status: .partial, exitCode: 1, at: at, reason: "No space left on device"),
+      .submitted(
+        task: "transform[geo]", attempt: 2, jobId: "4242", jobName: "orchestrate:p:run_x:t",
+        at: at),
     ]
     for entry in entries {
       let line = entry.line

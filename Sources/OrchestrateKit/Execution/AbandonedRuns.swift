@@ -21,9 +21,15 @@ enum AbandonedRuns {
       else { continue }
       let journal = RunJournal.read(
         path: RunJournal.path(in: layout, pipeline: pipeline, runId: record.runId))
+      // Jobs first, through Slurm, wherever the dead orchestrator ran: on
+      // a node that is also this machine, their processes go with them.
+      let cancelled = DeadRunJobs(
+        journal: journal, environment: ProcessInfo.processInfo.environment
+      ).cancel()
       let killed =
         isThisBoot(record) ? DeadRunProcesses(record: record, journal: journal).stop() : 0
-      let final = reconstruct(record, journal: journal, layout: layout, killed: killed)
+      let final = reconstruct(
+        record, journal: journal, layout: layout, killed: killed, cancelledJobs: cancelled)
       if (try? AtomicFile.write(RecordJSON.encode(final), to: path)) != nil {
         settled.append(final)
       }
@@ -34,7 +40,8 @@ enum AbandonedRuns {
   /// What a record that says `running`, whose orchestrator is gone, really
   /// holds, read from its journal, with nothing written or stopped.
   static func reconstruct(
-    _ record: RunRecord, journal: [JournalEntry]? = nil, layout: RootLayout, killed: Int = 0
+    _ record: RunRecord, journal: [JournalEntry]? = nil, layout: RootLayout, killed: Int = 0,
+    cancelledJobs: Int = 0
   ) -> RunRecord {
     let entries =
       journal
@@ -43,7 +50,9 @@ enum AbandonedRuns {
     // A run with secrets is settled without output tails: the values to
     // mask in them were the dead run's, and are known to nobody now.
     let hasSecrets = !(record.secretNames ?? []).isEmpty
-    return RunSettlement.settle(record, journal: entries, killedProcesses: killed) { task in
+    return RunSettlement.settle(
+      record, journal: entries, killedProcesses: killed, cancelledJobs: cancelledJobs
+    ) { task in
       hasSecrets ? nil : OutputTail.read(path: layout.absolute(task.logFile))
     }
   }

@@ -135,10 +135,12 @@ public enum PipelineRun {
       unlink(metricsFile)
       throw error
     }
+    let launcher = launcher(plan, run: run, options: options)
     let scheduler = Scheduler(
-      plan: plan, record: record, launcher: launcher(plan, run: run, options: options),
+      plan: plan, record: record, launcher: launcher,
       events: events, journal: journal, metricsPath: metricsFile, reserve: reserve,
-      maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs)
+      maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs,
+      slurm: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher))
 
     events.log(
       "run \(run.text) of \(pipeline.name) started: \(plan.steps.count) task(s), "

@@ -1,14 +1,17 @@
 import Foundation
 import HeapModule
 
-/// Runs the steps of a plan as child processes, at most `maxParallel` at a
-/// time, in file order among those whose dependencies are done. All state
+/// Runs the steps of a plan through their executors (local processes, at
+/// most `maxParallel` at a time; Slurm jobs, at most the pipeline's
+/// `max_jobs`), in file order among those whose dependencies are done. All state
 /// lives on one serial queue; child exits, timers and signals arrive there
 /// as events, so nothing is polled and nothing needs a lock.
 final class Scheduler: @unchecked Sendable {
   let queue = DispatchQueue(label: "orchestrate.scheduler")
   private let plan: Plan
   private let launcher: TaskLauncher
+  private let local: LocalExecutor
+  private let slurm: SlurmExecutor?
   private let events: EventLog
   private let journal: RunJournal
   private let maxParallel: Int
@@ -20,6 +23,8 @@ final class Scheduler: @unchecked Sendable {
   /// Steps whose dependencies are done, smallest index (file order) first.
   private var ready = Heap<Int>()
   private var running: [Int: RunningAttempt] = [:]
+  /// How many of `running` are Slurm jobs (limited by `max_jobs`, not `maxParallel`).
+  private var runningJobs = 0
   private var retryTimers: [Int: DispatchWorkItem] = [:]
   /// Process groups whose leader exited while other members still ran.
   private var lingeringGroups = Set<pid_t>()
@@ -39,8 +44,11 @@ final class Scheduler: @unchecked Sendable {
   private var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
 
   private struct RunningAttempt {
-    var pid: pid_t
+    var handle: AttemptHandle
+    var executor: any Executor
+    /// Submission while queued, then the start.
     var started: ContinuousClock.Instant
+    var queued: Bool
     /// This attempt's log, relative to the root.
     var logFile: String
     var reports: TaskReportFollower
@@ -65,9 +73,11 @@ final class Scheduler: @unchecked Sendable {
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
     metricsPath: String, reserve: ReservedSpace?, maxParallel: Int,
-    history: @escaping () -> [RunDigest] = { [] }
+    history: @escaping () -> [RunDigest] = { [] }, slurm: SlurmExecutor? = nil
   ) {
     self.plan = plan
+    self.local = LocalExecutor(launcher: launcher)
+    self.slurm = slurm
     self.history = history
     self.record = record
     self.launcher = launcher
@@ -166,7 +176,7 @@ final class Scheduler: @unchecked Sendable {
         continue
       }
       running[index]?.cancelled = true
-      stop(group: attempt.pid, grace: plan.steps[index].task.killGrace, index: index)
+      stop(attempt, grace: plan.steps[index].task.killGrace, index: index)
     }
     for index in waiting {
       retryTimers.removeValue(forKey: index)?.cancel()
@@ -192,7 +202,7 @@ final class Scheduler: @unchecked Sendable {
   private func stopFinally(reason: String, immediately: Bool) {
     if immediately {
       events.log("\(reason): killing every task now")
-      for attempt in running.values { ChildProcess.signalGroup(attempt.pid, SIGKILL) }
+      for attempt in running.values { attempt.executor.signal(attempt.handle, SIGKILL) }
       for group in lingeringGroups { ChildProcess.signalGroup(group, SIGKILL) }
     }
     guard !finallyStopped else { return }
@@ -207,7 +217,7 @@ final class Scheduler: @unchecked Sendable {
       running[index]?.cancelled = true
       running[index]?.stopReason = reason
       if !immediately {
-        stop(group: attempt.pid, grace: plan.steps[index].task.killGrace, index: index)
+        stop(attempt, grace: plan.steps[index].task.killGrace, index: index)
       }
     }
     advance()
@@ -224,8 +234,15 @@ final class Scheduler: @unchecked Sendable {
 
   /// Starts what may start, then ends the run if nothing is left.
   private func advance() {
-    while running.count < maxParallel, let index = ready.popMin() {
+    // Steps whose executor is full wait for the next round.
+    var full: [Int] = []
+    defer { for index in full { ready.insert(index) } }
+    while hasRoom, let index = ready.popMin() {
       let step = plan.steps[index]
+      if !hasRoom(for: step) {
+        full.append(index)
+        continue
+      }
       // Ending early, only `run_if: always` tasks still start.
       if record.tasks[index].status.isFinished || running[index] != nil { continue }
       if let cancellation, step.task.runIf != .always || finallyStopped {
@@ -256,6 +273,24 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
+  /// Whether some executor can start another attempt.
+  private var hasRoom: Bool {
+    running.count - runningJobs < maxParallel
+      || (slurm.map { runningJobs < $0.maxJobs } ?? false)
+  }
+
+  private func hasRoom(for step: Plan.Step) -> Bool {
+    guard let slurm, step.task.executor != .local else {
+      return running.count - runningJobs < maxParallel
+    }
+    return runningJobs < slurm.maxJobs
+  }
+
+  private func executor(for step: Plan.Step) -> any Executor {
+    guard let slurm, step.task.executor != .local else { return local }
+    return slurm
+  }
+
   private func startAttempt(_ index: Int) {
     let step = plan.steps[index]
     let number = record.tasks[index].attempts.count + 1
@@ -265,9 +300,10 @@ final class Scheduler: @unchecked Sendable {
     record.tasks[index].status = .running
     record.tasks[index].reason = nil
 
-    let launch: TaskLauncher.Launch
+    let executor = executor(for: step)
+    let launch: ExecutorLaunch
     do {
-      launch = try launcher.launch(
+      launch = try executor.start(
         step, attempt: number,
         context: [
           "ORCHESTRATE_RUN_STATUS": runStatusSoFar,
@@ -282,38 +318,67 @@ final class Scheduler: @unchecked Sendable {
       finish(index, as: .failed, reason: error.description, error: error.description)
       return
     }
-    attempt.pid = launch.pid
-    attempt.processStartTicks = ProcessIdentity.startTicks(of: launch.pid)
+    let handle = launch.handle
+    let what: String
+    switch handle {
+    case .process(let pid, let ticks):
+      attempt.pid = pid
+      attempt.processStartTicks = ticks
+      what = "pid \(pid)"
+    case .job(let id, _):
+      attempt.slurmJobId = id
+      attempt.slurmState = "PENDING"
+      what = "Slurm job \(id)"
+      runningJobs += 1
+    }
     attempt.logFile = launch.logFile
     record.tasks[index].logFile = launch.logFile
     // On disk before anything waits on it: if this process dies from here
-    // on, the next run finds the task's process group.
+    // on, the next run finds the task's process group or job.
     journal.write(
-      .started(
-        task: step.name, attempt: number, pid: launch.pid,
-        startTicks: attempt.processStartTicks, at: now, killGrace: step.task.killGrace))
+      handle.journalEntry(
+        task: step.name, attempt: number, at: now, killGrace: step.task.killGrace))
     record.tasks[index].attempts.append(attempt)
     running[index] = RunningAttempt(
-      pid: launch.pid, started: .now, logFile: launch.logFile, reports: launch.reports,
-      finally: cancellation != nil)
+      handle: handle, executor: executor, started: .now, queued: launch.queued,
+      logFile: launch.logFile, reports: launch.reports, finally: cancellation != nil)
     events.log(
-      "\(step.name) started (attempt \(number) of \(step.task.retries + 1), pid \(launch.pid))")
-
-    if let timeout = step.task.timeout {
-      let timer = DispatchWorkItem { [weak self] in self?.timedOut(index, pid: launch.pid) }
-      running[index]?.timers.append(timer)
-      queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
-    }
-    let pid = launch.pid
-    // The reaper thread runs the exit through the queue synchronously, so
-    // the next task is spawned on that same thread with no hand-off between
+      "\(step.name) \(launch.queued ? "submitted" : "started") "
+        + "(attempt \(number) of \(step.task.retries + 1), \(what))")
+    if !launch.queued { startTimeout(index, handle: handle) }
+    // The executor runs the event through the queue synchronously, so the
+    // next task is started on that same thread with no hand-off between
     // threads: in a sequence of short tasks, each hand-off costs more than
     // the work done in it.
-    let early = ChildReaper.shared.watch(pid) { [self] status, usage in
-      queue.sync { self.exited(index, pid: pid, status: status, usage: usage) }
+    executor.watch(launch) { [self] event in
+      queue.sync { self.handle(event, of: index, handle: handle) }
     }
-    if let (status, usage) = early {
-      queue.async { self.exited(index, pid: pid, status: status, usage: usage) }
+  }
+
+  /// A task's `timeout` counts from when it runs, not from its submission.
+  private func startTimeout(_ index: Int, handle: AttemptHandle) {
+    guard let timeout = plan.steps[index].task.timeout else { return }
+    let timer = DispatchWorkItem { [weak self] in self?.timedOut(index, handle: handle) }
+    running[index]?.timers.append(timer)
+    queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
+  }
+
+  private func handle(_ event: AttemptEvent, of index: Int, handle: AttemptHandle) {
+    switch event {
+    case .running(let node):
+      guard let attempt = running[index], attempt.handle == handle, attempt.queued else { return }
+      let queuedFor = (ContinuousClock.now - attempt.started).seconds
+      running[index]?.queued = false
+      running[index]?.started = .now
+      record.tasks[index].attempts[record.tasks[index].attempts.count - 1].record(
+        runningOn: node, after: queuedFor)
+      events.log(
+        "\(plan.steps[index].name) running on \(node ?? "a node") after "
+          + "\(Self.seconds(queuedFor)) in the queue")
+      startTimeout(index, handle: handle)
+      writer.changed()
+    case .ended(let end):
+      events.batch { record(endOf: index, handle: handle, end: end) }
     }
   }
 
@@ -341,8 +406,8 @@ final class Scheduler: @unchecked Sendable {
   private func liveLines() -> [String] {
     running.sorted { $0.key < $1.key }.map { index, attempt in
       let progress = record.tasks[index].progress
-      var line =
-        "  \(plan.steps[index].name)  \(Self.seconds((ContinuousClock.now - attempt.started).seconds))"
+      let elapsed = Self.seconds((ContinuousClock.now - attempt.started).seconds)
+      var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
       if let percent = progress?.percent { line += String(format: "  %.0f%%", percent) }
       if let phase = progress?.phase { line += "  [\(phase)]" }
       if let message = progress?.message { line += "  \(message)" }
@@ -350,57 +415,57 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
-  private func timedOut(_ index: Int, pid: pid_t) {
-    guard running[index]?.pid == pid else { return }
+  private func timedOut(_ index: Int, handle: AttemptHandle) {
+    guard let attempt = running[index], attempt.handle == handle else { return }
     let task = plan.steps[index].task
     running[index]?.timedOut = true
     events.log(
       "\(plan.steps[index].name) timed out after \(DurationText.format(task.timeout ?? .zero)); "
         + "sending SIGTERM, SIGKILL in \(DurationText.format(task.killGrace))")
-    stop(group: pid, grace: task.killGrace, index: index)
+    stop(attempt, grace: task.killGrace, index: index)
   }
 
-  /// SIGTERM to a running task's group now, SIGKILL after `grace`.
-  private func stop(group: pid_t, grace: Duration, index: Int) {
-    ChildProcess.signalGroup(group, SIGTERM)
-    let kill = DispatchWorkItem { ChildProcess.signalGroup(group, SIGKILL) }
+  /// SIGTERM to a running task (its process group, its job) now, SIGKILL after `grace`.
+  private func stop(_ attempt: RunningAttempt, grace: Duration, index: Int) {
+    let (executor, handle) = (attempt.executor, attempt.handle)
+    executor.signal(handle, SIGTERM)
+    let kill = DispatchWorkItem { executor.signal(handle, SIGKILL) }
     running[index]?.timers.append(kill)
     queue.asyncAfter(deadline: .now() + grace.seconds, execute: kill)
   }
 
-  private func exited(_ index: Int, pid: pid_t, status: TerminationStatus, usage: ResourceUsage) {
-    events.batch { record(exitOf: index, pid: pid, status: status, usage: usage) }
-  }
-
   /// Records an attempt's end, then starts what may start.
-  private func record(
-    exitOf index: Int, pid: pid_t, status: TerminationStatus, usage: ResourceUsage
-  ) {
-    guard let attempt = running.removeValue(forKey: index), attempt.pid == pid else { return }
+  private func record(endOf index: Int, handle: AttemptHandle, end: AttemptEnd) {
+    guard let attempt = running.removeValue(forKey: index), attempt.handle == handle else { return }
+    if case .job = handle { runningJobs -= 1 }
+    let usage = end.usage
     for timer in attempt.timers { timer.cancel() }
     attempt.reports.poll()
     attempt.reports.finish(at: Date())
     attempt.reports.store(in: &record.tasks[index])
     let step = plan.steps[index]
-    let elapsed = ContinuousClock.now - attempt.started
+    let elapsed = end.durationSeconds ?? (ContinuousClock.now - attempt.started).seconds
     var task = record.tasks[index]
     var entry = task.attempts.removeLast()
     entry.finishedAt = Date()
-    entry.durationSeconds = elapsed.seconds
+    entry.durationSeconds = elapsed
     entry.timedOut = attempt.timedOut
     entry.peakRssBytes = usage.peakRSSBytes
     entry.cpuUserSeconds = usage.userSeconds
     entry.cpuSystemSeconds = usage.systemSeconds
-    switch status {
+    switch end.status {
     case .exited(let code): entry.exitCode = code
     case .signaled(let signal): entry.signal = signal
+    case nil: entry.error = end.reason
     }
+    if case .job = handle { entry.record(jobEnd: end) }
     task.attempts.append(entry)
-    journal.hold(
-      .exited(
-        task: step.name, attempt: entry.number, at: entry.finishedAt!,
-        durationSeconds: elapsed.seconds, status: status, timedOut: attempt.timedOut,
-        usage: usage))
+    if let status = end.status {
+      journal.hold(
+        .exited(
+          task: step.name, attempt: entry.number, at: entry.finishedAt!,
+          durationSeconds: elapsed, status: status, timedOut: attempt.timedOut, usage: usage))
+    }
     task.exitCode = entry.exitCode
     task.signal = entry.signal
     task.peakRssBytes = max(task.peakRssBytes ?? 0, usage.peakRSSBytes)
@@ -408,8 +473,11 @@ final class Scheduler: @unchecked Sendable {
     task.cpuSystemSeconds = (task.cpuSystemSeconds ?? 0) + usage.systemSeconds
     record.tasks[index] = task
 
-    let leftovers = stopLeftovers(of: pid, grace: step.task.killGrace)
-    if leftovers > 0 {
+    var leftovers = 0
+    if case .process(let pid, _) = handle {
+      leftovers = stopLeftovers(of: pid, grace: step.task.killGrace)
+    }
+    if case .process(let pid, _) = handle, leftovers > 0 {
       journal.write(
         .leftovers(
           task: step.name, group: pid, count: leftovers, at: Date(),
@@ -423,8 +491,10 @@ final class Scheduler: @unchecked Sendable {
       ? .cancelled
       : attempt.timedOut
         ? .timedOut
-        : status == .exited(0) ? .completed : .failed
-    let how = Self.describe(status, timedOut: attempt.timedOut)
+        : end.status == .exited(0) ? .completed : .failed
+    let how =
+      end.status.map { Self.describe($0, timedOut: attempt.timedOut) }
+      ?? end.reason ?? "ended without a result"
     if outcome == .failed || outcome == .timedOut, entry.number <= step.task.retries,
       cancellation == nil
     {

@@ -45,9 +45,51 @@ struct TaskLauncher: Sendable {
     var description: String
   }
 
+  /// An attempt ready to start wherever it runs: its log (created empty),
+  /// environment, directory and arguments.
+  struct Setup {
+    var logFile: String
+    /// Open for writing; the caller closes it.
+    var logDescriptor: Int32
+    var reports: TaskReportFollower
+    /// The task's own variables, laid over `sharedEnvironment`.
+    var overrides: [String: String]
+    var directory: String
+    var arguments: [String]
+  }
+
   /// `context`: variables that tell the task how the run is going.
   func launch(_ step: Plan.Step, attempt: Int, context: [String: String] = [:]) throws(Failure)
     -> Launch
+  {
+    let setup = try prepare(step, attempt: attempt, context: context)
+    defer { close(setup.logDescriptor) }
+    let (overrides, directory, arguments) = (setup.overrides, setup.directory, setup.arguments)
+    let executable: String
+    do {
+      executable = try programs.resolve(
+        arguments[0], searchPath: overrides["PATH"] ?? searchPath, directory: directory)
+    } catch {
+      throw Failure(description: error.description)
+    }
+    do {
+      let pid = try ChildProcess.spawn(
+        ProcessSpec(
+          executable: executable, arguments: arguments,
+          environment: ProcessEnvironment(shared: sharedEnvironment, overrides: overrides),
+          workingDirectory: directory, outputDescriptor: setup.logDescriptor))
+      return Launch(pid: pid, logFile: setup.logFile, reports: setup.reports)
+    } catch {
+      // Checks are remembered for the run: say so when the directory went
+      // away since, rather than blaming the program.
+      programs.forget()
+      let reason =
+        programs.isDirectory(directory) ? error.description : Self.missingDirectory(directory)
+      throw Failure(description: reason)
+    }
+  }
+
+  func prepare(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(Failure) -> Setup
   {
     let logFile = layout.taskLogPath(
       pipeline: pipeline, run: run, task: step.name, attempt: attempt)
@@ -56,7 +98,6 @@ struct TaskLauncher: Sendable {
     guard fd >= 0 else {
       throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
     }
-    defer { close(fd) }
 
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
@@ -70,6 +111,7 @@ struct TaskLauncher: Sendable {
     overrides["ORCHESTRATE_METRICS"] = reports.metricsPath
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
     guard programs.isDirectory(directory) else {
+      close(fd)
       throw Failure(description: Self.missingDirectory(directory))
     }
     let arguments: [String]
@@ -85,28 +127,9 @@ struct TaskLauncher: Sendable {
         throw Failure(description: "argv: \(error)")
       }
     }
-    let executable: String
-    do {
-      executable = try programs.resolve(
-        arguments[0], searchPath: overrides["PATH"] ?? searchPath, directory: directory)
-    } catch {
-      throw Failure(description: error.description)
-    }
-    do {
-      let pid = try ChildProcess.spawn(
-        ProcessSpec(
-          executable: executable, arguments: arguments,
-          environment: ProcessEnvironment(shared: sharedEnvironment, overrides: overrides),
-          workingDirectory: directory, outputDescriptor: fd))
-      return Launch(pid: pid, logFile: logFile, reports: reports)
-    } catch {
-      // Checks are remembered for the run: say so when the directory went
-      // away since, rather than blaming the program.
-      programs.forget()
-      let reason =
-        programs.isDirectory(directory) ? error.description : Self.missingDirectory(directory)
-      throw Failure(description: reason)
-    }
+    return Setup(
+      logFile: logFile, logDescriptor: fd, reports: reports, overrides: overrides,
+      directory: directory, arguments: arguments)
   }
 
   private static func missingDirectory(_ directory: String) -> String {

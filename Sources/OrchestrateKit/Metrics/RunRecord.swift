@@ -226,6 +226,12 @@ public struct AttemptRecord: Codable, Sendable, Equatable {
   public var peakRssBytes: Int?
   public var cpuUserSeconds: Double?
   public var cpuSystemSeconds: Double?
+  /// Slurm attempts: the job, the node it ran on, how long it waited in
+  /// the queue (submission to start) and its last state seen in Slurm.
+  public var slurmJobId: String?
+  public var node: String?
+  public var queuedSeconds: Double?
+  public var slurmState: String?
 
   public init(number: Int, startedAt: Date) {
     self.number = number

@@ -43,6 +43,9 @@ public enum PlanDescription {
       if let reused = step.reused?.reusedFrom { details.append("reused from \(reused)") }
       if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
       lines.append(line)
+      if let sbatch = SlurmSubmission.preview(of: step, pipeline: pipeline.name) {
+        lines.append(String(repeating: " ", count: numberWidth + 4) + sbatch)
+      }
     }
     lines.append("dry run: nothing was started and nothing was written")
     return lines.joined(separator: "\n")

@@ -39,6 +39,7 @@ public struct Pipeline: Sendable, Equatable {
   public var metricsDeleteAfter: Duration? = nil
   /// Status warns when the window's success rate is below this.
   public var minSuccessRate: Double = Pipeline.defaultMinSuccessRate
+  public var slurm = SlurmPipelineSettings()
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
@@ -77,6 +78,7 @@ public struct PipelineTask: Sendable, Equatable {
   public var workingDirectory: String?
   /// Runs only when this holds; otherwise skipped, and its dependents run as if it completed.
   public var when: TaskCondition?
+  public var executor: TaskExecutorKind
   /// Line of the task in its file, when known.
   public var line: Int?
 

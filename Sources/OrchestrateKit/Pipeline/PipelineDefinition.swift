@@ -25,6 +25,8 @@ struct PipelineDefinition: Decodable {
   var dateOffset: DurationSetting?
   var metrics: MetricsDefinition?
   var health: HealthDefinition?
+  var executor: ExecutorName?
+  var slurm: SlurmDefinition?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
@@ -33,6 +35,7 @@ struct PipelineDefinition: Decodable {
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
+    case executor, slurm
     case workingDirectory = "working_directory"
     case maxParallel = "max_parallel"
     case stuckAfter = "stuck_after"
@@ -66,6 +69,8 @@ struct PipelineDefinition: Decodable {
     dateOffset = try c.decodeIfPresent(DurationSetting.self, forKey: .dateOffset)
     metrics = try c.decodeIfPresent(MetricsDefinition.self, forKey: .metrics)
     health = try c.decodeIfPresent(HealthDefinition.self, forKey: .health)
+    executor = try c.decodeIfPresent(ExecutorName.self, forKey: .executor)
+    slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }
@@ -118,12 +123,14 @@ struct TaskDefinition: Decodable {
   var source: String?
   var forEachSource: Bool?
   var when: ConditionDefinition?
+  var executor: ExecutorName?
+  var slurm: SlurmDefinition?
   var settings: TaskSettings
   /// Where the task starts in the file, for messages about it.
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, run, argv, source, when
+    case name, run, argv, source, when, executor, slurm
     case dependsOn = "depends_on"
     case runIf = "run_if"
     case forEachSource = "for_each_source"
@@ -141,6 +148,8 @@ struct TaskDefinition: Decodable {
     source = try c.decodeIfPresent(String.self, forKey: .source)
     forEachSource = try c.decodeIfPresent(Bool.self, forKey: .forEachSource)
     when = try c.decodeIfPresent(ConditionDefinition.self, forKey: .when)
+    executor = try c.decodeIfPresent(ExecutorName.self, forKey: .executor)
+    slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
     settings = try TaskSettings(fieldsOf: decoder)
   }
 }

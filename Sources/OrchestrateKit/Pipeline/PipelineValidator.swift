@@ -39,12 +39,16 @@ struct PipelineValidator {
         "unknown environment '\(name)' (environments: \(list(environments.keys.sorted())))",
         field: "default_environment")
     }
+    let slurm = SlurmValidation(file: file)
+    let slurmSettings = try slurm.runSettings(definition.slurm)
     var tasks: [PipelineTask] = []
     for (index, task) in definition.tasks.enumerated() {
       var validated = try validate(
         task, at: index, defaults: defaults, environment: defaultEnvironment, sources: sources)
       validated.when = try parameterValidator.condition(
         task.when, parameters: parameters, line: task.line, field: "tasks[\(index)].when")
+      validated.executor = try slurm.executor(
+        of: task, at: index, pipelineDefault: definition.executor, defaults: definition.slurm)
       tasks.append(validated)
     }
     try checkNamesAndReferences(tasks)
@@ -102,6 +106,7 @@ struct PipelineValidator {
     pipeline.environments = environments
     pipeline.defaultEnvironment = definition.defaultEnvironment
     pipeline.dateOffset = dateOffset
+    pipeline.slurm = slurmSettings
     return pipeline
   }
 
@@ -181,6 +186,7 @@ struct PipelineValidator {
       retryBackoff: backoff,
       environment: environment,
       workingDirectory: task.settings.workingDirectory ?? defaults?.workingDirectory,
+      executor: .local,
       line: task.line)
   }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OrchestrateKit
 
 struct ValidateCommand: ParsableCommand {
@@ -13,6 +14,14 @@ struct ValidateCommand: ParsableCommand {
     var request = parameters.request
     request.allowsMissing = true
     let (plan, location) = try CommandFailure.exitOnFailure { try options.plan(request) }
+    let programs = SlurmClient.missingPrograms(for: plan)
+    if !programs.isEmpty {
+      FileHandle.standardError.write(
+        Data(
+          ("\(location.file): executor: slurm needs \(programs.joined(separator: ", ")), "
+            + "not found in PATH\n").utf8))
+      throw ExitCode(2)
+    }
     print("\(location.file): ok, \(plan.pipeline.tasks.count) task(s), \(plan.steps.count) to run")
     let missing = plan.pipeline.parameters.filter { plan.settings.values[$0.name] == nil }
     if !missing.isEmpty {

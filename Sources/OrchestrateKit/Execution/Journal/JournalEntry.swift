@@ -7,6 +7,9 @@ enum JournalEntry: Equatable, Sendable {
   /// An attempt's process started and leads process group `pid`.
   case started(
     task: String, attempt: Int, pid: Int32, startTicks: UInt64?, at: Date, killGrace: Duration)
+  /// An attempt was submitted to Slurm as job `jobId`, named `jobName`
+  /// (which holds the run id, so a reused id is never taken for it).
+  case submitted(task: String, attempt: Int, jobId: String, jobName: String, at: Date)
   /// An attempt's process ended.
   case exited(
     task: String, attempt: Int, at: Date, durationSeconds: Double, status: TerminationStatus,
@@ -23,6 +26,8 @@ enum JournalEntry: Equatable, Sendable {
     case .started(let task, let attempt, let pid, let ticks, let at, let grace):
       return
         "started\t\(Self.ms(at))\t\(task)\t\(attempt)\t\(pid)\t\(ticks.map(String.init) ?? "-")\t\(grace.milliseconds)\n"
+    case .submitted(let task, let attempt, let jobId, let jobName, let at):
+      return "submitted\t\(Self.ms(at))\t\(task)\t\(attempt)\t\(jobId)\t\(Self.escape(jobName))\n"
     case .exited(let task, let attempt, let at, let duration, let status, let timedOut, let usage):
       let end =
         switch status {
@@ -55,6 +60,11 @@ enum JournalEntry: Equatable, Sendable {
       self = .started(
         task: task, attempt: attempt, pid: pid, startTicks: UInt64(fields[5]), at: at,
         killGrace: .milliseconds(grace))
+    case "submitted" where fields.count == 6:
+      guard let attempt = int(3), !fields[4].isEmpty else { return nil }
+      self = .submitted(
+        task: task, attempt: attempt, jobId: String(fields[4]), jobName: Self.unescape(fields[5]),
+        at: at)
     case "exited" where fields.count == 10:
       let end = fields[5].split(separator: ":")
       guard let attempt = int(3), let duration = seconds(4), end.count == 2,
@@ -92,6 +102,7 @@ enum JournalEntry: Equatable, Sendable {
   var date: Date {
     switch self {
     case .started(_, _, _, _, let at, _), .exited(_, _, let at, _, _, _, _),
+      .submitted(_, _, _, _, let at),
       .finished(_, _, let at, _), .leftovers(_, _, _, let at, _), .recordLost(_, _, let at, _):
       at
     }

@@ -13,7 +13,7 @@ enum RunSettlement {
   /// `tail` reads the end of a failed task's log when no error was kept.
   static func settle(
     _ record: RunRecord, journal: [JournalEntry], killedProcesses: Int = 0,
-    tail: (TaskRecord) -> String? = { _ in nil }
+    cancelledJobs: Int = 0, tail: (TaskRecord) -> String? = { _ in nil }
   ) -> RunRecord {
     var record = record
     var position: [String: Int] = [:]
@@ -27,6 +27,9 @@ enum RunSettlement {
       case .started(let name, let number, let pid, let ticks, let at, _):
         guard let index = position[name] else { continue }
         record.tasks[index].apply(start: number, pid: pid, ticks: ticks, at: at)
+      case .submitted(let name, let number, let jobId, _, let at):
+        guard let index = position[name] else { continue }
+        record.tasks[index].apply(submit: number, jobId: jobId, at: at)
       case .exited(let name, let number, let at, let duration, let status, let timedOut, let usage):
         guard let index = position[name] else { continue }
         record.tasks[index].apply(
@@ -68,20 +71,36 @@ enum RunSettlement {
     if killedProcesses > 0 {
       record.reason! += "; killed \(killedProcesses) process(es) it left running"
     }
+    if cancelledJobs > 0 {
+      record.reason! += "; cancelled \(cancelledJobs) Slurm job(s) it left queued or running"
+    }
     return record
   }
 }
 
 extension TaskRecord {
   fileprivate mutating func apply(start number: Int, pid: Int32, ticks: UInt64?, at: Date) {
+    apply(launch: number, at: at) { attempt in
+      attempt.pid = pid
+      attempt.processStartTicks = attempt.processStartTicks ?? ticks
+    }
+  }
+
+  fileprivate mutating func apply(submit number: Int, jobId: String, at: Date) {
+    apply(launch: number, at: at) { $0.slurmJobId = jobId }
+  }
+
+  /// An attempt began (a process started, a job was submitted): `identify`
+  /// sets what names it.
+  private mutating func apply(
+    launch number: Int, at: Date, identify: (inout AttemptRecord) -> Void
+  ) {
     if let index = attempts.firstIndex(where: { $0.number == number }) {
-      attempts[index].pid = pid
-      attempts[index].processStartTicks = attempts[index].processStartTicks ?? ticks
+      identify(&attempts[index])
       if attempts[index].finishedAt != nil || status.isFinished { return }
     } else {
       var attempt = AttemptRecord(number: number, startedAt: at)
-      attempt.pid = pid
-      attempt.processStartTicks = ticks
+      identify(&attempt)
       attempts.append(attempt)
       attempts.sort { $0.number < $1.number }
     }

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A place where a task's attempts run: this machine, or a Slurm cluster.
+/// The scheduler starts, watches and signals attempts through this protocol
+/// only, so it never deals with process groups or job ids itself.
+protocol Executor: AnyObject, Sendable {
+  /// Starts one attempt of `step`, or says why it cannot start (not retried).
+  /// `context`: variables that tell the task how the run is going.
+  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher
+    .Failure) -> ExecutorLaunch
+
+  /// Reports what becomes of a started attempt. Called once its handle is
+  /// in the journal; `events` is called from another thread, never from
+  /// within this call, and `.ended` exactly once.
+  func watch(_ launch: ExecutorLaunch, events: @escaping @Sendable (AttemptEvent) -> Void)
+
+  /// Asks what runs the attempt to stop: SIGTERM lets the task end itself,
+  /// SIGKILL ends it now.
+  func signal(_ handle: AttemptHandle, _ signal: Int32)
+}
+
+/// What runs one attempt, as the journal and the record name it.
+enum AttemptHandle: Hashable, Sendable {
+  /// A local process leading its own group, with its kernel start time.
+  case process(pid_t, startTicks: UInt64?)
+  /// A Slurm job, named `orchestrate:<pipeline>:<run_id>:<task>`.
+  case job(id: String, name: String)
+
+  /// The journal line that must be on disk before anything waits on it.
+  func journalEntry(task: String, attempt: Int, at date: Date, killGrace: Duration)
+    -> JournalEntry
+  {
+    switch self {
+    case .process(let pid, let ticks):
+      .started(
+        task: task, attempt: attempt, pid: pid, startTicks: ticks, at: date, killGrace: killGrace)
+    case .job(let id, let name):
+      .submitted(task: task, attempt: attempt, jobId: id, jobName: name, at: date)
+    }
+  }
+}
+
+/// A started attempt.
+struct ExecutorLaunch {
+  var handle: AttemptHandle
+  /// This attempt's log, relative to the root.
+  var logFile: String
+  /// Follows what the task reports through $ORCHESTRATE_PROGRESS and $ORCHESTRATE_METRICS.
+  var reports: TaskReportFollower
+  /// Waiting for a place to run (a Slurm job in the queue): its timeout
+  /// starts once `.running` is reported.
+  var queued: Bool
+}
+
+enum AttemptEvent: Sendable {
+  /// A queued attempt started running.
+  case running(node: String?)
+  case ended(AttemptEnd)
+}
+
+/// How an attempt ended.
+struct AttemptEnd: Sendable {
+  /// nil when it ended without saying how (a job that left the queue
+  /// without a result); `reason` then says what is known.
+  var status: TerminationStatus?
+  var usage: ResourceUsage
+  var reason: String? = nil
+  /// Measured where it ran; nil: the scheduler's own clock decides.
+  var durationSeconds: Double? = nil
+  var node: String? = nil
+  var queuedSeconds: Double? = nil
+  var slurmState: String? = nil
+}

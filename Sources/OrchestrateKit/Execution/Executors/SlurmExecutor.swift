@@ -1,0 +1,262 @@
+import Foundation
+
+/// Runs attempts as Slurm batch jobs. `sbatch --parsable` submits a job
+/// script that runs the task through `orchestrate task-wrapper`, which
+/// writes the task's exit, times and resources next to its log (the root
+/// must be on a file system the nodes share); Slurm writes the task's
+/// output to the attempt's log. All of a run's jobs are followed with one
+/// `squeue` call per interval: 0.5 s after a change, doubling to 30 s while
+/// nothing changes, never two at once.
+final class SlurmExecutor: Executor, @unchecked Sendable {
+  let maxJobs: Int
+  private let launcher: TaskLauncher
+  private let settings: SlurmPipelineSettings
+  private let client: SlurmClient
+  private let orchestrate: String
+  private let queue = DispatchQueue(label: "orchestrate.slurm")
+
+  // On `queue`:
+  private var jobs: [String: TrackedJob] = [:]
+  private var interval = SlurmExecutor.fastestPoll
+  private var pollScheduled = false
+  private var signals: [Int32: [String]] = [:]
+
+  static let fastestPoll = 0.5
+  static let slowestPoll = 30.0
+  /// After our own `scancel`, how long Slurm has to say the job ended.
+  static let cancelConfirmation = 30.0
+
+  private struct TrackedJob {
+    var task: String
+    var resultPath: String
+    var submitted: Date
+    var events: @Sendable (AttemptEvent) -> Void
+    var state = "PENDING"
+    var node: String?
+    var seenRunning = false
+    /// When it was first seen out of the queue with no result yet.
+    var leftQueue: Date?
+    /// When we asked Slurm to end it.
+    var cancelRequested: Date?
+  }
+
+  init(
+    launcher: TaskLauncher, settings: SlurmPipelineSettings, client: SlurmClient,
+    orchestrate: String
+  ) {
+    self.launcher = launcher
+    self.settings = settings
+    self.client = client
+    self.orchestrate = orchestrate
+    maxJobs = settings.maxJobs
+  }
+
+  /// The executor for a plan's Slurm tasks; nil when it has none.
+  static func forSlurmTasks(of plan: Plan, launcher: TaskLauncher) -> SlurmExecutor? {
+    guard plan.steps.contains(where: { $0.task.executor != .local }) else { return nil }
+    return SlurmExecutor(
+      launcher: launcher, settings: plan.pipeline.slurm,
+      client: SlurmClient(searchPath: launcher.searchPath, environment: launcher.sharedEnvironment),
+      orchestrate: plan.pipeline.slurm.orchestratePath ?? Self.runningBinary())
+  }
+
+  /// This program's absolute path, as the nodes of a shared file system see it.
+  static func runningBinary() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
+  }
+
+  func submission(
+    for step: Plan.Step, attempt: Int, setup: TaskLauncher.Setup
+  ) -> (SlurmSubmission, resultPath: String, scriptPath: String) {
+    guard case .slurm(let resources) = step.task.executor else { fatalError("not a Slurm task") }
+    let base = "\(launcher.logDirectory)/\(step.name).\(attempt)"
+    let submission = SlurmSubmission(
+      pipeline: launcher.pipeline, run: launcher.run.text, step: step, resources: resources,
+      directory: setup.directory, logPath: launcher.layout.absolute(setup.logFile),
+      resultPath: "\(base).result", scriptPath: "\(base).sbatch", orchestrate: orchestrate,
+      command: setup.arguments)
+    return (submission, "\(base).result", "\(base).sbatch")
+  }
+
+  func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher
+    .Failure) -> ExecutorLaunch
+  {
+    let setup = try launcher.prepare(step, attempt: attempt, context: context)
+    close(setup.logDescriptor)
+    let (submission, resultPath, scriptPath) = self.submission(
+      for: step, attempt: attempt, setup: setup)
+    unlink(resultPath)
+    guard FileManager.default.createFile(atPath: scriptPath, contents: Data(submission.script.utf8))
+    else {
+      throw TaskLauncher.Failure(description: "cannot write the job script \(scriptPath)")
+    }
+    let environment = ProcessEnvironment(
+      shared: launcher.sharedEnvironment, overrides: setup.overrides)
+    let id: String
+    do {
+      id = try client.submit(submission.arguments, environment: environment)
+    } catch {
+      let partition = submission.partition.map { " in partition '\($0)'" } ?? ""
+      throw TaskLauncher.Failure(
+        description: "cannot submit the job\(partition): \(error.description)")
+    }
+    let job = TrackedJob(
+      task: step.name, resultPath: resultPath, submitted: Date(), events: { _ in })
+    queue.async { self.jobs[id] = job }
+    return ExecutorLaunch(
+      handle: .job(id: id, name: submission.jobName), logFile: setup.logFile,
+      reports: setup.reports, queued: true)
+  }
+
+  func watch(_ launch: ExecutorLaunch, events: @escaping @Sendable (AttemptEvent) -> Void) {
+    guard case .job(let id, _) = launch.handle else { return }
+    queue.async { [self] in
+      jobs[id]?.events = events
+      interval = Self.fastestPoll
+      schedulePoll()
+    }
+  }
+
+  /// SIGTERM: the task's process group gets it from the wrapper (a job
+  /// still queued is cancelled). SIGKILL: the wrapper kills the group at
+  /// once and reports it; Slurm then ends the job. Requests made together
+  /// go out in one `scancel` per kind.
+  func signal(_ handle: AttemptHandle, _ signal: Int32) {
+    guard case .job(let id, _) = handle else { return }
+    queue.async { [self] in
+      let first = signals.isEmpty
+      signals[signal, default: []].append(id)
+      if first { queue.asyncAfter(deadline: .now() + 0.02) { self.sendSignals() } }
+    }
+  }
+
+  private func sendSignals() {
+    let requests = signals
+    signals = [:]
+    var cancel: [String] = []
+    for (signal, ids) in requests.sorted(by: { $0.key < $1.key }) {
+      var running: [String] = []
+      for id in ids {
+        guard let job = jobs[id] else { continue }
+        if job.seenRunning || job.state != "PENDING" {
+          running.append(id)
+        } else {
+          cancel.append(id)
+        }
+      }
+      // The wrapper sends the task's group SIGTERM on USR2 and SIGKILL on
+      // USR1, then reports. (SIGTERM through scancel would have Slurm
+      // write a line of its own into the task's log.)
+      if !running.isEmpty {
+        client.scancel(running, signal: signal == SIGKILL ? "USR1" : "USR2")
+      }
+      for id in ids where signal == SIGKILL || !running.contains(id) {
+        if jobs[id]?.cancelRequested == nil { jobs[id]?.cancelRequested = Date() }
+      }
+    }
+    if !cancel.isEmpty { client.scancel(cancel, signal: nil) }
+    interval = Self.fastestPoll
+  }
+
+  private func schedulePoll() {
+    guard !pollScheduled, !jobs.isEmpty else { return }
+    pollScheduled = true
+    queue.asyncAfter(deadline: .now() + interval) { [self] in
+      pollScheduled = false
+      poll()
+      schedulePoll()
+    }
+  }
+
+  private func poll() {
+    let ids = jobs.keys.sorted()
+    guard !ids.isEmpty, let states = client.states(of: ids) else {
+      interval = min(interval * 2, Self.slowestPoll)
+      return
+    }
+    var changed = false
+    let now = Date()
+    for id in ids {
+      guard var job = jobs[id] else { continue }
+      let seen = states[id]
+      if let seen, seen.state != job.state {
+        job.state = seen.state
+        changed = true
+      }
+      if let node = seen?.node { job.node = node }
+      let inQueue = seen.map { SlurmClient.activeStates.contains($0.state) } ?? false
+      if inQueue {
+        if !job.seenRunning, seen?.state != "PENDING" {
+          job.seenRunning = true
+          jobs[id] = job
+          job.events(.running(node: job.node))
+        }
+        if let asked = job.cancelRequested, now.timeIntervalSince(asked) > Self.cancelConfirmation {
+          jobs[id] = nil
+          job.events(.ended(end(of: id, job, reason: "Slurm did not confirm the job ended")))
+          continue
+        }
+        jobs[id] = job
+        continue
+      }
+      if let result = TaskResultFile.read(path: job.resultPath) {
+        jobs[id] = nil
+        changed = true
+        job.events(.ended(end(of: job, result: result)))
+        continue
+      }
+      // Without a result: a job that never ran (cancelled while queued, a
+      // launch failure) is done; one that ran gets the result grace, as the
+      // nodes' writes may be slow to show here.
+      let leftAt = job.leftQueue ?? now
+      job.leftQueue = leftAt
+      let grace =
+        job.cancelRequested != nil
+        ? min(settings.resultGrace.seconds, 2) : settings.resultGrace.seconds
+      let ran = job.seenRunning || job.state == "COMPLETED" || seen == nil
+      if !ran || now.timeIntervalSince(leftAt) >= grace {
+        jobs[id] = nil
+        changed = true
+        let why = seen.map { "\($0.state)\($0.reason == "None" ? "" : " (\($0.reason))")" }
+        job.events(
+          .ended(
+            end(
+              of: id, job,
+              reason: "Slurm job \(id) ended \(why ?? "unseen") without a result")))
+        continue
+      }
+      jobs[id] = job
+    }
+    interval = changed ? Self.fastestPoll : min(interval * 2, Self.slowestPoll)
+  }
+
+  private func end(of job: TrackedJob, result: TaskResultFile) -> AttemptEnd {
+    AttemptEnd(
+      status: result.status, usage: result.usage, reason: result.error,
+      durationSeconds: result.finishedAt.timeIntervalSince(result.startedAt), node: result.node,
+      queuedSeconds: max(0, result.startedAt.timeIntervalSince(job.submitted)),
+      slurmState: job.state)
+  }
+
+  private func end(of id: String, _ job: TrackedJob, reason: String) -> AttemptEnd {
+    AttemptEnd(
+      status: nil, usage: ResourceUsage(peakRSSBytes: 0, userSeconds: 0, systemSeconds: 0),
+      reason: reason, node: job.node, slurmState: job.state)
+  }
+}
+
+extension AttemptRecord {
+  /// A queued job started running.
+  mutating func record(runningOn node: String?, after queued: Double) {
+    self.node = node
+    queuedSeconds = queued
+    slurmState = "RUNNING"
+  }
+
+  mutating func record(jobEnd end: AttemptEnd) {
+    node = end.node ?? node
+    queuedSeconds = end.queuedSeconds ?? queuedSeconds
+    slurmState = end.slurmState ?? slurmState
+  }
+}
