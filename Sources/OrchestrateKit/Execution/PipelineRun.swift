@@ -140,6 +140,9 @@ public enum PipelineRun {
       events: events, journal: journal, metricsPath: metricsFile, reserve: reserve,
       maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs)
 
+    let notifier = RunNotifier(
+      plan: plan, environment: options.environment, layout: layout, events: events)
+    notifier?.runStarted(record)
     events.log(
       "run \(run.text) of \(pipeline.name) started: \(plan.steps.count) task(s), "
         + "max_parallel \(options.maxParallel ?? pipeline.maxParallel)")
@@ -169,13 +172,15 @@ public enum PipelineRun {
       return Outcome(
         record: final, metricsFile: metricsFile, signal: signal, recordError: error.description)
     }
-    StatusIndex.add(finalRecord: final, at: metricsFile)
+    // Told after the final record is on disk, before the lock is released.
+    let notified = notifier?.runEnded(final, metricsFile: metricsFile) ?? final
+    StatusIndex.add(finalRecord: notified, at: metricsFile)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
-    return Outcome(record: final, metricsFile: metricsFile, signal: signal)
+    return Outcome(record: notified, metricsFile: metricsFile, signal: signal)
   }
 
   private static func openJournal(in directory: String, tasks: Int, events: EventLog)

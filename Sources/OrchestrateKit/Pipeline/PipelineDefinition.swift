@@ -25,11 +25,15 @@ struct PipelineDefinition: Decodable {
   var dateOffset: DurationSetting?
   var metrics: MetricsDefinition?
   var health: HealthDefinition?
+  var notify: [NotifyChannelDefinition]?
+  var notifyTimeout: DurationSetting?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, description, schedule, timezone, env, sources, defaults, logs, tasks, timeout
     case anomalies, params, environments, metrics, health
+    case notify
+    case notifyTimeout = "notify_timeout"
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
@@ -66,6 +70,8 @@ struct PipelineDefinition: Decodable {
     dateOffset = try c.decodeIfPresent(DurationSetting.self, forKey: .dateOffset)
     metrics = try c.decodeIfPresent(MetricsDefinition.self, forKey: .metrics)
     health = try c.decodeIfPresent(HealthDefinition.self, forKey: .health)
+    notify = try c.decodeIfPresent([NotifyChannelDefinition].self, forKey: .notify)
+    notifyTimeout = try c.decodeIfPresent(DurationSetting.self, forKey: .notifyTimeout)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }

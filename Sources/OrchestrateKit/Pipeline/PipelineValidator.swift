@@ -102,6 +102,10 @@ struct PipelineValidator {
     pipeline.environments = environments
     pipeline.defaultEnvironment = definition.defaultEnvironment
     pipeline.dateOffset = dateOffset
+    pipeline.notify =
+      try NotifyValidator(file: file).settings(
+        definition.notify, timeout: definition.notifyTimeout, field: "notify",
+        timeoutField: "notify_timeout") ?? .none
     return pipeline
   }
 
