@@ -4,17 +4,18 @@ import Foundation
 /// JSON document, a Slack payload, a mail through sendmail, a ping.
 enum ChannelRequest {
   static func deliver(
-    _ content: NotificationContent, to endpoint: ChannelEndpoint, pingRun: UUID, deadline: Date
+    _ content: NotificationContent, to endpoint: ChannelEndpoint, pingRun: UUID, deadline: Date,
+    limit: String
   ) -> HTTPDelivery.Outcome {
     var outcome: HTTPDelivery.Outcome
     switch (endpoint.channel.kind, endpoint.target) {
     case (.email(let to, let from, _), .sendmail(let program, _, _)):
       outcome = SendmailDelivery.send(
-        EmailMessage.render(content, to: to, from: from), program: program, deadline: deadline)
+        EmailMessage.render(content, to: to, from: from), program: program, deadline: deadline, limit: limit)
     case (.slack, .http(let url, let headers)):
       outcome = HTTPDelivery.send(
         url: url, method: "POST", headers: headers, body: SlackMessage.payload(content),
-        contentType: "application/json", deadline: deadline)
+        contentType: "application/json", deadline: deadline, limit: limit)
     case (.ping, .http(let url, let headers)):
       let tail = content.failedTasks.compactMap { task in
         task.outputTail.map { "\(task.name):\n\($0)" }
@@ -23,12 +24,12 @@ enum ChannelRequest {
         url: pingURL(url, event: content.event, exitCode: content.exitCode, run: pingRun),
         method: "POST", headers: headers,
         body: Data(([content.title] + tail).joined(separator: "\n").utf8),
-        contentType: "text/plain; charset=utf-8", deadline: deadline)
+        contentType: "text/plain; charset=utf-8", deadline: deadline, limit: limit)
     case (_, .http(let url, let headers)):
       let body = (try? RecordCoding.encoder().encode(content)) ?? Data()
       outcome = HTTPDelivery.send(
         url: url, method: "POST", headers: headers, body: body, contentType: "application/json",
-        deadline: deadline)
+        deadline: deadline, limit: limit)
     default:
       outcome = .init(delivered: false, attempts: 0, error: "channel and target do not match")
     }

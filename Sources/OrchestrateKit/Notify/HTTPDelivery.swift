@@ -34,13 +34,14 @@ enum HTTPDelivery {
 
   static func send(
     url: URL, method: String, headers: [String: String], body: Data?, contentType: String?,
-    deadline: Date
+    deadline: Date, limit: String
   ) -> Outcome {
     var outcome = Outcome(delivered: false, attempts: 0)
+    let noTimeLeft = "no time left for another attempt within \(limit)"
     while outcome.attempts < maximumAttempts {
       let remaining = deadline.timeIntervalSinceNow
       guard remaining > 0.05 else {
-        outcome.error = (outcome.error.map { "\($0); " } ?? "") + "notify_timeout reached"
+        outcome.error = outcome.error.map { "\($0) (\(noTimeLeft))" } ?? "no time left within \(limit)"
         return outcome
       }
       outcome.attempts += 1
@@ -65,6 +66,9 @@ enum HTTPDelivery {
         outcome.error = "HTTP \(status)"
         guard status == 408 || status == 429 || (500..<600).contains(status) else { return outcome }
         retryAfter = attempt.retryAfter
+      } else if attempt.timedOut && timeout < attemptTimeout {
+        outcome.error = "no answer within \(limit)"
+        return outcome
       } else {
         outcome.error = attempt.error
         guard attempt.retriable else { return outcome }
@@ -73,8 +77,9 @@ enum HTTPDelivery {
       let wait = retryAfter ?? backoff[min(outcome.attempts - 1, backoff.count - 1)]
       // A wait that would end past the deadline is not worth starting.
       guard wait < deadline.timeIntervalSinceNow else {
-        outcome.error! += retryAfter != nil
-          ? " (Retry-After \(Int(wait))s is beyond notify_timeout)" : "; notify_timeout reached"
+        outcome.error! +=
+          retryAfter != nil
+          ? " (Retry-After \(Int(wait))s is beyond \(limit))" : " (\(noTimeLeft))"
         return outcome
       }
       Thread.sleep(forTimeInterval: wait)
@@ -87,6 +92,7 @@ enum HTTPDelivery {
     var retryAfter: Double?
     var error: String?
     var retriable = false
+    var timedOut = false
     var answer: String?
   }
 
@@ -104,7 +110,9 @@ enum HTTPDelivery {
           retryAfter: retryAfter(response.value(forHTTPHeaderField: "Retry-After")),
           answer: data.map { String(decoding: $0.prefix(300), as: UTF8.self) })
       } else if let error = error as? URLError {
-        slot.attempt = Attempt(error: describe(error, timeout: timeout), retriable: isRetriable(error))
+        slot.attempt = Attempt(
+          error: describe(error, timeout: timeout), retriable: isRetriable(error),
+          timedOut: error.code == .timedOut)
       } else if let error {
         slot.attempt = Attempt(error: error.localizedDescription, retriable: true)
       }
@@ -114,7 +122,8 @@ enum HTTPDelivery {
     // libcurl's timeout is on silence; a trickling server is cut off here.
     if done.wait(timeout: .now() + timeout + 0.5) == .timedOut {
       task.cancel()
-      return Attempt(error: "no answer within \(format(timeout))", retriable: true)
+      return Attempt(
+        error: "no answer within \(format(timeout))", retriable: true, timedOut: true)
     }
     return slot.attempt
   }

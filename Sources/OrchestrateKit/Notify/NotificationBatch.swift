@@ -35,9 +35,10 @@ final class NotificationBatch: @unchecked Sendable {
       return
     case .success(let resolved): endpoint = resolved
     }
+    let limit = "notify_timeout \(DurationText.format(bound))"
     let placeholder = NotificationRecord(
       channel: channel.kind.name, host: endpoint.host, event: content.event, delivered: false,
-      attempts: 1, error: "no answer within notify_timeout \(DurationText.format(bound))")
+      attempts: 1, error: "no answer within \(limit)")
     let index = lock.withLock {
       results.append(nil)
       pending.append((results.count - 1, key, placeholder, bound))
@@ -46,7 +47,8 @@ final class NotificationBatch: @unchecked Sendable {
     }
     let pingRun = pingRun
     DispatchQueue.global().async(group: group) { [self] in
-      let outcome = ChannelRequest.deliver(content, to: endpoint, pingRun: pingRun, deadline: deadline)
+      let outcome = ChannelRequest.deliver(
+        content, to: endpoint, pingRun: pingRun, deadline: deadline, limit: limit)
       var record = placeholder
       record.delivered = outcome.delivered
       record.attempts = outcome.attempts

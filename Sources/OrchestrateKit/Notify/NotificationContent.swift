@@ -113,7 +113,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
   /// `daily FAILED on etl-01 (2 of 9 tasks)`, `daily RECOVERED on etl-01 (9 of 9 tasks)`.
   static func title(_ record: RunRecord, event: NotifyEvent) -> String {
     let counts = record.counts
-    let notCompleted = counts.total - counts.completed - counts.skipped
+    let notCompleted = counts.total - counts.completed
     let word =
       switch event {
       case .start: "STARTED"

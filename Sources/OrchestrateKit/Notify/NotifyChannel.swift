@@ -49,7 +49,8 @@ public struct NotifyChannel: Sendable, Equatable {
   /// How often a pipeline that keeps failing is reported again; nil: never.
   public var repeatAfter: Duration?
 
-  public static let defaultEvents: Set<NotifyEvent> = [.failure, .recovery]
+  /// A partial run (some tasks failed) is as much news as a failed one.
+  public static let defaultEvents: Set<NotifyEvent> = [.failure, .partial, .recovery]
   /// A ping tells a cron monitor that a run started and how it ended, every time.
   public static let pingEvents: Set<NotifyEvent> = [.start, .success, .partial, .failure]
   public static let defaultRepeat: Duration = .seconds(86400)

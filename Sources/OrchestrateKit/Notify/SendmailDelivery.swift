@@ -4,7 +4,9 @@ import Foundation
 /// any MTA or msmtp delivers it. Bounded by the deadline: a sendmail that
 /// hangs is killed.
 enum SendmailDelivery {
-  static func send(_ message: String, program: String, deadline: Date) -> HTTPDelivery.Outcome {
+  static func send(_ message: String, program: String, deadline: Date, limit: String)
+    -> HTTPDelivery.Outcome
+  {
     guard access(program, X_OK) == 0 else {
       return .init(
         delivered: false, attempts: 0,
@@ -43,7 +45,7 @@ enum SendmailDelivery {
       _ = exited.wait(timeout: .now() + 1)
       return .init(
         delivered: false, attempts: 1,
-        error: "\(program) did not finish within notify_timeout; killed")
+        error: "\(program) did not finish within \(limit); killed")
     }
     _ = drained.wait(timeout: .now() + 1)
     let status = process.terminationStatus
