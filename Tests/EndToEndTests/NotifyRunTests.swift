@@ -109,6 +109,18 @@ import Testing
     #expect(counters["extract"]?["documents_processed"] == 1500)
     #expect((document["logs_command"] as? String)?.contains("orchestrate logs run_") == true)
 
+    // Every document has the keys docs/notification.schema.json requires, and no others.
+    let schemaData = try Data(
+      contentsOf: URL(fileURLWithPath: "\(Orchestrate.packageRoot)/docs/notification.schema.json"))
+    let schema = try #require(try JSONSerialization.jsonObject(with: schemaData) as? [String: Any])
+    let known = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+    let required = Set(schema["required"] as? [String] ?? [])
+    for request in server.requests() where request.path.hasPrefix("/hook") {
+      let keys = Set(try #require(request.json).keys)
+      #expect(keys.isSubset(of: known), "\(keys.subtracting(known))")
+      #expect(required.isSubset(of: keys), "\(required.subtracting(keys))")
+    }
+
     // Slack: a fallback text and blocks with the failed task as code.
     let slack = try #require(server.requests().first { $0.path.hasPrefix("/slack") }?.json)
     #expect((slack["text"] as? String)?.contains("daily PARTIAL on") == true)
