@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need beyond the Swift toolchain: the
-# headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
+# headers of libarchive, zlib and libcurl (Debian: libarchive-dev, zlib1g-dev,
+# libcurl4-openssl-dev: a --static-swift-stdlib build links the libcurl that
+# notifications send through), the
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
 # (the HTTP client of the serve tests), Python's html5lib for Debian's python3
@@ -16,8 +18,8 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib msmtp \
-  python3-aiosmtpd; do
+for package in libarchive-dev zlib1g-dev libcurl4-openssl-dev cron systemd curl \
+  python3-html5lib msmtp python3-aiosmtpd; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -82,14 +82,18 @@ import Testing
     }
     try RecordCoding.encoder().encode(state).write(to: URL(fileURLWithPath: statePath))
     #expect(try run(root, environment).exitCode == 1)
-    #expect(events().sorted() == ["slack:partial", "slack:partial", "webhook:partial", "webhook:partial"])
+    #expect(
+      events().sorted() == ["slack:partial", "slack:partial", "webhook:partial", "webhook:partial"])
     let repeated = try #require(server.requests().last { $0.path.hasPrefix("/hook") }?.json)
     let since = try #require(repeated["failing_since"] as? [String: Any])
     #expect(since["runs"] as? Int == 3)
 
     try FileManager.default.removeItem(atPath: "\(root.path)/broken")
     #expect(try run(root, environment).exitCode == 0)
-    #expect(events().filter { $0.hasSuffix("recovery") }.sorted() == ["slack:recovery", "webhook:recovery"])
+    #expect(
+      events().filter { $0.hasSuffix("recovery") }.sorted() == [
+        "slack:recovery", "webhook:recovery",
+      ])
     #expect(try run(root, environment).exitCode == 0)
     #expect(server.requests().count == 6, "recovery is said once")
 
@@ -126,7 +130,10 @@ import Testing
     #expect((slack["text"] as? String)?.contains("daily PARTIAL on") == true)
     let blocks = try #require(slack["blocks"] as? [[String: Any]])
     #expect(blocks.first?["type"] as? String == "header")
-    #expect(blocks.contains { (($0["text"] as? [String: Any])?["text"] as? String)?.hasPrefix("```") == true })
+    #expect(
+      blocks.contains {
+        (($0["text"] as? [String: Any])?["text"] as? String)?.hasPrefix("```") == true
+      })
 
     // Each record says what became of its messages, host only.
     let records = try root.records("daily")
@@ -175,14 +182,18 @@ import Testing
     let lines = result.stderr.split(separator: "\n")
     #expect(
       lines.contains {
-        $0.hasSuffix("warning: notify webhook (127.0.0.1): success not delivered: no answer within notify_timeout 3s")
+        $0.hasSuffix(
+          "warning: notify webhook (127.0.0.1): success not delivered: no answer within notify_timeout 3s"
+        )
       }, "\(result.stderr)")
     #expect(
       lines.contains {
-        $0.contains("warning: notify slack (127.0.0.1): success not delivered") && $0.contains(": HTTP 500")
+        $0.contains("warning: notify slack (127.0.0.1): success not delivered")
+          && $0.contains(": HTTP 500")
       }, "\(result.stderr)")
     #expect(
-      result.stderr.contains("warning: notify webhook: success not delivered: NOT_SET_ANYWHERE is not set; nothing sent"),
+      result.stderr.contains(
+        "warning: notify webhook: success not delivered: NOT_SET_ANYWHERE is not set; nothing sent"),
       "\(result.stderr)")
     let record = try root.onlyRecord("daily")
     #expect(record.status == .completed)

@@ -22,11 +22,10 @@ import Testing
     let environment = ["HOOK": "\(server.url)/hook"]
     // Due every day two hours ago (UTC): the derived grace of an hour has passed.
     let due = Date().addingTimeInterval(-2 * 3600)
-    let minutes = Int(due.timeIntervalSince1970) / 60 % 1440
     root.write(
       "pipelines/nightly.yaml",
       """
-      schedule: "\(minutes % 60) \(minutes / 60) * * *"
+      schedule: "\(MissedRunStatusTests.daily(at: due))"
       timezone: UTC
       notify:
         - webhook: {url_env: HOOK}
@@ -119,8 +118,12 @@ import Testing
     let both = try Orchestrate.run(
       ["notify", "test", "daily", "--root", root.path], environment: environment)
     #expect(both.exitCode == 1)
-    #expect(both.stdout.contains("notify[0] slack (127.0.0.1): delivered, HTTP 200: ok"), "\(both.stdout)")
-    #expect(both.stdout.contains("notify[1] webhook (127.0.0.1): not delivered: HTTP 404: not now"), "\(both.stdout)")
+    #expect(
+      both.stdout.contains("notify[0] slack (127.0.0.1): delivered, HTTP 200: ok"), "\(both.stdout)"
+    )
+    #expect(
+      both.stdout.contains("notify[1] webhook (127.0.0.1): not delivered: HTTP 404: not now"),
+      "\(both.stdout)")
     let slack = try #require(good.requests().first?.json)
     #expect((slack["text"] as? String)?.contains("daily TEST on") == true)
 

@@ -27,10 +27,15 @@ import Testing
     #expect(channels[0].kind == .slack(urlVariable: "SLACK_WEBHOOK_URL"))
     #expect(channels[0].events == [.failure, .recovery])
     #expect(channels[0].repeatAfter == .seconds(86400))
-    #expect(channels[1].kind == .webhook(urlVariable: "HOOK", headerVariables: ["Authorization": "HOOK_AUTH"]))
+    #expect(
+      channels[1].kind
+        == .webhook(urlVariable: "HOOK", headerVariables: ["Authorization": "HOOK_AUTH"]))
     #expect(channels[1].events == Set(NotifyEvent.subscribable))
     #expect(channels[1].everyRun)
-    #expect(channels[2].kind == .email(to: ["etl-oncall@example.org"], from: "orchestrate@host", sendmail: "/usr/sbin/sendmail"))
+    #expect(
+      channels[2].kind
+        == .email(
+          to: ["etl-oncall@example.org"], from: "orchestrate@host", sendmail: "/usr/sbin/sendmail"))
     #expect(channels[2].events == [.failure, .partial, .recovery])
     #expect(channels[2].repeatAfter == nil)
     #expect(channels[3].events == [.start, .success, .partial, .failure] && channels[3].everyRun)
@@ -54,7 +59,8 @@ import Testing
        "tasks": [{"name": "a", "run": "true"}]}
       """
     for fast in [true, false] {
-      check(try PipelineLoader.parse(Data(json.utf8), file: "p.json", defaultName: "p", fastJSON: fast))
+      check(
+        try PipelineLoader.parse(Data(json.utf8), file: "p.json", defaultName: "p", fastJSON: fast))
     }
   }
 
@@ -81,21 +87,40 @@ import Testing
   }
 
   @Test(arguments: [
-    ("notify: [{slack: {url: 'https://hooks.slack.com/x'}}]",
-     "notify[0].slack.url: URLs are secrets and are not written in the pipeline file"),
-    ("notify: [{webhook: {url_env: H, headers: {Authorization: x}}}]",
-     "notify[0].webhook.headers: header values are secrets"),
+    (
+      "notify: [{slack: {url: 'https://hooks.slack.com/x'}}]",
+      "notify[0].slack.url: URLs are secrets and are not written in the pipeline file"
+    ),
+    (
+      "notify: [{webhook: {url_env: H, headers: {Authorization: x}}}]",
+      "notify[0].webhook.headers: header values are secrets"
+    ),
     ("notify: [{slack: {}}]", "notify[0].slack: needs url_env"),
-    ("notify: [{slack: {url_env: 'A B'}}]", "notify[0].slack.url_env: 'A B' is not an environment variable name"),
-    ("notify: [{slack: {url_env: S}, webhook: {url_env: W}}]", "notify[0]: has webhook and slack; write one channel per entry"),
+    (
+      "notify: [{slack: {url_env: 'A B'}}]",
+      "notify[0].slack.url_env: 'A B' is not an environment variable name"
+    ),
+    (
+      "notify: [{slack: {url_env: S}, webhook: {url_env: W}}]",
+      "notify[0]: has webhook and slack; write one channel per entry"
+    ),
     ("notify: [{on: [failure]}]", "notify[0]: needs one of: webhook, slack, email, ping"),
-    ("notify: [{slack: {url_env: S}, on: [falure]}]", "notify[0].on: 'falure' is not an event (did you mean 'failure'?)"),
-    ("notify: [{slack: {url_env: S}, on: [failed]}]", "notify[0].on: 'failed' is not an event (events: start, success, partial, failure,"),
+    (
+      "notify: [{slack: {url_env: S}, on: [falure]}]",
+      "notify[0].on: 'falure' is not an event (did you mean 'failure'?)"
+    ),
+    (
+      "notify: [{slack: {url_env: S}, on: [failed]}]",
+      "notify[0].on: 'failed' is not an event (events: start, success, partial, failure,"
+    ),
     ("notify: [{ping: {url_env: P}, on: [missed]}]", "notify[0].on: a ping reports runs only"),
     ("notify: [{email: {to: []}}]", "notify[0].email.to: needs at least one address"),
     ("notify: [{email: {to: ['a b@x']}}]", "notify[0].email: 'a b@x' is not an email address"),
     ("notify: [{slack: {url_env: S}, repeat: soon}]", "'soon' is not a duration"),
-    ("notify: [{slack: {url_env: S}, every_ran: true}]", "unknown field 'every_ran' (did you mean 'every_run'?)"),
+    (
+      "notify: [{slack: {url_env: S}, every_ran: true}]",
+      "unknown field 'every_ran' (did you mean 'every_run'?)"
+    ),
     ("notify_timeout: never", "notify_timeout: cannot be 'never'"),
   ])
   func mistakesAreNamed(_ notify: String, _ message: String) throws {

@@ -95,11 +95,15 @@ import Testing
     #expect(content.logsCommand == "orchestrate logs run_20261122_020000_4121 --root /srv/etl")
 
     let mail = EmailMessage.render(content, to: ["a@x.org"], from: nil, date: now)
-    #expect(mail.hasPrefix("To: a@x.org\nSubject: [orchestrate] daily PARTIAL on etl-01 (2 of 9 tasks)\n"))
-    #expect(mail.contains("Failing since 2027-01-15T08:00:00.000Z (2 runs, first run_20261121_020000_1)"))
+    #expect(
+      mail.hasPrefix("To: a@x.org\nSubject: [orchestrate] daily PARTIAL on etl-01 (2 of 9 tasks)\n")
+    )
+    #expect(
+      mail.contains("Failing since 2027-01-15T08:00:00.000Z (2 runs, first run_20261121_020000_1)"))
     #expect(mail.contains("  t1: documents_processed: 1500"))
 
-    let slack = try? JSONSerialization.jsonObject(with: SlackMessage.payload(content)) as? [String: Any]
+    let slack =
+      try? JSONSerialization.jsonObject(with: SlackMessage.payload(content)) as? [String: Any]
     #expect((slack?["text"] as? String)?.hasPrefix("daily PARTIAL on etl-01") == true)
     #expect((slack?["blocks"] as? [[String: Any]])?.first?["type"] as? String == "header")
   }

@@ -64,7 +64,8 @@ import Testing
       NotificationRecord(
         channel: "slack", host: "hooks.slack.com", event: .partial, delivered: false, attempts: 3,
         httpStatus: 503, error: "HTTP 503 \"busy\""),
-      NotificationRecord(channel: "email", host: nil, event: .partial, delivered: true, attempts: 1),
+      NotificationRecord(
+        channel: "email", host: nil, event: .partial, delivered: true, attempts: 1),
     ]
     return record
   }

@@ -44,10 +44,13 @@ struct ChannelEndpoint {
       if case .webhook(_, let headerVariables) = channel.kind {
         for (header, name) in headerVariables.sorted(by: { $0.key < $1.key }) {
           guard let value = environment[name] else {
-            return .failure(Problem(host: host, message: "\(name) (header \(header)) is not set; nothing sent"))
+            return .failure(
+              Problem(host: host, message: "\(name) (header \(header)) is not set; nothing sent"))
           }
           guard !value.utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }) else {
-            return .failure(Problem(host: host, message: "\(name) (header \(header)) holds a line break; nothing sent"))
+            return .failure(
+              Problem(
+                host: host, message: "\(name) (header \(header)) holds a line break; nothing sent"))
           }
           headers[header] = value
           secrets.append(value)

@@ -11,7 +11,8 @@ enum ChannelRequest {
     switch (endpoint.channel.kind, endpoint.target) {
     case (.email(let to, let from, _), .sendmail(let program, _, _)):
       outcome = SendmailDelivery.send(
-        EmailMessage.render(content, to: to, from: from), program: program, deadline: deadline, limit: limit)
+        EmailMessage.render(content, to: to, from: from), program: program, deadline: deadline,
+        limit: limit)
     case (.slack, .http(let url, let headers)):
       outcome = HTTPDelivery.send(
         url: url, method: "POST", headers: headers, body: SlackMessage.payload(content),
@@ -52,12 +53,14 @@ enum ChannelRequest {
       return base
     }
     if !suffix.isEmpty {
-      components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
+      components.path =
+        (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
         + "/" + suffix
     }
-    components.queryItems = (components.queryItems ?? []) + [
-      URLQueryItem(name: "rid", value: run.uuidString.lowercased())
-    ]
+    components.queryItems =
+      (components.queryItems ?? []) + [
+        URLQueryItem(name: "rid", value: run.uuidString.lowercased())
+      ]
     return components.url ?? base
   }
 }

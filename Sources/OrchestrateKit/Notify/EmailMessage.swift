@@ -38,7 +38,8 @@ enum EmailMessage {
       add(
         "Tasks",
         "\(counts.completed) of \(counts.total) completed, \(counts.failed) failed, "
-          + "\(counts.timedOut) timed out, \(counts.skipped) skipped, \(counts.cancelled) cancelled")
+          + "\(counts.timedOut) timed out, \(counts.skipped) skipped, \(counts.cancelled) cancelled"
+      )
     }
     if let since = content.failingSince { lines.append(failingLine(since)) }
     add("Host", content.host)

@@ -41,15 +41,18 @@ enum HTTPDelivery {
     while outcome.attempts < maximumAttempts {
       let remaining = deadline.timeIntervalSinceNow
       guard remaining > 0.05 else {
-        outcome.error = outcome.error.map { "\($0) (\(noTimeLeft))" } ?? "no time left within \(limit)"
+        outcome.error =
+          outcome.error.map { "\($0) (\(noTimeLeft))" } ?? "no time left within \(limit)"
         return outcome
       }
       outcome.attempts += 1
       let timeout = min(attemptTimeout, remaining)
-      var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+      var request = URLRequest(
+        url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
       request.httpMethod = method
       request.httpBody = body
-      request.setValue("orchestrate/\(OrchestrateVersion.current)", forHTTPHeaderField: "User-Agent")
+      request.setValue(
+        "orchestrate/\(OrchestrateVersion.current)", forHTTPHeaderField: "User-Agent")
       if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
       for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
 
@@ -143,7 +146,8 @@ enum HTTPDelivery {
     case .cannotConnectToHost: "connection refused"
     case .cannotFindHost, .dnsLookupFailed: "host not found"
     case .networkConnectionLost: "connection lost"
-    case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateHasUnknownRoot,
+    case .serverCertificateUntrusted, .serverCertificateHasBadDate,
+      .serverCertificateHasUnknownRoot,
       .serverCertificateNotYetValid, .secureConnectionFailed:
       "TLS: \(error.localizedDescription)"
     default: error.localizedDescription
@@ -152,7 +156,9 @@ enum HTTPDelivery {
 
   /// Seconds, or an HTTP date.
   static func retryAfter(_ value: String?) -> Double? {
-    guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+    guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+      return nil
+    }
     if let seconds = Double(value), seconds >= 0 { return seconds }
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -73,10 +73,10 @@ public struct NotificationContent: Codable, Sendable, Equatable {
       $0.status != .completed && ($0.status != .skipped || record.status != .completed)
     }
     .map { task in
-        FailedTask(
-          name: task.name, status: task.status, reason: task.reason.map(mask.apply),
-          exitCode: task.exitCode, outputTail: tail(task.error, mask: mask, budget: &budget))
-      }
+      FailedTask(
+        name: task.name, status: task.status, reason: task.reason.map(mask.apply),
+        exitCode: task.exitCode, outputTail: tail(task.error, mask: mask, budget: &budget))
+    }
     var counters: [String: [String: Double]] = [:]
     for task in record.tasks where !(task.metrics ?? [:]).isEmpty {
       counters[task.name] = task.metrics

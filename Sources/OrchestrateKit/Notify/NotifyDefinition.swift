@@ -26,12 +26,7 @@ struct NotifyChannelDefinition: Decodable {
     slack = try c.decodeIfPresent(EndpointDefinition.self, forKey: .slack)
     email = try c.decodeIfPresent(EmailDefinition.self, forKey: .email)
     ping = try c.decodeIfPresent(EndpointDefinition.self, forKey: .ping)
-    // `on: failure` as well as `on: [failure, recovery]`.
-    if let single = try? c.decodeIfPresent(String.self, forKey: .on) {
-      on = [single]
-    } else {
-      on = try c.decodeIfPresent([String].self, forKey: .on)
-    }
+    on = try c.decodeOneOrMany(forKey: .on)
     everyRun = try c.decodeIfPresent(Bool.self, forKey: .everyRun)
     repeatAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .repeatAfter)
   }
@@ -73,12 +68,20 @@ struct EmailDefinition: Decodable {
   init(from decoder: Decoder) throws {
     try decoder.rejectUnknownKeys(besides: CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    if let single = try? c.decode(String.self, forKey: .to) {
-      to = [single]
-    } else {
-      to = try c.decode([String].self, forKey: .to)
+    guard let to = try c.decodeOneOrMany(forKey: .to) else {
+      throw DecodingError.keyNotFound(
+        CodingKeys.to, .init(codingPath: decoder.codingPath, debugDescription: "is required"))
     }
+    self.to = to
     from = try c.decodeIfPresent(String.self, forKey: .from)
     sendmail = try c.decodeIfPresent(String.self, forKey: .sendmail)
+  }
+}
+
+extension KeyedDecodingContainer {
+  /// `on: failure` as well as `on: [failure, recovery]`.
+  func decodeOneOrMany(forKey key: Key) throws -> [String]? {
+    if let single = try? decodeIfPresent(String.self, forKey: key) { return [single] }
+    return try decodeIfPresent([String].self, forKey: key)
   }
 }

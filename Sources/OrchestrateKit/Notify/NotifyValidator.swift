@@ -19,7 +19,9 @@ struct NotifyValidator {
       throw PipelineError(file: file, field: timeoutField, message: "cannot be 'never'")
     case nil: break
     }
-    guard let definitions else { return timeout == nil ? nil : NotifySettings(channels: [], timeout: bound) }
+    guard let definitions else {
+      return timeout == nil ? nil : NotifySettings(channels: [], timeout: bound)
+    }
     var channels: [NotifyChannel] = []
     for (index, definition) in definitions.enumerated() {
       channels.append(try channel(definition, field: "\(field)[\(index)]"))
@@ -54,7 +56,8 @@ struct NotifyValidator {
           throw fail("'\(header)' is not an HTTP header name", "webhook.headers_env")
         }
         guard Self.isVariableName(variable) else {
-          throw fail("'\(variable)' is not an environment variable name", "webhook.headers_env.\(header)")
+          throw fail(
+            "'\(variable)' is not an environment variable name", "webhook.headers_env.\(header)")
         }
         headers[header] = variable
       }

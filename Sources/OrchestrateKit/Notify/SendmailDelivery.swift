@@ -10,7 +10,9 @@ enum SendmailDelivery {
     guard access(program, X_OK) == 0 else {
       return .init(
         delivered: false, attempts: 0,
-        error: "\(program) is not an executable program (install an MTA, e.g. msmtp-mta, or set sendmail:)")
+        error:
+          "\(program) is not an executable program (install an MTA, e.g. msmtp-mta, or set sendmail:)"
+      )
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
@@ -25,7 +27,9 @@ enum SendmailDelivery {
     do {
       try process.run()
     } catch {
-      return .init(delivered: false, attempts: 1, error: "cannot run \(program): \(error.localizedDescription)")
+      return .init(
+        delivered: false, attempts: 1, error: "cannot run \(program): \(error.localizedDescription)"
+      )
     }
     nonisolated(unsafe) var errorText = Data()
     let drained = DispatchSemaphore(value: 0)
@@ -50,9 +54,11 @@ enum SendmailDelivery {
     _ = drained.wait(timeout: .now() + 1)
     let status = process.terminationStatus
     guard process.terminationReason == .exit, status == 0 else {
-      let said = String(decoding: errorText, as: UTF8.self)
+      let said =
+        String(decoding: errorText, as: UTF8.self)
         .split(separator: "\n").last.map { ": \($0)" } ?? ""
-      let how = process.terminationReason == .exit ? "exited \(status)" : "killed by signal \(status)"
+      let how =
+        process.terminationReason == .exit ? "exited \(status)" : "killed by signal \(status)"
       return .init(delivered: false, attempts: 1, error: "\(program) \(how)\(said)")
     }
     return .init(delivered: true, attempts: 1)

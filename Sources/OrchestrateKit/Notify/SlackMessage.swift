@@ -17,7 +17,10 @@ enum SlackMessage {
       fields.append("*Tasks*\n\(counts.completed) of \(counts.total) completed")
     }
     var blocks: [[String: Any]] = [
-      ["type": "header", "text": ["type": "plain_text", "text": String(content.title.prefix(150))]]
+      [
+        "type": "header",
+        "text": ["type": "plain_text", "text": String(content.title.prefix(150))],
+      ]
     ]
     if !fields.isEmpty {
       // Slack takes at most ten fields in a section.
@@ -37,11 +40,14 @@ enum SlackMessage {
       details.append("*Anomalies*\n" + content.anomalies.map { "• \($0)" }.joined(separator: "\n"))
     }
     for text in details {
-      blocks.append(["type": "section", "text": ["type": "mrkdwn", "text": String(text.prefix(3000))]])
+      blocks.append([
+        "type": "section", "text": ["type": "mrkdwn", "text": String(text.prefix(3000))],
+      ])
     }
     if !content.failedTasks.isEmpty {
       // A section's text holds at most 3000 characters.
-      let code = String(EmailMessage.taskLines(content.failedTasks).joined(separator: "\n").suffix(2900))
+      let code = String(
+        EmailMessage.taskLines(content.failedTasks).joined(separator: "\n").suffix(2900))
       blocks.append(["type": "section", "text": ["type": "mrkdwn", "text": "```\n\(code)\n```"]])
     }
     var context = ["host \(content.host)"]

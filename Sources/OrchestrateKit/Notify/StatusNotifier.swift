@@ -146,7 +146,8 @@ public enum StatusNotifier {
         delivered[occurrence, default: []].insert(result.key)
         lines.append(
           Line(
-            text: "\(status.name): \(result.record.event.rawValue) sent to \(result.record.channelName)",
+            text:
+              "\(status.name): \(result.record.event.rawValue) sent to \(result.record.channelName)",
             isWarning: false))
       } else {
         failed[occurrence, default: []].insert(result.key)
@@ -174,7 +175,8 @@ public enum StatusNotifier {
       }
     }
     if let stateError {
-      lines.append(Line(text: "\(status.name): notify state not saved: \(stateError)", isWarning: true))
+      lines.append(
+        Line(text: "\(status.name): notify state not saved: \(stateError)", isWarning: true))
     }
     return lines
   }

@@ -41,7 +41,9 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Send missed, stuck and abandoned runs (and their recovery) to the notify: channels.")
   var notify = false
 
-  @Flag(name: [.customShort("q"), .long], help: "Print nothing on stdout (warnings still go to stderr).")
+  @Flag(
+    name: [.customShort("q"), .long], help: "Print nothing on stdout (warnings still go to stderr)."
+  )
   var quiet = false
 
   func validate() throws {

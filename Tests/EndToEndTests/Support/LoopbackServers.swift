@@ -23,7 +23,10 @@ final class LoopbackServer {
     while !FileManager.default.fileExists(atPath: portFile) {
       guard process.isRunning, Date() < deadline else {
         process.terminate()
-        throw ServerFailure(description: "\(script) did not start (are python3 and python3-aiosmtpd installed? scripts/bootstrap.sh)")
+        throw ServerFailure(
+          description:
+            "\(script) did not start (are python3 and python3-aiosmtpd installed? "
+            + "scripts/bootstrap.sh)")
       }
       usleep(10_000)
     }
