@@ -73,7 +73,8 @@ public final class RunNotifier {
     }
     let results = batch.wait()
     for result in results {
-      if let warning = result.record.warning { events.log("warning: \(warning)") }
+      // A problem: in the run's log, and in the report cron mails.
+      if let warning = result.record.warning { events.problem(warning) }
     }
     let failureSent = Set(
       results.filter {
@@ -85,14 +86,14 @@ public final class RunNotifier {
         state.channels[key] = .init(failingSince: failing?.runId, lastFailureSentAt: now)
       }
     }
-    if let stateError { events.log("warning: notify state not saved: \(stateError)") }
+    if let stateError { events.problem("notify state not saved: \(stateError)") }
     guard !results.isEmpty else { return record }
     var final = record
     final.notifications = results.map(\.record)
     do {
       try AtomicFile.write(RecordJSON.encode(final), to: metricsFile)
     } catch {
-      events.log("warning: the record's notifications could not be written: \(error.reason)")
+      events.problem("the record's notifications could not be written: \(error.reason)")
       return record
     }
     return final
