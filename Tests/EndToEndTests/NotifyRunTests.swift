@@ -163,6 +163,27 @@ import Testing
     #expect(sent.delivered && sent.attempts == 2 && sent.httpStatus == 200, "\(sent)")
   }
 
+  @Test func retryAfterIsHonouredWhileItFits() throws {
+    let root = TestRoot()
+    let soon = try RecordingHTTPServer(in: root, name: "soon", plan: "503+retry=1,200")
+    let late = try RecordingHTTPServer(in: root, name: "late", plan: "429+retry=120")
+    pipeline(
+      root,
+      notify: """
+          - webhook: {url_env: SOON}
+            on: [success]
+          - webhook: {url_env: LATE}
+            on: [success]
+        """)
+    let result = try run(root, ["SOON": "\(soon.url)/a", "LATE": "\(late.url)/b"])
+    #expect(result.exitCode == 0)
+    let notifications = try #require(try root.onlyRecord("daily").notifications)
+    #expect(notifications[0].delivered && notifications[0].attempts == 2)
+    #expect(!notifications[1].delivered && notifications[1].attempts == 1)
+    #expect(notifications[1].error == "HTTP 429 (Retry-After 120s is beyond notify_timeout 30s)")
+    #expect(late.requests().count == 1)
+  }
+
   @Test func aDeadEndpointIsAWarningWithinTheBound() throws {
     let root = TestRoot()
     let hanging = try RecordingHTTPServer(in: root, name: "hang", plan: "hang")

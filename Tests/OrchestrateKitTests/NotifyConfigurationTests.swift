@@ -86,6 +86,20 @@ import Testing
     #expect(pipeline.notify.channels(for: "dev", in: pipeline).isEmpty)
   }
 
+  @Test func aStopLeavesTimeForTheNotifications() throws {
+    let pipeline = try parse(
+      """
+      schedule: '30 2 * * *'
+      finally_timeout: 10m
+      notify_timeout: 20s
+      notify: [{slack: {url_env: S}}]
+      tasks: [{name: a, run: 'true', kill_grace: 2m}]
+      """)
+    let scheduled = try #require(
+      ScheduledPipeline(pipeline, root: "/srv/etl", binary: "/bin/orchestrate"))
+    #expect(scheduled.stopSeconds == 740)
+  }
+
   @Test(arguments: [
     (
       "notify: [{slack: {url: 'https://hooks.slack.com/x'}}]",
