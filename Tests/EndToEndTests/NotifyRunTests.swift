@@ -30,6 +30,12 @@ import Testing
       """)
   }
 
+  /// `notify:` entries that want `success`, one per channel kind and variable.
+  func onSuccess(_ channels: KeyValuePairs<String, String>) -> String {
+    channels.map { "  - \($0.key): {url_env: \($0.value)}\n    on: [success]" }
+      .joined(separator: "\n")
+  }
+
   func run(_ root: TestRoot, _ environment: [String: String]) throws -> Invocation {
     try Orchestrate.run(
       ["daily", "--root", root.path], environment: Orchestrate.cronEnvironment(environment))
@@ -154,7 +160,7 @@ import Testing
   @Test func retriesA500ThenDelivers() throws {
     let root = TestRoot()
     let server = try RecordingHTTPServer(in: root, plan: "500,200")
-    pipeline(root, notify: "  - webhook: {url_env: HOOK}\n    on: [success]")
+    pipeline(root, notify: onSuccess(["webhook": "HOOK"]))
     let result = try run(root, ["HOOK": "\(server.url)/hook"])
     #expect(result.exitCode == 0)
     #expect(server.requests().count == 2)
@@ -167,14 +173,7 @@ import Testing
     let root = TestRoot()
     let soon = try RecordingHTTPServer(in: root, name: "soon", plan: "503+retry=1,200")
     let late = try RecordingHTTPServer(in: root, name: "late", plan: "429+retry=120")
-    pipeline(
-      root,
-      notify: """
-          - webhook: {url_env: SOON}
-            on: [success]
-          - webhook: {url_env: LATE}
-            on: [success]
-        """)
+    pipeline(root, notify: onSuccess(["webhook": "SOON", "webhook": "LATE"]))
     let result = try run(root, ["SOON": "\(soon.url)/a", "LATE": "\(late.url)/b"])
     #expect(result.exitCode == 0)
     let notifications = try #require(try root.onlyRecord("daily").notifications)
@@ -190,14 +189,8 @@ import Testing
     let failing = try RecordingHTTPServer(in: root, name: "fail", plan: "500")
     pipeline(
       root,
-      notify: """
-          - webhook: {url_env: HANGING}
-            on: [success]
-          - slack: {url_env: FAILING}
-            on: [success]
-          - webhook: {url_env: NOT_SET_ANYWHERE}
-            on: [success]
-        """, extra: "notify_timeout: 3s")
+      notify: onSuccess(["webhook": "HANGING", "slack": "FAILING", "webhook": "NOT_SET_ANYWHERE"]),
+      extra: "notify_timeout: 3s")
     let result = try run(root, ["HANGING": "\(hanging.url)/h", "FAILING": "\(failing.url)/f"])
     #expect(result.exitCode == 0, "a notification never changes the exit code")
     // Without a terminal, the run prints the report cron mails, which names them.
