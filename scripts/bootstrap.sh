@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need beyond the Swift toolchain: the
-# headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
+# headers of libarchive, zlib and libcurl (Debian: libarchive-dev, zlib1g-dev,
+# libcurl4-openssl-dev: a --static-swift-stdlib build links the libcurl that
+# notifications send through), the
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
-# (the HTTP client of the serve tests) and Python's html5lib for Debian's
-# python3 (strict parsing of the report's pages). Safe to run again; does
-# nothing when present. The tests' Slurm packages (slurmctld, slurmd,
-# slurm-client) are installed by scripts/slurm-local.sh when it starts.
+# (the HTTP client of the serve tests), Python's html5lib for Debian's python3
+# (strict parsing of the report's pages), msmtp (the sendmail-compatible
+# client the email notification tests hand messages to) and aiosmtpd for
+# Debian's python3 (the SMTP server those tests start on 127.0.0.1), tmux (the
+# terminal the live view tests drive). Safe to
+# run again; does nothing when present. The tests' Slurm packages (slurmctld,
+# slurmd, slurm-client) are installed by scripts/slurm-local.sh when it starts.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -15,7 +20,8 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib tmux; do
+for package in libarchive-dev zlib1g-dev libcurl4-openssl-dev cron systemd curl \
+  python3-html5lib msmtp python3-aiosmtpd tmux; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -28,9 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-for program in crontab systemd-analyze; do
+for program in crontab systemd-analyze msmtp; do
   if ! command -v "$program" >/dev/null 2>&1; then
-    echo "bootstrap: $program is still missing after installing cron and systemd" >&2
+    echo "bootstrap: $program is still missing after installing cron, systemd and msmtp" >&2
     exit 1
   fi
 done

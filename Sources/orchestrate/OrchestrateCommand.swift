@@ -11,7 +11,7 @@ struct OrchestrateCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self,
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
-      ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self,
+      ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self, NotifyCommand.self,
     ],
     defaultSubcommand: RunCommand.self)
 

@@ -24,15 +24,20 @@ import Testing
     }
   }
 
+  /// A cron expression due every day at `due`'s time of day (UTC).
+  static func daily(at due: Date) -> String {
+    let minutes = Int(due.timeIntervalSince1970) / 60 % 1440
+    return "\(minutes % 60) \(minutes / 60) * * *"
+  }
+
   @Test func aMissedNightIsCriticalUntilARunStarts() throws {
     let root = TestRoot()
     // Due every day two hours ago (UTC), so the grace of an hour has passed.
     let due = Date().addingTimeInterval(-2 * 3600)
-    let minutes = Int(due.timeIntervalSince1970) / 60 % 1440
     root.write(
       "pipelines/nightly.yaml",
       """
-      schedule: "\(minutes % 60) \(minutes / 60) * * *"
+      schedule: "\(Self.daily(at: due))"
       timezone: UTC
       sources: [geo]
       tasks: [{name: a, run: 'true', source: geo}, {name: b, run: 'true'}]

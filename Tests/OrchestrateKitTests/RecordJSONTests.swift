@@ -46,7 +46,7 @@ import Testing
     task.metrics = ["documents_loaded": 1500, "a\"b": -2.5, "big": 1e20, "tiny": 1.25e-7]
     task.malformedReportLines = 4
     let quiet = TaskRecord(name: "quiet", task: "quiet", source: nil, dependsOn: [], logFile: "x")
-    return RunRecord(
+    var record = RunRecord(
       schemaVersion: 1, runId: "run_20261122_020000_4121", pipeline: "omics-daily",
       pipelineFile: "/srv/etl/pipelines/omics-daily.yaml",
       pipelineSha256: String(repeating: "ab", count: 32),
@@ -60,6 +60,14 @@ import Testing
         Anomaly(task: "extract[géo]", field: "documents_loaded", value: 12, median: 1500)
       ],
       counts: TaskCounts([task, quiet]), tasks: [task, quiet])
+    record.notifications = [
+      NotificationRecord(
+        channel: "slack", host: "hooks.slack.com", event: .partial, delivered: false, attempts: 3,
+        httpStatus: 503, error: "HTTP 503 \"busy\""),
+      NotificationRecord(
+        channel: "email", host: nil, event: .partial, delivered: true, attempts: 1),
+    ]
+    return record
   }
 
   func foundation(_ record: RunRecord) throws -> String {

@@ -142,6 +142,9 @@ public enum PipelineRun {
       maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs,
       slurm: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher))
 
+    let notifier = RunNotifier(
+      plan: plan, environment: options.environment, layout: layout, events: events)
+    notifier?.runStarted(record)
     events.log(
       "run \(run.text) of \(pipeline.name) started: \(plan.steps.count) task(s), "
         + "max_parallel \(options.maxParallel ?? pipeline.maxParallel)")
@@ -171,13 +174,15 @@ public enum PipelineRun {
       return Outcome(
         record: final, metricsFile: metricsFile, signal: signal, recordError: error.description)
     }
-    StatusIndex.add(finalRecord: final, at: metricsFile)
+    // Told after the final record is on disk, before the lock is released.
+    let notified = notifier?.runEnded(final, metricsFile: metricsFile) ?? final
+    StatusIndex.add(finalRecord: notified, at: metricsFile)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
-    return Outcome(record: final, metricsFile: metricsFile, signal: signal)
+    return Outcome(record: notified, metricsFile: metricsFile, signal: signal)
   }
 
   private static func openJournal(in directory: String, tasks: Int, events: EventLog)

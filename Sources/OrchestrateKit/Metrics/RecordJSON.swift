@@ -152,6 +152,7 @@ extension UInt64: JSONWritable {}
 extension RunStatus: JSONWritable {}
 extension TaskStatus: JSONWritable {}
 extension RunRecord.Trigger: JSONWritable {}
+extension NotifyEvent: JSONWritable {}
 
 extension Bool: JSONWritable {
   func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
@@ -203,6 +204,7 @@ extension RunRecord: JSONWritable {
       w.member("max_age_seconds", maxAgeSeconds)
       w.member("max_parallel", maxParallel)
       w.member("min_success_rate", minSuccessRate)
+      w.member("notifications", notifications)
       w.member("orchestrate_version", orchestrateVersion)
       w.member("orchestrator_cpu_seconds", orchestratorCpuSeconds)
       w.member("orchestrator_peak_rss_bytes", orchestratorPeakRssBytes)
@@ -338,6 +340,20 @@ extension Anomaly: JSONWritable {
       w.member("median", median)
       w.member("task", task)
       w.member("value", value)
+    }
+  }
+}
+
+extension NotificationRecord: JSONWritable {
+  func write(to writer: inout JSONWriter) {
+    writer.object { w in
+      w.member("attempts", attempts)
+      w.member("channel", channel)
+      w.member("delivered", delivered)
+      w.member("error", error)
+      w.member("event", event)
+      w.member("host", host)
+      w.member("http_status", httpStatus)
     }
   }
 }

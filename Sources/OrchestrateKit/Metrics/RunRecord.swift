@@ -72,6 +72,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var taskFilter: [String]?
   /// Durations and counters far outside the tasks' own history.
   public var anomalies: [Anomaly]?
+  /// What became of the messages the run sent (`notify:`), written last.
+  public var notifications: [NotificationRecord]? = nil
   public var counts: TaskCounts
   public var tasks: [TaskRecord]
 

@@ -78,6 +78,8 @@ public struct PipelineEnvironment: Sendable, Equatable {
   public var params: [String: String]
   public var maxParallel: Int?
   public var timeout: Duration?
+  /// Replaces the pipeline's `notify:` channels for runs in this environment.
+  public var notify: [NotifyChannel]? = nil
 }
 
 /// `when:` on a task: a condition on the run's parameters.

@@ -35,10 +35,11 @@ struct EnvironmentDefinition: Decodable {
   var params: [String: ScalarText]?
   var maxParallel: Int?
   var timeout: DurationSetting?
+  var notify: [NotifyChannelDefinition]?
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case env, params, timeout
+    case env, params, timeout, notify
     case envFile = "env_file"
     case maxParallel = "max_parallel"
   }
@@ -52,6 +53,7 @@ struct EnvironmentDefinition: Decodable {
     params = try c.decodeIfPresent([String: ScalarText].self, forKey: .params)
     maxParallel = try c.decodeIfPresent(Int.self, forKey: .maxParallel)
     timeout = try c.decodeIfPresent(DurationSetting.self, forKey: .timeout)
+    notify = try c.decodeIfPresent([NotifyChannelDefinition].self, forKey: .notify)
   }
 }
 

@@ -83,7 +83,9 @@ struct ParameterValidator {
       environments[name] = PipelineEnvironment(
         name: name, env: try checkEnvironment(definition.env, "\(field).env"),
         envFile: definition.envFile, params: params, maxParallel: definition.maxParallel,
-        timeout: timeout)
+        timeout: timeout,
+        notify: try NotifyValidator(file: file).settings(
+          definition.notify, timeout: nil, field: "\(field).notify", timeoutField: "")?.channels)
     }
     return environments
   }

@@ -40,6 +40,8 @@ public struct Pipeline: Sendable, Equatable {
   /// Status warns when the window's success rate is below this.
   public var minSuccessRate: Double = Pipeline.defaultMinSuccessRate
   public var slurm = SlurmPipelineSettings()
+  /// Who is told about runs, missed and stuck runs (`notify:`).
+  public var notify: NotifySettings = .none
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.

@@ -27,11 +27,15 @@ struct PipelineDefinition: Decodable {
   var health: HealthDefinition?
   var executor: ExecutorName?
   var slurm: SlurmDefinition?
+  var notify: [NotifyChannelDefinition]?
+  var notifyTimeout: DurationSetting?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, description, schedule, timezone, env, sources, defaults, logs, tasks, timeout
     case anomalies, params, environments, metrics, health
+    case notify
+    case notifyTimeout = "notify_timeout"
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
@@ -71,6 +75,8 @@ struct PipelineDefinition: Decodable {
     health = try c.decodeIfPresent(HealthDefinition.self, forKey: .health)
     executor = try c.decodeIfPresent(ExecutorName.self, forKey: .executor)
     slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
+    notify = try c.decodeIfPresent([NotifyChannelDefinition].self, forKey: .notify)
+    notifyTimeout = try c.decodeIfPresent(DurationSetting.self, forKey: .notifyTimeout)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }

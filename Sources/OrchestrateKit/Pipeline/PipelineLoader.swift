@@ -48,7 +48,7 @@ public enum PipelineLoader {
       return pipeline
     }
 
-    let root: Node
+    var root: Node
     do {
       guard let composed = try Yams.compose(yaml: text, scalarTypes) else {
         throw fail("the file is empty")
@@ -64,7 +64,10 @@ public enum PipelineLoader {
 
     let limit = nodeBudget(fileSize: data.count)
     var budget = limit
-    try checkStructure(root, budget: &budget, limit: limit, file: file)
+    var quotedTypedKeys = false
+    try checkStructure(
+      root, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
+    if quotedTypedKeys { root = plainKeys(root) }
     guard root.mapping != nil else {
       throw fail("the top level must be a mapping with a 'tasks' list", line: root.mark?.line)
     }
@@ -109,9 +112,9 @@ public enum PipelineLoader {
 
   /// Rejects duplicate keys (YAML allows the parser to keep either) and alias
   /// bombs, walking the tree once with a node budget.
-  private static func checkStructure(_ node: Node, budget: inout Int, limit: Int, file: String)
-    throws(PipelineError)
-  {
+  private static func checkStructure(
+    _ node: Node, budget: inout Int, limit: Int, file: String, quotedTypedKeys: inout Bool
+  ) throws(PipelineError) {
     budget -= 1
     if budget < 0 {
       throw PipelineError(
@@ -127,15 +130,48 @@ public enum PipelineLoader {
             file: file, line: key.mark?.line, column: key.mark?.column,
             message: "duplicate key '\(name)'")
         }
-        try checkStructure(key, budget: &budget, limit: limit, file: file)
-        try checkStructure(value, budget: &budget, limit: limit, file: file)
+        if !quotedTypedKeys, let name = key.string, plainKey(name, like: key) != key {
+          quotedTypedKeys = true
+        }
+        try checkStructure(
+          key, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
+        try checkStructure(
+          value, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
       }
     case .sequence(let sequence):
       for element in sequence {
-        try checkStructure(element, budget: &budget, limit: limit, file: file)
+        try checkStructure(
+          element, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
       }
     case .scalar, .alias:
       break
+    }
+  }
+
+  /// A key as the decoder looks it up: its text, typed the way a plain
+  /// scalar would be. Yams finds a key by text and type, and YAML 1.1 types
+  /// a plain `on` as a boolean, so a quoted "on" (a string, as every key of
+  /// a JSON file is) would not be found under the name `on`.
+  private static func plainKey(_ name: String, like key: Node) -> Node {
+    Node(name, key.tag.copy(with: .implicit))
+  }
+
+  /// The tree with every key in its plain form (only when some key needs it:
+  /// rebuilding a large tree is not free).
+  static func plainKeys(_ node: Node) -> Node {
+    switch node {
+    case .mapping(let mapping):
+      let pairs = mapping.map { key, value in
+        (key.string.map { plainKey($0, like: key) } ?? key, plainKeys(value))
+      }
+      return .mapping(
+        .init(pairs, mapping.tag, mapping.style, mapping.mark, mapping.anchor))
+    case .sequence(let sequence):
+      return .sequence(
+        .init(
+          sequence.map(plainKeys), sequence.tag, sequence.style, sequence.mark, sequence.anchor))
+    case .scalar, .alias:
+      return node
     }
   }
 

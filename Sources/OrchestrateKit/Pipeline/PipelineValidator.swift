@@ -107,6 +107,10 @@ struct PipelineValidator {
     pipeline.defaultEnvironment = definition.defaultEnvironment
     pipeline.dateOffset = dateOffset
     pipeline.slurm = slurmSettings
+    pipeline.notify =
+      try NotifyValidator(file: file).settings(
+        definition.notify, timeout: definition.notifyTimeout, field: "notify",
+        timeoutField: "notify_timeout") ?? .none
     return pipeline
   }
 

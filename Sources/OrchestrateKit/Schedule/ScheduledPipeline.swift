@@ -11,8 +11,8 @@ public struct ScheduledPipeline: Sendable {
   /// Absolute.
   public var file: String
   public var root: String
-  /// The longest a stop may take: the tasks' grace after SIGTERM and the
-  /// `run_if: always` tasks after it.
+  /// The longest a stop may take: the tasks' grace after SIGTERM, the
+  /// `run_if: always` tasks after it, and the notifications at the end.
   public var stopSeconds: Double
   /// The program and its arguments.
   public var command: [String]
@@ -29,6 +29,10 @@ public struct ScheduledPipeline: Sendable {
     // A stop ends the tasks with their grace, then `run_if: always` tasks
     // get their finally_timeout.
     stopSeconds = (pipeline.finallyTimeout + grace).seconds
+    let notifies =
+      !pipeline.notify.channels.isEmpty
+      || pipeline.environments.values.contains { !($0.notify ?? []).isEmpty }
+    if notifies { stopSeconds += pipeline.notify.timeout.seconds }
     let parent = (file as NSString).deletingLastPathComponent
     let conventional =
       (parent as NSString).lastPathComponent == "pipelines"

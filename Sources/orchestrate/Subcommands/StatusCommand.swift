@@ -9,7 +9,8 @@ struct StatusCommand: ParsableCommand {
     discussion: """
       --check follows the Nagios plugin convention: a summary line with performance \
       data after '|', one line per problem after it; exit 0 OK, 1 WARNING, 2 CRITICAL, \
-      3 UNKNOWN.
+      3 UNKNOWN. --notify tells the pipelines' notify: channels about missed, stuck and \
+      abandoned runs, once each (from cron: */10 * * * * orchestrate status --notify --quiet).
       """)
 
   @Argument(help: "A pipeline name (or its file); default: every pipeline under metrics/.")
@@ -37,6 +38,14 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Show per-task statistics for every pipeline (always shown for one).")
   var tasks = false
 
+  @Flag(help: "Send missed, stuck and abandoned runs (and their recovery) to the notify: channels.")
+  var notify = false
+
+  @Flag(
+    name: [.customShort("q"), .long], help: "Print nothing on stdout (warnings still go to stderr)."
+  )
+  var quiet = false
+
   func validate() throws {
     if days < 1 { throw ValidationError("--days must be at least 1, got \(days)") }
     if let date, !LogicalDate.isValid(date) {
@@ -57,12 +66,23 @@ struct StatusCommand: ParsableCommand {
         }
       }
     }
-    if json {
+    if notify {
+      for line in StatusNotifier.notify(report, layout: layout) {
+        if line.isWarning {
+          FileHandle.standardError.write(Data("orchestrate: warning: \(line.text)\n".utf8))
+        } else if !quiet {
+          print(line.text)
+        }
+      }
+    }
+    if quiet {
+      // Nothing to print.
+    } else if json {
       let data = try RecordCoding.encoder().encode(report)
       FileHandle.standardOutput.write(data + Data("\n".utf8))
     } else if check {
       print(HealthCheckLine.render(report))
-    } else if prometheus == nil {
+    } else if prometheus == nil && !notify {
       print(
         StatusTable.render(
           report, showTasks: tasks || name != nil, style: .detect(), width: TerminalWidth.detect()))

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Messages sent concurrently, each bounded by its deadline: what the
+/// batch returns when waited on is settled, whether or not an endpoint
+/// ever answered.
+final class NotificationBatch: @unchecked Sendable {
+  struct Result {
+    var key: String
+    var record: NotificationRecord
+    var answer: String?
+  }
+
+  private let group = DispatchGroup()
+  private let lock = NSLock()
+  private var results: [Result?] = []
+  private var pending: [(index: Int, key: String, record: NotificationRecord, bound: Duration)] = []
+  private var latestDeadline = Date.distantPast
+  let pingRun = UUID()
+
+  /// Sends `content` to `channel` (its variables read from `environment`)
+  /// before `deadline`; a channel that cannot be resolved is recorded as not sent.
+  func launch(
+    _ content: NotificationContent, channel: NotifyChannel, key: String,
+    environment: [String: String], deadline: Date, bound: Duration
+  ) {
+    let endpoint: ChannelEndpoint
+    switch ChannelEndpoint.resolve(channel, environment: environment) {
+    case .failure(let problem):
+      add(
+        Result(
+          key: key,
+          record: NotificationRecord(
+            channel: channel.kind.name, host: problem.host, event: content.event, delivered: false,
+            attempts: 0, error: problem.message)))
+      return
+    case .success(let resolved): endpoint = resolved
+    }
+    let limit = "notify_timeout \(DurationText.format(bound))"
+    let placeholder = NotificationRecord(
+      channel: channel.kind.name, host: endpoint.host, event: content.event, delivered: false,
+      attempts: 1, error: "no answer within \(limit)")
+    let index = lock.withLock {
+      results.append(nil)
+      pending.append((results.count - 1, key, placeholder, bound))
+      latestDeadline = max(latestDeadline, deadline)
+      return results.count - 1
+    }
+    let pingRun = pingRun
+    DispatchQueue.global().async(group: group) { [self] in
+      let outcome = ChannelRequest.deliver(
+        content, to: endpoint, pingRun: pingRun, deadline: deadline, limit: limit)
+      var record = placeholder
+      record.delivered = outcome.delivered
+      record.attempts = outcome.attempts
+      record.httpStatus = outcome.httpStatus
+      record.error = outcome.error
+      lock.withLock { results[index] = Result(key: key, record: record, answer: outcome.answer) }
+    }
+  }
+
+  func add(_ result: Result) {
+    lock.withLock { results.append(result) }
+  }
+
+  /// Every result, in launch order, once all are in or the latest deadline
+  /// (and a moment for the last answers) has passed.
+  func wait() -> [Result] {
+    let deadline = lock.withLock { latestDeadline }
+    _ = group.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow) + 1)
+    return lock.withLock {
+      var settled = results
+      for entry in pending where settled[entry.index] == nil {
+        settled[entry.index] = Result(key: entry.key, record: entry.record)
+      }
+      return settled.compactMap { $0 }
+    }
+  }
+}
