@@ -77,7 +77,7 @@ struct RerunCommand: ParsableCommand {
       } catch {
         throw CommandFailure(message: "--task: \(error)", exitCode: 2)
       }
-      return (plan, location)
+      return (try PreflightGate.checked(plan, root: location.root), location)
     }
   }
 }
