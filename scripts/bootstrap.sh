@@ -3,9 +3,10 @@
 # headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
-# (the HTTP client of the serve tests) and Python's html5lib for Debian's
-# python3 (strict parsing of the report's pages). Safe to run again; does
-# nothing when present.
+# (the HTTP client of the serve tests), Python's html5lib for Debian's
+# python3 (strict parsing of the report's pages) and its jsonschema and
+# PyYAML (scripts/check-json-schema.py, which checks the JSON Schemas in docs/
+# against real files). Safe to run again; does nothing when present.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -14,7 +15,8 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib; do
+for package in libarchive-dev zlib1g-dev cron systemd curl python3-html5lib python3-jsonschema \
+  python3-yaml; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,12 +17,12 @@ import Testing
   }
 
   @Test func aMissingDirectoryAboveThePathCounts() {
-    let mentions = [EarlierTaskMentions.Mention(path: "/nonexistent-\(#line)/venv", task: "setup")]
-    #expect(
-      EarlierTaskMentions.naming("/nonexistent-\(#line - 1)/venv/bin/python", in: mentions)
-        == "setup")
-    #expect(EarlierTaskMentions.naming("/nonexistent-\(#line - 2)/venv", in: mentions) == "setup")
-    #expect(EarlierTaskMentions.naming("/nonexistent-\(#line - 3)/other", in: mentions) == nil)
+    let missing = "/nonexistent-\(UInt64.random(in: 1...UInt64.max))"
+    let mentions = [EarlierTaskMentions.Mention(path: "\(missing)/venv", task: "setup")]
+    #expect(EarlierTaskMentions.naming("\(missing)/venv/bin/python", in: mentions) == "setup")
+    #expect(EarlierTaskMentions.naming("\(missing)/venv", in: mentions) == "setup")
+    #expect(EarlierTaskMentions.naming("\(missing)/other", in: mentions) == nil)
+    #expect(EarlierTaskMentions.naming("\(missing)/venv/x", in: mentions, exactly: true) == nil)
     // A directory that exists already is named by everything below it: not a creator.
     let existing = [EarlierTaskMentions.Mention(path: "/tmp", task: "t")]
     #expect(EarlierTaskMentions.naming("/tmp/nonexistent-\(#line)", in: existing) == nil)
