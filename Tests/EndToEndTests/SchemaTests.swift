@@ -14,7 +14,10 @@ import Testing
   /// Exit status and one line per problem.
   func check(_ schema: String, _ files: [String]) throws -> (status: Int32, output: String) {
     try system(
-      ["/usr/bin/python3", Orchestrate.packageRoot + "/scripts/check-json-schema.py", "\(Self.docs)/\(schema)"]
+      [
+        "/usr/bin/python3", Orchestrate.packageRoot + "/scripts/check-json-schema.py",
+        "\(Self.docs)/\(schema)",
+      ]
         + files)
   }
 
@@ -29,7 +32,9 @@ import Testing
       try files(in: Orchestrate.sharedExamples)
       + files(in: Orchestrate.packageRoot + "/pipelines") + files(in: "\(Self.corpus)/valid")
     #expect(files.count >= 6)
-    for file in files { #expect(throws: Never.self, "\(file)") { try PipelineLoader.load(file: file) } }
+    for file in files {
+      #expect(throws: Never.self, "\(file)") { try PipelineLoader.load(file: file) }
+    }
     let result = try check("pipeline.schema.json", files)
     #expect(result.status == 0, "\(result.output)")
   }
@@ -129,7 +134,8 @@ import Testing
     let root = TestRoot()
     let file = root.write("p.yaml", "tasks: [{name: a, run: 'true'}]")
     try Orchestrate.run([file, "--root", root.path])
-    let record = try #require(try files(in: "\(root.path)/metrics/p").first { $0.hasSuffix(".json") })
+    let record = try #require(
+      try files(in: "\(root.path)/metrics/p").first { $0.hasSuffix(".json") })
     var object = try #require(
       try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: record)))
         as? [String: Any])

@@ -21,7 +21,9 @@ import Testing
   }
 
   func properties(_ keys: String...) -> Set<String> {
-    Set((keys.reduce(schema) { ($0[$1] as? [String: Any]) ?? [:] }["properties"] as? [String: Any])?.keys.map { $0 } ?? [])
+    Set(
+      (keys.reduce(schema) { ($0[$1] as? [String: Any]) ?? [:] }["properties"] as? [String: Any])?
+        .keys.map { $0 } ?? [])
   }
 
   func names<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) -> Set<String> {
@@ -46,7 +48,8 @@ import Testing
     func values(_ keys: String...) -> [String] {
       (keys.reduce(schema) { ($0[$1] as? [String: Any]) ?? [:] }["enum"] as? [String]) ?? []
     }
-    #expect(values("$defs", "task", "properties", "run_if") == RunCondition.allCases.map(\.rawValue))
+    #expect(
+      values("$defs", "task", "properties", "run_if") == RunCondition.allCases.map(\.rawValue))
     #expect(
       values("properties", "logs", "properties", "compression")
         == LogCompression.allCases.map(\.rawValue))
@@ -59,8 +62,9 @@ import Testing
     func walk(_ node: Any, _ path: String) {
       if let object = node as? [String: Any] {
         // Closed (false), or a map whose values have a schema of their own.
-        if object["properties"] != nil, object["additionalProperties"] == nil
-          || object["additionalProperties"] as? Bool == true
+        if object["properties"] != nil,
+          object["additionalProperties"] == nil
+            || object["additionalProperties"] as? Bool == true
         {
           open.append(path)
         }

@@ -12,7 +12,9 @@ struct StatusCommand: ParsableCommand {
       3 UNKNOWN.
       """)
 
-  @Argument(help: "A pipeline name (or its file); default: every pipeline under metrics/.")
+  @Argument(
+    help: "A pipeline name (or its file); default: every pipeline under metrics/.",
+    completion: Completions.recordedPipeline)
   var pipeline: String?
 
   @OptionGroup var rootOption: RootOption
