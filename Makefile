@@ -18,6 +18,7 @@ bench:
 
 release:
 	swift build $(RELEASE_FLAGS) --product orchestrate
+	swift build $(RELEASE_FLAGS) --product orchestrate-serve
 
 # The man page comes from the commands' own help, through swift-argument-parser's
 # generate-manual tool (the same one its generate-manual plugin runs, built
@@ -40,8 +41,10 @@ install: release manual completions
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/orchestrate
-	strip -o $(DESTDIR)$(PREFIX)/bin/orchestrate "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/orchestrate"
-	chmod 755 $(DESTDIR)$(PREFIX)/bin/orchestrate
+	for program in orchestrate orchestrate-serve; do \
+	  strip -o $(DESTDIR)$(PREFIX)/bin/$$program "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/$$program" && \
+	  chmod 755 $(DESTDIR)$(PREFIX)/bin/$$program || exit 1; \
+	done
 	install -m 644 $(STAGE)/man/orchestrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/orchestrate.1
 	install -m 644 $(STAGE)/completions/orchestrate.bash \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/orchestrate

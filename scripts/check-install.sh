@@ -13,6 +13,7 @@ bin="$prefix/bin/orchestrate"
 [ -x "$bin" ] || fail "no executable $bin"
 "$bin" --version >/dev/null || fail "$bin --version failed"
 if nm "$bin" >/dev/null 2>&1 && [ -n "$(nm "$bin" 2>/dev/null)" ]; then fail "$bin is not stripped"; fi
+[ -x "$prefix/bin/orchestrate-serve" ] || fail "no orchestrate-serve beside orchestrate"
 for file in share/man/man1/orchestrate.1 share/bash-completion/completions/orchestrate \
   share/zsh/site-functions/_orchestrate share/fish/vendor_completions.d/orchestrate.fish \
   share/orchestrate/pipeline.schema.json share/orchestrate/run-record.schema.json \
