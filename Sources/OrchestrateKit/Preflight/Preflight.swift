@@ -21,7 +21,7 @@ public struct Preflight: Sendable {
     let earlier = EarlierTaskMentions(plan: plan, views: views)
     for (index, step) in plan.steps.enumerated() {
       if runningOnly && (step.unwanted != nil || step.reused != nil) { continue }
-      for finding in views[index].problems(earlier: earlier.mentions(before: index)) {
+      for finding in views[index].problems(earlier: { earlier.mentions(before: index) }) {
         // One message per task, not one per source instance.
         let key = "\(step.task.name)\u{0}\(finding.field)\u{0}\(finding.message)"
         guard seen.insert(key).inserted else { continue }

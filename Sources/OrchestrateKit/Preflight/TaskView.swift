@@ -48,15 +48,20 @@ struct TaskView {
   }
 
   /// What stops this task from starting, given the paths that tasks
-  /// running before it name.
-  func problems(earlier: [EarlierTaskMentions.Mention]) -> [PreflightFinding] {
+  /// running before it name (worked out only when something is missing).
+  func problems(earlier mentions: () -> [EarlierTaskMentions.Mention]) -> [PreflightFinding] {
+    var known: [EarlierTaskMentions.Mention]?
+    func earlier() -> [EarlierTaskMentions.Mention] {
+      if known == nil { known = mentions() }
+      return known!
+    }
     var findings: [PreflightFinding] = []
     var directoryMissing = false
     if let (written, directoryField) = writtenDirectory {
       var info = stat()
       if stat(directory, &info) != 0 {
         directoryMissing = true
-        if let creator = EarlierTaskMentions.naming(directory, in: earlier) {
+        if let creator = EarlierTaskMentions.naming(directory, in: earlier()) {
           findings.append(
             PreflightFinding(
               field: directoryField,
@@ -83,7 +88,8 @@ struct TaskView {
   }
 
   private func programProblems(
-    _ program: (name: String, field: String, kind: String), earlier: [EarlierTaskMentions.Mention]
+    _ program: (name: String, field: String, kind: String),
+    earlier: () -> [EarlierTaskMentions.Mention]
   ) -> [PreflightFinding] {
     let (name, field, kind) = program
     if name.contains("/") {
@@ -91,7 +97,7 @@ struct TaskView {
       if Self.isExecutableFile(path) { return [] }
       let exists = access(path, F_OK) == 0
       let problem = exists ? "is not an executable file" : "does not exist"
-      if let creator = EarlierTaskMentions.naming(path, in: earlier, exactly: exists) {
+      if let creator = EarlierTaskMentions.naming(path, in: earlier(), exactly: exists) {
         return [
           PreflightFinding(
             field: field,
@@ -110,7 +116,7 @@ struct TaskView {
     for entry in searchPath.split(separator: ":") {
       let entryPath = Self.absolute(String(entry), against: directory)
       if access(entryPath, F_OK) != 0,
-        let creator = EarlierTaskMentions.naming(entryPath, in: earlier)
+        let creator = EarlierTaskMentions.naming(entryPath, in: earlier())
       {
         return [
           PreflightFinding(
