@@ -6,11 +6,12 @@
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
 # (the HTTP client of the serve tests), Python's html5lib for Debian's python3
-# (strict parsing of the report's pages), msmtp (the sendmail-compatible
-# client the email notification tests hand messages to) and aiosmtpd for
-# Debian's python3 (the SMTP server those tests start on 127.0.0.1), tmux (the
-# terminal the live view tests drive). Safe to
-# run again; does nothing when present. The tests' Slurm packages (slurmctld,
+# (strict parsing of the report's pages), its jsonschema and PyYAML
+# (scripts/check-json-schema.py checks the JSON Schemas in docs/ against real
+# files), msmtp (the sendmail-compatible client the email notification tests
+# hand messages to) and aiosmtpd (the SMTP server those tests start on
+# 127.0.0.1), tmux (the terminal the live view tests drive). Safe to run
+# again; does nothing when present. The tests' Slurm packages (slurmctld,
 # slurmd, slurm-client) are installed by scripts/slurm-local.sh when it starts.
 set -euo pipefail
 
@@ -21,7 +22,7 @@ fi
 
 missing=()
 for package in libarchive-dev zlib1g-dev libcurl4-openssl-dev cron systemd curl \
-  python3-html5lib msmtp python3-aiosmtpd tmux; do
+  python3-html5lib python3-jsonschema python3-yaml msmtp python3-aiosmtpd tmux; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -175,13 +175,20 @@ import Testing
     #expect(!plain.contains { $0.hasPrefix("ORCHESTRATE_SOURCE=") }, "\(plain)")
   }
 
+  /// A program an earlier task was to provide but did not: a failed task
+  /// whose reason names the PATH searched, not a crash, and the run goes on.
   @Test func missingProgramIsAFailedTaskNotACrash() throws {
     let root = TestRoot()
     let file = root.write(
       "p.yaml",
       """
       tasks:
-        - {name: ghost, argv: [no-such-program-\(root.marker)], retries: 2}
+        - {name: tools, run: mkdir tools}
+        - name: ghost
+          argv: [no-such-program-\(root.marker)]
+          env: {PATH: "tools:/usr/bin:/bin"}
+          depends_on: [tools]
+          retries: 2
         - {name: after, run: "true"}
       """)
     let result = try Orchestrate.run([file, "--root", root.path])
@@ -189,7 +196,9 @@ import Testing
     let ghost = try #require(try root.onlyRecord("p").task("ghost"))
     #expect(ghost.status == .failed)
     #expect(ghost.attempts.count == 1)
-    #expect(ghost.reason?.contains("command not found: no-such-program") == true)
+    #expect(
+      ghost.reason
+        == "command not found: no-such-program-\(root.marker) (searched PATH=tools:/usr/bin:/bin)")
     #expect(try root.onlyRecord("p").task("after")?.status == .completed)
   }
 
@@ -320,8 +329,11 @@ import Testing
       tasks:
         - {name: top, run: pwd > here.txt}
         - {name: nested, run: pwd > here.txt, working_directory: sub}
-        - {name: absent, run: "true", working_directory: nowhere}
+        - {name: removed, run: rm -r sub/gone}
+        - {name: absent, run: "true", working_directory: sub/gone, depends_on: [removed]}
       """)
+    try FileManager.default.createDirectory(
+      atPath: "\(root.path)/work/sub/gone", withIntermediateDirectories: true)
     #expect(try Orchestrate.run([file, "--root", root.path]).exitCode == 1)
     #expect(root.read("work/here.txt") == "\(root.path)/work\n")
     #expect(root.read("work/sub/here.txt") == "\(root.path)/work/sub\n")

@@ -40,15 +40,15 @@ import Testing
     ),
     (
       "timezone: UTC\ntasks: [{name: a, run: x}]",
-      "p.yaml: timezone: applies to 'schedule', which is not set"
+      "p.yaml:1:11: timezone: applies to 'schedule', which is not set"
     ),
     (
       "schedule_grace: 5m\ntasks: [{name: a, run: x}]",
-      "p.yaml: schedule_grace: applies to 'schedule', which is not set"
+      "p.yaml:1:17: schedule_grace: applies to 'schedule', which is not set"
     ),
     (
       "schedule: '@daily'\nschedule_grace: 0\ntasks: [{name: a, run: x}]",
-      "p.yaml: schedule_grace: must be longer than zero"
+      "p.yaml:2:17: schedule_grace: must be longer than zero"
     ),
   ])
   func mistakesAreRefusedWithTheirPosition(_ text: String, _ message: String) throws {

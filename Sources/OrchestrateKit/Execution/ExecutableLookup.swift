@@ -9,8 +9,9 @@ enum ExecutableLookup {
 
     var description: String {
       switch self {
-      // The search path is not shown: the record never holds environment values.
-      case .notFound(let name, _): "command not found: \(name) (not in the task's PATH)"
+      // The one environment value a record holds: without it, "not found"
+      // at night cannot be told from a PATH that cron set differently.
+      case .notFound(let name, let path): "command not found: \(name) (searched PATH=\(path))"
       case .notExecutable(let path): "not an executable file: \(path)"
       }
     }

@@ -40,6 +40,9 @@ public enum PipelineLoader {
       }()
     }
     if text.contains("\0") { throw fail("contains a NUL byte") }
+    if file.lowercased().hasSuffix(".json"), let problem = JSONSyntax.check(Array(data)) {
+      throw fail(problem.message, line: problem.line, column: problem.column)
+    }
 
     let validator = PipelineValidator(file: file, sha256: SHA256.hex(of: data))
     if fastJSON, let definition = JSONFastPath.definition(data),
@@ -57,7 +60,7 @@ public enum PipelineLoader {
     } catch let error as PipelineError {
       throw error
     } catch let error as YamlError {
-      throw describe(error, file: file)
+      throw YAMLHint.added(to: describe(error, file: file), text: text)
     } catch {
       throw fail("cannot be read as YAML or JSON: \(error)")
     }
@@ -80,7 +83,11 @@ public enum PipelineLoader {
     } catch {
       throw fail("\(error)")
     }
-    return try validator.validate(definition, defaultName: defaultName)
+    do {
+      return try validator.validate(definition, defaultName: defaultName)
+    } catch {
+      throw locate(error, in: root)
+    }
   }
 
   private static func read(_ path: String) throws(PipelineError) -> Data {

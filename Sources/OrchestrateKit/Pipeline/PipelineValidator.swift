@@ -51,11 +51,11 @@ struct PipelineValidator {
         of: task, at: index, pipelineDefault: definition.executor, defaults: definition.slurm)
       tasks.append(validated)
     }
-    try checkNamesAndReferences(tasks)
+    try checkNamesAndReferences(tasks, written: definition.tasks)
     if let cycle = DependencyGraph(tasks: tasks).cycle() {
-      let line = tasks.first { $0.name == cycle[0] }?.line
+      let index = tasks.firstIndex { $0.name == cycle[0] } ?? 0
       throw PipelineError(
-        file: file, line: line, field: "depends_on",
+        file: file, line: tasks[index].line, field: "tasks[\(index)].depends_on",
         message: "dependency cycle: \(cycle.joined(separator: " -> "))")
     }
 
@@ -233,24 +233,32 @@ struct PipelineValidator {
     return rate
   }
 
-  private func checkNamesAndReferences(_ tasks: [PipelineTask]) throws(PipelineError) {
+  /// Points each problem at the entry that causes it: the second use of a
+  /// name, the `depends_on` entry that names an unknown task.
+  private func checkNamesAndReferences(_ tasks: [PipelineTask], written: [TaskDefinition])
+    throws(PipelineError)
+  {
     var seen = Set<String>()
-    for task in tasks where !seen.insert(task.name).inserted {
+    for (index, task) in tasks.enumerated() where !seen.insert(task.name).inserted {
       throw PipelineError(
-        file: file, line: task.line, field: "tasks",
+        file: file, line: task.line, field: "tasks[\(index)].name",
         message: "task name '\(task.name)' is used twice")
     }
-    for task in tasks {
+    for (index, task) in tasks.enumerated() {
+      let entries = written[index].dependsOn ?? []
+      func entry(_ name: String) -> String {
+        "tasks[\(index)].depends_on[\(entries.firstIndex(of: name) ?? 0)]"
+      }
       for dependency in task.dependsOn where !seen.contains(dependency) {
         var message = "task '\(task.name)' depends on unknown task '\(dependency)'"
         if let guess = closestMatch(to: dependency, in: seen) {
           message += " (did you mean '\(guess)'?)"
         }
-        throw PipelineError(file: file, line: task.line, field: "depends_on", message: message)
+        throw PipelineError(file: file, line: task.line, field: entry(dependency), message: message)
       }
       if task.dependsOn.contains(task.name) {
         throw PipelineError(
-          file: file, line: task.line, field: "depends_on",
+          file: file, line: task.line, field: entry(task.name),
           message: "task '\(task.name)' depends on itself")
       }
     }

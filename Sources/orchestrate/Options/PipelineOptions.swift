@@ -4,10 +4,12 @@ import OrchestrateKit
 
 /// How every pipeline command names its pipeline and root directory.
 struct PipelineOptions: ParsableArguments {
-  @Argument(help: "Pipeline file, or a bare name looked up in <root>/pipelines/.")
+  @Argument(
+    help: "Pipeline file, or a bare name looked up in <root>/pipelines/.",
+    completion: Completions.pipeline)
   var pipeline: String
 
-  @Option(help: "Root directory holding metrics/ and logs/.")
+  @Option(help: "Root directory holding metrics/ and logs/.", completion: .directory)
   var root: String?
 
   @Option(

@@ -6,8 +6,8 @@ import OrchestrateKit
 struct RootOption: ParsableArguments {
   @Option(
     help:
-      "Root directory holding metrics/ and logs/ (default: $ORCHESTRATE_ROOT, else the current directory)."
-  )
+      "Root directory holding metrics/ and logs/ (default: $ORCHESTRATE_ROOT, else the current directory).",
+    completion: .directory)
   var root: String?
 
   var layout: RootLayout {

@@ -36,7 +36,8 @@ struct BackfillCommand: ParsableCommand {
   func run() throws {
     // Checked once here, so that a bad parameter fails before the first run.
     let (plan, location) = try CommandFailure.exitOnFailure {
-      try options.plan(parameters.request)
+      let (plan, location) = try options.plan(parameters.request)
+      return (try PreflightGate.checked(plan, root: location.root), location)
     }
     let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
     let backfill = Backfill(

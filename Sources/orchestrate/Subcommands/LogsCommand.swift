@@ -12,7 +12,9 @@ struct LogsCommand: ParsableCommand {
       orchestrate logs -f RUN_ID TASK
       """)
 
-  @Argument(help: ArgumentHelp("A run id; with --last, a pipeline name.", valueName: "run-id"))
+  @Argument(
+    help: ArgumentHelp("A run id; with --last, a pipeline name.", valueName: "run-id"),
+    completion: Completions.run)
   var runID: String?
 
   @Argument(

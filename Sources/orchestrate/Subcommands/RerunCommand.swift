@@ -17,7 +17,8 @@ struct RerunCommand: ParsableCommand {
       """)
 
   @Argument(
-    help: ArgumentHelp("The run to rerun; with --last, a pipeline name.", valueName: "run-id"))
+    help: ArgumentHelp("The run to rerun; with --last, a pipeline name.", valueName: "run-id"),
+    completion: Completions.run)
   var target: String
 
   @Flag(help: "The newest finished run of the pipeline.")
@@ -77,7 +78,7 @@ struct RerunCommand: ParsableCommand {
       } catch {
         throw CommandFailure(message: "--task: \(error)", exitCode: 2)
       }
-      return (plan, location)
+      return (try PreflightGate.checked(plan, root: location.root), location)
     }
   }
 }

@@ -13,7 +13,9 @@ struct RotateCommand: ParsableCommand {
       pipeline's logs when they end.
       """)
 
-  @Argument(help: "Only this pipeline (its directory name under logs/).")
+  @Argument(
+    help: "Only this pipeline (its directory name under logs/).",
+    completion: Completions.recordedPipeline)
   var pipeline: String?
 
   @OptionGroup var rootOption: RootOption

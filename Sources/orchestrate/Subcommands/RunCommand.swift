@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
       tasks.isEmpty
       ? nil
       : Plan.TaskSelection(names: tasks, withDependencies: withDependencies, downstream: downstream)
-    try flags.execute { try options.plan(parameters.request, tasks: selection) }
+    try flags.execute {
+      let (plan, location) = try options.plan(parameters.request, tasks: selection)
+      return (try PreflightGate.checked(plan, root: location.root), location)
+    }
   }
 }

@@ -20,7 +20,9 @@ struct ScheduleCommand: ParsableCommand {
     case crontab, systemd
   }
 
-  @Argument(help: "Pipeline files or bare names (default: every file in <root>/pipelines/).")
+  @Argument(
+    help: "Pipeline files or bare names (default: every file in <root>/pipelines/).",
+    completion: Completions.pipeline)
   var pipelines: [String] = []
 
   @OptionGroup var rootOption: RootOption

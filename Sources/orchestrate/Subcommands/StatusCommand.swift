@@ -13,7 +13,9 @@ struct StatusCommand: ParsableCommand {
       abandoned runs, once each (from cron: */10 * * * * orchestrate status --notify --quiet).
       """)
 
-  @Argument(help: "A pipeline name (or its file); default: every pipeline under metrics/.")
+  @Argument(
+    help: "A pipeline name (or its file); default: every pipeline under metrics/.",
+    completion: Completions.recordedPipeline)
   var pipeline: String?
 
   @OptionGroup var rootOption: RootOption

@@ -5,10 +5,24 @@ import OrchestrateKit
 struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
-    abstract: "Check a pipeline file: exit 0 when it can run, 2 with the first problem when not.")
+    abstract:
+      "Check a pipeline file and what it needs on this machine: exit 0 when it can run, 2 when not.",
+    discussion: """
+      Beyond the file itself: every argv[0] and shell: program resolves on the \
+      PATH the task will have and is executable, every working_directory exists, \
+      every environment's env_file exists and can be read. A missing path that a \
+      task running before it names (mkdir -p out, python3 -m venv venv) is a \
+      warning; --strict makes warnings errors too.
+      """)
 
   @OptionGroup var options: PipelineOptions
   @OptionGroup var parameters: ParameterOptions
+
+  @Flag(
+    help:
+      "Exit 2 on warnings too (a path an earlier task is expected to create, an env_file others can read)."
+  )
+  var strict = false
 
   func run() throws {
     var request = parameters.request
@@ -22,12 +36,31 @@ struct ValidateCommand: ParsableCommand {
             + "not found in PATH\n").utf8))
       throw ExitCode(2)
     }
+    let findings = Preflight.check(
+      plan, root: location.root, inherited: ProcessInfo.processInfo.environment,
+      runningOnly: false
+    ).located()
+    let environmentFiles = Preflight.checkEnvironmentFiles(plan.pipeline, root: location.root)
+      .map(PipelineLoader.locate)
+    let errors = findings.errors
+    let warnings =
+      plan.settings.warnings + (findings.warnings + environmentFiles).map(\.description)
+    for error in errors { printError(error.description) }
+    if !errors.isEmpty { throw ExitCode(2) }
+    if strict && !warnings.isEmpty {
+      for warning in warnings { printError("\(warning) (--strict)") }
+      throw ExitCode(2)
+    }
     print("\(location.file): ok, \(plan.pipeline.tasks.count) task(s), \(plan.steps.count) to run")
     let missing = plan.pipeline.parameters.filter { plan.settings.values[$0.name] == nil }
     if !missing.isEmpty {
       print(
         "  required at run time: " + missing.map { "--param \($0.name)=…" }.joined(separator: " "))
     }
-    for warning in plan.settings.warnings { print("  warning: \(warning)") }
+    for warning in warnings { print("  warning: \(warning)") }
+  }
+
+  private func printError(_ message: String) {
+    FileHandle.standardError.write(Data("orchestrate: \(message)\n".utf8))
   }
 }

@@ -1,0 +1,144 @@
+import Foundation
+
+/// A task as it will find the machine when it starts: its working
+/// directory and the PATH its program is looked up in, both worked out the
+/// way `TaskLauncher` does (inherited environment, the pipeline's `env`, the
+/// run's environment and parameters, then the task's own `env`).
+struct TaskView {
+  var taskName: String
+  /// `tasks[3]`: where the task is in the file.
+  var field: String
+  var directory: String
+  /// The directory as written, and the field that set it; nil: the root,
+  /// which every run creates.
+  var writtenDirectory: (text: String, field: String)?
+  var searchPath: String
+  /// `argv[0]` with `${NAME}` expanded, or the shell of a `run:` task.
+  var program: (name: String, field: String, kind: String)?
+
+  init(step: Plan.Step, plan: Plan, root: String, inherited: [String: String]) {
+    let pipeline = plan.pipeline
+    let task = step.task
+    taskName = task.name
+    let index = pipeline.tasks.firstIndex { $0.name == task.name } ?? 0
+    field = "tasks[\(index)]"
+
+    var environment = inherited
+    for (key, value) in pipeline.environment { environment[key] = value }
+    for (key, value) in plan.settings.variables { environment[key] = value }
+    for (key, value) in task.environment { environment[key] = value }
+    if let source = step.source { environment["ORCHESTRATE_SOURCE"] = source }
+    searchPath = environment["PATH"] ?? "/usr/bin:/bin"
+
+    let base = pipeline.workingDirectory.map { Self.absolute($0, against: root) } ?? root
+    directory = task.workingDirectory.map { Self.absolute($0, against: base) } ?? base
+    if let written = task.workingDirectory, !written.isEmpty {
+      writtenDirectory = (written, "\(field).working_directory")
+    } else if let written = pipeline.workingDirectory, !written.isEmpty {
+      writtenDirectory = (written, "working_directory")
+    }
+
+    switch task.command {
+    case .shell(_, let shell):
+      program = (shell, "\(field).shell", "shell")
+    case .argv(let argv):
+      let expanded = try? ArgvExpansion.expand([argv[0]]) { environment[$0] }
+      program = expanded.map { ($0[0], "\(field).argv[0]", "program") }
+    }
+  }
+
+  /// What stops this task from starting, given the paths that tasks
+  /// running before it name (worked out only when something is missing).
+  func problems(earlier mentions: () -> [EarlierTaskMentions.Mention]) -> [PreflightFinding] {
+    var known: [EarlierTaskMentions.Mention]?
+    func earlier() -> [EarlierTaskMentions.Mention] {
+      if known == nil { known = mentions() }
+      return known!
+    }
+    var findings: [PreflightFinding] = []
+    var directoryMissing = false
+    if let (written, directoryField) = writtenDirectory {
+      var info = stat()
+      if stat(directory, &info) != 0 {
+        directoryMissing = true
+        if let creator = EarlierTaskMentions.naming(directory, in: earlier()) {
+          findings.append(
+            PreflightFinding(
+              field: directoryField,
+              message: "working directory \(written) does not exist yet (\(directory)); "
+                + "task '\(creator)', which runs before it, names it",
+              isWarning: true))
+        } else {
+          findings.append(
+            PreflightFinding(
+              field: directoryField,
+              message: "working directory \(written) does not exist (\(directory))"))
+        }
+      } else if info.st_mode & S_IFMT != S_IFDIR {
+        findings.append(
+          PreflightFinding(
+            field: directoryField,
+            message: "working directory \(written) is not a directory (\(directory))"))
+      }
+    }
+    if let program, !(directoryMissing && program.name.contains("/")) {
+      findings += programProblems(program, earlier: earlier)
+    }
+    return findings
+  }
+
+  private func programProblems(
+    _ program: (name: String, field: String, kind: String),
+    earlier: () -> [EarlierTaskMentions.Mention]
+  ) -> [PreflightFinding] {
+    let (name, field, kind) = program
+    if name.contains("/") {
+      let path = Self.absolute(name, against: directory)
+      if Self.isExecutableFile(path) { return [] }
+      let exists = access(path, F_OK) == 0
+      let problem = exists ? "is not an executable file" : "does not exist"
+      if let creator = EarlierTaskMentions.naming(path, in: earlier(), exactly: exists) {
+        return [
+          PreflightFinding(
+            field: field,
+            message: "\(kind) \(name) \(problem) yet (\(path)); "
+              + "task '\(creator)', which runs before it, names it",
+            isWarning: true)
+        ]
+      }
+      return [PreflightFinding(field: field, message: "\(kind) \(name) \(problem) (\(path))")]
+    }
+    do {
+      _ = try ExecutableLookup.resolve(name, searchPath: searchPath, directory: directory)
+      return []
+    } catch {}
+    // A PATH directory that an earlier task makes (a virtualenv's bin/, say).
+    for entry in searchPath.split(separator: ":") {
+      let entryPath = Self.absolute(String(entry), against: directory)
+      if access(entryPath, F_OK) != 0,
+        let creator = EarlierTaskMentions.naming(entryPath, in: earlier())
+      {
+        return [
+          PreflightFinding(
+            field: field,
+            message: "\(kind) '\(name)' is not on the task's PATH yet (PATH=\(searchPath)); "
+              + "\(entry) does not exist and task '\(creator)', which runs before it, names it",
+            isWarning: true)
+        ]
+      }
+    }
+    return [
+      PreflightFinding(
+        field: field, message: "\(kind) '\(name)' is not on the task's PATH (PATH=\(searchPath))")
+    ]
+  }
+
+  static func absolute(_ path: String, against base: String) -> String {
+    path.hasPrefix("/") ? path : path.isEmpty ? base : "\(base)/\(path)"
+  }
+
+  private static func isExecutableFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, X_OK) == 0
+  }
+}

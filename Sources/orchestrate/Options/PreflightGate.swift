@@ -1,0 +1,21 @@
+import Foundation
+import OrchestrateKit
+
+/// The machine checks at the start of a run, before anything is created:
+/// errors refuse the run (exit 2), warnings go to stderr with the plan's
+/// other warnings and into the record's `warnings`.
+enum PreflightGate {
+  static func checked(_ plan: Plan, root: String) throws -> Plan {
+    let findings = Preflight.check(
+      plan, root: root, inherited: ProcessInfo.processInfo.environment, runningOnly: true
+    ).located()
+    if !findings.errors.isEmpty {
+      throw CommandFailure(
+        message: findings.errors.map(\.description).joined(separator: "\norchestrate: "),
+        exitCode: 2)
+    }
+    var plan = plan
+    plan.settings.warnings += findings.warnings.map(\.description)
+    return plan
+  }
+}
