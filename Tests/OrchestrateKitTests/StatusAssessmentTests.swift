@@ -139,6 +139,26 @@ import Testing
     #expect(status.health.level == .critical)
   }
 
+  @Test func aJobWaitingInTheClusterQueueIsQueuedNotStuck() {
+    let now = Date()
+    var live = SyntheticRuns.record(
+      99, status: .running, startedAt: now.addingTimeInterval(-5000),
+      tasks: [("transform", .running, 0)])
+    var attempt = AttemptRecord(number: 1, startedAt: now.addingTimeInterval(-4000))
+    attempt.slurmState = "PENDING"
+    live.tasks[0].attempts = [attempt]
+    let status = PipelineAssessment(
+      history(10, now: now, extra: [live]), now: now, liveness: { _ in .alive }
+    ).assess()
+    let task = try! #require(status.running.first?.tasks.first)
+    #expect(task.queued)
+    #expect(!task.stuck)
+    #expect(abs(task.elapsedSeconds - 4000) < 5)
+    #expect(
+      StatusTable.runningTask(task, style: TerminalStyle(colors: false)).hasPrefix(
+        "transform  queued "))
+  }
+
   @Test func withoutHistoryStuckMeansSixHours() {
     let now = Date()
     let live = SyntheticRuns.record(

@@ -105,6 +105,7 @@ public enum StatusTable {
 
   /// `load[geo]  4m12s  3/6 50% file 3 of 6  ETA 4m`
   static func runningTask(_ task: PipelineStatus.RunningTask, style: TerminalStyle) -> String {
+    if task.queued { return "\(task.name)  queued \(Ago.format(task.elapsedSeconds))" }
     var parts = [task.name, Ago.format(task.elapsedSeconds)]
     if let progress = task.progress {
       if let done = progress.done {

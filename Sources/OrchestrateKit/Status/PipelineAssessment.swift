@@ -151,6 +151,13 @@ public struct PipelineAssessment {
       let taskElapsed = task.startedAt.map { now.timeIntervalSince($0) } ?? 0
       let durations = history.taskDurations[task.name] ?? []
       let threshold = Self.stuckThreshold(durations) ?? stuckAfter
+      // A job still in a cluster's queue has not started: it is not stuck.
+      if let attempt = task.attempts.last, attempt.slurmState == "PENDING" {
+        let waited = now.timeIntervalSince(attempt.startedAt)
+        return PipelineStatus.RunningTask(
+          name: task.name, elapsedSeconds: waited, progress: nil, etaSeconds: nil,
+          stuckAfterSeconds: threshold, stuck: false, queued: true)
+      }
       return PipelineStatus.RunningTask(
         name: task.name, elapsedSeconds: taskElapsed, progress: task.progress,
         etaSeconds: Self.eta(
