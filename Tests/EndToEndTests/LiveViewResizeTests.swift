@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct LiveViewResizeTests {
   @Test func liveLinesFollowTheWindowWidth() throws {
     let root = TestRoot()
-    let tmux = Tmux()
+    let tmux = try Tmux()
     let file = root.write(
       "pipelines/live.yaml",
       """
@@ -45,29 +45,48 @@ import Testing
 
 /// tmux, driven as a person would use a terminal: a server of its own
 /// (its own socket, no configuration), so nothing another tmux user set
-/// (NO_COLOR in the server's environment, say) reaches the test.
-struct Tmux {
+/// (NO_COLOR in the server's environment, say) reaches the test. The server
+/// runs in the foreground (`-D`) as this test's child: a server forked by a
+/// client would keep the descriptors of the process that started it.
+final class Tmux {
   let socket = "orchestrate-test-\(UUID().uuidString.prefix(8))"
+  private let server = Process()
+
+  init() throws {
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+    server.arguments = ["-L", socket, "-f", "/dev/null", "-D"]
+    server.standardInput = FileHandle.nullDevice
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    // Ready once its socket exists (tmux's default directory, TMUX_TMPDIR unset).
+    let path = "/tmp/tmux-\(getuid())/\(socket)"
+    try waitUntil { FileManager.default.fileExists(atPath: path) }
+  }
+
+  deinit {
+    // A foreground server does not end on SIGTERM while it has sessions.
+    if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+    server.waitUntilExit()
+  }
 
   @discardableResult
   func run(_ arguments: [String]) throws -> String {
-    // Started the way orchestrate starts tasks, with nothing inherited but
-    // the output file: Foundation's Process waits for a descriptor its
-    // child inherits, which the server tmux forks would hold open forever.
+    // Into a file, not a pipe: a client hands its descriptors to the
+    // server, which would keep a pipe from ever reaching its end.
     let output = FileManager.default.temporaryDirectory.appendingPathComponent(
       "tmux-\(UUID().uuidString)")
-    let fd = open(output.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    try #require(fd >= 0)
-    defer { unlink(output.path) }
-    let status = try ChildProcess.runToEnd(
-      ProcessSpec(
-        executable: "/usr/bin/tmux",
-        arguments: ["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
-        environment: ProcessEnvironment(
-          shared: SharedEnvironment(ProcessInfo.processInfo.environment)),
-        workingDirectory: nil, outputDescriptor: fd))
-    close(fd)
-    try #require(status == .exited(0), "tmux \(arguments.joined(separator: " ")) failed")
+    FileManager.default.createFile(atPath: output.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: output) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+    process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+    process.standardOutput = try FileHandle(forWritingTo: output)
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "tmux \(arguments.joined(separator: " ")) failed")
     return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
   }
 
