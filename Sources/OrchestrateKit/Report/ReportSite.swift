@@ -46,7 +46,7 @@ public struct ReportSite: Sendable {
     }
     // One writer at a time: the overview of a run that ends while another
     // run's update is under way must not be replaced by an older one.
-    let lock = WriterLock(directory: directory)
+    let lock = DirectoryLock(directory: directory)
     defer { lock.release() }
     var outcome = Outcome()
     var selected = pipelines ?? known
@@ -118,23 +118,5 @@ public struct ReportSite: Sendable {
       throw .cannotWrite(path, error.reason)
     }
     outcome.written.append(relative)
-  }
-}
-
-/// An exclusive `flock` on the report directory for the time of one write,
-/// shared by `orchestrate report` and the update at the end of each run.
-private struct WriterLock {
-  private let fd: Int32
-
-  init(directory: String) {
-    fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
-  }
-
-  func release() {
-    guard fd >= 0 else { return }
-    flock(fd, LOCK_UN)
-    close(fd)
   }
 }
