@@ -62,6 +62,10 @@ let package = Package(
       dependencies: ["OrchestrateKit", "TestSupport"]
     ),
     .testTarget(
+      name: "OrchestrateServerTests",
+      dependencies: ["OrchestrateServer"]
+    ),
+    .testTarget(
       name: "EndToEndTests",
       dependencies: ["OrchestrateKit", "TestSupport"]
     ),

@@ -17,7 +17,13 @@ struct ReportRoutes: HTTPHandler {
   func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
     var response = respond(to: request)
     SecurityHeaders.apply(to: &response.headers)
-    if request.method == .HEAD { response.payload = .httpBody(HTTPBodySequence(data: Data())) }
+    if request.method == .HEAD {
+      // The length the GET would send; without it FlyingFox counts the empty body.
+      if case .httpBody(let body) = response.payload, let count = body.count {
+        response.headers[.contentLength] = String(count)
+      }
+      response.payload = .httpBody(HTTPBodySequence(data: Data()))
+    }
     return response
   }
 

@@ -5,43 +5,67 @@ import OrchestrateKit
 
 /// `orchestrate serve`: the report's pages and the JSON API over HTTP,
 /// rendered on request from the metrics directory. FlyingFox (plain
-/// sockets, Swift concurrency) keeps SwiftNIO out of the build.
+/// sockets, Swift concurrency) keeps SwiftNIO out of the build; it listens
+/// on a unix socket in a private directory, behind `ConnectionGate`, which
+/// owns the public address and applies the limits FlyingFox has none of.
 public final class ReportServer: Sendable {
   let server: HTTPServer
+  let gate: ConnectionGate
+  let socketDirectory: String
   public let address: ListenAddress
 
   /// Connections idle this long are closed: a client cannot hold one forever.
   public static let requestTimeout: TimeInterval = 15
+  public static let defaultMaximumConnections = ConnectionGate.Limits().connections
 
-  public init(layout: RootLayout, windowDays: Int, address: ListenAddress, token: AccessToken?)
-    throws(ServeError)
-  {
-    let socketAddress: sockaddr_in
+  public init(
+    layout: RootLayout, windowDays: Int, address: ListenAddress, token: AccessToken?,
+    maximumConnections: Int = defaultMaximumConnections
+  ) throws(ServeError) {
+    var template = Array("\(NSTemporaryDirectory())/orchestrate-serve-XXXXXX".utf8CString)
+    guard mkdtemp(&template) != nil else {
+      throw .cannotListen("a private socket", String(cString: strerror(errno)))
+    }
+    socketDirectory = String(cString: template)
+    let backend = socketDirectory + "/http.sock"
+    var limits = ConnectionGate.Limits()
+    limits.connections = maximumConnections
+    limits.idleSeconds = Int(Self.requestTimeout)
     do {
-      socketAddress = try .inet(ip4: address.host, port: address.port)
+      gate = try ConnectionGate(address: address, backend: backend, limits: limits)
     } catch {
-      throw .badListen("\(address.host):\(address.port)")
+      rmdir(socketDirectory)
+      throw error
     }
     self.address = address
     server = HTTPServer(
-      address: socketAddress, timeout: Self.requestTimeout, logger: .disabled,
+      address: sockaddr_un.unix(path: backend), timeout: Self.requestTimeout, logger: .disabled,
       handler: ReportRoutes(layout: layout, windowDays: windowDays, token: token))
   }
 
-  /// Serves until `stop()`; throws when the address cannot be bound.
+  /// Serves until `stop()`; throws when the server cannot start.
   public func run() async throws {
-    try await server.run()
+    defer {
+      unlink(socketDirectory + "/http.sock")
+      rmdir(socketDirectory)
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await self.server.run() }
+      try await server.waitUntilListening(timeout: 10)
+      gate.start()
+      try await group.next()
+    }
   }
 
   /// The port actually bound (the one asked for, or the free one picked for 0).
   public func listeningPort() async throws -> UInt16? {
-    try await server.waitUntilListening(timeout: 10)
-    guard case .ip4(_, let port) = await server.listeningAddress else { return nil }
-    return port
+    gate.port
   }
 
-  /// Lets requests in flight finish (at most `timeout` seconds), then ends.
+  /// No new connections; requests in flight may finish (at most `timeout`
+  /// seconds), then it ends.
   public func stop(timeout: TimeInterval = 3) async {
+    gate.stop()
     await server.stop(timeout: timeout)
   }
 }

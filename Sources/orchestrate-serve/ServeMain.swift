@@ -34,6 +34,9 @@ struct ServeMain: ParsableCommand {
   @Option(help: "Statistics cover runs started in the last N days.")
   var days = 7
 
+  @Option(help: "Clients connected at once; more are answered 503 until one leaves.")
+  var maxConnections = ReportServer.defaultMaximumConnections
+
   var layout: RootLayout {
     RootLayout.resolve(rootOption: root, environment: ProcessInfo.processInfo.environment)
   }
@@ -58,6 +61,9 @@ struct ServeMain: ParsableCommand {
 
   func validate() throws {
     if days < 1 { throw ValidationError("--days must be at least 1, got \(days)") }
+    if maxConnections < 1 {
+      throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
+    }
   }
 
   func run() throws {
@@ -71,7 +77,9 @@ struct ServeMain: ParsableCommand {
         )
       }
       let token = try tokenFile.map { file throws(ServeError) in try AccessToken(file: file) }
-      server = try ReportServer(layout: layout, windowDays: days, address: address, token: token)
+      server = try ReportServer(
+        layout: layout, windowDays: days, address: address, token: token,
+        maximumConnections: maxConnections)
     } catch let error as ServeError {
       throw ServeFailure(message: error.description)
     }

@@ -40,6 +40,7 @@ import Testing
     #expect(properties("properties", "anomalies") == names(AnomalyDefinition.CodingKeys.self))
     #expect(properties("properties", "metrics") == names(MetricsDefinition.CodingKeys.self))
     #expect(properties("properties", "health") == names(HealthDefinition.CodingKeys.self))
+    #expect(properties("properties", "report") == names(ReportDefinition.CodingKeys.self))
     #expect(properties("$defs", "parameter") == names(ParameterDefinition.CodingKeys.self))
     #expect(properties("$defs", "environment") == names(EnvironmentDefinition.CodingKeys.self))
   }

@@ -10,15 +10,19 @@ public enum PipelineRun {
     public var trigger: RunRecord.Trigger
     /// The environment tasks inherit (the orchestrator's own, normally).
     public var environment: [String: String]
+    /// `--report DIR`: the report to update at the end (else the pipeline's `report.path`).
+    public var reportDirectory: String?
 
     public init(
       layout: RootLayout, maxParallel: Int? = nil, trigger: RunRecord.Trigger,
-      environment: [String: String] = ProcessInfo.processInfo.environment
+      environment: [String: String] = ProcessInfo.processInfo.environment,
+      reportDirectory: String? = nil
     ) {
       self.layout = layout
       self.maxParallel = maxParallel
       self.trigger = trigger
       self.environment = environment
+      self.reportDirectory = reportDirectory
     }
   }
 
@@ -180,6 +184,9 @@ public enum PipelineRun {
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
+    RunEndReport.update(
+      RunEndReport.directory(option: options.reportDirectory, pipeline: pipeline, layout: layout),
+      layout: layout, run: run.text, events: events)
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
     return Outcome(record: notified, metricsFile: metricsFile, signal: signal)

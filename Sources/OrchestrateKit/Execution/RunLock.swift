@@ -5,8 +5,8 @@ import Foundation
 /// so a killed run never leaves a stale lock behind.
 ///
 /// The holder's note (which run, pid, since when) is written while a short
-/// `flock` on the metrics directory is held, and a loser reads it under the
-/// same one: nobody sees the lock taken before its note is there.
+/// `flock` on the metrics directory (`DirectoryLock`) is held, and a loser
+/// reads it under the same one: nobody sees the lock taken before its note is there.
 public final class RunLock {
   public enum Failure: Error, CustomStringConvertible {
     /// Another process holds the lock; its note says which run.
@@ -28,7 +28,7 @@ public final class RunLock {
   /// Takes the lock without waiting, then writes who holds it into the file.
   public init(path: String, pipeline: String, holder: String) throws(Failure) {
     directory = (path as NSString).deletingLastPathComponent
-    let note = NoteGuard(directory: directory)
+    let note = DirectoryLock(directory: directory)
     defer { note.release() }
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .unusable(path: path, reason: String(cString: strerror(errno))) }
@@ -45,7 +45,7 @@ public final class RunLock {
   }
 
   deinit {
-    let note = NoteGuard(directory: directory)
+    let note = DirectoryLock(directory: directory)
     ftruncate(fd, 0)
     close(fd)
     note.release()
@@ -58,23 +58,5 @@ public final class RunLock {
     let note = String(decoding: buffer[..<count], as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     return note.isEmpty ? nil : note
-  }
-}
-
-/// A short exclusive `flock` on a directory, held around taking the run
-/// lock and writing its note, and around reading the note after losing.
-private struct NoteGuard {
-  private let fd: Int32
-
-  init(directory: String) {
-    fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
-  }
-
-  func release() {
-    guard fd >= 0 else { return }
-    flock(fd, LOCK_UN)
-    close(fd)
   }
 }

@@ -42,6 +42,8 @@ public struct Pipeline: Sendable, Equatable {
   public var slurm = SlurmPipelineSettings()
   /// Who is told about runs, missed and stuck runs (`notify:`).
   public var notify: NotifySettings = .none
+  /// `report.path` as written: relative to the root unless absolute; nil: no report.
+  public var reportPath: String? = nil
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.

@@ -29,6 +29,7 @@ struct PipelineDefinition: Decodable {
   var slurm: SlurmDefinition?
   var notify: [NotifyChannelDefinition]?
   var notifyTimeout: DurationSetting?
+  var report: ReportDefinition?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
@@ -36,6 +37,7 @@ struct PipelineDefinition: Decodable {
     case anomalies, params, environments, metrics, health
     case notify
     case notifyTimeout = "notify_timeout"
+    case report
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
@@ -77,6 +79,7 @@ struct PipelineDefinition: Decodable {
     slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
     notify = try c.decodeIfPresent([NotifyChannelDefinition].self, forKey: .notify)
     notifyTimeout = try c.decodeIfPresent(DurationSetting.self, forKey: .notifyTimeout)
+    report = try c.decodeIfPresent(ReportDefinition.self, forKey: .report)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }

@@ -111,6 +111,7 @@ struct PipelineValidator {
       try NotifyValidator(file: file).settings(
         definition.notify, timeout: definition.notifyTimeout, field: "notify",
         timeoutField: "notify_timeout") ?? .none
+    pipeline.reportPath = definition.report?.path
     return pipeline
   }
 

@@ -4,7 +4,7 @@ import Foundation
 /// `runs/<run_id>.html` for each pipeline's newest runs. A page is written
 /// only when its text changed, so an update after a run rewrites just the
 /// pages that run touched and leaves the others (and their times) alone.
-public struct ReportSite {
+public struct ReportSite: Sendable {
   public let source: ReportSource
   public let directory: String
 
@@ -41,6 +41,13 @@ public struct ReportSite {
     for name in pipelines ?? [] where !known.contains(name) {
       throw .unknownPipeline(name, known: known)
     }
+    if let problem = FileSystem.makeDirectories(directory) {
+      throw .cannotWrite(problem.path, problem.reason)
+    }
+    // One writer at a time: the overview of a run that ends while another
+    // run's update is under way must not be replaced by an older one.
+    let lock = DirectoryLock(directory: directory)
+    defer { lock.release() }
     var outcome = Outcome()
     var selected = pipelines ?? known
     var runView: RunView?
@@ -102,12 +109,13 @@ public struct ReportSite {
       outcome.unchanged += 1
       return
     }
+    if let problem = FileSystem.makeDirectories((path as NSString).deletingLastPathComponent) {
+      throw .cannotWrite(problem.path, problem.reason)
+    }
     do {
-      try FileManager.default.createDirectory(
-        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try AtomicFile.write(data, to: path)
     } catch {
-      throw .cannotWrite(path, "\(error)")
+      throw .cannotWrite(path, error.reason)
     }
     outcome.written.append(relative)
   }

@@ -15,15 +15,26 @@ public struct ReportSource: Sendable {
   public let windowDays: Int
   public let now: Date
 
+  /// One index load per pipeline for all of this source's pages.
+  let loads: SharedIndexLoads
+
   public init(layout: RootLayout, windowDays: Int, now: Date = Date()) {
     self.layout = layout
     self.windowDays = windowDays
     self.now = now
+    let judged = StatusCollector.taskSelection(now: now, windowDays: windowDays)
+    guard case .newest(let count, let since) = judged else { preconditionFailure() }
+    loads = SharedIndexLoads(
+      widest: .newest(max(count, Self.detailRuns), since: since), now: now)
   }
+
+  /// Runs whose task digests a pipeline page shows (trends, counters).
+  static let detailRuns = max(sparkRuns, gridRuns) * 2
 
   /// Every pipeline's status (problems first on the page) and its newest runs.
   public func overview(pipelines names: [String]? = nil) -> Overview {
-    var report = StatusCollector.collect(layout: layout, windowDays: windowDays, now: now)
+    var report = StatusCollector.collect(
+      layout: layout, windowDays: windowDays, now: now, loads: loads)
     if let names { report.pipelines.removeAll { !names.contains($0.name) } }
     var recent: [String: [RunDigest]] = [:]
     for pipeline in report.pipelines {
@@ -42,12 +53,12 @@ public struct ReportSource: Sendable {
     var judged = known
     if judged == nil {
       let report = StatusCollector.collect(
-        layout: layout, pipeline: name, windowDays: windowDays, now: now)
+        layout: layout, pipeline: name, windowDays: windowDays, now: now, loads: loads)
       judged = report.pipelines.first
       unreadable = report.unreadableFiles
     }
     guard let status = judged else { return nil }
-    let runs = digests(name, taskRuns: max(Self.sparkRuns, Self.gridRuns) * 2)
+    let runs = digests(name, taskRuns: Self.detailRuns)
     let directory = layout.metricsDirectory(pipeline: name)
     let records = runs.suffix(Self.gridRuns).compactMap { digest -> RunRecord? in
       readRecord(at: "\(directory)/\(digest.file)").map(settled)
@@ -76,7 +87,9 @@ public struct ReportSource: Sendable {
       var running: PipelineStatus.RunningRun?
       if settledRecord.status == .running {
         running =
-          StatusCollector.collect(layout: layout, pipeline: name, windowDays: windowDays, now: now)
+          StatusCollector.collect(
+            layout: layout, pipeline: name, windowDays: windowDays, now: now, loads: loads
+          )
           .pipelines.first?.running.first { $0.runId == runId }
       }
       return RunView(pipeline: name, runId: runId, record: settledRecord, running: running)
@@ -94,10 +107,8 @@ public struct ReportSource: Sendable {
   }
 
   func digests(_ pipeline: String, taskRuns: Int) -> [RunDigest] {
-    StatusIndex.load(
-      directory: layout.metricsDirectory(pipeline: pipeline), now: now,
-      tasks: .newest(taskRuns)
-    ).runs
+    loads.load(directory: layout.metricsDirectory(pipeline: pipeline), tasks: .newest(taskRuns))
+      .runs
   }
 
   func readRecord(at path: String) -> RunRecord? {

@@ -70,6 +70,7 @@ public enum RunPage {
     if !record.sourceFilter.isEmpty {
       items.append(("sources", record.sourceFilter.joined(separator: ", ")))
     }
+    if let original = record.rerunOf { items.append(("rerun of", original)) }
     if let rss = record.orchestratorPeakRssBytes {
       items.append(("orchestrator peak RSS", ReportFormat.bytes(rss)))
     }

@@ -7,17 +7,26 @@ public enum StatusCollector {
     layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date = Date(),
     logicalDate: String? = nil
   ) -> StatusReport {
+    collect(
+      layout: layout, pipeline: pipeline, windowDays: windowDays, now: now,
+      logicalDate: logicalDate, loads: nil)
+  }
+
+  /// `loads`: index loads shared with other readers (the report's pages).
+  static func collect(
+    layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date,
+    logicalDate: String? = nil, loads: SharedIndexLoads?
+  ) -> StatusReport {
     let names = pipeline.map { [$0] } ?? pipelineNames(in: layout.metricsDirectory)
     var unreadable: [StatusIndex.Unreadable] = []
     var pipelines: [PipelineStatus] = []
     for name in names {
       let directory = layout.metricsDirectory(pipeline: name)
       // Task statistics cover the window; baselines the newest runs.
-      let contents = StatusIndex.load(
-        directory: directory, now: now,
-        tasks: .newest(
-          2 * PipelineAssessment.historyRuns,
-          since: PipelineAssessment.windowStart(now: now, days: windowDays)))
+      let selection = taskSelection(now: now, windowDays: windowDays)
+      let contents =
+        loads?.load(directory: directory, tasks: selection)
+        ?? StatusIndex.load(directory: directory, now: now, tasks: selection)
       // Relative to the root: short enough to name in one line.
       unreadable += contents.unreadable.map {
         .init(path: "metrics/\(name)/\($0.path)", reason: $0.reason)
@@ -59,6 +68,12 @@ public enum StatusCollector {
   }
 
   /// Subdirectories of `metrics/`, one per pipeline that has run.
+  static func taskSelection(now: Date, windowDays: Int) -> IndexFile.TaskSelection {
+    .newest(
+      2 * PipelineAssessment.historyRuns,
+      since: PipelineAssessment.windowStart(now: now, days: windowDays))
+  }
+
   static func pipelineNames(in directory: String) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     return names.filter { name in

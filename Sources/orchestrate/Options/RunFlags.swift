@@ -19,11 +19,23 @@ struct RunFlags: ParsableArguments {
   @Flag(name: .shortAndLong, help: "Print nothing, whatever happens: the exit code says it.")
   var quiet = false
 
+  @Option(
+    help: ArgumentHelp(
+      "At the end, update the HTML report in this directory (overrides report.path).",
+      valueName: "dir"))
+  var report: String?
+
+  /// `--report` as an absolute path: relative to the current directory, as `report -o`.
+  var reportDirectory: String? {
+    report.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+  }
+
   func validate() throws {
     if let maxParallel, maxParallel < 1 {
       throw ValidationError("--max-parallel must be at least 1, got \(maxParallel)")
     }
     if verbose && quiet { throw ValidationError("--verbose and --quiet exclude each other") }
+    if let report, report.isEmpty { throw ValidationError("--report needs a directory") }
   }
 
   /// Plans with `makePlan`, then prints the plan (`--dry-run`) or runs it
@@ -51,7 +63,10 @@ struct RunFlags: ParsableArguments {
       let layout = RootLayout(root: location.root)
       do {
         let outcome = try PipelineRun.execute(
-          plan, options: .init(layout: layout, maxParallel: maxParallel, trigger: trigger),
+          plan,
+          options: .init(
+            layout: layout, maxParallel: maxParallel, trigger: trigger,
+            reportDirectory: reportDirectory),
           events: events)
         return (outcome, layout.root)
       } catch let failure as PipelineRun.Failure {

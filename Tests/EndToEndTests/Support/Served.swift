@@ -57,6 +57,14 @@ final class Served {
       body: (try? String(contentsOfFile: scratch.path + ".body", encoding: .utf8)) ?? "")
   }
 
+  /// `curl --head`: the headers a GET would bring, and no body.
+  func head(_ path: String) throws -> String {
+    try system(["curl", "-s", "--max-time", "30", "--head", base + path]).output
+  }
+
+  /// The port it listens on, for clients other than curl.
+  var port: UInt16 { UInt16(base.split(separator: ":").last ?? "") ?? 0 }
+
   /// SIGTERM, then the exit: a graceful stop ends by the signal.
   func stop() -> Invocation {
     process.signal(SIGTERM)

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The report update a run makes once its record is final (`report: {path:
+/// DIR}` in the pipeline, or `--report DIR`): its own page, its pipeline's
+/// page and the overview, each rewritten only when its text changed.
+///
+/// The run is over by then, so the update never changes its exit code: a
+/// failure is a problem line in the event log and the run's report, and the
+/// update gets `deadline` at most (a hung network file system must not hold
+/// a nightly run and its lock); what it did not write, `orchestrate report`
+/// writes later.
+public enum RunEndReport {
+  public static let deadline: TimeInterval = 2
+  /// Statistics on the pages cover this many days, as `orchestrate report`'s default.
+  static let windowDays = 7
+
+  /// `directory` wins (`--report`); else the pipeline's `report.path`,
+  /// relative to the root; nil when neither is set.
+  public static func directory(option: String?, pipeline: Pipeline, layout: RootLayout) -> String? {
+    option ?? pipeline.reportPath.map(layout.absolute)
+  }
+
+  static func update(_ directory: String?, layout: RootLayout, run: String, events: EventLog) {
+    guard let directory else { return }
+    let site = ReportSite(
+      source: ReportSource(layout: layout, windowDays: windowDays), directory: directory)
+    let index = "\(site.directory)/index.html"
+    let finished = DispatchSemaphore(value: 0)
+    let result = UpdateResult()
+    let started = DispatchTime.now()
+    Thread.detachNewThread {
+      result.set(Result { () throws(ReportSite.Failure) in try site.write(run: run) })
+      finished.signal()
+    }
+    // A signal now only cuts the wait short: the run's record is final.
+    let trap = SignalTrap(queue: DispatchQueue(label: "orchestrate.report-signals")) { signal in
+      result.interrupt(signal)
+      finished.signal()
+    }
+    defer { trap.cancel() }
+    _ = finished.wait(timeout: started + deadline)
+    let milliseconds =
+      Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+    switch (result.value, result.signal) {
+    case (.success(let outcome)?, _):
+      events.log(
+        "report: \(outcome.written.count) page(s) written, \(outcome.unchanged) unchanged in "
+          + String(format: "%.1f ms", milliseconds) + ": \(index)")
+    case (.failure(let error)?, _):
+      events.problem("report: \(index) not updated: \(error)")
+    case (nil, let signal?):
+      events.problem(
+        "report: update of \(index) stopped by \(Scheduler.signalName(signal)); "
+          + "`orchestrate report --root \(layout.root) -o \(site.directory)` brings it up to date")
+    case (nil, nil):
+      events.problem(
+        "report: \(index) not updated within \(Int(deadline))s; `orchestrate report --root \(layout.root) -o \(site.directory)` brings it up to date"
+      )
+    }
+  }
+
+  /// What the writing thread hands over, if it finishes in time.
+  private final class UpdateResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Result<ReportSite.Outcome, ReportSite.Failure>?
+    private var received: Int32?
+
+    var value: Result<ReportSite.Outcome, ReportSite.Failure>? { lock.withLock { stored } }
+    var signal: Int32? { lock.withLock { received } }
+
+    func set(_ value: Result<ReportSite.Outcome, ReportSite.Failure>) {
+      lock.withLock { stored = value }
+    }
+
+    func interrupt(_ signal: Int32) {
+      lock.withLock { received = signal }
+    }
+  }
+}

@@ -1,0 +1,266 @@
+import Foundation
+
+/// The public side of `serve`. FlyingFox accepts every connection and reads
+/// a request head without a limit, so the listening socket is this gate's:
+/// it lets `Limits.connections` clients in at a time and relays each to the
+/// HTTP server on a private unix socket, checking every request head on the
+/// way (`RequestFraming`). A client over a limit gets its answer from here
+/// and is disconnected; the server and the other clients go on.
+final class ConnectionGate: @unchecked Sendable {
+  struct Limits: Sendable {
+    var connections = 64
+    var headBytes = 16 * 1024
+    /// `serve` is read-only: a body is read only to be thrown away.
+    var bodyBytes = 64 * 1024
+    /// Nothing sent either way for this long closes the connection.
+    var idleSeconds = 15
+  }
+
+  let limits: Limits
+  private let listener: Int32
+  private let backend: String
+  private let lock = NSLock()
+  private var open = 0
+  private var refusing = 0
+  private var stopped = false
+
+  /// Binds and listens at once, so clients can connect (and wait in the
+  /// backlog) from the moment `serve` prints that it listens.
+  init(address: ListenAddress, backend: String, limits: Limits) throws(ServeError) {
+    self.limits = limits
+    self.backend = backend
+    let text = "\(address.host):\(address.port)"
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw .cannotListen(text, String(cString: strerror(errno))) }
+    var yes: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+    var socketAddress = sockaddr_in()
+    socketAddress.sin_family = sa_family_t(AF_INET)
+    socketAddress.sin_port = address.port.bigEndian
+    inet_pton(AF_INET, address.host, &socketAddress.sin_addr)
+    let bound = withUnsafePointer(to: &socketAddress) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard bound == 0, Glibc.listen(fd, 128) == 0 else {
+      let reason = String(cString: strerror(errno))
+      close(fd)
+      throw .cannotListen(text, reason)
+    }
+    listener = fd
+  }
+
+  /// The port bound (the one asked for, or the free one picked for 0).
+  var port: UInt16 {
+    var socketAddress = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &socketAddress) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        getsockname(listener, $0, &length)
+      }
+    }
+    return UInt16(bigEndian: socketAddress.sin_port)
+  }
+
+  func start() {
+    Thread.detachNewThread { [self] in acceptConnections() }
+  }
+
+  /// No new connections; those open end when the server closes its side.
+  func stop() {
+    lock.withLock { stopped = true }
+    shutdown(listener, Int32(SHUT_RDWR))
+  }
+
+  private func acceptConnections() {
+    while true {
+      let client = accept(listener, nil, nil)
+      if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
+      if client < 0 {
+        if lock.withLock({ stopped }) {
+          close(listener)
+          return
+        }
+        // Out of descriptors: wait for some to be closed rather than spin.
+        if errno == EMFILE || errno == ENFILE { usleep(50_000) }
+        continue
+      }
+      let admitted = lock.withLock { () -> Bool in
+        guard open < limits.connections else { return false }
+        open += 1
+        return true
+      }
+      if admitted {
+        Thread.detachNewThread { [self] in
+          relay(client)
+          // Free before closing: a client that sees the end may connect again at once.
+          lock.withLock { open -= 1 }
+          close(client)
+        }
+      } else {
+        refuse(client, GateAnswer.busy(limits.connections))
+      }
+    }
+  }
+
+  /// Answers and closes without troubling the server; a flood of refused
+  /// clients is closed without an answer once 16 are being answered.
+  private func refuse(_ client: Int32, _ answer: GateAnswer) {
+    let answering = lock.withLock { () -> Bool in
+      guard refusing < 16 else { return false }
+      refusing += 1
+      return true
+    }
+    guard answering else {
+      close(client)
+      return
+    }
+    Thread.detachNewThread { [self] in
+      Self.answer(client, answer)
+      close(client)
+      lock.withLock { refusing -= 1 }
+    }
+  }
+
+  /// Copies bytes both ways until either side is done, every request head
+  /// checked before the server sees it.
+  private func relay(_ client: Int32) {
+    guard let server = connectToBackend() else {
+      Self.answer(client, .unavailable)
+      return
+    }
+    defer { close(server) }
+    var framing = RequestFraming(headLimit: limits.headBytes, bodyLimit: limits.bodyBytes)
+    var refusal: RequestFraming.Refusal?
+    var reading = true
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+      var descriptors = [
+        pollfd(fd: reading ? client : -1, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: server, events: Int16(POLLIN), revents: 0),
+      ]
+      let ready = poll(&descriptors, 2, Int32(limits.idleSeconds * 1000))
+      if ready < 0 && errno == EINTR { continue }
+      if ready <= 0 { break }
+      if descriptors[1].revents != 0 {
+        let count = read(server, &buffer, buffer.count)
+        if count <= 0 || !Self.writeAll(client, buffer[..<count]) { break }
+      }
+      if reading && descriptors[0].revents != 0 {
+        let count = read(client, &buffer, buffer.count)
+        let step =
+          count > 0 ? framing.feed(buffer[..<count]) : (forward: [], refusal: nil)
+        if !step.forward.isEmpty && !Self.writeAll(server, step.forward[...]) { break }
+        if count <= 0 || step.refusal != nil {
+          // The server answers what it has, sees the end, and closes; the
+          // refusal follows those answers.
+          refusal = step.refusal
+          reading = false
+          shutdown(server, Int32(SHUT_WR))
+        }
+      }
+    }
+    if let refusal { Self.answer(client, GateAnswer(refusal, limits: limits)) }
+  }
+
+  private func connectToBackend() -> Int32? {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    var socketAddress = sockaddr_un()
+    socketAddress.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &socketAddress.sun_path) { path in
+      for (index, byte) in backend.utf8.prefix(path.count - 1).enumerated() { path[index] = byte }
+    }
+    let connected = withUnsafePointer(to: &socketAddress) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    guard connected == 0 else {
+      close(fd)
+      return nil
+    }
+    return fd
+  }
+
+  /// Sends `answer`, then reads what the client still sends (for at most a
+  /// second) so that closing does not reset the connection before the
+  /// client has read the answer.
+  static func answer(_ client: Int32, _ answer: GateAnswer) {
+    _ = writeAll(client, Array(answer.response.utf8)[...])
+    shutdown(client, Int32(SHUT_WR))
+    var timeout = timeval(tv_sec: 1, tv_usec: 0)
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+    var drained = 0
+    while drained < 1 << 20 {
+      let count = read(client, &buffer, buffer.count)
+      if count <= 0 { break }
+      drained += count
+    }
+  }
+
+  static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+    var rest = bytes
+    while !rest.isEmpty {
+      let written = rest.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      if written < 0 && errno == EINTR { continue }
+      if written <= 0 { return false }
+      rest = rest.dropFirst(written)
+    }
+    return true
+  }
+}
+
+/// What the gate answers itself, always closing the connection.
+struct GateAnswer {
+  var status: String
+  var message: String
+  var extra: [String] = []
+
+  static func busy(_ connections: Int) -> GateAnswer {
+    GateAnswer(
+      status: "503 Service Unavailable",
+      message: "busy: \(connections) connections are open, the most serve allows",
+      extra: ["Retry-After: 1"])
+  }
+
+  static let unavailable = GateAnswer(
+    status: "503 Service Unavailable", message: "the server is stopping")
+
+  init(status: String, message: String, extra: [String] = []) {
+    self.status = status
+    self.message = message
+    self.extra = extra
+  }
+
+  init(_ refusal: RequestFraming.Refusal, limits: ConnectionGate.Limits) {
+    switch refusal {
+    case .headTooLarge:
+      self.init(
+        status: "431 Request Header Fields Too Large",
+        message: "the request's head is larger than \(limits.headBytes) bytes")
+    case .bodyTooLarge:
+      self.init(
+        status: "413 Content Too Large",
+        message: "serve is read-only: a request body may have at most \(limits.bodyBytes) bytes")
+    case .lengthRequired:
+      self.init(
+        status: "411 Length Required", message: "a request body needs a Content-Length")
+    case .badLength:
+      self.init(status: "400 Bad Request", message: "Content-Length is not a number")
+    }
+  }
+
+  var response: String {
+    let body = message + "\n"
+    return
+      ([
+        "HTTP/1.1 \(status)", "Content-Type: text/plain; charset=utf-8",
+        "Content-Length: \(body.utf8.count)", "Connection: close",
+        "X-Content-Type-Options: nosniff", "Cache-Control: no-store",
+      ] + extra)
+      .joined(separator: "\r\n") + "\r\n\r\n" + body
+  }
+}

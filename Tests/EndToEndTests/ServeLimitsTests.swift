@@ -1,0 +1,105 @@
+import Foundation
+import OrchestrateKit
+import TestSupport
+import Testing
+
+/// What `serve` does with requests beyond its limits, and HEAD requests.
+@Suite(.serialized) struct ServeLimitsTests {
+  func servedRoot(_ extra: [String] = []) throws -> (TestRoot, Served) {
+    let root = TestRoot()
+    root.write("pipelines/nightly.yaml", ReportTests.pipeline)
+    try Orchestrate.run(["nightly", "--root", root.path])
+    return (root, try Served(root, extra))
+  }
+
+  @Test func headAnswersTheLengthOfThePage() throws {
+    let (root, served) = try servedRoot()
+    let run = try root.onlyRecord("nightly").runId
+    for path in ["/", "/runs/\(run).html", "/api/runs/\(run)/logs/flaky"] {
+      let page = try served.get(path)
+      #expect(page.status == 200)
+      let head = try served.head(path)
+      #expect(head.hasPrefix("HTTP/1.1 200"), "\(path): \(head)")
+      #expect(head.contains("Content-Length: \(page.body.utf8.count)\r\n"), "\(path): \(head)")
+    }
+  }
+
+  @Test func anOversizedRequestIsRefusedAndTheServerGoesOn() throws {
+    let (root, served) = try servedRoot()
+    defer { withExtendedLifetime(root) {} }
+    let huge = String(repeating: "a", count: 20_000)
+    let refused = try served.get("/", headers: ["X-Padding: \(huge)"])
+    #expect(refused.status == 431)
+    #expect(refused.body == "the request's head is larger than 16384 bytes\n")
+    let chunked = try served.get(
+      "/api/status", method: "POST", headers: ["Transfer-Encoding: chunked"])
+    #expect(chunked.status == 411)
+    let after = try served.get("/")
+    #expect(after.status == 200)
+    #expect(after.body.contains("nightly"))
+    #expect(served.stop().signal == SIGTERM)
+  }
+
+  @Test func connectionsBeyondTheLimitAreTurnedAwayUntilOneLeaves() throws {
+    let (root, served) = try servedRoot(["--max-connections", "2"])
+    defer { withExtendedLifetime(root) {} }
+    // Two clients hold their connections open (keep-alive), each answered once.
+    let first = try RawClient(port: served.port)
+    let second = try RawClient(port: served.port)
+    for client in [first, second] {
+      #expect(
+        try client.exchange("GET /api/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n")
+          .hasPrefix("HTTP/1.1 200"))
+    }
+    let third = try served.get("/")
+    #expect(third.status == 503)
+    #expect(third.body.contains("busy: 2 connections are open"))
+
+    // The first leaves: once it has seen the server close, its place is free.
+    first.finish()
+    let fourth = try served.get("/")
+    #expect(fourth.status == 200)
+    second.finish()
+  }
+}
+
+/// A client on a plain socket that keeps its connection open between requests.
+final class RawClient {
+  let fd: Int32
+
+  init(port: UInt16) throws {
+    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    try #require(connected == 0, "cannot connect to port \(port)")
+  }
+
+  deinit { close(fd) }
+
+  /// Sends `request` and returns the response's head and whatever came with it.
+  func exchange(_ request: String) throws -> String {
+    _ = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, 0) }
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
+      let count = recv(fd, &buffer, buffer.count, 0)
+      if count <= 0 { break }
+      received += buffer[..<count]
+    }
+    return String(decoding: received, as: UTF8.self)
+  }
+
+  /// Closes its sending side and reads until the server has closed too.
+  func finish() {
+    shutdown(fd, Int32(SHUT_WR))
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while recv(fd, &buffer, buffer.count, 0) > 0 {}
+  }
+}
