@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need beyond the Swift toolchain: the
-# headers of libarchive, zlib and libcurl (Debian: libarchive-dev, zlib1g-dev,
-# libcurl4-openssl-dev: a --static-swift-stdlib build links the libcurl that
-# notifications send through), the
+# headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
-# (the HTTP client of the serve tests), Python's html5lib for Debian's python3
+# (the HTTP client of HTTP notifications and of the serve tests), Python's html5lib for Debian's python3
 # (strict parsing of the report's pages), its jsonschema and PyYAML
 # (scripts/check-json-schema.py checks the JSON Schemas in docs/ against real
 # files), msmtp (the sendmail-compatible client the email notification tests
@@ -21,7 +19,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev libcurl4-openssl-dev cron systemd curl \
+for package in libarchive-dev zlib1g-dev cron systemd curl \
   python3-html5lib python3-jsonschema python3-yaml msmtp python3-aiosmtpd tmux; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done

@@ -1,13 +1,16 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
-/// Sends one request with Foundation's URLSession (libcurl on Linux, with
-/// its certificate checks): a timeout per attempt, retries on connection
-/// errors, timeouts, 408, 429 and 5xx, `Retry-After` honoured while it fits
-/// before the deadline, and never past the deadline.
+/// Sends one request through the `curl` program (with its certificate
+/// checks): a timeout per attempt, retries on connection errors, timeouts,
+/// 408, 429 and 5xx, `Retry-After` honoured while it fits before the
+/// deadline, and never past the deadline.
+///
+/// Why a program and not Foundation's URLSession: linking FoundationNetworking
+/// made every start of orchestrate load libcurl and some thirty libraries it
+/// needs, doubling the start time of every run (4.4 → 8.1 ms for
+/// `--version`) to serve the few runs that notify. The URL and header values
+/// go to curl in a config file readable by this user only, never on its
+/// command line, where `ps` would show them.
 enum HTTPDelivery {
   static let attemptTimeout: Double = 10
   static let maximumAttempts = 3
@@ -22,15 +25,6 @@ enum HTTPDelivery {
     /// The start of what the endpoint answered (for `notify test`).
     var answer: String?
   }
-
-  /// One session for every channel: its connections are reused, nothing is cached.
-  private static let session: URLSession = {
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.httpCookieAcceptPolicy = .never
-    configuration.httpShouldSetCookies = false
-    configuration.urlCache = nil
-    return URLSession(configuration: configuration)
-  }()
 
   static func send(
     url: URL, method: String, headers: [String: String], body: Data?, contentType: String?,
@@ -47,16 +41,12 @@ enum HTTPDelivery {
       }
       outcome.attempts += 1
       let timeout = min(attemptTimeout, remaining)
-      var request = URLRequest(
-        url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-      request.httpMethod = method
-      request.httpBody = body
-      request.setValue(
-        "orchestrate/\(OrchestrateVersion.current)", forHTTPHeaderField: "User-Agent")
-      if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-      for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-
-      let attempt = perform(request, timeout: timeout)
+      var allHeaders = ["User-Agent": "orchestrate/\(OrchestrateVersion.current)"]
+      if let contentType { allHeaders["Content-Type"] = contentType }
+      for (name, value) in headers { allHeaders[name] = value }
+      let attempt = CurlRequest(
+        url: url.absoluteString, method: method, headers: allHeaders, body: body, timeout: timeout
+      ).perform()
       outcome.httpStatus = attempt.status
       outcome.answer = attempt.answer
       var retryAfter: Double?
@@ -88,70 +78,6 @@ enum HTTPDelivery {
       Thread.sleep(forTimeInterval: wait)
     }
     return outcome
-  }
-
-  private struct Attempt: @unchecked Sendable {
-    var status: Int?
-    var retryAfter: Double?
-    var error: String?
-    var retriable = false
-    var timedOut = false
-    var answer: String?
-  }
-
-  private final class Slot: @unchecked Sendable {
-    var attempt = Attempt(error: "no answer", retriable: true)
-  }
-
-  private static func perform(_ request: URLRequest, timeout: Double) -> Attempt {
-    let done = DispatchSemaphore(value: 0)
-    let slot = Slot()
-    let task = session.dataTask(with: request) { data, response, error in
-      if let response = response as? HTTPURLResponse {
-        slot.attempt = Attempt(
-          status: response.statusCode,
-          retryAfter: retryAfter(response.value(forHTTPHeaderField: "Retry-After")),
-          answer: data.map { String(decoding: $0.prefix(300), as: UTF8.self) })
-      } else if let error = error as? URLError {
-        slot.attempt = Attempt(
-          error: describe(error, timeout: timeout), retriable: isRetriable(error),
-          timedOut: error.code == .timedOut)
-      } else if let error {
-        slot.attempt = Attempt(error: error.localizedDescription, retriable: true)
-      }
-      done.signal()
-    }
-    task.resume()
-    // libcurl's timeout is on silence; a trickling server is cut off here.
-    if done.wait(timeout: .now() + timeout + 0.5) == .timedOut {
-      task.cancel()
-      return Attempt(
-        error: "no answer within \(format(timeout))", retriable: true, timedOut: true)
-    }
-    return slot.attempt
-  }
-
-  static func isRetriable(_ error: URLError) -> Bool {
-    switch error.code {
-    case .timedOut, .cannotConnectToHost, .networkConnectionLost, .cannotFindHost,
-      .dnsLookupFailed, .notConnectedToInternet, .badServerResponse, .zeroByteResource:
-      true
-    default: false
-    }
-  }
-
-  static func describe(_ error: URLError, timeout: Double) -> String {
-    switch error.code {
-    case .timedOut: "no answer within \(format(timeout))"
-    case .cannotConnectToHost: "connection refused"
-    case .cannotFindHost, .dnsLookupFailed: "host not found"
-    case .networkConnectionLost: "connection lost"
-    case .serverCertificateUntrusted, .serverCertificateHasBadDate,
-      .serverCertificateHasUnknownRoot,
-      .serverCertificateNotYetValid, .secureConnectionFailed:
-      "TLS: \(error.localizedDescription)"
-    default: error.localizedDescription
-    }
   }
 
   /// Seconds, or an HTTP date.
