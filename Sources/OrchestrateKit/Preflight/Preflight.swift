@@ -17,7 +17,14 @@ public struct Preflight: Sendable {
   ) -> Preflight {
     var result = Preflight()
     var seen = Set<String>()
-    let views = plan.steps.map { TaskView(step: $0, plan: plan, root: root, inherited: inherited) }
+    // Looked up once: a search per step made a 40,000-task plan take seconds.
+    let positions = Dictionary(
+      plan.pipeline.tasks.enumerated().map { ($1.name, $0) },
+      uniquingKeysWith: { first, _ in first })
+    let views = plan.steps.map {
+      TaskView(
+        step: $0, index: positions[$0.task.name] ?? 0, plan: plan, root: root, inherited: inherited)
+    }
     let earlier = EarlierTaskMentions(plan: plan, views: views)
     for (index, step) in plan.steps.enumerated() {
       if runningOnly && (step.unwanted != nil || step.reused != nil) { continue }

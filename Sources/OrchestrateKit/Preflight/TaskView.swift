@@ -16,11 +16,11 @@ struct TaskView {
   /// `argv[0]` with `${NAME}` expanded, or the shell of a `run:` task.
   var program: (name: String, field: String, kind: String)?
 
-  init(step: Plan.Step, plan: Plan, root: String, inherited: [String: String]) {
+  /// `index`: the task's place in the file.
+  init(step: Plan.Step, index: Int, plan: Plan, root: String, inherited: [String: String]) {
     let pipeline = plan.pipeline
     let task = step.task
     taskName = task.name
-    let index = pipeline.tasks.firstIndex { $0.name == task.name } ?? 0
     field = "tasks[\(index)]"
 
     var environment = inherited
