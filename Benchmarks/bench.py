@@ -339,17 +339,22 @@ def generate_runs(root, pipeline, name, count, env):
     return directory
 
 
-def status(work, reps):
-    """status --json over 20,000 runs of an 8-task pipeline, against a Python script."""
-    count = 20_000
-    root = os.path.join(work, "status")
+def eight_task_history(work, name, count):
+    """A root holding `count` runs of an hourly 8-task pipeline: (root, env, pipeline, records)."""
+    root = os.path.join(work, name)
     os.makedirs(root, exist_ok=True)
     env = orchestrate_env(root)
     pipeline = os.path.join(root, "eight.json")
     with open(pipeline, "w") as handle:
         json.dump({"name": "eight", "schedule": "0 * * * *", "tasks": [
             {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(8)]}, handle)
-    directory = generate_runs(root, pipeline, "eight", count, env)
+    return root, env, pipeline, generate_runs(root, pipeline, "eight", count, env)
+
+
+def status(work, reps):
+    """status --json over 20,000 runs of an 8-task pipeline, against a Python script."""
+    count = 20_000
+    root, env, pipeline, directory = eight_task_history(work, "status", count)
     script = os.path.join(root, "status.py")
     with open(script, "w") as handle:
         handle.write(PYTHON_STATUS)
@@ -439,14 +444,7 @@ def report(work, reps):
     """The HTML report over 20,000 runs of an 8-task pipeline: written in full, and
     updated at the end of a run, against status --json and a run without a report."""
     count = 20_000
-    root = os.path.join(work, "report")
-    os.makedirs(root, exist_ok=True)
-    env = orchestrate_env(root)
-    pipeline = os.path.join(root, "eight.json")
-    with open(pipeline, "w") as handle:
-        json.dump({"name": "eight", "schedule": "0 * * * *", "tasks": [
-            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(8)]}, handle)
-    generate_runs(root, pipeline, "eight", count, env)
+    root, env, pipeline, _ = eight_task_history(work, "report", count)
     site = os.path.join(root, "site")
     status_cmd = [BINARY, "status", "--json", "--root", root]
     report_cmd = [BINARY, "report", "--root", root, "-o", site]
