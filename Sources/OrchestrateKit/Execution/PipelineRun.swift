@@ -224,9 +224,7 @@ public enum PipelineRun {
 
   private static func launcher(_ plan: Plan, run: RunID, options: Options) -> TaskLauncher {
     let pipeline = plan.pipeline
-    var environment = options.environment
-    for (key, value) in pipeline.environment { environment[key] = value }
-    for (key, value) in plan.settings.variables { environment[key] = value }
+    var environment = plan.sharedEnvironment(inheriting: options.environment)
     environment["ORCHESTRATE_RUN_ID"] = run.text
     environment["ORCHESTRATE_PIPELINE"] = pipeline.name
     environment["ORCHESTRATE_ROOT"] = options.layout.root

@@ -161,6 +161,24 @@ public struct Plan: Sendable {
 }
 
 extension Plan {
+  /// What every task of the run inherits before its own `env`: the
+  /// orchestrator's environment, the pipeline's `env`, then the run's
+  /// environment, env file and parameters. Runs, their start checks and
+  /// `validate` all see tasks through this one layering.
+  public func sharedEnvironment(inheriting inherited: [String: String]) -> [String: String] {
+    var environment = inherited
+    for (key, value) in pipeline.environment { environment[key] = value }
+    for (key, value) in settings.variables { environment[key] = value }
+    return environment
+  }
+
+  /// A variable as `step` will have it, given the shared environment.
+  func variable(_ name: String, of step: Step, shared: [String: String]) -> String? {
+    // As the launcher lays them: the task's source over its own `env`.
+    if name == "ORCHESTRATE_SOURCE", let source = step.source { return source }
+    return step.task.environment[name] ?? shared[name]
+  }
+
   /// What every task sets for itself, whatever it inherits.
   static let ownVariables: Set<String> = [
     "ORCHESTRATE_RUN_ID", "ORCHESTRATE_PIPELINE", "ORCHESTRATE_ROOT", "ORCHESTRATE_TASK",
@@ -171,17 +189,15 @@ extension Plan {
   /// The first `${NAME}` in an `argv` that no task would have set, given
   /// the environment orchestrate inherits: a run would fail it at night.
   public func unsetArgvVariable(inherited: [String: String]) -> PipelineError? {
+    let shared = sharedEnvironment(inheriting: inherited)
     for step in steps {
       guard case .argv(let argv) = step.task.command,
         let names = try? ArgvExpansion.variables(in: argv)
       else { continue }
       for name in names {
-        let known =
-          inherited[name] != nil || pipeline.environment[name] != nil
-          || settings.variables[name] != nil || step.task.environment[name] != nil
-          || Self.ownVariables.contains(name)
-          || (name == "ORCHESTRATE_SOURCE" && step.source != nil)
-        if known { continue }
+        if variable(name, of: step, shared: shared) != nil || Self.ownVariables.contains(name) {
+          continue
+        }
         let index = pipeline.tasks.firstIndex { $0.name == step.task.name } ?? 0
         return PipelineError(
           file: pipeline.file, line: step.task.line, field: "tasks[\(index)].argv",

@@ -21,14 +21,21 @@ public struct Preflight: Sendable {
     let positions = Dictionary(
       plan.pipeline.tasks.enumerated().map { ($1.name, $0) },
       uniquingKeysWith: { first, _ in first })
+    let shared = plan.sharedEnvironment(inheriting: inherited)
     let views = plan.steps.map {
       TaskView(
-        step: $0, index: positions[$0.task.name] ?? 0, plan: plan, root: root, inherited: inherited)
+        step: $0, index: positions[$0.task.name] ?? 0, plan: plan, root: root, shared: shared)
     }
-    let earlier = EarlierTaskMentions(plan: plan, views: views)
+    // What earlier tasks name is worked out only once something is missing.
+    var earlier: EarlierTaskMentions?
+    let programs = ProgramCache()
     for (index, step) in plan.steps.enumerated() {
       if runningOnly && (step.unwanted != nil || step.reused != nil) { continue }
-      for finding in views[index].problems(earlier: { earlier.mentions(before: index) }) {
+      let mentions = {
+        if earlier == nil { earlier = EarlierTaskMentions(plan: plan, views: views) }
+        return earlier!.mentions(before: index)
+      }
+      for finding in views[index].problems(programs: programs, earlier: mentions) {
         // One message per task, not one per source instance.
         let key = "\(step.task.name)\u{0}\(finding.field)\u{0}\(finding.message)"
         guard seen.insert(key).inserted else { continue }

@@ -17,18 +17,17 @@ struct TaskView {
   var program: (name: String, field: String, kind: String)?
 
   /// `index`: the task's place in the file.
-  init(step: Plan.Step, index: Int, plan: Plan, root: String, inherited: [String: String]) {
+  /// `shared`: what every task inherits (`Plan.sharedEnvironment`).
+  init(step: Plan.Step, index: Int, plan: Plan, root: String, shared: [String: String]) {
     let pipeline = plan.pipeline
     let task = step.task
     taskName = task.name
     field = "tasks[\(index)]"
 
-    var environment = inherited
-    for (key, value) in pipeline.environment { environment[key] = value }
-    for (key, value) in plan.settings.variables { environment[key] = value }
-    for (key, value) in task.environment { environment[key] = value }
-    if let source = step.source { environment["ORCHESTRATE_SOURCE"] = source }
-    searchPath = environment["PATH"] ?? "/usr/bin:/bin"
+    // Looked up, not copied: a copy of the environment per step cost more
+    // than the rest of the checks on a large pipeline.
+    let lookup = { (name: String) in plan.variable(name, of: step, shared: shared) }
+    searchPath = lookup("PATH") ?? "/usr/bin:/bin"
 
     let base = pipeline.workingDirectory.map { Self.absolute($0, against: root) } ?? root
     directory = task.workingDirectory.map { Self.absolute($0, against: base) } ?? base
@@ -42,14 +41,17 @@ struct TaskView {
     case .shell(_, let shell):
       program = (shell, "\(field).shell", "shell")
     case .argv(let argv):
-      let expanded = try? ArgvExpansion.expand([argv[0]]) { environment[$0] }
+      let expanded = try? ArgvExpansion.expand([argv[0]], lookup: lookup)
       program = expanded.map { ($0[0], "\(field).argv[0]", "program") }
     }
   }
 
   /// What stops this task from starting, given the paths that tasks
   /// running before it name (worked out only when something is missing).
-  func problems(earlier mentions: () -> [EarlierTaskMentions.Mention]) -> [PreflightFinding] {
+  /// `programs`: lookups shared by every task of the check, as a run shares them.
+  func problems(programs: ProgramCache, earlier mentions: () -> [EarlierTaskMentions.Mention])
+    -> [PreflightFinding]
+  {
     var known: [EarlierTaskMentions.Mention]?
     func earlier() -> [EarlierTaskMentions.Mention] {
       if known == nil { known = mentions() }
@@ -82,13 +84,13 @@ struct TaskView {
       }
     }
     if let program, !(directoryMissing && program.name.contains("/")) {
-      findings += programProblems(program, earlier: earlier)
+      findings += programProblems(program, programs: programs, earlier: earlier)
     }
     return findings
   }
 
   private func programProblems(
-    _ program: (name: String, field: String, kind: String),
+    _ program: (name: String, field: String, kind: String), programs: ProgramCache,
     earlier: () -> [EarlierTaskMentions.Mention]
   ) -> [PreflightFinding] {
     let (name, field, kind) = program
@@ -109,7 +111,7 @@ struct TaskView {
       return [PreflightFinding(field: field, message: "\(kind) \(name) \(problem) (\(path))")]
     }
     do {
-      _ = try ExecutableLookup.resolve(name, searchPath: searchPath, directory: directory)
+      _ = try programs.resolve(name, searchPath: searchPath, directory: directory)
       return []
     } catch {}
     // A PATH directory that an earlier task makes (a virtualenv's bin/, say).
