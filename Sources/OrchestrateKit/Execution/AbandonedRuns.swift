@@ -15,9 +15,8 @@ enum AbandonedRuns {
     var settled: [RunRecord] = []
     for digest in runs where digest.status == .running {
       let path = "\(directory)/\(digest.file)"
-      guard let data = FileManager.default.contents(atPath: path),
-        let record = try? RecordCoding.decoder().decode(RunRecord.self, from: data),
-        record.status == .running, ProcessIdentity(of: record).liveness() == .gone
+      guard let record = RecordCoding.readRecord(at: path), record.status == .running,
+        ProcessIdentity(of: record).liveness() == .gone
       else { continue }
       let journal = RunJournal.read(
         path: RunJournal.path(in: layout, pipeline: pipeline, runId: record.runId))

@@ -46,10 +46,8 @@ public struct Backfill {
       case .exited(let code): code
       case .signaled(let signal): 128 + signal
       }
-    let record = recordNames().subtracting(before).sorted().lazy.compactMap { name in
-      FileManager.default.contents(atPath: "\(self.metricsDirectory)/\(name)").flatMap {
-        try? RecordCoding.decoder().decode(RunRecord.self, from: $0)
-      }
+    let record = recordNames().subtracting(before).sorted().lazy.compactMap {
+      RecordCoding.readRecord(at: "\(self.metricsDirectory)/\($0)")
     }.last { $0.logicalDate == date }
     return Outcome(date: date, exitCode: code, record: record)
   }

@@ -115,16 +115,16 @@ public enum PipelineRun {
     let record = initialRecord(
       plan, run: run, layout: layout, options: options, startedAt: startedAt)
     let metricsFile = layout.metricsFile(pipeline: pipeline.name, run: run)
+    let firstRecord = RecordJSON.encode(record)
     let reserve: ReservedSpace
     do {
       reserve = try ReservedSpace(
-        for: metricsFile,
-        bytes: RecordJSON.encode(record).count * 4 + MetricsWriter.reserveSlack)
+        for: metricsFile, bytes: firstRecord.count * 4 + MetricsWriter.reserveSlack)
     } catch {
       throw .setup("\(error.description); no task was started")
     }
     do {
-      try AtomicFile.write(RecordJSON.encode(record), to: metricsFile)
+      try AtomicFile.write(firstRecord, to: metricsFile)
     } catch {
       throw .setup(
         "cannot write the metrics file \(metricsFile): \(error.reason); no task was started")

@@ -14,7 +14,7 @@ public enum RerunSource {
     for pipeline in pipelines {
       let path = "\(layout.metricsDirectory(pipeline: pipeline))/\(runId).json"
       guard FileManager.default.fileExists(atPath: path) else { continue }
-      guard let record = read(path) else {
+      guard let record = RecordCoding.readRecord(at: path) else {
         throw Problem(description: "cannot read the record \(path)")
       }
       return try finished(record, layout: layout)
@@ -35,7 +35,9 @@ public enum RerunSource {
       throw Problem(description: message)
     }
     for digest in runs.reversed() {
-      guard let record = read("\(directory)/\(digest.file)") else { continue }
+      guard let record = RecordCoding.readRecord(at: "\(directory)/\(digest.file)") else {
+        continue
+      }
       if let ended = try? finished(record, layout: layout) { return ended }
     }
     throw Problem(description: "no finished run of \(pipeline): the newest is still running")
@@ -50,12 +52,6 @@ public enum RerunSource {
         description: "\(record.runId) is still running (pid \(record.pid) on \(record.host))")
     }
     return AbandonedRuns.reconstruct(record, layout: layout)
-  }
-
-  private static func read(_ path: String) -> RunRecord? {
-    FileManager.default.contents(atPath: path).flatMap {
-      try? RecordCoding.decoder().decode(RunRecord.self, from: $0)
-    }
   }
 
   /// What a rerun is told: the original's environment, parameters (secret

@@ -132,9 +132,7 @@ public struct LogRotator {
   /// orchestrator is alive (or on another host, where this one cannot tell).
   private func inProgress(_ run: StoredRunLogs) -> String? {
     guard let id = run.runID,
-      let data = FileManager.default.contents(
-        atPath: layout.metricsFile(pipeline: pipeline, run: id)),
-      let record = try? RecordCoding.decoder().decode(RunRecord.self, from: data),
+      let record = RecordCoding.readRecord(at: layout.metricsFile(pipeline: pipeline, run: id)),
       record.status == .running
     else { return nil }
     switch ProcessIdentity(of: record).liveness() {

@@ -114,10 +114,8 @@ public struct RunLogs {
 
   /// The run's record, when it is there and readable.
   public func record(of run: StoredRunLogs) -> RunRecord? {
-    let path = "\(layout.metricsDirectory(pipeline: run.pipeline))/\(run.name).json"
-    return FileManager.default.contents(atPath: path).flatMap {
-      try? RecordCoding.decoder().decode(RunRecord.self, from: $0)
-    }
+    RecordCoding.readRecord(
+      at: "\(layout.metricsDirectory(pipeline: run.pipeline))/\(run.name).json")
   }
 
   private func copyFromArchive(_ archive: String, wanted: [String], run: String, to fd: Int32)
@@ -166,7 +164,7 @@ public struct RunLogs {
     }
   }
 
-  private static func writeAll(_ block: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+  static func writeAll(_ block: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
     var offset = 0
     while offset < block.count {
       let n = write(fd, block.baseAddress! + offset, block.count - offset)

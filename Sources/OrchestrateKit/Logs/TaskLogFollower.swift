@@ -70,14 +70,8 @@ public struct TaskLogFollower {
       }
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { return position }
-      buffer.withUnsafeBytes { bytes in
-        var written = 0
-        while written < count {
-          let n = write(fd, bytes.baseAddress! + written, count - written)
-          if n < 0 && errno == EINTR { continue }
-          if n <= 0 { return }
-          written += n
-        }
+      _ = buffer.withUnsafeBytes {
+        RunLogs.writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count]), to: fd)
       }
       position += count
     }

@@ -15,6 +15,13 @@ public enum RecordCoding {
     return encoder
   }
 
+  /// The run record at `path`; nil when it is missing or does not decode.
+  public static func readRecord(at path: String, decoder: JSONDecoder = decoder()) -> RunRecord? {
+    FileManager.default.contents(atPath: path).flatMap {
+      try? decoder.decode(RunRecord.self, from: $0)
+    }
+  }
+
   public static func decoder() -> JSONDecoder {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase

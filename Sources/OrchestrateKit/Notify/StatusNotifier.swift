@@ -72,8 +72,7 @@ public enum StatusNotifier {
     let directory = layout.metricsDirectory(pipeline: status.name)
     let newestRun = status.running.last?.runId ?? status.lastRun?.runId
     guard let newestRun,
-      let data = FileManager.default.contents(atPath: "\(directory)/\(newestRun).json"),
-      let record = try? RecordCoding.decoder().decode(RunRecord.self, from: data)
+      let record = RecordCoding.readRecord(at: "\(directory)/\(newestRun).json")
     else { return [] }
     // The channels are the pipeline file's, as the newest run read it.
     let pipeline: Pipeline

@@ -132,8 +132,7 @@ public struct RunSettings: Sendable {
     settings.secretNames = pipeline.parameters.filter(\.secret).map(\.name)
     for (key, value) in environment?.env ?? [:] { settings.variables[key] = value }
     if let envFile = environment?.envFile {
-      let path = envFile.hasPrefix("/") ? envFile : "\(root)/\(envFile)"
-      let file = try EnvFile.read(path: path, shown: envFile)
+      let file = try EnvFile.read(path: RootLayout(root: root).absolute(envFile), shown: envFile)
       for (key, value) in file.entries {
         settings.variables[key] = value
         secrets.append(value)
@@ -203,10 +202,16 @@ struct EnvFile {
   var entries: [(key: String, value: String)]
   var warnings: [String] = []
 
+  /// Why `path` cannot be read as an env file; nil when it can.
+  static func unreadable(_ path: String) -> String? {
+    if access(path, F_OK) != 0 { return "does not exist" }
+    if access(path, R_OK) != 0 { return "cannot be read" }
+    return nil
+  }
+
   static func read(path: String, shown: String) throws(RunSettings.Problem) -> EnvFile {
     guard let data = FileManager.default.contents(atPath: path) else {
-      let reason = access(path, F_OK) == 0 ? "cannot be read" : "does not exist"
-      throw .init("env_file \(shown): \(reason) (\(path))")
+      throw .init("env_file \(shown): \(unreadable(path) ?? "cannot be read") (\(path))")
     }
     let entries: [(key: String, value: String)]
     do {

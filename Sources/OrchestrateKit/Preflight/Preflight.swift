@@ -57,15 +57,8 @@ public struct Preflight: Sendable {
   public static func checkEnvironmentFiles(_ pipeline: Pipeline, root: String) -> [PipelineError] {
     pipeline.environments.keys.sorted().compactMap { name in
       guard let envFile = pipeline.environments[name]?.envFile else { return nil }
-      let path = envFile.hasPrefix("/") ? envFile : "\(root)/\(envFile)"
-      let reason: String
-      if access(path, F_OK) != 0 {
-        reason = "does not exist"
-      } else if access(path, R_OK) != 0 {
-        reason = "cannot be read"
-      } else {
-        return nil
-      }
+      let path = RootLayout(root: root).absolute(envFile)
+      guard let reason = EnvFile.unreadable(path) else { return nil }
       return PipelineError(
         file: pipeline.file, field: "environments.\(name).env_file",
         message: "env_file \(envFile) \(reason) (\(path))")

@@ -112,9 +112,7 @@ public struct ReportSource: Sendable {
   }
 
   func readRecord(at path: String) -> RunRecord? {
-    FileManager.default.contents(atPath: path).flatMap {
-      try? RecordCoding.decoder().decode(RunRecord.self, from: $0)
-    }
+    RecordCoding.readRecord(at: path)
   }
 }
 

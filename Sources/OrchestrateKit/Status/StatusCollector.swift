@@ -38,11 +38,7 @@ public enum StatusCollector {
       }
       let assessment = PipelineAssessment(
         name: name, runs: runs, now: now, windowDays: windowDays,
-        record: { digest in
-          FileManager.default.contents(atPath: "\(directory)/\(digest.file)").flatMap {
-            try? decoder.decode(RunRecord.self, from: $0)
-          }
-        },
+        record: { RecordCoding.readRecord(at: "\(directory)/\($0.file)", decoder: decoder) },
         settle: { AbandonedRuns.reconstruct($0, layout: layout) })
       pipelines.append(assessment.assess())
     }

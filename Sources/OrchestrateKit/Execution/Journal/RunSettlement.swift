@@ -49,7 +49,7 @@ enum RunSettlement {
       record.tasks[index].leftoverProcesses = max(record.tasks[index].leftoverProcesses ?? 0, count)
     }
     for index in record.tasks.indices where !record.tasks[index].status.isFinished {
-      record.tasks[index].settleUnfinished(at: lastSign)
+      record.tasks[index].settleUnfinished()
       if record.tasks[index].status == .failed, record.tasks[index].error == nil {
         record.tasks[index].error = tail(record.tasks[index])
       }
@@ -152,7 +152,7 @@ extension TaskRecord {
   }
 
   /// A task the dead orchestrator never saw to its end.
-  fileprivate mutating func settleUnfinished(at lastSign: Date) {
+  fileprivate mutating func settleUnfinished() {
     guard let last = attempts.indices.last else {
       status = .skipped
       reason = "run abandoned: orchestrator died before it started"
