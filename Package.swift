@@ -11,7 +11,6 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     // `serve` only: a small HTTP server on plain sockets (no SwiftNIO).
     .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
@@ -43,7 +42,7 @@ let package = Package(
       dependencies: [
         "CArchive",
         "CProcessSupport",
-        .product(name: "Yams", package: "Yams"),
+        "CYAML",
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
@@ -53,6 +52,10 @@ let package = Package(
       name: "CArchive",
       providers: [.apt(["libarchive-dev", "zlib1g-dev"])]
     ),
+    // libyaml, the YAML parser (Debian: libyaml-dev); the node tree and the
+    // decoder over it are OrchestrateKit's own, so that nothing links
+    // Foundation's internationalization data.
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     // The few glibc calls Swift's Glibc module does not import (GNU extensions).
     .target(name: "CProcessSupport"),
     // Helpers both test targets use (running system programs such as tar).

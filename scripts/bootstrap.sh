@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need beyond the Swift toolchain: the
-# headers of libarchive and zlib (Debian: libarchive-dev, zlib1g-dev), the
+# headers of libarchive, zlib and libyaml (Debian: libarchive-dev, zlib1g-dev,
+# libyaml-dev), the tz database (tzdata: named time zones are read from
+# /usr/share/zoneinfo), the
 # `crontab` program and the cron daemon (cron) and `systemd-analyze` (systemd),
 # which the tests of `orchestrate schedule` and of runs under cron use, curl
 # (the HTTP client of HTTP notifications and of the serve tests), Python's html5lib for Debian's python3
@@ -19,7 +21,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 missing=()
-for package in libarchive-dev zlib1g-dev cron systemd curl \
+for package in libarchive-dev zlib1g-dev libyaml-dev tzdata cron systemd curl \
   python3-html5lib python3-jsonschema python3-yaml msmtp python3-aiosmtpd tmux; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done

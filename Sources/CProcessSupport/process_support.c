@@ -19,13 +19,19 @@ static int move_to(int fd, int target) {
   return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/// `fd`, or a copy of it numbered 3 or more when it is 0, 1 or 2.
+static int above_standard(int fd) {
+  return fd > 2 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
 static void close_from(int first) {
   if (close_range((unsigned)first, ~0U, 0) == 0) return;
   for (int fd = first; fd < 4096; fd++) close(fd);
 }
 
-pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int output,
-                        const char *directory, const sigset_t *reset, int *error) {
+pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int input,
+                        int output, int errors, const char *directory, const sigset_t *reset,
+                        int *error) {
   // Blocked in the child until its handlers are gone: a handler of ours must
   // never run in it, on memory it shares with us until exec.
   sigset_t all, previous;
@@ -45,13 +51,13 @@ pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[]
       }
     }
     if (setpgid(0, 0) < 0) goto failed;
-    if (move_to(output, 1) < 0 || move_to(output, 2) < 0) goto failed;
-    int null = open("/dev/null", O_RDONLY);
-    if (null < 0) goto failed;
-    if (null != 0) {
-      if (dup2(null, 0) < 0) goto failed;
-      close(null);
-    }
+    // Above 2 first, so that placing one cannot overwrite another (a
+    // descriptor of ours may be 0, 1 or 2 when cron started us with them closed).
+    if (input < 0) input = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (errors < 0) errors = output;
+    if (input < 0 || (input = above_standard(input)) < 0) goto failed;
+    if ((output = above_standard(output)) < 0 || (errors = above_standard(errors)) < 0) goto failed;
+    if (move_to(input, 0) < 0 || move_to(output, 1) < 0 || move_to(errors, 2) < 0) goto failed;
     close_from(3);
     if (directory != NULL && chdir(directory) < 0) goto failed;
     sigset_t none;

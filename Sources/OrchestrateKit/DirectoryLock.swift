@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An exclusive `flock` on a directory, waited for, held until `release()`:
 /// for short critical sections shared between processes (a run lock's note,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum FileSystem {
   /// `mkdir -p`; on failure, the directory that could not be made and why
@@ -8,7 +9,7 @@ enum FileSystem {
     if stat(path, &info) == 0 {
       return info.st_mode & S_IFMT == S_IFDIR ? nil : (path, "a file of that name exists")
     }
-    let parent = (path as NSString).deletingLastPathComponent
+    let parent = PathName.parent(path)
     if !parent.isEmpty, parent != path, let problem = makeDirectories(parent) { return problem }
     if mkdir(path, 0o755) != 0 && errno != EEXIST {
       return (path, String(cString: strerror(errno)))

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a root directory keeps things:
 /// `metrics/<pipeline>/<run_id>.json` and `logs/<pipeline>/<run_id>/<task>.log`.

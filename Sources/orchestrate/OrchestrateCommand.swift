@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import OrchestrateKit
 
 @main
@@ -43,8 +44,8 @@ struct OrchestrateCommand: ParsableCommand {
       try command.run()
     } catch {
       if exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-        Foundation.exit(2)
+        StandardError.write((fullMessage(for: error) + "\n"))
+        Glibc.exit(2)
       }
       exit(withError: error)
     }

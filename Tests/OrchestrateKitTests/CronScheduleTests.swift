@@ -79,7 +79,7 @@ import Testing
   @Test func neverDueMeansNil() throws {
     // OR rule: 31 February never exists but every Monday does.
     let schedule = CronSchedule(
-      expression: try CronExpression(parsing: "0 0 31 2 1"), timeZone: TimeZone(identifier: "UTC")!)
+      expression: try CronExpression(parsing: "0 0 31 2 1"), timeZone: ZoneInfo.named("UTC")!)
     #expect(schedule.next(after: Self.date("2025-01-01T00:00:00Z")) != nil)
   }
 
@@ -131,7 +131,7 @@ extension CronScheduleTests.Case {
   func schedule() throws -> CronSchedule {
     CronSchedule(
       expression: try CronExpression(parsing: expression),
-      timeZone: try #require(TimeZone(identifier: zone)))
+      timeZone: try #require(ZoneInfo.named(zone)))
   }
 
   /// `HH:MM` on the day of `after`, `MM-DD HH:MM` in its year, or a full timestamp.

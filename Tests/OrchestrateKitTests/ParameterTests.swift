@@ -82,10 +82,10 @@ import Testing
 
   @Test func logicalDateIsTheStartLessTheOffsetInTheZone() {
     let start = Date(timeIntervalSince1970: 1_796_004_000)  // 2026-11-30T01:20:00Z
-    let utc = TimeZone(identifier: "UTC")!
+    let utc = ZoneInfo.named("UTC")!
     #expect(LogicalDate.of(start: start, offset: .zero, timeZone: utc) == "2026-11-30")
     #expect(LogicalDate.of(start: start, offset: .seconds(86400), timeZone: utc) == "2026-11-29")
-    let newYork = TimeZone(identifier: "America/New_York")!
+    let newYork = ZoneInfo.named("America/New_York")!
     #expect(LogicalDate.of(start: start, offset: .zero, timeZone: newYork) == "2026-11-29")
     #expect(
       LogicalDate.range(from: "2026-02-27", to: "2026-03-02")

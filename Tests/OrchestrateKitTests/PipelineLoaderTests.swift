@@ -169,7 +169,7 @@ func rejection(_ text: String) -> PipelineError? {
     ("tasks: []", "tasks", "no tasks"),
     ("max_parallel: 0\ntasks: [{name: a, run: x}]", "max_parallel", "between 1 and 4096"),
     ("sources: [a, a]\ntasks: [{name: a, run: x}]", "sources[1]", "listed twice"),
-    ("name: a\nname: b\ntasks: [{name: a, run: x}]", "p.yaml:1:", "duplicate key 'name'"),
+    ("name: a\nname: b\ntasks: [{name: a, run: x}]", "p.yaml:2:1:", "duplicate key 'name'"),
     ("- a\n- b", "p.yaml", "top level must be a mapping"),
     ("# only a comment\n", "p.yaml", "empty"),
     ("tasks: [{name: a, run: x}]\nextra: 1", "extra", "unknown field 'extra'"),

@@ -30,7 +30,7 @@ import Testing
     // Each line's own next five; the first five of them all is what a timer with every line does.
     let elapses = Set(result.output.split(separator: "\n").compactMap(Self.elapse)).sorted()
     let schedule = CronSchedule(
-      expression: cron, timeZone: TimeZone(identifier: zone ?? "UTC")!)
+      expression: cron, timeZone: ZoneInfo.named(zone ?? "UTC")!)
     let expected = schedule.next(5, after: Timestamp.parse("2025-06-03T10:00:30Z")!)
     #expect(Array(elapses.prefix(5)) == expected, "\(lines)")
   }

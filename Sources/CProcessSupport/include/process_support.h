@@ -5,7 +5,8 @@
 #include <sys/types.h>
 
 /// Starts `path` as a task: in a process group of its own, stdin from
-/// /dev/null, stdout and stderr to `output`, no other descriptor, in
+/// `input` (/dev/null when negative), stdout to `output`, stderr to `errors`
+/// (`output` when negative), no other descriptor, in
 /// `directory` (unless NULL), with every signal of `reset` at its default
 /// disposition and an empty signal mask. Leaves SIGCHLD unblocked in the
 /// calling thread. `argv` and `envp` are
@@ -13,8 +14,9 @@
 /// before exec failed, the pid of the child, which has exited and is left
 /// for the caller to reap, with its errno in `*error`; -1 with `*error` set
 /// when no child could be made.
-pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int output,
-                        const char *directory, const sigset_t *reset, int *error);
+pid_t orchestrate_spawn(const char *path, char *const argv[], char *const envp[], int input,
+                        int output, int errors, const char *directory, const sigset_t *reset,
+                        int *error);
 
 /// Sets aside `bytes` of disk for `fd` without changing its size, so that
 /// later writes up to that size cannot fail for want of space. Returns 0,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a shell offers on TAB, read from a root directory: pipeline names
 /// from `pipelines/`, pipeline files beside the word typed so far, run ids
@@ -18,21 +19,20 @@ public struct CompletionCandidates {
     var names = Set<String>()
     if !prefix.contains("/") {
       for file in Self.entries(of: "\(layout.root)/pipelines")
-      where Self.pipelineExtensions.contains((file as NSString).pathExtension) {
-        names.insert((file as NSString).deletingPathExtension)
+      where Self.pipelineExtensions.contains(PathName.extension(file)) {
+        names.insert(PathName.droppingExtension(file))
       }
     }
     let slash = prefix.lastIndex(of: "/")
     let directoryPart = slash.map { String(prefix[...$0]) } ?? ""
     let directory = directoryPart.isEmpty ? "." : directoryPart
     for entry in Self.entries(of: directory) where !entry.hasPrefix(".") {
-      var isDirectory: ObjCBool = false
       let path = directory == "." ? entry : "\(directory)/\(entry)"
-      FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-      if isDirectory.boolValue {
+      var info = stat()
+      if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
         if prefix.isEmpty { continue }
         names.insert("\(directoryPart)\(entry)/")
-      } else if Self.pipelineExtensions.contains((entry as NSString).pathExtension) {
+      } else if Self.pipelineExtensions.contains(PathName.extension(entry)) {
         names.insert("\(directoryPart)\(entry)")
       }
     }

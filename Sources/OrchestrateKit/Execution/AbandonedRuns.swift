@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Records left saying `running` by an orchestrator that died (kill -9,
 /// power loss, a final record that could not be written). Whoever holds the

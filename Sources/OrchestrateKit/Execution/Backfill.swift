@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate backfill`: one run per logical date, oldest first, one
 /// after another, each a run of its own (`orchestrate run --date D`), so

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// The earlier runs a run is compared with when it ends, their task digests
 /// decoded from the status index on another thread while the run goes on:

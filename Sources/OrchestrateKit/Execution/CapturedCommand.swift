@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A short helper program (sbatch, squeue, scancel) run to its end through
 /// the orchestrator's own spawn path, its output (stdout and stderr
@@ -13,7 +15,7 @@ enum CapturedCommand {
 
     /// The output on one line, for a message.
     var oneLine: String {
-      output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+      output.split(whereSeparator: \.isNewline).map { $0.trimmed }
         .filter { !$0.isEmpty }.joined(separator: "; ")
     }
   }

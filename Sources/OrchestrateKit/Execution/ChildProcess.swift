@@ -1,5 +1,7 @@
 import CProcessSupport
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What to start: values in, a pid out. Foundation's `Process` is not used
 /// because it cannot signal a process group, leaks the caller's signal mask
@@ -11,18 +13,24 @@ public struct ProcessSpec: Sendable {
   public var arguments: [String]
   public var environment: ProcessEnvironment
   public var workingDirectory: String?
-  /// Receives the child's stdout and stderr; stdin is /dev/null.
+  /// Receives the child's stdout, and its stderr unless `errorDescriptor` is given.
   public var outputDescriptor: Int32
+  public var errorDescriptor: Int32?
+  /// The child's stdin; nil for /dev/null.
+  public var inputDescriptor: Int32?
 
   public init(
     executable: String, arguments: [String], environment: ProcessEnvironment,
-    workingDirectory: String?, outputDescriptor: Int32
+    workingDirectory: String?, outputDescriptor: Int32, errorDescriptor: Int32? = nil,
+    inputDescriptor: Int32? = nil
   ) {
     self.executable = executable
     self.arguments = arguments
     self.environment = environment
     self.workingDirectory = workingDirectory
     self.outputDescriptor = outputDescriptor
+    self.errorDescriptor = errorDescriptor
+    self.inputDescriptor = inputDescriptor
   }
 }
 
@@ -45,7 +53,7 @@ public struct SpawnError: Error, CustomStringConvertible {
 /// process group of its own, so one signal reaches everything it started.
 public enum ChildProcess {
   /// Starts `spec` in a new process group with default signal dispositions,
-  /// an empty signal mask, stdin from /dev/null and no other inherited descriptor.
+  /// an empty signal mask and no inherited descriptor besides its three.
   public static func spawn(_ spec: ProcessSpec) throws(SpawnError) -> pid_t {
     _ = exitsReported
     var reset = signalsToReset
@@ -53,8 +61,8 @@ public enum ChildProcess {
     var error: Int32 = 0
     let pid = spec.environment.withEnvp { envp in
       orchestrate_spawn(
-        spec.executable, argv.pointers, envp, spec.outputDescriptor, spec.workingDirectory,
-        &reset, &error)
+        spec.executable, argv.pointers, envp, spec.inputDescriptor ?? -1, spec.outputDescriptor,
+        spec.errorDescriptor ?? -1, spec.workingDirectory, &reset, &error)
     }
     guard error == 0 else {
       // It exited before exec: reaped like any other child, result unused.

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One thread that reaps every child the orchestrator starts: it blocks in
 /// `wait4(-1)` and hands each exit, with the kernel's exact resource usage,
@@ -9,7 +11,7 @@ final class ChildReaper: @unchecked Sendable {
   static let shared = ChildReaper()
 
   typealias Handler = @Sendable (TerminationStatus, ResourceUsage) -> Void
-  private let lock = NSLock()
+  private let lock = Lock()
   private var handlers: [pid_t: Handler] = [:]
   /// Exits of children that were reaped before their handler arrived.
   private var unclaimed: [pid_t: (TerminationStatus, ResourceUsage)] = [:]
@@ -24,9 +26,7 @@ final class ChildReaper: @unchecked Sendable {
     let early: (TerminationStatus, ResourceUsage)? = lock.withLock {
       if !started {
         started = true
-        let thread = Thread { [self] in reap() }
-        thread.stackSize = 256 << 10
-        thread.start()
+        BackgroundThread.start(stackSize: 256 << 10) { [self] in reap() }
       }
       guard let result = unclaimed.removeValue(forKey: pid) else {
         handlers[pid] = handler

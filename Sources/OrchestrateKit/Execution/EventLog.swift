@@ -1,10 +1,11 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The orchestrator's own account of a run, one timestamped line per event,
 /// always to `orchestrate.log` in the run's log directory and, when asked,
 /// to stderr.
 public final class EventLog: @unchecked Sendable {
-  private let lock = NSLock()
+  private let lock = Lock()
   private var fileDescriptor: Int32 = -1
   private let echo: Bool
   /// Lines logged before the log file was attached: written to it then, so

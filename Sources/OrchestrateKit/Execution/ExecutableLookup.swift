@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// PATH lookup done by us rather than by `posix_spawnp`, which would search the
 /// orchestrator's PATH instead of the task's and report "not found" vaguely.

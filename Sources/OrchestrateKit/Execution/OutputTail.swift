@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The end of a task's log, for the `error` field of a task that did not
 /// complete: read backwards from the end, so a 1 GB log costs 4 KB.
@@ -24,7 +25,7 @@ public enum OutputTail {
     }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     let trimmed = lines.suffix(maximumLines + 1).joined(separator: "\n")
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+      .trimmed
     let lastLines = trimmed.split(separator: "\n", omittingEmptySubsequences: false).suffix(
       maximumLines)
     let result = lastLines.joined(separator: "\n")

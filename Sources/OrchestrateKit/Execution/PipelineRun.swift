@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One run of a plan from start to final record: directories, lock, the
 /// record of any earlier run that died, the scheduler, signals, and then the

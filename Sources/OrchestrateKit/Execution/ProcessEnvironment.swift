@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A child's environment: `KEY=VALUE` strings shared by every task of a run,
 /// made once, with the task's own few variables laid over them at spawn.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A live process: its pid, process group and kernel start time, which
 /// together tell it from a later process that reused the pid.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The run `orchestrate rerun` starts from: a record found by run id or as
 /// the newest finished run of a pipeline, settled from its journal when

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One run of a pipeline at a time: an exclusive `flock` on
 /// `metrics/<pipeline>/.lock`. The kernel releases it when the holder dies,
@@ -27,7 +28,7 @@ public final class RunLock {
 
   /// Takes the lock without waiting, then writes who holds it into the file.
   public init(path: String, pipeline: String, holder: String) throws(Failure) {
-    directory = (path as NSString).deletingLastPathComponent
+    directory = PathName.parent(path)
     let note = DirectoryLock(directory: directory)
     defer { note.release() }
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -56,7 +57,7 @@ public final class RunLock {
     let count = pread(fd, &buffer, buffer.count, 0)
     guard count > 0 else { return nil }
     let note = String(decoding: buffer[..<count], as: UTF8.self)
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+      .trimmed
     return note.isEmpty ? nil : note
   }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import HeapModule
 
 /// Runs the steps of a plan through their executors (local processes, at
@@ -408,7 +410,7 @@ final class Scheduler: @unchecked Sendable {
       let progress = record.tasks[index].progress
       let elapsed = Self.seconds((ContinuousClock.now - attempt.started).seconds)
       var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
-      if let percent = progress?.percent { line += String(format: "  %.0f%%", percent) }
+      if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
       if let phase = progress?.phase { line += "  [\(phase)]" }
       if let message = progress?.message { line += "  \(message)" }
       return line

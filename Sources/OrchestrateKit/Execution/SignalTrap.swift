@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// SIGINT, SIGTERM and SIGHUP, taken by one thread with `sigwaitinfo` and
 /// handed to the trap in place, never handled inside an async-signal
@@ -74,7 +76,7 @@ public final class SignalTrap: @unchecked Sendable {
 private final class SignalThread: @unchecked Sendable {
   static let shared = SignalThread()
 
-  private let lock = NSLock()
+  private let lock = Lock()
   private var traps: [(id: Int, deliver: (Int32) -> Void)] = []
   private var nextID = 0
   private var held: [Int32] = []
@@ -95,9 +97,7 @@ private final class SignalThread: @unchecked Sendable {
       return !started
     }
     guard begin else { return }
-    let thread = Thread { [self] in wait() }
-    thread.stackSize = 128 << 10
-    thread.start()
+    BackgroundThread.start(stackSize: 128 << 10) { [self] in wait() }
   }
 
   func push(_ deliver: @escaping (Int32) -> Void) -> Int {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns a plan step into a started process: a log file of its own for each
 /// attempt, holding exactly the bytes the program writes (no header: `logs`

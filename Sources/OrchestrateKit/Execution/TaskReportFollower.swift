@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Follows the two files a task may append JSON lines to while it runs:
 /// progress (`$ORCHESTRATE_PROGRESS`) and counters (`$ORCHESTRATE_METRICS`).
@@ -51,7 +52,7 @@ final class TaskReportFollower {
         continue
       }
       for (key, value) in object {
-        guard let number = (value as? NSNumber).map(\.doubleValue), number.isFinite,
+        guard let number = value.number, number.isFinite,
           metrics[key] != nil || metrics.count < Self.maximumCounters
         else { continue }
         metrics[key] = number
@@ -76,14 +77,14 @@ final class TaskReportFollower {
     }
   }
 
-  private func apply(progress object: [String: Any], at now: Date) {
+  private func apply(progress object: [String: JSONValue], at now: Date) {
     func number(_ key: String) -> Double? {
-      (object[key] as? NSNumber).map(\.doubleValue).flatMap { $0.isFinite ? $0 : nil }
+      object[key]?.number.flatMap { $0.isFinite ? $0 : nil }
     }
-    let phase = (object["phase"] as? String).map { String($0.prefix(100)) }
+    let phase = object["phase"]?.string.map { String($0.prefix(100)) }
     let update = TaskProgress(
       done: number("done"), total: number("total"),
-      message: (object["message"] as? String).map { String($0.prefix(300)) },
+      message: object["message"]?.string.map { String($0.prefix(300)) },
       phase: phase ?? progress?.phase, updatedAt: now)
     progress = update
     if let phase, phase != phases.last?.name {
@@ -96,8 +97,8 @@ final class TaskReportFollower {
     }
   }
 
-  private static func object(_ line: Data) -> [String: Any]? {
-    (try? JSONSerialization.jsonObject(with: line)) as? [String: Any]
+  private static func object(_ line: Data) -> [String: JSONValue]? {
+    try? JSONDecoder().decode([String: JSONValue].self, from: line)
   }
 }
 

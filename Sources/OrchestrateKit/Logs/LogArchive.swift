@@ -1,5 +1,6 @@
 import CArchive
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What run archives have in common: how they are named, how big a block of
 /// data is moved at a time, and how libarchive's failures are worded.

@@ -1,5 +1,6 @@
 import CArchive
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads a run archive (tar through gzip or zstd) entry by entry, streaming
 /// each entry's data in fixed-size blocks.

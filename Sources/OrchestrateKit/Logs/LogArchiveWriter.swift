@@ -1,5 +1,6 @@
 import CArchive
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes a run's log directory into one tar archive (pax restricted: plain
 /// ustar unless a name or size needs more) through gzip or zstd, streaming

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Applies a pipeline's log policy to `logs/<pipeline>/`: run directories
 /// older than `compress_after` become archives, runs older than
@@ -62,7 +63,7 @@ public struct LogRotator {
     let contents = PipelineLogDirectory(layout: layout, pipeline: pipeline).scan()
     report.foreign = contents.foreign
     for temporary in contents.temporaries {
-      let name = (temporary as NSString).lastPathComponent
+      let name = PathName.last(temporary)
       if dryRun || unlink(temporary) == 0 || errno == ENOENT {
         record(name, .leftoverRemoved)
       } else {
@@ -146,7 +147,7 @@ public struct LogRotator {
   private func delete(_ run: StoredRunLogs) throws(LogArchiveError) -> RotationReport.Outcome {
     let paths = [run.directory, run.archive].compactMap { $0 }
     let what = paths.map {
-      ($0 as NSString).lastPathComponent + ($0 == run.directory ? "/" : "")
+      PathName.last($0) + ($0 == run.directory ? "/" : "")
     }.joined(separator: " and ")
     let bytes = paths.reduce(0) { $0 + FileSystem.treeSize($1) }
     if !dryRun {
@@ -175,7 +176,7 @@ public struct LogRotator {
 
   private func settle(_ run: StoredRunLogs) throws(LogArchiveError) -> RotationReport.Outcome {
     let archive = run.archive!
-    let name = (archive as NSString).lastPathComponent
+    let name = PathName.last(archive)
     if dryRun { return .directoryRemoved(archive: name) }
     switch try RunArchiver.settle(
       directory: run.directory!, archive: archive, shouldStop: shouldStop)

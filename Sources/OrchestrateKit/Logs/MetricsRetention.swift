@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which run records `metrics: {delete_after: …}` lets rotation delete:
 /// finished runs older than the limit, whose file name is their run id,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `orchestrate rotate`: every pipeline under `logs/` (or one), each by its
 /// own policy, each under its run lock so that a run never races a rotation.

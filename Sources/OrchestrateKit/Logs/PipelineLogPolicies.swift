@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The log policy of each pipeline, for a rotation that is not part of a run:
 /// read from the pipeline files in `<root>/pipelines/`, with the defaults for
@@ -20,7 +20,7 @@ public struct PipelineLogPolicies {
   public init(directory: String) {
     for name in PipelineLocator.available(in: directory) {
       let file = "\(directory)/\(name)"
-      let stem = (name as NSString).deletingPathExtension
+      let stem = PathName.droppingExtension(name)
       do {
         let pipeline = try PipelineLoader.load(file: file)
         // A file named after the pipeline wins over another that claims its name.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `rotate --dry-run` prints for a pipeline: every step it would
 /// take, oldest run first, what it leaves alone, and what it would free.

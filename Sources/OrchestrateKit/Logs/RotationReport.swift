@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one rotation of a pipeline's logs did (or, in a dry run, would do),
 /// one step per run, in the order they happened.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns one run's log directory into one archive beside it. Every step is
 /// ordered so that a crash at any point leaves the directory, or the
@@ -17,8 +18,8 @@ enum RunArchiver {
   static func archive(
     directory: String, compression: LogCompression, shouldStop: () -> Bool = { false }
   ) throws(LogArchiveError) -> Archived {
-    let parent = (directory as NSString).deletingLastPathComponent
-    let run = (directory as NSString).lastPathComponent
+    let parent = PathName.parent(directory)
+    let run = PathName.last(directory)
     let name = LogArchive.fileName(run: run, compression: compression)
     let archive = "\(parent)/\(name)"
     let temporary = "\(parent)/\(LogArchive.temporaryName(of: name))"
@@ -89,7 +90,7 @@ enum RunArchiver {
       archived = try LogArchiveReader.readableFiles(of: archive)
     } catch {
       let compression =
-        LogArchive.parse(fileName: (archive as NSString).lastPathComponent)?
+        LogArchive.parse(fileName: PathName.last(archive))?
         .compression ?? .gzip
       guard unlink(archive) == 0 else { throw .system("cannot remove \(archive)") }
       let again = try Self.archive(
@@ -97,8 +98,8 @@ enum RunArchiver {
       return .archivedAgain(again, reason: error.description)
     }
     let inArchive = Dictionary(archived.map { ($0.path, $0) }) { first, _ in first }
-    let run = (directory as NSString).lastPathComponent
-    let parent = (directory as NSString).deletingLastPathComponent
+    let run = PathName.last(directory)
+    let parent = PathName.parent(directory)
     for file in regularFiles(under: directory, as: run) {
       guard let archivedFile = inArchive[file.path], archivedFile.size == file.size,
         try archivedFile.checksum == Checksum.ofFile("\(parent)/\(file.path)")
@@ -119,7 +120,7 @@ enum RunArchiver {
       throw LogArchiveError(
         "archived in \(archive), but cannot remove \(problem.path): \(problem.reason)")
     }
-    FileSystem.syncDirectory((directory as NSString).deletingLastPathComponent)
+    FileSystem.syncDirectory(PathName.parent(directory))
   }
 
   /// The regular files of a tree, named as the archive names them.

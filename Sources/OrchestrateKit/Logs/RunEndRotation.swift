@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// The rotation every run does of its own pipeline's logs once its record is
 /// final, still holding the run lock. Problems are logged, never the run's:

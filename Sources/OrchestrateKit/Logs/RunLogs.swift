@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reading any run's logs back, whether the run is still a directory or
 /// already an archive: finding the run, listing its files, and streaming

@@ -1,9 +1,9 @@
-import Foundation
+import FoundationEssentials
 
 /// A signal asked long housekeeping to stop: set from a signal source's
 /// queue, read between blocks of work.
 public final class StopRequest: @unchecked Sendable {
-  private let lock = NSLock()
+  private let lock = Lock()
   private var received: Int32?
 
   public init() {}

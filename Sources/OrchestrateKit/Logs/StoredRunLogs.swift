@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One run's logs as found under `logs/<pipeline>/`: its directory, its
 /// archive, or both (when a rotation stopped after writing the archive and

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `orchestrate logs -f`: a running task's output as it is written, like
 /// `tail -f`, attempt after attempt, each between its header and outcome

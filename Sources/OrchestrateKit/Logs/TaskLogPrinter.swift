@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate logs RUN_ID TASK`: every attempt's bytes in order, each
 /// between a header and an outcome line composed from the run record (the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Whole-file replacement that a reader never sees half done, and that keeps
 /// the previous version when the disk is full: write a temporary file in the

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Keeps a run's metrics file current without rewriting it for every event:
 /// a change after a quiet spell is written at once, later ones are batched.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The orchestrator's own memory high-water mark.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Who wrote a record, precisely enough to tell later whether that process is
 /// still alive: pids are reused, so the kernel's start time and the boot id
@@ -98,6 +99,6 @@ public struct ProcessIdentity: Sendable, Equatable {
 
   static func currentBootId() -> String? {
     (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+      .trimmed
   }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The JSON conventions of every file orchestrate writes: snake_case keys,
 /// `Timestamp` dates, readable indentation, keys sorted so that two records

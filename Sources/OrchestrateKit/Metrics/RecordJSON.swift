@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes run records as JSON by hand: the same document `RecordCoding`'s
 /// encoder makes (snake_case keys in sorted order, absent values left out,

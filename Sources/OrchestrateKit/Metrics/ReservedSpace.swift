@@ -1,5 +1,6 @@
 import CProcessSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Disk set aside at run start for the run's final record, so that a run
 /// whose tasks fill the disk still ends with a final record: a hidden file
@@ -30,7 +31,7 @@ final class ReservedSpace: @unchecked Sendable {
       unlink(path)
       throw Failure(
         description:
-          "cannot reserve \(ByteCount.format(Int64(bytes))) for the run record in \((path as NSString).deletingLastPathComponent): \(reason)"
+          "cannot reserve \(ByteCount.format(Int64(bytes))) for the run record in \(PathName.parent(path)): \(reason)"
       )
     }
   }
@@ -100,8 +101,8 @@ enum TemporaryFileName {
   }
 
   private static func hidden(_ target: String, pid: pid_t, suffix: String) -> String {
-    let directory = (target as NSString).deletingLastPathComponent
-    let name = (target as NSString).lastPathComponent
+    let directory = PathName.parent(target)
+    let name = PathName.last(target)
     return (directory.isEmpty ? "" : directory + "/") + ".\(name).\(pid).\(suffix)"
   }
 

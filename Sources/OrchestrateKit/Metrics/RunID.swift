@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `run_YYYYMMDD_HHMMSS_PID`, in UTC: sorts by start time, unique per host.
 public struct RunID: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -11,7 +12,7 @@ public struct RunID: Hashable, Sendable, Comparable, CustomStringConvertible {
     var parts = tm()
     gmtime_r(&seconds, &parts)
     text = String(
-      format: "run_%04d%02d%02d_%02d%02d%02d_%d", parts.tm_year + 1900, parts.tm_mon + 1,
+      printf: "run_%04d%02d%02d_%02d%02d%02d_%d", parts.tm_year + 1900, parts.tm_mon + 1,
       parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, pid)
     self.startedAt = Date(timeIntervalSince1970: Double(seconds))
     self.pid = pid

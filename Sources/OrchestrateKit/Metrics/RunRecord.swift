@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything one run did: written when the run starts, rewritten as tasks
 /// change, final when the run ends. `metrics/<pipeline>/<run_id>.json`.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Temporary record files (`.<name>.<pid>.tmp`, `.<name>.<pid>.reserve`)
 /// that a writer killed mid-write left behind. Only files whose name says

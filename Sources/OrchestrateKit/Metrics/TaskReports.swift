@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The latest progress a task reported: `{"done": 35, "total": 50,
 /// "message": "file 35 of 50", "phase": "loading"}`, every field optional.

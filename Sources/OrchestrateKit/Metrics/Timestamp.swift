@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// ISO 8601 UTC with milliseconds (`2026-11-22T02:00:00.123Z`), the one
 /// timestamp form of the metrics files. Hand-rolled because status reads
@@ -84,18 +85,8 @@ public enum Timestamp {
     default:
       return nil
     }
-    let days = daysFromCivil(year: year, month: month, day: day)
+    let days = CivilDay.daysSinceEpoch(year: year, month: month, day: day)
     let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset
     return Date(timeIntervalSince1970: Double(seconds) + fraction)
-  }
-
-  /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant).
-  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
   }
 }

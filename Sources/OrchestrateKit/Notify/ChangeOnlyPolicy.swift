@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which events a run's end sends to one channel. Change-only by default:
 /// the first failure of a streak, then at most once per `repeat`, and the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A channel with its secrets read from the environment: where to send,
 /// ready for one delivery. Its `mask` hides the URL and header values in

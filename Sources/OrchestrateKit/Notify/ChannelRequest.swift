@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One message to one channel, in the channel's own format: the webhook's
 /// JSON document, a Slack payload, a mail through sendmail, a ping.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate notify test`: a test message to each channel (or one), and
 /// what each endpoint answered.
@@ -20,7 +20,7 @@ public enum ChannelTest {
         if record.attempts > 1 { text += " after \(record.attempts) attempts" }
         if let error = record.error { text += ": \(error)" }
       }
-      if let answer = answer?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty {
+      if let answer = answer?.trimmed, !answer.isEmpty {
         text += ": \(answer.split(separator: "\n").first ?? "")"
       }
       return text

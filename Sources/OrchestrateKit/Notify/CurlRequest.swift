@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One HTTP request made by the `curl` program, and what came of it.
 struct CurlRequest {
@@ -38,8 +39,8 @@ struct CurlRequest {
     var lines = [
       "url = \(Self.quoted(url))", "request = \(Self.quoted(method))",
       "proto = \"=http,https\"", "silent", "show-error",
-      "max-time = \(String(format: "%.3f", timeout))",
-      "connect-timeout = \(String(format: "%.3f", min(timeout, 10)))",
+      "max-time = \(String(printf: "%.3f", timeout))",
+      "connect-timeout = \(String(printf: "%.3f", min(timeout, 10)))",
       "output = \(Self.quoted(answer))", "dump-header = \(Self.quoted(headerFile))",
       "write-out = \"\\\\n%{http_code}\\\\n\"",
     ]
@@ -104,10 +105,8 @@ struct CurlRequest {
   /// curl's config syntax: a double-quoted string with `\\` and `\"` escaped.
   static func quoted(_ text: String) -> String {
     "\""
-      + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-        of: "\"", with: "\\\""
-      )
-      .replacingOccurrences(of: "\n", with: "\\n") + "\""
+      + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+      .replacing("\n", with: "\\n") + "\""
   }
 
   /// The last value of a header in a `--dump-header` file (redirects and
@@ -116,7 +115,7 @@ struct CurlRequest {
     let prefix = name.lowercased() + ":"
     return head.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).last {
       $0.lowercased().hasPrefix(prefix)
-    }.map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+    }.map { String($0.dropFirst(prefix.count)).trimmed }
   }
 
   static let program: String? = ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].first {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A text/plain UTF-8 message for `sendmail -t -oi`: the headers name the
 /// recipients (`-t`), a line holding only a dot is not the end (`-oi`).
@@ -62,7 +62,7 @@ enum EmailMessage {
   /// `failed    transform (exit code 3)` and its output tail, indented.
   static func taskLines(_ tasks: [NotificationContent.FailedTask]) -> [String] {
     tasks.flatMap { task -> [String] in
-      let status = task.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+      let status = task.status.rawValue.padded(to: 9)
       var lines = ["\(status) \(task.name)\(task.reason.map { "  \($0)" } ?? "")"]
       if let tail = task.outputTail {
         lines += tail.split(separator: "\n", omittingEmptySubsequences: false).map { "    | \($0)" }
@@ -85,16 +85,10 @@ enum EmailMessage {
 
   /// RFC 2047 for a subject that is not plain ASCII.
   static func encodedSubject(_ subject: String) -> String {
-    let clean = subject.replacingOccurrences(of: "\n", with: " ")
+    let clean = subject.replacing("\n", with: " ")
     guard clean.utf8.contains(where: { $0 >= 0x80 }) else { return clean }
     return "=?UTF-8?B?\(Data(clean.utf8).base64EncodedString())?="
   }
 
-  static func rfc5322Date(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-    return formatter.string(from: date)
-  }
+  static func rfc5322Date(_ date: Date) -> String { InternetDate.format(date) }
 }

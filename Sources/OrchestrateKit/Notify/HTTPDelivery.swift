@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Sends one request through the `curl` program (with its certificate
 /// checks): a timeout per attempt, retries on connection errors, timeouts,
@@ -75,25 +76,23 @@ enum HTTPDelivery {
           ? " (Retry-After \(Int(wait))s is beyond \(limit))" : " (\(noTimeLeft))"
         return outcome
       }
-      Thread.sleep(forTimeInterval: wait)
+      var pause = timespec(
+        tv_sec: Int(wait), tv_nsec: Int(wait.truncatingRemainder(dividingBy: 1) * 1e9))
+      nanosleep(&pause, nil)
     }
     return outcome
   }
 
   /// Seconds, or an HTTP date.
   static func retryAfter(_ value: String?) -> Double? {
-    guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+    guard let value = value?.trimmed, !value.isEmpty else {
       return nil
     }
     if let seconds = Double(value), seconds >= 0 { return seconds }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "GMT")
-    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-    return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+    return InternetDate.parse(value).map { max(0, $0.timeIntervalSinceNow) }
   }
 
   static func format(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+    seconds == seconds.rounded() ? "\(Int(seconds))s" : String(printf: "%.1fs", seconds)
   }
 }

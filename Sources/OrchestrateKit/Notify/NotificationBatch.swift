@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Messages sent concurrently, each bounded by its deadline: what the
 /// batch returns when waited on is settled, whether or not an endpoint
@@ -11,7 +12,7 @@ final class NotificationBatch: @unchecked Sendable {
   }
 
   private let group = DispatchGroup()
-  private let lock = NSLock()
+  private let lock = Lock()
   private var results: [Result?] = []
   private var pending: [(index: Int, key: String, record: NotificationRecord, bound: Duration)] = []
   private var latestDeadline = Date.distantPast

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one message says, built from a run's final record (or from a status
 /// problem): the webhook's JSON document as it is, and the source of the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a person can be told about, by name in `on:`.
 public enum NotifyEvent: String, Codable, Sendable, CaseIterable, Comparable {

@@ -1,5 +1,3 @@
-import Yams
-
 /// One `notify:` entry exactly as written: one of `webhook`, `slack`,
 /// `email`, `ping`, with `on`, `every_run` and `repeat`.
 struct NotifyChannelDefinition: Decodable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What has been said about a pipeline, so that the next message is only
 /// about a change: `metrics/<pipeline>/.notify-state`, JSON, replaced

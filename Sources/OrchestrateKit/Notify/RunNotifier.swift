@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A run's notifications: `start` while the tasks begin, then at the end
 /// the events the change-only state allows, all channels at once and

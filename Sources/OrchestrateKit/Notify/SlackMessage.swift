@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A Slack incoming-webhook payload: `text` for notifications and clients
 /// without blocks, `blocks` with a header, the fields, and the failed tasks'
@@ -16,17 +17,17 @@ enum SlackMessage {
     if let counts = content.counts {
       fields.append("*Tasks*\n\(counts.completed) of \(counts.total) completed")
     }
-    var blocks: [[String: Any]] = [
+    var blocks: [JSONValue] = [
       [
         "type": "header",
-        "text": ["type": "plain_text", "text": String(content.title.prefix(150))],
+        "text": ["type": "plain_text", "text": .string(String(content.title.prefix(150)))],
       ]
     ]
     if !fields.isEmpty {
       // Slack takes at most ten fields in a section.
       blocks.append([
         "type": "section",
-        "fields": fields.prefix(10).map { ["type": "mrkdwn", "text": $0] },
+        "fields": .array(fields.prefix(10).map { ["type": "mrkdwn", "text": .string($0)] }),
       ])
     }
     var details: [String] = []
@@ -41,23 +42,27 @@ enum SlackMessage {
     }
     for text in details {
       blocks.append([
-        "type": "section", "text": ["type": "mrkdwn", "text": String(text.prefix(3000))],
+        "type": "section", "text": ["type": "mrkdwn", "text": .string(String(text.prefix(3000)))],
       ])
     }
     if !content.failedTasks.isEmpty {
       // A section's text holds at most 3000 characters.
       let code = String(
         EmailMessage.taskLines(content.failedTasks).joined(separator: "\n").suffix(2900))
-      blocks.append(["type": "section", "text": ["type": "mrkdwn", "text": "```\n\(code)\n```"]])
+      blocks.append([
+        "type": "section", "text": ["type": "mrkdwn", "text": .string("```\n\(code)\n```")],
+      ])
     }
     var context = ["host \(content.host)"]
     if let command = content.logsCommand { context.append("`\(command)`") }
     blocks.append([
       "type": "context",
-      "elements": [["type": "mrkdwn", "text": context.joined(separator: " · ")]],
+      "elements": [["type": "mrkdwn", "text": .string(context.joined(separator: " · "))]],
     ])
-    let document: [String: Any] = ["text": fallbackText(content), "blocks": blocks]
-    return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+    let document: JSONValue = ["text": .string(fallbackText(content)), "blocks": .array(blocks)]
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return (try? encoder.encode(document)) ?? Data()
   }
 
   /// The seed scripts' message shape, for clients that show no blocks.

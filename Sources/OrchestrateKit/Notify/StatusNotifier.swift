@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate status --notify`: what no run can report itself. Missed,
 /// stuck and abandoned runs go to the pipelines' channels once per

@@ -9,6 +9,6 @@ public enum ByteCount {
       value /= 1024
       unit += 1
     }
-    return String(format: "%.1f %@", value, units[unit])
+    return String(printf: "%.1f", value) + " " + units[unit]
   }
 }

@@ -66,7 +66,7 @@ public struct ColumnTable: Sendable {
         name.count > nameWidth ? String(name.prefix(max(nameWidth - 1, 0))) + "…" : name
       var text =
         String(repeating: " ", count: indent)
-        + shown.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        + shown.padded(to: nameWidth)
       for (cell, column) in zip(cells.prefix(count), columns) {
         text += String(repeating: " ", count: max(column.width - cell.count, 1)) + cell
       }

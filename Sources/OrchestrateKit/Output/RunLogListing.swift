@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate logs RUN_ID`: one line per task (status, attempts, size of
 /// its logs) from the run's record, then the orchestrator's own files. The
@@ -43,10 +43,10 @@ public struct RunLogListing {
     for row in rows {
       var line = "  "
       for column in 0..<3 {
-        line += row[column].padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
+        line += row[column].padded(to: widths[column] + 2)
       }
       line += String(repeating: " ", count: widths[3] - row[3].count) + row[3]
-      text += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+      text += line.droppingTrailingWhitespace() + "\n"
     }
     return text
   }

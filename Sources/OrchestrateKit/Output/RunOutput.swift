@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a run shows, and where. Cron mails whatever a job prints, so
 /// without a terminal a run that went well prints nothing at all and one

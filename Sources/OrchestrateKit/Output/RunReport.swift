@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The report a run prints when something went wrong and nobody is at a
 /// terminal: the body of the mail cron sends. Short enough to read on a
@@ -21,8 +22,8 @@ public enum RunReport {
     let width = notCompleted.map(\.name.count).max() ?? 0
     for task in notCompleted {
       lines.append(
-        "  " + task.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-          + task.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+        "  " + task.status.rawValue.padded(to: 10)
+          + task.name.padded(to: width) + "  "
           + outcome(of: task))
     }
 
@@ -85,10 +86,10 @@ public enum RunReport {
 enum ShellWord {
   static func quote(_ word: String) -> String {
     let plain = word.unicodeScalars.allSatisfy {
-      CharacterSet.alphanumerics.contains($0) && $0.isASCII
+      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
         || "_-./=:,+@%".unicodeScalars.contains($0)
     }
     guard !plain || word.isEmpty else { return word }
-    return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    return "'" + word.replacing("'", with: #"'\''"#) + "'"
   }
 }

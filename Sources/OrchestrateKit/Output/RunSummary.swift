@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The few lines printed when a run ends: outcome and totals, one line per
 /// task that did not complete, where the record is.
@@ -9,7 +9,7 @@ public enum RunSummary {
     let counts = record.counts
     var totals = ["\(counts.completed) of \(counts.total) tasks completed"]
     for status in [TaskStatus.failed, .timedOut, .cancelled, .skipped] where counts[status] > 0 {
-      totals.append("\(counts[status]) \(status.rawValue.replacingOccurrences(of: "_", with: " "))")
+      totals.append("\(counts[status]) \(status.rawValue.replacing("_", with: " "))")
     }
     let duration = record.durationSeconds.map { " in \(formatSeconds($0))" } ?? ""
     let status =
@@ -24,8 +24,8 @@ public enum RunSummary {
     if let reason = record.reason { lines.append("  \(reason)") }
     let width = record.tasks.filter { $0.status != .completed }.map(\.name.count).max() ?? 0
     for task in record.tasks where task.status != .completed {
-      var line = "  \(task.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) "
-      line += task.name.padding(toLength: width, withPad: " ", startingAt: 0)
+      var line = "  \(task.status.rawValue.padded(to: 9)) "
+      line += task.name.padded(to: width)
       if let reason = task.reason { line += "  \(reason)" }
       // The error's last line, unless it only repeats the reason (a task
       // that could not start has one line for both).
@@ -47,17 +47,17 @@ public enum RunSummary {
       anomaly.field == "duration_seconds"
         ? formatSeconds(value)
         : value == value.rounded() && abs(value) < 1e15
-          ? String(Int(value)) : String(format: "%.2f", value)
+          ? String(Int(value)) : String(printf: "%.2f", value)
     }
     let factor =
       anomaly.factor < 10
-      ? String(format: "%.2f", anomaly.factor) : String(format: "%.0f", anomaly.factor)
+      ? String(printf: "%.2f", anomaly.factor) : String(printf: "%.0f", anomaly.factor)
     return
       "\(anomaly.task): \(anomaly.field) \(number(anomaly.value)) is \(factor)× its median \(number(anomaly.median))"
   }
 
   public static func formatSeconds(_ seconds: Double) -> String {
-    if seconds < 60 { return String(format: "%.2fs", seconds) }
+    if seconds < 60 { return String(printf: "%.2fs", seconds) }
     return DurationText.format(.seconds(seconds.rounded()))
   }
 }

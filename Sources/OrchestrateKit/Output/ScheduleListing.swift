@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate schedule` without an action: per pipeline, its next due
 /// times and the crontab line and systemd calendar that would run it.
@@ -10,7 +10,7 @@ public enum ScheduleListing {
       "\(pipeline.name)  \(pipeline.cron.text)  \(pipeline.timeZoneName ?? "local time")"
     ]
     func row(_ label: String, _ text: String) {
-      lines.append("  " + label.padding(toLength: 11, withPad: " ", startingAt: 0) + text)
+      lines.append("  " + label.padded(to: 11) + text)
     }
     let due = pipeline.schedule.next(dueTimes, after: now)
     for (index, time) in due.enumerated() {
@@ -21,7 +21,7 @@ public enum ScheduleListing {
     if !pipeline.cronAgrees() {
       row(
         "",
-        "(cron reads this in the machine's zone, \(TimeZone.current.identifier): "
+        "(cron reads this in the machine's zone, \(ZoneInfo.local.identifier): "
           + "use --install systemd)")
     }
     for calendar in SystemdCalendar.onCalendar(pipeline.cron, zone: pipeline.timeZoneName) {

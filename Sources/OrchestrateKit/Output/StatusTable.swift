@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `orchestrate status` for a person at a terminal: one block per pipeline,
 /// newest first, then per-task statistics when asked. Every line fits
@@ -38,7 +39,7 @@ public enum StatusTable {
     header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
     var lines = [header]
     func row(_ label: String, _ text: String) {
-      lines.append("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + text)
+      lines.append("  " + label.padded(to: 15) + text)
     }
 
     if let nextDue = pipeline.nextDue {
@@ -168,14 +169,14 @@ public enum StatusTable {
     var parts = tm()
     localtime_r(&seconds, &parts)
     let stamp = String(
-      format: "%04d-%02d-%02d %02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+      printf: "%04d-%02d-%02d %02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
       parts.tm_hour, parts.tm_min)
     return "\(stamp) (\(Ago.format(now.timeIntervalSince(date))) ago)"
   }
 
   static func number(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15
-      ? String(Int(value)) : String(format: "%.1f", value)
+      ? String(Int(value)) : String(printf: "%.1f", value)
   }
 
   /// Cuts a line to the width; colour escapes take no columns.
@@ -214,8 +215,8 @@ public enum Ago {
     let total = Int(max(seconds, 0).rounded())
     switch total {
     case ..<60: return "\(total)s"
-    case ..<3600: return "\(total / 60)m\(String(format: "%02d", total % 60))s"
-    case ..<86400: return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
+    case ..<3600: return "\(total / 60)m\(String(printf: "%02d", total % 60))s"
+    case ..<86400: return "\(total / 3600)h\(String(printf: "%02d", total % 3600 / 60))m"
     default: return "\(total / 86400)d\(total % 86400 / 3600)h"
     }
   }

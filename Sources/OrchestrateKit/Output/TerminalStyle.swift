@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Colour for people at a terminal, plain text for files, pipes and cron mail.
 public struct TerminalStyle: Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How many columns output may use: the terminal's own width, else
 /// `COLUMNS` (set by shells, and by people for a pipe), else 100.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `${NAME}` in `argv` elements, replaced by the task's environment
 /// variable of that name, as systemd does in `ExecStart=`; `$${` is a
@@ -20,7 +20,7 @@ public enum ArgvExpansion {
     var pieces: [Piece] = []
     var text = ""
     var rest = Substring(element)
-    while let start = rest.range(of: "${") {
+    while let start = rest.firstRange(of: "${") {
       if rest[..<start.lowerBound].hasSuffix("$") {
         // `$${`: a literal `${`.
         text += rest[..<rest.index(before: start.lowerBound)] + "${"

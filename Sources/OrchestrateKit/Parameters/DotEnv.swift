@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The dotenv format of `env_file`: `KEY=value` lines, `#` comments, blank
 /// lines, an optional `export ` prefix, values in single quotes (taken as
@@ -22,7 +22,7 @@ public enum DotEnv {
       guard let equals = line.firstIndex(of: "=") else {
         throw Problem(line: index + 1, message: "expected KEY=value")
       }
-      let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+      let key = line[..<equals].trimmed
       guard isName(key) else {
         throw Problem(line: index + 1, message: "'\(key)' is not a variable name")
       }
@@ -35,8 +35,8 @@ public enum DotEnv {
   private static func value(_ text: Substring, line: Int) throws(Problem) -> String {
     guard let quote = text.first, quote == "'" || quote == "\"" else {
       var value = text
-      if let comment = value.range(of: " #") { value = value[..<comment.lowerBound] }
-      return value.trimmingCharacters(in: .whitespaces)
+      if let comment = value.firstRange(of: " #") { value = value[..<comment.lowerBound] }
+      return value.trimmed
     }
     var result = ""
     var escaped = false
@@ -51,7 +51,7 @@ public enum DotEnv {
       } else if character == "\\" && quote == "\"" {
         escaped = true
       } else if character == quote {
-        let after = text.dropFirst(offset + 2).trimmingCharacters(in: .whitespaces)
+        let after = text.dropFirst(offset + 2).trimmed
         guard after.isEmpty || after.hasPrefix("#") else {
           throw Problem(line: line, message: "unexpected text after the closing quote")
         }

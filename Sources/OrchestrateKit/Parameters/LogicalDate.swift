@@ -1,18 +1,18 @@
-import Foundation
+import FoundationEssentials
 
 /// The date a run is for (`ORCHESTRATE_DATE`, YYYY-MM-DD): the day of its
 /// start in the pipeline's time zone, less the pipeline's `date_offset`,
 /// unless `--date` says otherwise.
 public enum LogicalDate {
-  public static func of(start: Date, offset: Duration, timeZone: TimeZone = .current) -> String {
+  public static func of(start: Date, offset: Duration, timeZone: ZoneInfo = .local) -> String {
     format(start.addingTimeInterval(-offset.seconds), timeZone: timeZone)
   }
 
-  static func format(_ date: Date, timeZone: TimeZone) -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = timeZone
-    let parts = calendar.dateComponents([.year, .month, .day], from: date)
-    return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+  static func format(_ date: Date, timeZone: ZoneInfo) -> String {
+    let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+    let local = seconds + timeZone.secondsFromGMT(at: seconds)
+    let day = CivilDay(daysSinceEpoch: Int((Double(local) / 86400).rounded(.down)))
+    return String(printf: "%04d-%02d-%02d", day.year, day.month, day.day)
   }
 
   /// A real calendar date written YYYY-MM-DD (2026-02-30 is not).
@@ -26,22 +26,18 @@ public enum LogicalDate {
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
     else { return nil }
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    guard
-      let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-      calendar.dateComponents([.year, .month, .day], from: date)
-        == DateComponents(year: year, month: month, day: day)
+    guard (1...12).contains(month), (1...CivilDay.daysIn(month: month, year: year)).contains(day)
     else { return nil }
-    return date
+    return Date(
+      timeIntervalSince1970: Double(
+        CivilDay.daysSinceEpoch(year: year, month: month, day: day) * 86400))
   }
 
   /// Every date from `first` to `last`, both included, oldest first.
   public static func range(from first: String, to last: String) -> [String]? {
     guard let start = parse(first), let end = parse(last), start <= end else { return nil }
-    let utc = TimeZone(identifier: "UTC")!
     return stride(from: 0, through: Int(end.timeIntervalSince(start) / 86400), by: 1).map {
-      format(start.addingTimeInterval(Double($0) * 86400), timeZone: utc)
+      format(start.addingTimeInterval(Double($0) * 86400), timeZone: .utc)
     }
   }
 }

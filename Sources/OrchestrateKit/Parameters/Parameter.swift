@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A declared parameter of a pipeline (`params:`): what a run may be told
 /// on the command line, and how each task is told it.
@@ -26,7 +26,7 @@ public struct Parameter: Sendable, Equatable {
     case .string:
       return .success(text)
     case .int:
-      guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+      guard let number = Int(text.trimmed) else {
         return .failure(.init("'\(text)' is not an int"))
       }
       return .success(String(number))

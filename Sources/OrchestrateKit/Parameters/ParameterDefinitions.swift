@@ -1,5 +1,3 @@
-import Yams
-
 /// `params:`, `environments:` and `when:` exactly as written, before
 /// validation. Every type here rejects keys it does not know.
 struct ParameterDefinition: Decodable {

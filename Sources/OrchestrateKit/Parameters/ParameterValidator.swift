@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Checks `params:`, `environments:` and `when:` the way `PipelineValidator`
 /// checks the rest: one `PipelineError` naming the file, line and field.

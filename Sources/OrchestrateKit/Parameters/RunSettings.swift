@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What one run is told, resolved before anything is created: its
 /// environment, its parameter values, its logical date, and the variables
@@ -71,7 +72,7 @@ public struct RunSettings: Sendable {
   public static func resolve(
     _ pipeline: Pipeline, request: Request = Request(), root: String, start: Date = Date()
   ) throws(Problem) -> RunSettings {
-    let zone = pipeline.timeZone.flatMap(TimeZone.init(identifier:)) ?? .current
+    let zone = pipeline.timeZone.flatMap(ZoneInfo.named) ?? .local
     var settings = RunSettings(
       logicalDate: LogicalDate.of(start: start, offset: pipeline.dateOffset, timeZone: zone))
     // The due time a run serves: the schedule's latest at or before its start.
@@ -177,12 +178,12 @@ public struct RunSettings: Sendable {
     -> (String, String)
   {
     let flags = pipeline.parameters.filter { $0.kind == .bool }.flatMap { parameter -> [String] in
-      let spelled = parameter.name.replacingOccurrences(of: "_", with: "-")
+      let spelled = parameter.name.replacing("_", with: "-")
       return ["--\(spelled)", "--no-\(spelled)"]
     }
     let negated = flag.hasPrefix("--no-")
     let spelled = flag.dropFirst(negated ? 5 : 2)
-    let name = spelled.replacingOccurrences(of: "-", with: "_")
+    let name = spelled.replacing("-", with: "_")
     guard flag.hasPrefix("--"), !spelled.contains("_"),
       let parameter = pipeline.parameters.first(where: { $0.name == name && $0.kind == .bool })
     else {

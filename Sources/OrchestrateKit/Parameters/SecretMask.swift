@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Secret values (parameters declared `secret: true`, everything read from
 /// an `env_file`): wherever orchestrate would show one, it shows `***`.
@@ -21,7 +21,7 @@ public struct SecretMask: Sendable, Equatable {
     guard !values.isEmpty else { return text }
     var result = text
     for value in values where result.contains(value) {
-      result = result.replacingOccurrences(of: value, with: Self.placeholder)
+      result = result.replacing(value, with: Self.placeholder)
     }
     return result
   }

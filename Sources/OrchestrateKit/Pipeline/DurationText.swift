@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Durations as pipeline files write them: `90s`, `45m`, `2h`, `7d`, `500ms`,
 /// compounds such as `1h30m`, or a plain number of seconds (`30`, `0.5`).
@@ -9,7 +9,7 @@ public enum DurationText {
 
   /// Parses `text`; nil when it is not a non-negative duration.
   public static func parse(_ text: String) -> Duration? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = text.trimmed
     if trimmed.isEmpty { return nil }
     if let plain = Double(trimmed) {
       return plain.isFinite && plain >= 0 ? duration(plain) : nil
@@ -54,8 +54,7 @@ public enum DurationText {
   }
 
   private static func trim(_ value: Double) -> String {
-    String(format: "%.3f", value)
-      .replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+    String(printf: "%.3f", value).droppingTrailingZeros()
   }
 }
 

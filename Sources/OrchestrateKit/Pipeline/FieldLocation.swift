@@ -1,15 +1,14 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// Line and column for errors found after decoding (by the validator, or
 /// on this machine before a run), from the field path they name: the
 /// decoded definition no longer knows where its values were written.
 extension PipelineLoader {
   /// `error` with the position of its field in `root`, where found.
-  static func locate(_ error: PipelineError, in root: Node) -> PipelineError {
-    guard let field = error.field, let (node, exact) = node(atField: field, in: root),
-      let mark = node.mark
+  static func locate(_ error: PipelineError, in root: YAMLNode) -> PipelineError {
+    guard let field = error.field, let (node, exact) = node(atField: field, in: root)
     else { return error }
+    let mark = node.mark
     var located = error
     if exact || error.line == nil || error.line == mark.line {
       located.line = mark.line
@@ -23,8 +22,8 @@ extension PipelineLoader {
   public static func locate(_ error: PipelineError) -> PipelineError {
     guard error.column == nil, error.field != nil,
       let data = FileManager.default.contents(atPath: error.file),
-      let text = String(data: data, encoding: .utf8),
-      let root = try? Yams.compose(yaml: text, scalarTypes)
+      let text = String(validating: data, as: UTF8.self),
+      let root = try? YAMLComposer.compose(text)
     else { return error }
     return locate(error, in: root)
   }
@@ -32,7 +31,7 @@ extension PipelineLoader {
   /// The node a field path (`tasks[2].argv[0]`, `environments.prod.env_file`)
   /// names, or the deepest one along it that exists (`exact` false). Keys
   /// may contain dots, so a key is matched with as many segments as needed.
-  static func node(atField field: String, in root: Node) -> (Node, exact: Bool)? {
+  static func node(atField field: String, in root: YAMLNode) -> (YAMLNode, exact: Bool)? {
     var segments = ArraySlice(segments(of: field))
     var current = root
     while let first = segments.first {
@@ -45,11 +44,11 @@ extension PipelineLoader {
         continue
       }
       var key = ""
-      var found: (Node, Int)?
+      var found: (YAMLNode, Int)?
       for (count, segment) in segments.enumerated() {
         guard case .key(let name) = segment else { break }
         key += key.isEmpty ? name : ".\(name)"
-        if let value = current.mapping?[key] {
+        if let value = current[key] {
           found = (value, count + 1)
           break
         }

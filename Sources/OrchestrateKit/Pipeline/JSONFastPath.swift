@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reading a JSON pipeline file with Foundation's JSON decoder, which is
 /// many times faster than going through a YAML node tree (a 300-task file

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A validated pipeline: defaults applied, names, dependencies and sources checked.
 public struct Pipeline: Sendable, Equatable {

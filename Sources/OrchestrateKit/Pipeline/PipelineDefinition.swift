@@ -1,5 +1,3 @@
-import Yams
-
 /// A pipeline file exactly as written, before defaults and validation.
 /// Every type here rejects keys it does not know.
 struct PipelineDefinition: Decodable {

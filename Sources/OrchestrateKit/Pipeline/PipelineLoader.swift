@@ -1,5 +1,5 @@
-import Foundation
-import Yams
+import FoundationEssentials
+import Glibc
 
 /// Reads a pipeline file (YAML or JSON, one schema) into a validated `Pipeline`.
 /// Every problem becomes one `PipelineError` naming the file and, where the
@@ -7,11 +7,6 @@ import Yams
 public enum PipelineLoader {
   /// Larger than any hand-written pipeline, small enough to parse at once.
   public static let maximumFileBytes = 64 << 20
-  /// The scalar types the schema needs told apart from strings: booleans
-  /// (`for_each_source: yes`) and null. Numbers parse from their text without
-  /// a tag, and every rule is a regular expression run on every scalar, so the
-  /// default resolver's seven rules made decoding several times slower.
-  static let scalarTypes = Resolver.basic.appending(.bool).appending(.null)
   /// Aliases let a short file describe an enormous tree ("billion laughs").
   /// Without aliases a node takes at least two bytes of text, so a tree
   /// larger than the file in bytes (and than a fixed floor) is a bomb.
@@ -21,7 +16,7 @@ public enum PipelineLoader {
 
   public static func load(file path: String) throws(PipelineError) -> Pipeline {
     let data = try read(path)
-    let stem = (URL(fileURLWithPath: path).lastPathComponent as NSString).deletingPathExtension
+    let stem = PathName.droppingExtension(PathName.last(path))
     return try parse(data, file: path, defaultName: stem)
   }
 
@@ -51,33 +46,32 @@ public enum PipelineLoader {
       return pipeline
     }
 
-    var root: Node
+    let root: YAMLNode
     do {
-      guard let composed = try Yams.compose(yaml: text, scalarTypes) else {
+      guard let composed = try YAMLComposer.compose(text) else {
         throw fail("the file is empty")
       }
       root = composed
     } catch let error as PipelineError {
       throw error
-    } catch let error as YamlError {
-      throw YAMLHint.added(to: describe(error, file: file), text: text)
+    } catch let error as YAMLSyntaxError {
+      let described = PipelineError(
+        file: file, line: error.mark?.line, column: error.mark?.column, message: error.message)
+      throw YAMLHint.added(to: described, text: text)
     } catch {
       throw fail("cannot be read as YAML or JSON: \(error)")
     }
 
     let limit = nodeBudget(fileSize: data.count)
     var budget = limit
-    var quotedTypedKeys = false
-    try checkStructure(
-      root, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
-    if quotedTypedKeys { root = plainKeys(root) }
+    try checkStructure(root, budget: &budget, limit: limit, file: file)
     guard root.mapping != nil else {
-      throw fail("the top level must be a mapping with a 'tasks' list", line: root.mark?.line)
+      throw fail("the top level must be a mapping with a 'tasks' list", line: root.mark.line)
     }
 
     let definition: PipelineDefinition
     do {
-      definition = try YAMLDecoder().decode(PipelineDefinition.self, from: root)
+      definition = try YAMLNodeDecoder().decode(PipelineDefinition.self, from: root)
     } catch let error as DecodingError {
       throw describe(error, root: root, file: file)
     } catch {
@@ -102,106 +96,65 @@ public enum PipelineLoader {
         "is too large (\(info.st_size) bytes; a pipeline file may have at most \(maximumFileBytes))"
       )
     }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw fail("cannot be read: \(String(cString: strerror(errno)))")
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw fail("cannot be read: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var data = Data(count: Int(info.st_size))
+    var filled = 0
+    while true {
+      if filled == data.count {
+        // The file grew since stat: read on, within the limit.
+        guard data.count <= maximumFileBytes else { throw fail("is too large") }
+        data.count += 64 << 10
+      }
+      let count = data.withUnsafeMutableBytes {
+        Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled)
+      }
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else { throw fail("cannot be read: \(String(cString: strerror(errno)))") }
+      if count == 0 { break }
+      filled += count
     }
-    defer { try? handle.close() }
-    do {
-      let data = try handle.readToEnd() ?? Data()
-      if data.count > maximumFileBytes { throw fail("is too large") }
-      return data
-    } catch let error as PipelineError {
-      throw error
-    } catch {
-      throw fail("cannot be read: \(error.localizedDescription)")
-    }
+    data.count = filled
+    if data.count > maximumFileBytes { throw fail("is too large") }
+    return data
   }
 
   /// Rejects duplicate keys (YAML allows the parser to keep either) and alias
   /// bombs, walking the tree once with a node budget.
   private static func checkStructure(
-    _ node: Node, budget: inout Int, limit: Int, file: String, quotedTypedKeys: inout Bool
+    _ node: YAMLNode, budget: inout Int, limit: Int, file: String
   ) throws(PipelineError) {
     budget -= 1
     if budget < 0 {
       throw PipelineError(
-        file: file, line: node.mark?.line,
+        file: file, line: node.mark.line,
         message: "expands to more than \(limit) nodes (aliases nested too deep?)")
     }
     switch node {
-    case .mapping(let mapping):
+    case .mapping(let pairs, _):
       var seen = Set<String>()
-      for (key, value) in mapping {
+      for (key, value) in pairs {
         if let name = key.string, !seen.insert(name).inserted {
           throw PipelineError(
-            file: file, line: key.mark?.line, column: key.mark?.column,
+            file: file, line: key.mark.line, column: key.mark.column,
             message: "duplicate key '\(name)'")
         }
-        if !quotedTypedKeys, let name = key.string, plainKey(name, like: key) != key {
-          quotedTypedKeys = true
-        }
-        try checkStructure(
-          key, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
-        try checkStructure(
-          value, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
+        try checkStructure(key, budget: &budget, limit: limit, file: file)
+        try checkStructure(value, budget: &budget, limit: limit, file: file)
       }
-    case .sequence(let sequence):
-      for element in sequence {
-        try checkStructure(
-          element, budget: &budget, limit: limit, file: file, quotedTypedKeys: &quotedTypedKeys)
+    case .sequence(let elements, _):
+      for element in elements {
+        try checkStructure(element, budget: &budget, limit: limit, file: file)
       }
-    case .scalar, .alias:
+    case .scalar:
       break
     }
   }
 
-  /// A key as the decoder looks it up: its text, typed the way a plain
-  /// scalar would be. Yams finds a key by text and type, and YAML 1.1 types
-  /// a plain `on` as a boolean, so a quoted "on" (a string, as every key of
-  /// a JSON file is) would not be found under the name `on`.
-  private static func plainKey(_ name: String, like key: Node) -> Node {
-    Node(name, key.tag.copy(with: .implicit))
-  }
-
-  /// The tree with every key in its plain form (only when some key needs it:
-  /// rebuilding a large tree is not free).
-  static func plainKeys(_ node: Node) -> Node {
-    switch node {
-    case .mapping(let mapping):
-      let pairs = mapping.map { key, value in
-        (key.string.map { plainKey($0, like: key) } ?? key, plainKeys(value))
-      }
-      return .mapping(
-        .init(pairs, mapping.tag, mapping.style, mapping.mark, mapping.anchor))
-    case .sequence(let sequence):
-      return .sequence(
-        .init(
-          sequence.map(plainKeys), sequence.tag, sequence.style, sequence.mark, sequence.anchor))
-    case .scalar, .alias:
-      return node
-    }
-  }
-
-  private static func describe(_ error: YamlError, file: String) -> PipelineError {
-    switch error {
-    case .scanner(let context, let problem, let mark, _),
-      .parser(let context, let problem, let mark, _),
-      .composer(let context, let problem, let mark, _):
-      var message = problem
-      if let context { message += " \(context.text)" }
-      return PipelineError(file: file, line: mark.line, column: mark.column, message: message)
-    case .duplicatedKeysInMapping(let duplicates, let context):
-      return PipelineError(
-        file: file, line: context.mark.line, column: context.mark.column,
-        message: "duplicate key " + duplicates.map { "'\($0)'" }.joined(separator: ", "))
-    case .reader(let problem, let offset, _, _):
-      return PipelineError(file: file, message: "\(problem) at byte \(offset ?? 0)")
-    default:
-      return PipelineError(file: file, message: "\(error)")
-    }
-  }
-
-  private static func describe(_ error: DecodingError, root: Node, file: String) -> PipelineError {
+  private static func describe(_ error: DecodingError, root: YAMLNode, file: String)
+    -> PipelineError
+  {
     let (path, message): ([CodingKey], String)
     switch error {
     case .typeMismatch(let type, let context):
@@ -230,12 +183,12 @@ public enum PipelineLoader {
   }
 
   /// The deepest node along `path` that exists, for its line and column.
-  private static func node(at path: [CodingKey], in root: Node) -> Node? {
+  private static func node(at path: [CodingKey], in root: YAMLNode) -> YAMLNode? {
     var current = root
     for key in path {
       if let index = key.intValue, let sequence = current.sequence, index < sequence.count {
         current = sequence[index]
-      } else if let value = current.mapping?[key.stringValue] {
+      } else if let value = current[key.stringValue] {
         current = value
       } else {
         break
@@ -258,11 +211,11 @@ public enum PipelineLoader {
 
   private static func typeName(_ type: Any.Type) -> String {
     switch type {
-    case is String.Type, is Node.Scalar.Type: "a single value"
+    case is String.Type: "a single value"
     case is Int.Type: "a whole number"
     case is Double.Type: "a number"
     case is Bool.Type: "true or false"
-    case is Node.Sequence.Type: "a list"
+    case is [Any].Type: "a list"
     default: "a mapping"
     }
   }

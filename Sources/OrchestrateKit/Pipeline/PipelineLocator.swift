@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds the pipeline file a command line names and the root directory that
 /// holds its `metrics/` and `logs/`, without depending on the working
@@ -37,17 +38,17 @@ public enum PipelineLocator {
       }
       file = found
     }
-    let parent = (file as NSString).deletingLastPathComponent
+    let parent = PathName.parent(file)
     let conventionalRoot =
-      (parent as NSString).lastPathComponent == "pipelines"
-      ? (parent as NSString).deletingLastPathComponent : nil
+      PathName.last(parent) == "pipelines"
+      ? PathName.parent(parent) : nil
     return PipelineLocation(file: file, root: explicitRoot ?? conventionalRoot ?? currentDirectory)
   }
 
   /// Pipeline files in `directory`, for "did you mean" messages.
   public static func available(in directory: String) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    return names.filter { ["json", "yaml", "yml"].contains(($0 as NSString).pathExtension) }
+    return names.filter { ["json", "yaml", "yml"].contains(PathName.extension($0)) }
       .sorted()
   }
 

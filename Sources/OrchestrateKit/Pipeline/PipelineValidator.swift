@@ -132,7 +132,7 @@ struct PipelineValidator {
     case (nil, nil): throw fail("needs 'run' (a shell command) or 'argv' (a program and arguments)")
     case (.some, .some): throw fail("has both 'run' and 'argv'; keep one")
     case (let script?, nil):
-      if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      if script.trimmed.isEmpty {
         throw fail("'run' is empty", "run")
       }
       let shell = task.settings.shell ?? defaults?.shell ?? "/bin/sh"

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `report: {path: report}`: the HTML report each run brings up to date
 /// when it ends (see `RunEndReport`).
@@ -13,7 +13,7 @@ struct ReportDefinition: Decodable {
     try decoder.rejectUnknownKeys(besides: CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     path = try c.decode(String.self, forKey: .path)
-    if path.trimmingCharacters(in: .whitespaces).isEmpty {
+    if path.trimmed.isEmpty {
       throw DecodingError.dataCorruptedError(
         forKey: .path, in: c,
         debugDescription: "must name a directory (relative to the root, or absolute)")

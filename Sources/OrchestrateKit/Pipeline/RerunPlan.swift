@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `orchestrate rerun`: a plan that takes over what completed in an earlier
 /// run and runs the rest. Tasks are matched by name, so the pipeline file

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// SHA-256 (FIPS 180-4), to fingerprint the pipeline file in each run record.
 /// Foundation on Linux has no digest API and the file is small, so a plain
@@ -18,7 +18,7 @@ enum SHA256 {
   ]
 
   static func hex(of data: Data) -> String {
-    digest(of: data).map { String(format: "%02x", $0) }.joined()
+    digest(of: data).map { String(printf: "%02x", $0) }.joined()
   }
 
   static func digest(of data: Data) -> [UInt8] {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `schedule:`, read as a cron expression while the file is decoded, so a
 /// mistake is reported at its line and column.
@@ -24,7 +24,7 @@ struct TimeZoneSetting: Decodable, Equatable {
 
   init(from decoder: Decoder) throws {
     identifier = try decoder.singleValueContainer().decode(String.self)
-    guard TimeZone(identifier: identifier) != nil, identifier.contains("/") || identifier == "UTC"
+    guard ZoneInfo.named(identifier) != nil, identifier.contains("/") || identifier == "UTC"
     else {
       throw DecodingError.dataCorrupted(
         .init(

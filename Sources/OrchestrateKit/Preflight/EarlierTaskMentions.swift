@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The paths that tasks running before a task name: the heuristic behind
 /// "an earlier task creates it". A task runs before another when the other

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `validate` and the start of every run check on this machine, beyond
 /// the file itself: the things that otherwise fail at 2 a.m. Each task's

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A task as it will find the machine when it starts: its working
 /// directory and the PATH its program is looked up in, both worked out the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `index.html`: every pipeline with its health, problems first.
 public enum OverviewPage {
@@ -133,7 +133,7 @@ enum ProgressCell {
       parts.append(
         ReportFormat.number(done) + (progress.total.map { "/" + ReportFormat.number($0) } ?? ""))
     }
-    if let percent = progress.percent { parts.append(String(format: "%.0f%%", percent)) }
+    if let percent = progress.percent { parts.append(String(printf: "%.0f%%", percent)) }
     if let phase = progress.phase { parts.append("phase " + HTML.escape(phase)) }
     var html = ""
     if let percent = progress.percent {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `pipelines/<name>.html`: runs over time, the task × run grid, per-task
 /// trends with slow and anomaly marks, counters over time, resources.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How pages write numbers and times: UTC everywhere, as the records hold them.
 enum ReportFormat {
@@ -11,7 +11,7 @@ enum ReportFormat {
   static func time(_ date: Date?) -> String {
     guard let date else { return "–" }
     let text = Timestamp.format(date)
-    return String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    return String(text.prefix(19)).replacing("T", with: " ")
   }
 
   /// `11-22 02:00`: column headers and axis labels.
@@ -26,14 +26,14 @@ enum ReportFormat {
 
   static func percent(_ ratio: Double?) -> String {
     guard let ratio else { return "–" }
-    return String(format: "%.0f%%", ratio * 100)
+    return String(printf: "%.0f%%", ratio * 100)
   }
 
   /// Counters as written: integers without a fraction.
   static func number(_ value: Double?) -> String {
     guard let value else { return "–" }
     if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-    return String(format: "%.6g", value)
+    return String(printf: "%.6g", value)
   }
 
   /// How long ago, for the overview: `3h ago`.

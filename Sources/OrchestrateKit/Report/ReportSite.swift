@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes the static report: `index.html`, `pipelines/<name>.html` and
 /// `runs/<run_id>.html` for each pipeline's newest runs. A page is written
@@ -109,7 +109,7 @@ public struct ReportSite: Sendable {
       outcome.unchanged += 1
       return
     }
-    if let problem = FileSystem.makeDirectories((path as NSString).deletingLastPathComponent) {
+    if let problem = FileSystem.makeDirectories(PathName.parent(path)) {
       throw .cannotWrite(problem.path, problem.reason)
     }
     do {

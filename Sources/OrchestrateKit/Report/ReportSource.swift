@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads what the pages show from a root's metrics directory, through the
 /// status index and the status rules, so a page and `orchestrate status`

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// The report update a run makes once its record is final (`report: {path:
 /// DIR}` in the pipeline, or `--report DIR`): its own page, its pipeline's
@@ -28,7 +29,7 @@ public enum RunEndReport {
     let finished = DispatchSemaphore(value: 0)
     let result = UpdateResult()
     let started = DispatchTime.now()
-    Thread.detachNewThread {
+    BackgroundThread.start {
       result.set(Result { () throws(ReportSite.Failure) in try site.write(run: run) })
       finished.signal()
     }
@@ -45,7 +46,7 @@ public enum RunEndReport {
     case (.success(let outcome)?, _):
       events.log(
         "report: \(outcome.written.count) page(s) written, \(outcome.unchanged) unchanged in "
-          + String(format: "%.1f ms", milliseconds) + ": \(index)")
+          + String(printf: "%.1f ms", milliseconds) + ": \(index)")
     case (.failure(let error)?, _):
       events.problem("report: \(index) not updated: \(error)")
     case (nil, let signal?):
@@ -61,7 +62,7 @@ public enum RunEndReport {
 
   /// What the writing thread hands over, if it finishes in time.
   private final class UpdateResult: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stored: Result<ReportSite.Outcome, ReportSite.Failure>?
     private var received: Int32?
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `runs/<run_id>.html`: the run's timeline, its summary and every task's
 /// outcome, resources, counters, error tail and logs. Served live, the part

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A cron expression in a time zone: the moments it is due, computed as
 /// Vixie cron runs jobs. When clocks go forward, a fixed-time job whose time
@@ -8,12 +8,12 @@ import Foundation
 /// twice.
 public struct CronSchedule: Sendable {
   public var expression: CronExpression
-  public var timeZone: TimeZone
+  public var timeZone: ZoneInfo
 
   /// How far the due-time search looks: beyond every leap-day weekday cycle.
   static let searchDays = 60 * 366
 
-  public init(expression: CronExpression, timeZone: TimeZone) {
+  public init(expression: CronExpression, timeZone: ZoneInfo) {
     self.expression = expression
     self.timeZone = timeZone
   }
@@ -62,7 +62,7 @@ public struct CronSchedule: Sendable {
   }
 
   private func offset(at seconds: Int) -> Int {
-    timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+    timeZone.secondsFromGMT(at: seconds)
   }
 
   /// The moments (seconds since 1970) at which the job is due for the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The system's `crontab` program, the only sanctioned way to read and
 /// replace a user's crontab (it checks the syntax, takes cron's locks and
@@ -22,7 +23,7 @@ public struct CrontabProgram {
     if result.error.contains("no crontab for") { return "" }
     throw Failure(
       description:
-        "crontab -l failed: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+        "crontab -l failed: \(result.error.trimmed)")
   }
 
   public func write(_ text: String) throws(Failure) {
@@ -30,55 +31,34 @@ public struct CrontabProgram {
     guard result.status == 0 else {
       throw Failure(
         description: "crontab refused the new table: "
-          + result.error.trimmingCharacters(in: .whitespacesAndNewlines))
+          + result.error.trimmed)
     }
   }
 
   private func run(_ arguments: [String], input: String?) throws(Failure) -> (
     status: Int32, output: String, error: String
   ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["crontab"] + (user.map { ["-u", $0] } ?? []) + arguments
-    let output = Pipe()
-    let error = Pipe()
-    let feed = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = input == nil ? FileHandle.nullDevice : feed
+    let result: HelperProgram.Result
     do {
-      try process.run()
+      result = try HelperProgram(
+        executable: "/usr/bin/env",
+        arguments: ["crontab"] + (user.map { ["-u", $0] } ?? []) + arguments
+      ).run(input: input.map { Data($0.utf8) })
     } catch {
-      throw Failure(description: "cannot run crontab: \(error.localizedDescription)")
+      throw Failure(description: "cannot run crontab: \(error)")
     }
-    // Read both pipes while writing, so that neither side waits on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var outputData = Data()
-    nonisolated(unsafe) var errorData = Data()
-    DispatchQueue.global().async(group: group) {
-      outputData = output.fileHandleForReading.readDataToEndOfFile()
-    }
-    DispatchQueue.global().async(group: group) {
-      errorData = error.fileHandleForReading.readDataToEndOfFile()
-    }
-    if let input {
-      feed.fileHandleForWriting.write(Data(input.utf8))
-      try? feed.fileHandleForWriting.close()
-    }
-    group.wait()
-    process.waitUntilExit()
-    let status =
-      process.terminationReason == .exit
-      ? process.terminationStatus : 128 + process.terminationStatus
+    let status: Int32 =
+      switch result.status {
+      case .exited(let code): code
+      case .signaled(let signal): 128 + signal
+      case nil: 128 + SIGKILL
+      }
     if status == 127 || status == 126,
-      String(decoding: errorData, as: UTF8.self).contains("crontab")
+      result.errors.contains("crontab")
     {
       throw Failure(
         description: "the crontab program is not installed (Debian: apt-get install cron)")
     }
-    return (
-      status, String(decoding: outputData, as: UTF8.self),
-      String(decoding: errorData, as: UTF8.self)
-    )
+    return (status, result.output, result.errors)
   }
 }

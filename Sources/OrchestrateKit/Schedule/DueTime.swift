@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Due times as people read them: the weekday, date and time on the
 /// schedule's own clock, with its UTC offset (`Thu 2025-06-05 02:00 +02:00`).
@@ -7,10 +7,10 @@ public enum DueTime {
 
   /// `zone` is an IANA name; nil is the machine's local zone.
   public static func format(_ date: Date, zone: String?) -> String {
-    format(date, in: zone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current)
+    format(date, in: zone.flatMap(ZoneInfo.named) ?? .local)
   }
 
-  public static func format(_ date: Date, in zone: TimeZone) -> String {
+  public static func format(_ date: Date, in zone: ZoneInfo) -> String {
     let seconds = Int(date.timeIntervalSince1970.rounded(.down))
     let offset = zone.secondsFromGMT(for: date)
     let local = seconds + offset

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a pipeline's schedule lets status expect: when it is next due, how
 /// old its last success may be, and whether a due run never started.
@@ -24,7 +24,7 @@ public struct ScheduleExpectation: Sendable {
   /// back to the machine's, as cron itself would run.
   public init?(schedule text: String?, timezone: String?, graceSeconds: Double?) {
     guard let text, let expression = try? CronExpression(parsing: text) else { return nil }
-    let zone = timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
+    let zone = timezone.flatMap(ZoneInfo.named) ?? .local
     self.init(
       schedule: CronSchedule(expression: expression, timeZone: zone), explicitGrace: graceSeconds)
   }

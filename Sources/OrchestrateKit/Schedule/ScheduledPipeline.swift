@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A pipeline with a schedule, and the command that runs it from cron or
 /// systemd: absolute paths only, `--root` only where the file's place does
@@ -33,10 +34,10 @@ public struct ScheduledPipeline: Sendable {
       !pipeline.notify.channels.isEmpty
       || pipeline.environments.values.contains { !($0.notify ?? []).isEmpty }
     if notifies { stopSeconds += pipeline.notify.timeout.seconds }
-    let parent = (file as NSString).deletingLastPathComponent
+    let parent = PathName.parent(file)
     let conventional =
-      (parent as NSString).lastPathComponent == "pipelines"
-      ? (parent as NSString).deletingLastPathComponent : nil
+      PathName.last(parent) == "pipelines"
+      ? PathName.parent(parent) : nil
     command = [binary, file] + (conventional == self.root ? [] : ["--root", self.root])
   }
 
@@ -44,15 +45,15 @@ public struct ScheduledPipeline: Sendable {
     CronSchedule(expression: cron, timeZone: timeZone)
   }
 
-  public var timeZone: TimeZone {
-    timeZoneName.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
+  public var timeZone: ZoneInfo {
+    timeZoneName.flatMap(ZoneInfo.named) ?? .local
   }
 
   /// Whether cron, which reads every line in the machine's zone, runs this
   /// at the right times: no zone named, or one whose offsets match the
   /// machine's over the coming year.
-  public func cronAgrees(machine: TimeZone = .current, now: Date = Date()) -> Bool {
-    guard let named = timeZoneName.flatMap(TimeZone.init(identifier:)) else { return true }
+  public func cronAgrees(machine: ZoneInfo = .local, now: Date = Date()) -> Bool {
+    guard let named = timeZoneName.flatMap(ZoneInfo.named) else { return true }
     return named.identifier == machine.identifier
       || stride(from: 0.0, to: 366 * 86400, by: 86400 / 2).allSatisfy {
         let date = now.addingTimeInterval($0)
@@ -74,8 +75,8 @@ public struct ScheduledPipeline: Sendable {
           || "/._-+=:,@".unicodeScalars.contains($0))
     }
     let quoted =
-      safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    return quoted.replacingOccurrences(of: "%", with: "\\%")
+      safe && !word.isEmpty ? word : "'" + word.replacing("'", with: "'\\''") + "'"
+    return quoted.replacing("%", with: "\\%")
   }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes and removes a root's unit files in a unit directory. It never
 /// runs systemctl: it says which command to run.
@@ -23,7 +24,8 @@ public struct SystemdInstallation {
     if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
       return "\(config)/systemd/user"
     }
-    return "\(environment["HOME"] ?? NSHomeDirectory())/.config/systemd/user"
+    return
+      "\(environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path)/.config/systemd/user"
   }
 
   var systemctl: String { user ? "systemctl --user" : "systemctl" }
@@ -68,7 +70,7 @@ public struct SystemdInstallation {
       guard name.hasPrefix("orchestrate-"), name.hasSuffix(".service") || name.hasSuffix(".timer")
       else { return false }
       let pipeline = String(
-        (name as NSString).deletingPathExtension.dropFirst("orchestrate-".count))
+        PathName.droppingExtension(name).dropFirst("orchestrate-".count))
       guard pipelines.map({ $0.contains(pipeline) }) ?? true,
         let text = try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8)
       else { return false }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `.service` and `.timer` files that run a pipeline on its schedule
 /// under systemd.
@@ -69,9 +69,8 @@ public struct SystemdUnits {
       plain && !word.isEmpty
       ? word
       : "\""
-        + word.replacingOccurrences(of: "\\", with: "\\\\")
-        .replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    return quoted.replacingOccurrences(of: "%", with: "%%").replacingOccurrences(
-      of: "$", with: "$$")
+        + word.replacing("\\", with: "\\\\")
+        .replacing("\"", with: "\\\"") + "\""
+    return quoted.replacing("%", with: "%%").replacing("$", with: "$$")
   }
 }

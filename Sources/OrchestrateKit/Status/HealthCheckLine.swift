@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a Nagios-style check prints: the first line is the summary with
 /// performance data after `|`, the following lines the detail, one
@@ -36,7 +36,7 @@ public enum HealthCheckLine {
   /// Last duration, success rate in the window and runs in progress, in
   /// the plugin format `'label'=value[unit];warn;crit;min;max`.
   static func performanceData(_ pipeline: PipelineStatus) -> [String] {
-    let label = pipeline.name.replacingOccurrences(of: "'", with: "_")
+    let label = pipeline.name.replacing("'", with: "_")
     var data: [String] = []
     if let duration = pipeline.lastRun?.durationSeconds {
       data.append("'\(label)_last_duration'=\(decimal(duration))s;;;0")
@@ -52,7 +52,7 @@ public enum HealthCheckLine {
 
   /// Three decimals at most, no exponent: what every plugin parser reads.
   public static func decimal(_ value: Double) -> String {
-    var text = String(format: "%.3f", value)
+    var text = String(printf: "%.3f", value)
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
     return text

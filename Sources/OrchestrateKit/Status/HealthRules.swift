@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What makes a pipeline WARNING or CRITICAL, in the Nagios sense. Each rule
 /// adds a problem with its level; the pipeline takes the worst.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HeapModule
 
 /// The status index on disk: a header line, then one tab-separated line per
@@ -285,10 +286,28 @@ enum IndexFile {
       let name = pair[..<equals]
       counters[
         name.utf8.contains(UInt8(ascii: "%"))
-          ? String(name).removingPercentEncoding ?? String(name) : String(name)] =
+          ? percentDecoded(name) : String(name)] =
         value
     }
     return counters
+  }
+
+  /// `%XX` escapes back to their bytes (the inverse of `escape`).
+  private static func percentDecoded(_ name: Substring) -> String {
+    var bytes: [UInt8] = []
+    var rest = name.utf8[...]
+    while let byte = rest.first {
+      if byte == UInt8(ascii: "%"), rest.count >= 3,
+        let value = UInt8(String(decoding: rest.dropFirst().prefix(2), as: UTF8.self), radix: 16)
+      {
+        bytes.append(value)
+        rest = rest.dropFirst(3)
+      } else {
+        bytes.append(byte)
+        rest = rest.dropFirst()
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   private static func escape(_ name: String) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The pipelines a root knows of: those with records under `metrics/` and
 /// those with a file in `pipelines/`, so that a typo gets a suggestion
@@ -8,7 +8,7 @@ public enum KnownPipelines {
   public static func unknown(_ name: String, layout: RootLayout) -> String? {
     let recorded = StatusCollector.pipelineNames(in: layout.metricsDirectory)
     let files = PipelineLocator.available(in: "\(layout.root)/pipelines").map {
-      ($0 as NSString).deletingPathExtension
+      PathName.droppingExtension($0)
     }
     let known = Set(recorded + files)
     if known.contains(name) { return nil }

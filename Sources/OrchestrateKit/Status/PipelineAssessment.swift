@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Judges one pipeline from its run digests: the statistics, what is
 /// running, stuck or abandoned, and the health level with its reasons.

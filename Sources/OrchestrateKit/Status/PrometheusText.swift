@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The report in the Prometheus text exposition format, for node_exporter's
 /// textfile collector (the usual way cron jobs are watched).
@@ -103,9 +103,9 @@ public enum PrometheusText {
     }
 
     private func escape(_ value: String) -> String {
-      value.replacingOccurrences(of: "\\", with: "\\\\")
-        .replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n")
+      value.replacing("\\", with: "\\\\")
+        .replacing("\"", with: "\\\"")
+        .replacing("\n", with: "\\n")
     }
 
     private func format(_ value: Double) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The part of a run record that status statistics, anomaly baselines and
 /// the search for abandoned runs need, small enough to keep thousands of

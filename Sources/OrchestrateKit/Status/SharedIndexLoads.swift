@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Loads of the status index shared by the readers of one moment: the
 /// report's overview, its status judgement and a pipeline's page each ask
@@ -9,7 +9,7 @@ import Foundation
 final class SharedIndexLoads: @unchecked Sendable {
   private let widest: IndexFile.TaskSelection
   private let now: Date
-  private let lock = NSLock()
+  private let lock = Lock()
   private var loaded: [String: StatusIndex.Contents] = [:]
 
   /// `widest` must cover every selection asked for later.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Builds the status report of a root directory from its metrics files.
 public enum StatusCollector {

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A cache of run digests beside a pipeline's records
 /// (`metrics/<pipeline>/.status-index`), so that status over years of
@@ -88,7 +90,7 @@ public enum StatusIndex {
   static func add(finalRecord record: RunRecord, at path: String) {
     var info = stat()
     guard record.status != .running, stat(path, &info) == 0 else { return }
-    let name = (path as NSString).lastPathComponent
+    let name = PathName.last(path)
     var digest = RunDigest(record, file: name)
     // As the file has it: to the millisecond.
     digest.startedAt =
@@ -97,7 +99,7 @@ public enum StatusIndex {
     guard let line = IndexFile.line(name: name, stamp: Stamp(info), entry: .run(digest)) else {
       return
     }
-    IndexFile.append([line], to: "\((path as NSString).deletingLastPathComponent)/\(fileName)")
+    IndexFile.append([line], to: "\(PathName.parent(path))/\(fileName)")
   }
 
   private final class CachedEntries: @unchecked Sendable {
@@ -183,7 +185,7 @@ public enum StatusIndex {
   }
 
   private final class ParseResults: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private(set) var values: [Entry]
 
     init(count: Int) {

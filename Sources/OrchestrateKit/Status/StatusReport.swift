@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `orchestrate status` knows, as one value: rendered as a table, as
 /// JSON (`--json`, keys snake_case), as a health check and as Prometheus

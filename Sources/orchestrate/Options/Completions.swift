@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OrchestrateKit
 
 /// Custom completions: the shell scripts call the binary back with the

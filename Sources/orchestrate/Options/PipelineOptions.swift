@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OrchestrateKit
 
 /// How every pipeline command names its pipeline and root directory.
@@ -62,7 +62,7 @@ extension CommandFailure {
       return try body()
     } catch let failure as CommandFailure {
       if printing {
-        FileHandle.standardError.write(Data("orchestrate: \(failure.message)\n".utf8))
+        StandardError.write("orchestrate: \(failure.message)\n")
       }
       throw ExitCode(failure.exitCode)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OrchestrateKit
 
 /// The machine checks at the start of a run, before anything is created:

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OrchestrateKit
 
 /// `--root` for commands that name no pipeline file.

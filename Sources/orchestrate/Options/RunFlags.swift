@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import OrchestrateKit
 
 /// How a run is started and what it prints: shared by `run` and `rerun`.
@@ -52,7 +53,7 @@ struct RunFlags: ParsableArguments {
       let (plan, location) = try makePlan()
       if output.showsErrors {
         for warning in plan.settings.warnings {
-          FileHandle.standardError.write(Data("orchestrate: warning: \(warning)\n".utf8))
+          StandardError.write("orchestrate: warning: \(warning)\n")
         }
       }
       if dryRun {
@@ -83,11 +84,10 @@ struct RunFlags: ParsableArguments {
     fflush(nil)
     if let problem = outcome.recordError {
       if output.showsErrors {
-        FileHandle.standardError.write(
-          Data(
-            ("orchestrate: the run ended \(outcome.record.status.rawValue) but its final record "
-              + "could not be written (\(problem)); the next run of \(outcome.record.pipeline) "
-              + "settles it from its journal\n").utf8))
+        StandardError.write(
+          ("orchestrate: the run ended \(outcome.record.status.rawValue) but its final record "
+            + "could not be written (\(problem)); the next run of \(outcome.record.pipeline) "
+            + "settles it from its journal\n"))
       }
       throw ExitCode(outcome.exitCode)
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import OrchestrateKit
 
 struct RotateCommand: ParsableCommand {
@@ -83,7 +85,7 @@ struct RotateCommand: ParsableCommand {
         }
       }
       for error in report.errors {
-        FileHandle.standardError.write(Data("orchestrate: \(report.pipeline): \(error)\n".utf8))
+        StandardError.write("orchestrate: \(report.pipeline): \(error)\n")
       }
     }
   }

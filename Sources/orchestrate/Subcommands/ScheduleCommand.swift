@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import OrchestrateKit
 
 struct ScheduleCommand: ParsableCommand {
@@ -124,7 +125,7 @@ struct ScheduleCommand: ParsableCommand {
             message: "\(location.file): has no schedule (add e.g. schedule: \"0 2 * * *\")",
             exitCode: 2)
         } else {
-          FileHandle.standardError.write(Data("\(pipeline.name): no schedule, left out\n".utf8))
+          StandardError.write("\(pipeline.name): no schedule, left out\n")
         }
       }
       return (scheduled, shared)
@@ -137,7 +138,7 @@ struct ScheduleCommand: ParsableCommand {
     for pipeline in scheduled where !pipeline.cronAgrees() {
       throw CommandFailure(
         message: "\(pipeline.name): timezone \(pipeline.timeZoneName ?? "") differs from this "
-          + "machine's zone (\(TimeZone.current.identifier)) and cron reads every line in the "
+          + "machine's zone (\(ZoneInfo.local.identifier)) and cron reads every line in the "
           + "machine's zone; use --install systemd, or drop timezone",
         exitCode: 2)
     }
@@ -224,7 +225,7 @@ struct ScheduleCommand: ParsableCommand {
       print("to stop them: \(stop)")
     } catch {
       throw CommandFailure(
-        message: "cannot remove units: \(error.localizedDescription)", exitCode: 1)
+        message: "cannot remove units: \(ErrorText.describe(error))", exitCode: 1)
     }
   }
 
@@ -238,9 +239,9 @@ struct ScheduleCommand: ParsableCommand {
 
   /// `daily.yaml` and `pipelines/daily.yaml` name pipeline `daily`.
   private static func pipelineName(_ argument: String) -> String {
-    let base = (argument as NSString).lastPathComponent
-    return ["json", "yaml", "yml"].contains((base as NSString).pathExtension)
-      ? (base as NSString).deletingPathExtension : base
+    let base = PathName.last(argument)
+    return ["json", "yaml", "yml"].contains(PathName.extension(base))
+      ? PathName.droppingExtension(base) : base
   }
 
   private static var currentUser: String {

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
+import OrchestrateKit
 
 /// `orchestrate serve …` runs `orchestrate-serve …` from the same directory,
 /// in place of this process (same pid, so signals and exit status are the
@@ -18,7 +20,7 @@ struct ServeCommand: ParsableCommand {
     let own =
       (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]
-    let program = (own as NSString).deletingLastPathComponent + "/orchestrate-serve"
+    let program = PathName.parent(own) + "/orchestrate-serve"
     let argv = [program] + arguments
     var cArguments = argv.map { strdup($0) } + [nil]
     execv(program, &cArguments)

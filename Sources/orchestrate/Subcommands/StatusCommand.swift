@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OrchestrateKit
 
 struct StatusCommand: ParsableCommand {
@@ -71,7 +71,7 @@ struct StatusCommand: ParsableCommand {
     if notify {
       for line in StatusNotifier.notify(report, layout: layout) {
         if line.isWarning {
-          FileHandle.standardError.write(Data("orchestrate: warning: \(line.text)\n".utf8))
+          StandardError.write("orchestrate: warning: \(line.text)\n")
         } else if !quiet {
           print(line.text)
         }
@@ -81,7 +81,7 @@ struct StatusCommand: ParsableCommand {
       // Nothing to print.
     } else if json {
       let data = try RecordCoding.encoder().encode(report)
-      FileHandle.standardOutput.write(data + Data("\n".utf8))
+      print(String(decoding: data, as: UTF8.self))
     } else if check {
       print(HealthCheckLine.render(report))
     } else if prometheus == nil && !notify {
@@ -89,7 +89,7 @@ struct StatusCommand: ParsableCommand {
         StatusTable.render(
           report, showTasks: tasks || name != nil, style: .detect(), width: TerminalWidth.detect()))
       if let warning = StatusTable.unreadableWarning(report.unreadableFiles) {
-        FileHandle.standardError.write(Data("orchestrate: \(warning)\n".utf8))
+        StandardError.write("orchestrate: \(warning)\n")
       }
     }
     if check && report.health.level != .ok { throw ExitCode(report.health.level.exitCode) }
@@ -100,7 +100,7 @@ struct StatusCommand: ParsableCommand {
   private func target() throws -> (RootLayout, String?) {
     guard let pipeline else { return (rootOption.layout, nil) }
     let isFile =
-      ["json", "yaml", "yml"].contains((pipeline as NSString).pathExtension)
+      ["json", "yaml", "yml"].contains(PathName.extension(pipeline))
       || pipeline.contains("/")
     guard isFile else {
       if let unknown = KnownPipelines.unknown(pipeline, layout: rootOption.layout) {

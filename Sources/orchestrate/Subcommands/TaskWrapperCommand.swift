@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import OrchestrateKit
 
 /// Runs one task of a Slurm job on its node; the job script's only command.
@@ -16,6 +17,6 @@ struct TaskWrapperCommand: ParsableCommand {
   var command: [String] = []
 
   func run() throws {
-    Foundation.exit(TaskWrapper.run(command: command, resultPath: result))
+    Glibc.exit(TaskWrapper.run(command: command, resultPath: result))
   }
 }

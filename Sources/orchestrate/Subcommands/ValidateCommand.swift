@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OrchestrateKit
 
 struct ValidateCommand: ParsableCommand {
@@ -30,10 +30,9 @@ struct ValidateCommand: ParsableCommand {
     let (plan, location) = try CommandFailure.exitOnFailure { try options.plan(request) }
     let programs = SlurmClient.missingPrograms(for: plan)
     if !programs.isEmpty {
-      FileHandle.standardError.write(
-        Data(
-          ("\(location.file): executor: slurm needs \(programs.joined(separator: ", ")), "
-            + "not found in PATH\n").utf8))
+      StandardError.write(
+        ("\(location.file): executor: slurm needs \(programs.joined(separator: ", ")), "
+          + "not found in PATH\n"))
       throw ExitCode(2)
     }
     let findings = Preflight.check(
@@ -61,6 +60,6 @@ struct ValidateCommand: ParsableCommand {
   }
 
   private func printError(_ message: String) {
-    FileHandle.standardError.write(Data("orchestrate: \(message)\n".utf8))
+    StandardError.write("orchestrate: \(message)\n")
   }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A place where a task's attempts run: this machine, or a Slurm cluster.
 /// The scheduler starts, watches and signals attempts through this protocol

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Runs attempts as child processes of the orchestrator, each leading a
 /// process group of its own; exits come from the one reaper thread.

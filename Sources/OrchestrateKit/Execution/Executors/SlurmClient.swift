@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Slurm's client programs, found in the orchestrator's PATH and run
 /// through its own spawn path: `sbatch` to submit, one batched `squeue` to

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Runs attempts as Slurm batch jobs. `sbatch --parsable` submits a job
 /// script that runs the task through `orchestrate task-wrapper`, which

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `sbatch` is given for one attempt: the job's name, resources and
 /// places, and a job script that runs the task through `orchestrate
@@ -67,6 +67,6 @@ struct SlurmSubmission: Equatable {
 
   /// Single quotes for /bin/sh.
   static func quoted(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    "'" + text.replacing("'", with: "'\\''") + "'"
   }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How a task ended on a compute node, written by `orchestrate
 /// task-wrapper` next to the attempt's log (`<task>.<attempt>.result`) and

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What runs a task on a compute node (`orchestrate task-wrapper`, the job
 /// script's one command): it starts the task exactly as the local executor
@@ -22,7 +24,7 @@ public enum TaskWrapper {
     let environment = ProcessInfo.processInfo.environment
     let directory = FileManager.default.currentDirectoryPath
     func fail(_ message: String) -> Int32 {
-      FileHandle.standardError.write(Data("orchestrate task-wrapper: \(message)\n".utf8))
+      StandardError.write("orchestrate task-wrapper: \(message)\n")
       let result = TaskResultFile(
         status: nil, usage: ResourceUsage(peakRSSBytes: 0, userSeconds: 0, systemSeconds: 0),
         startedAt: started, finishedAt: Date(), node: node, error: message)
@@ -63,8 +65,7 @@ public enum TaskWrapper {
     let result = TaskResultFile(
       status: status, usage: usage, startedAt: started, finishedAt: finished, node: node)
     if !result.write(to: resultPath) {
-      FileHandle.standardError.write(
-        Data("orchestrate task-wrapper: cannot write \(resultPath)\n".utf8))
+      StandardError.write("orchestrate task-wrapper: cannot write \(resultPath)\n")
     }
     switch status {
     case .exited(let code): return code

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The Slurm jobs a dead run left queued or running, and cancelling them.
 /// A job is the run's only when Slurm still knows it by the id and the name

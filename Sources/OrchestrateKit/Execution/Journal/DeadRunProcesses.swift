@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The processes a dead run left behind, and stopping them. A process is
 /// the run's only on proof, never by pid alone: it belongs to the process

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One fact of a run's journal: a line of tab-separated fields, the kind
 /// first, then the time in milliseconds since 1970. Short and made of
@@ -117,8 +117,8 @@ enum JournalEntry: Equatable, Sendable {
   /// (from a file name, say) must not split the line.
   static func escape(_ text: String) -> String {
     guard text.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 92 }) else { return text }
-    return text.replacingOccurrences(of: "\\", with: "\\\\")
-      .replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n")
+    return text.replacing("\\", with: "\\\\")
+      .replacing("\t", with: "\\t").replacing("\n", with: "\\n")
   }
 
   static func unescape(_ text: Substring) -> String {

@@ -1,5 +1,6 @@
 import CProcessSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The run's append-only account of what the next run needs to clean up
 /// after a dead orchestrator: `logs/<pipeline>/<run_id>/orchestrate.journal`.

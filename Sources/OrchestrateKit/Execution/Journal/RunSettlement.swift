@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a run whose orchestrator died really did: its last complete record
 /// (up to a second old) brought up to date with its journal. Tasks that

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One mark of a chart: a value (a duration, a counter), the tone of its
 /// status, and the text a reader sees on hover (SVG `<title>`).
@@ -14,7 +14,6 @@ enum SVGNumber {
   static func text(_ value: Double) -> String {
     let rounded = (value * 100).rounded() / 100
     if rounded == rounded.rounded() { return String(Int(rounded)) }
-    return String(format: "%.2f", rounded).replacingOccurrences(
-      of: "0+$", with: "", options: .regularExpression)
+    return String(printf: "%.2f", rounded).droppingTrailingZeros()
   }
 }

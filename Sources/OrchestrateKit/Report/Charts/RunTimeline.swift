@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A run's timeline (Gantt): one row per task, one bar per attempt, the
 /// wait for a free slot (dependencies done, task not yet started) hatched

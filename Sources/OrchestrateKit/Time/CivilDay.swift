@@ -39,6 +39,18 @@ struct CivilDay: Equatable {
     return weekday < 0 ? weekday + 7 : weekday
   }
 
+  static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    CivilDay(year: year, month: month, day: day).daysSinceEpoch
+  }
+
+  static func isLeapYear(_ year: Int) -> Bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+  }
+
+  static func daysIn(month: Int, year: Int) -> Int {
+    daysIn(month: month, leap: isLeapYear(year))
+  }
+
   static func daysIn(month: Int, leap: Bool) -> Int {
     switch month {
     case 2: leap ? 29 : 28
