@@ -41,18 +41,30 @@ public enum StatusIndex {
   /// from the files where it is not; the index is brought up to date.
   /// `tasks` says whose task digests the caller needs; runs read from their
   /// own files always have them.
+  /// About 200 runs' lines.
+  static let smallIndexBytes = 64 << 10
+
   static func load(
     directory: String, now: Date = Date(), tasks selection: IndexFile.TaskSelection = .all
   ) -> Contents {
     let indexPath = "\(directory)/\(fileName)"
-    // Reading the index and listing the directory are independent: overlap them.
+    // Reading the index and listing the directory are independent: overlap
+    // them, unless the index is small enough that starting a thread costs
+    // more than reading it (`status --check` on a young root).
     let cache = CachedEntries()
-    let reading = DispatchGroup()
-    DispatchQueue.global().async(group: reading) {
+    let listed: [(String, Stamp)]
+    var info = stat()
+    if stat(indexPath, &info) != 0 || info.st_size < Self.smallIndexBytes {
       cache.snapshot = IndexFile.read(indexPath, tasks: selection)
+      listed = listRecords(directory)
+    } else {
+      let reading = DispatchGroup()
+      DispatchQueue.global().async(group: reading) {
+        cache.snapshot = IndexFile.read(indexPath, tasks: selection)
+      }
+      listed = listRecords(directory)
+      reading.wait()
     }
-    let listed = listRecords(directory)
-    reading.wait()
     let cached = cache.snapshot.entries
 
     var runs: [RunDigest] = []
@@ -166,6 +178,7 @@ public enum StatusIndex {
   /// Decodes records on every core: a cold index over years of runs means
   /// thousands of files.
   static func parse(directory: String, names: [String]) -> [Entry] {
+    if names.count < 2 { return names.map { entry(directory: directory, name: $0) } }
     let results = ParseResults(count: names.count)
     DispatchQueue.concurrentPerform(iterations: names.count) { index in
       results.set(index, entry(directory: directory, name: names[index]))
