@@ -41,17 +41,21 @@ let package = Package(
       name: "OrchestrateKit",
       dependencies: [
         "CArchive",
+        "CArchiveLoader",
         "CProcessSupport",
         "CYAML",
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
-    // libarchive and zlib, installed by scripts/bootstrap.sh (Debian:
-    // libarchive-dev, zlib1g-dev).
+    // The headers of libarchive and zlib, installed by scripts/bootstrap.sh
+    // (Debian: libarchive-dev, zlib1g-dev); zlib is linked, libarchive loaded
+    // by CArchiveLoader.
     .systemLibrary(
       name: "CArchive",
       providers: [.apt(["libarchive-dev", "zlib1g-dev"])]
     ),
+    // libarchive's functions, loaded from the library on first use (see the source).
+    .target(name: "CArchiveLoader"),
     // libyaml, the YAML parser (Debian: libyaml-dev); the node tree and the
     // decoder over it are OrchestrateKit's own, so that nothing links
     // Foundation's internationalization data.

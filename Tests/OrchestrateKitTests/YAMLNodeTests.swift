@@ -24,7 +24,8 @@ import Testing
       "on: push\nyes: off\ncount: 0x1F\nratio: 1_000.5\nnames: [a, 'b', \"c\"]\nnothing: ~\n")
     #expect(
       sample
-        == Sample(on: "push", nothing: nil, yes: false, count: 31, ratio: 1000.5, names: ["a", "b", "c"]))
+        == Sample(
+          on: "push", nothing: nil, yes: false, count: 31, ratio: 1000.5, names: ["a", "b", "c"]))
   }
 
   @Test func quotedScalarsAreOnlyText() throws {

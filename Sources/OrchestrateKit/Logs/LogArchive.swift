@@ -1,4 +1,5 @@
 import CArchive
+import CArchiveLoader
 import FoundationEssentials
 import Glibc
 
@@ -49,6 +50,16 @@ public struct LogArchiveError: Error, CustomStringConvertible, Equatable {
   public var description: String { message }
 
   init(_ message: String) { self.message = message }
+
+  /// An archive object could not be made: libarchive is missing, or memory.
+  static func cannotCreate(_ what: String) -> LogArchiveError {
+    if let reason = orchestrate_archive_load_error() {
+      return LogArchiveError(
+        "cannot create an archive \(what): libarchive cannot be loaded (\(String(cString: reason));"
+          + " Debian: apt-get install libarchive13)")
+    }
+    return LogArchiveError("cannot create an archive \(what)")
+  }
 
   /// libarchive's own explanation of its last failure on `archive`.
   static func libarchive(_ archive: OpaquePointer, _ context: String) -> LogArchiveError {

@@ -18,7 +18,7 @@ final class LogArchiveReader {
 
   init(path: String) throws(LogArchiveError) {
     guard let archive = archive_read_new() else {
-      throw LogArchiveError("cannot create an archive reader")
+      throw LogArchiveError.cannotCreate("reader")
     }
     self.path = path
     self.archive = archive

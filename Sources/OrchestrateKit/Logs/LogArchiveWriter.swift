@@ -22,7 +22,7 @@ enum LogArchiveWriter {
     shouldStop: () -> Bool
   ) throws(LogArchiveError) -> [ArchivedFile] {
     guard let archive = archive_write_new() else {
-      throw LogArchiveError("cannot create an archive writer")
+      throw LogArchiveError.cannotCreate("writer")
     }
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: LogArchive.blockSize, alignment: 16)
     var closed = false
@@ -144,7 +144,7 @@ enum LogArchiveWriter {
       extra: (OpaquePointer) -> Void = { _ in }
     ) throws(LogArchiveError) {
       guard let entry = archive_entry_new() else {
-        throw LogArchiveError("cannot create an archive entry")
+        throw LogArchiveError.cannotCreate("entry")
       }
       defer { archive_entry_free(entry) }
       archive_entry_set_pathname_utf8(entry, name)
