@@ -26,7 +26,7 @@ release:
 manual: release
 	swift build --product generate-manual
 	mkdir -p $(STAGE)/man
-	"$$(swift build --show-bin-path)/generate-manual-tool" \
+	"$$(swift build --show-bin-path)/generate-manual" \
 	  "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/orchestrate" --output-directory $(STAGE)/man
 
 completions: release

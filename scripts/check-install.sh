@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs `make install` into a temporary PREFIX and checks what it put there:
 # a stripped binary that runs, the man page, the completion scripts, the
-# schemas. Not part of scripts/test.sh: it needs a release build (minutes
-# on a cold cache), which `swift test` must not start from inside itself.
+# schemas. scripts/test.sh runs it after the test suite: it needs a release
+# build (minutes on a cold cache), which `swift test` must not start from
+# inside itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=$(mktemp -d)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up, builds orchestrate and runs the whole test suite
 # (unit tests and end-to-end tests that run the built binary), with a real
-# one-node Slurm cluster on 127.0.0.1 for the Slurm tests (stopped at the end).
+# one-node Slurm cluster on 127.0.0.1 for the Slurm tests (stopped at the end),
+# then `make install` into a temporary prefix (scripts/check-install.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -12,3 +13,4 @@ else
 fi
 swift build --build-tests
 swift test --skip-build --parallel "$@"
+scripts/check-install.sh
