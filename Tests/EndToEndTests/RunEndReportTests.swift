@@ -44,6 +44,36 @@ import Testing
     #expect(try ReportPages.strictParseErrors(pages.map { "\(root.path)/site/\($0)" }) == "")
   }
 
+  @Test func aDeadRunSettledByTheNextRunShowsSettledOnTheUpdatedPages() throws {
+    let root = TestRoot()
+    root.write("pipelines/nightly.yaml", Self.pipeline)
+    #expect(try Orchestrate.run(["nightly", "--root", root.path]).exitCode == 0)
+    // As an orchestrator killed before its final write leaves the record:
+    // `running`, its process gone, what happened in its journal.
+    var dead = try root.onlyRecord("nightly")
+    dead.status = .running
+    dead.finishedAt = nil
+    dead.exitCode = nil
+    dead.pid = 999_999
+    for index in dead.tasks.indices { dead.tasks[index].status = .pending }
+    try RecordCoding.encoder().encode(dead).write(
+      to: URL(fileURLWithPath: "\(root.path)/metrics/nightly/\(dead.runId).json"))
+
+    let next = try Orchestrate.run(["nightly", "--root", root.path])
+    #expect(next.exitCode == 0, "\(next.stdout)\(next.stderr)")
+    #expect(try root.records("nightly").first?.status == .abandoned)
+    let overview = try #require(root.read("site/index.html"))
+    let pipelinePage = try #require(root.read("site/pipelines/nightly.html"))
+    // As `status` tells it: the dead run settled, no run in progress, no problem.
+    #expect(overview.contains("<title>orchestrate: OK</title>"), "\(overview)")
+    #expect(overview.contains("<title>\(dead.runId): abandoned"), "\(overview)")
+    #expect(!overview.contains("\(dead.runId): running"))
+    // Its tasks as its journal tells them, not as the dead record left them.
+    #expect(pipelinePage.contains("\(dead.runId): completed"), "\(pipelinePage)")
+    #expect(!pipelinePage.contains("\(dead.runId): pending"), "\(pipelinePage)")
+    #expect(pipelinePage.contains("<b>runs recorded</b>2"), "\(pipelinePage)")
+  }
+
   @Test func reportOptionOnRunAndRerun() throws {
     let root = TestRoot()
     root.write(

@@ -103,7 +103,12 @@ public enum PipelineRun {
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
     StaleTemporaryFiles.remove(in: metricsDirectory)
-    let earlier = StatusIndex.load(directory: metricsDirectory, tasks: .newest(0))
+    let reportDirectory = RunEndReport.directory(
+      option: options.reportDirectory, pipeline: pipeline, layout: layout)
+    // The report at the end reads this load again, with the task digests its pages show.
+    let earlier = StatusIndex.load(
+      directory: metricsDirectory,
+      tasks: reportDirectory == nil ? .newest(0) : RunEndReport.taskSelection(start: startedAt))
     for settled in AbandonedRuns.settle(earlier.runs, pipeline: pipeline.name, layout: layout) {
       events.problem(
         "settled \(settled.runId) as \(settled.status.rawValue): \(settled.reason ?? "")")
@@ -182,13 +187,16 @@ public enum PipelineRun {
     }
     // Told after the final record is on disk, before the lock is released.
     let notified = notifier?.runEnded(final, metricsFile: metricsFile) ?? final
-    StatusIndex.add(finalRecord: notified, at: metricsFile)
+    let indexed = StatusIndex.add(finalRecord: notified, at: metricsFile)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
     RunEndReport.update(
-      RunEndReport.directory(option: options.reportDirectory, pipeline: pipeline, layout: layout),
-      layout: layout, run: run.text, events: events)
+      reportDirectory, layout: layout, run: run.text,
+      held: HeldIndex(
+        directory: metricsDirectory, start: earlier,
+        own: PathName.last(metricsFile), indexed: indexed),
+      events: events)
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
     return Outcome(record: notified, metricsFile: metricsFile, signal: signal)

@@ -22,10 +22,24 @@ public struct ReportSource: Sendable {
     self.layout = layout
     self.windowDays = windowDays
     self.now = now
+    loads = SharedIndexLoads(
+      widest: Self.taskSelection(now: now, windowDays: windowDays), now: now)
+  }
+
+  /// Whose task digests the pages of a moment read: the status judgement's
+  /// and a pipeline page's. An index load that covers this at an earlier
+  /// moment covers it now too (the window only moves forward).
+  static func taskSelection(now: Date, windowDays: Int) -> IndexFile.TaskSelection {
     let judged = StatusCollector.taskSelection(now: now, windowDays: windowDays)
     guard case .newest(let count, let since) = judged else { preconditionFailure() }
-    loads = SharedIndexLoads(
-      widest: .newest(max(count, Self.detailRuns), since: since), now: now)
+    return .newest(max(count, Self.detailRuns), since: since)
+  }
+
+  /// Takes the index of a pipeline whose lock this process holds instead
+  /// of loading it again; loaded at the run's start, it covers
+  /// `taskSelection` of that moment.
+  func reuse(_ held: HeldIndex) {
+    loads.reuse(held.atEnd(), directory: held.directory)
   }
 
   /// Runs whose task digests a pipeline page shows (trends, counters).

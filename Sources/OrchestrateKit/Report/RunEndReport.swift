@@ -21,7 +21,16 @@ public enum RunEndReport {
     option ?? pipeline.reportPath.map(layout.absolute)
   }
 
-  static func update(_ directory: String?, layout: RootLayout, run: String, events: EventLog) {
+  /// Whose task digests the update reads, as of `start`: the index the run
+  /// loads at its start covers them at its end too.
+  static func taskSelection(start: Date) -> IndexFile.TaskSelection {
+    ReportSource.taskSelection(now: start, windowDays: windowDays)
+  }
+
+  /// `held`: the index of the run's pipeline, current under the run's lock.
+  static func update(
+    _ directory: String?, layout: RootLayout, run: String, held: HeldIndex, events: EventLog
+  ) {
     guard let directory else { return }
     let site = ReportSite(
       source: ReportSource(layout: layout, windowDays: windowDays), directory: directory)
@@ -30,6 +39,7 @@ public enum RunEndReport {
     let result = UpdateResult()
     let started = DispatchTime.now()
     BackgroundThread.start {
+      site.source.reuse(held)
       result.set(Result { () throws(ReportSite.Failure) in try site.write(run: run) })
       finished.signal()
     }

@@ -252,14 +252,16 @@ enum IndexFile {
   /// One write of whole lines, so that a reader sees all of them or none
   /// (O_APPEND on a local file system); a torn tail from a crash is
   /// skipped by readers and makes the next call rewrite the file.
-  static func append(_ lines: [String], to path: String) {
-    guard !lines.isEmpty else { return }
+  /// Returns whether the lines are in the file.
+  @discardableResult
+  static func append(_ lines: [String], to path: String) -> Bool {
+    guard !lines.isEmpty else { return true }
     let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-    guard fd >= 0 else { return }
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     let text = lines.joined(separator: "\n") + "\n"
     var bytes = Array(text.utf8)
-    _ = Glibc.write(fd, &bytes, bytes.count)
+    return Glibc.write(fd, &bytes, bytes.count) == bytes.count
   }
 
   static let taskFields = 6

@@ -28,6 +28,12 @@ final class SharedIndexLoads: @unchecked Sendable {
     return Self.narrowed(contents, to: selection)
   }
 
+  /// `contents` stand for a load of `directory` from now on: they must be
+  /// current and hold task digests for `widest`.
+  func reuse(_ contents: StatusIndex.Contents, directory: String) {
+    lock.withLock { loaded[directory] = contents }
+  }
+
   /// Task digests only for the runs `selection` names (runs are oldest first).
   static func narrowed(_ contents: StatusIndex.Contents, to selection: IndexFile.TaskSelection)
     -> StatusIndex.Contents

@@ -92,26 +92,39 @@ public enum StatusIndex {
     update(
       indexPath, snapshot: cache.snapshot, listed: listed, vanished: cached.count - known,
       fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now)
-    runs.sort { ($0.startedAt, $0.runId) < ($1.startedAt, $1.runId) }
+    runs.sort(by: startOrder)
+    // By name, not in the directory's order: the same files read the same.
+    unreadable.sort { $0.path < $1.path }
     return Contents(runs: runs, unreadable: unreadable, index: cache.snapshot.data)
+  }
+
+  /// Runs oldest first; runs started in the same instant by id.
+  static func startOrder(_ first: RunDigest, _ second: RunDigest) -> Bool {
+    (first.startedAt, first.runId) < (second.startedAt, second.runId)
   }
 
   /// Indexes a run's final record just after it was written, so that the
   /// next run start and status call need not decode it. Best effort: a
   /// missing line only means the record is read from its file once more.
-  static func add(finalRecord record: RunRecord, at path: String) {
+  /// Returns the digest as the line holds it, nil when none was written.
+  @discardableResult
+  static func add(finalRecord record: RunRecord, at path: String) -> RunDigest? {
     var info = stat()
-    guard record.status != .running, stat(path, &info) == 0 else { return }
+    guard record.status != .running, stat(path, &info) == 0 else { return nil }
     let name = PathName.last(path)
     var digest = RunDigest(record, file: name)
     // As the file has it: to the millisecond.
     digest.startedAt =
       Timestamp.parse(Timestamp.format(record.startedAt))?.timeIntervalSince1970
       ?? digest.startedAt
-    guard let line = IndexFile.line(name: name, stamp: Stamp(info), entry: .run(digest)) else {
-      return
+    // As a read of the line gives it back: no counters are no counters.
+    for index in digest.tasks.indices where digest.tasks[index].metrics?.isEmpty == true {
+      digest.tasks[index].metrics = nil
     }
-    IndexFile.append([line], to: "\(PathName.parent(path))/\(fileName)")
+    guard let line = IndexFile.line(name: name, stamp: Stamp(info), entry: .run(digest)),
+      IndexFile.append([line], to: "\(PathName.parent(path))/\(fileName)")
+    else { return nil }
+    return digest
   }
 
   private final class CachedEntries: @unchecked Sendable {
