@@ -143,4 +143,20 @@ import Testing
     #expect(HTML.escape("bell\u{7}") == "bell\u{FFFD}")
     #expect(HTML.pathSegment("extract[geo] #1") == "extract%5Bgeo%5D%20%231")
   }
+
+  @Test func chartCoordinatesHaveTwoDecimalsAtMostAndNoTrailingZeros() {
+    let expected: [(Double, String)] = [
+      (0, "0"), (-0.001, "0"), (1.5, "1.5"), (1.05, "1.05"), (0.005, "0.01"), (2.999, "3"),
+      (-0.5, "-0.5"), (-0.05, "-0.05"), (-12.3456, "-12.35"), (100.5, "100.5"), (24, "24"),
+      (1_234_567.891, "1234567.89"),
+    ]
+    for (value, text) in expected {
+      #expect(SVGNumber.text(value) == text, "\(value)")
+    }
+    // Written by hand, they read as formatting through printf would have them.
+    for thousandths in stride(from: -2_000_000, through: 2_000_000, by: 97) {
+      let value = Double(thousandths) / 1000
+      #expect(SVGNumber.text(value) == SVGNumber.formatted(value), "\(value)")
+    }
+  }
 }

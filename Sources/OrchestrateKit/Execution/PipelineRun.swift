@@ -194,7 +194,7 @@ public enum PipelineRun {
     RunEndReport.update(
       reportDirectory, layout: layout, run: run.text,
       held: HeldIndex(
-        directory: metricsDirectory, start: earlier,
+        directory: metricsDirectory, start: consume earlier,
         own: PathName.last(metricsFile), indexed: indexed),
       events: events)
     RunEndRotation.rotate(

@@ -52,7 +52,7 @@ public struct ReportSource: Sendable {
     if let names { report.pipelines.removeAll { !names.contains($0.name) } }
     var recent: [String: [RunDigest]] = [:]
     for pipeline in report.pipelines {
-      recent[pipeline.name] = Array(digests(pipeline.name, taskRuns: 0).suffix(Self.sparkRuns))
+      recent[pipeline.name] = newest(Self.sparkRuns, of: pipeline.name, taskRuns: 0).runs
     }
     return Overview(report: report, recent: recent)
   }
@@ -72,11 +72,11 @@ public struct ReportSource: Sendable {
       unreadable = report.unreadableFiles
     }
     guard let status = judged else { return nil }
-    let runs = digests(name, taskRuns: Self.detailRuns)
+    let (runs, total) = newest(
+      max(Self.chartRuns, 2 * Self.sparkRuns, Self.gridRuns), of: name, taskRuns: Self.detailRuns)
     let directory = layout.metricsDirectory(pipeline: name)
-    let records = runs.suffix(Self.gridRuns).compactMap { digest -> RunRecord? in
-      readRecord(at: "\(directory)/\(digest.file)").map(settled)
-    }
+    let records = RecordBatch.read(runs.suffix(Self.gridRuns).map { "\(directory)/\($0.file)" })
+      .compactMap { $0.map(settled) }
     let abandoned = Set(status.abandoned.map(\.runId))
     let chart = runs.suffix(Self.chartRuns).map { digest -> RunDigest in
       var digest = digest
@@ -85,7 +85,7 @@ public struct ReportSource: Sendable {
     }
     return PipelineHistory(
       status: status, runs: chart, detailed: Array(runs.suffix(2 * Self.sparkRuns)),
-      records: records, totalRuns: runs.count, unreadable: unreadable)
+      records: records, totalRuns: total, unreadable: unreadable)
   }
 
   /// One run, found by its id under any pipeline's metrics directory.
@@ -120,9 +120,11 @@ public struct ReportSource: Sendable {
     return AbandonedRuns.reconstruct(record, layout: layout)
   }
 
-  func digests(_ pipeline: String, taskRuns: Int) -> [RunDigest] {
-    loads.load(directory: layout.metricsDirectory(pipeline: pipeline), tasks: .newest(taskRuns))
-      .runs
+  /// A pipeline's newest runs, oldest first, with the task digests of the
+  /// newest `taskRuns`, and how many runs it has.
+  func newest(_ count: Int, of pipeline: String, taskRuns: Int) -> (runs: [RunDigest], total: Int) {
+    loads.newest(
+      count, directory: layout.metricsDirectory(pipeline: pipeline), tasks: .newest(taskRuns))
   }
 
   func readRecord(at path: String) -> RunRecord? {
@@ -197,6 +199,6 @@ extension ReportSource {
     guard RootEntryName.isSafe(name),
       StatusCollector.pipelineNames(in: layout.metricsDirectory).contains(name)
     else { return nil }
-    return Array(digests(name, taskRuns: limit).suffix(limit).reversed())
+    return Array(newest(limit, of: name, taskRuns: limit).runs.reversed())
   }
 }

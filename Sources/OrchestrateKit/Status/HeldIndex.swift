@@ -7,24 +7,35 @@ import Glibc
 /// the lock a pipeline's records change only through the run itself and
 /// the settling of runs whose orchestrator died, which said `running` when
 /// loaded: those are read from their files again, the rest is as loaded.
-struct HeldIndex: Sendable {
+final class HeldIndex: @unchecked Sendable {
   let directory: String
-  /// Loaded after the lock was taken, before the run's own record existed.
-  let start: StatusIndex.Contents
+  /// Loaded after the lock was taken, before the run's own record existed;
+  /// handed over, not copied, at the end.
+  private var start: StatusIndex.Contents?
   /// The run's final record file's name.
   let own: String
   /// Its digest as its index line holds it; nil when no line was written
   /// (then it is read from the file, as a load would).
   let indexed: RunDigest?
 
-  /// What a load at the end of the run would give.
+  init(directory: String, start: consuming StatusIndex.Contents, own: String, indexed: RunDigest?) {
+    self.directory = directory
+    self.start = start
+    self.own = own
+    self.indexed = indexed
+  }
+
+  /// What a load at the end of the run would give; asked once.
   func atEnd() -> StatusIndex.Contents {
-    var contents = start
+    guard var contents = start.take() else { preconditionFailure("asked twice") }
     var reread: [String] = []
-    contents.runs.removeAll { run in
-      guard run.status == .running else { return false }
-      reread.append(run.file)
-      return true
+    // Checked before removing: a removal writes, and a write copies what is shared.
+    if contents.runs.contains(where: { $0.status == .running }) {
+      contents.runs.removeAll { run in
+        guard run.status == .running else { return false }
+        reread.append(run.file)
+        return true
+      }
     }
     var added = indexed.map { [$0] } ?? []
     if indexed == nil { reread.append(own) }

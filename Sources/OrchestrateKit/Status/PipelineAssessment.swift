@@ -74,32 +74,36 @@ public struct PipelineAssessment {
 
     var running: [PipelineStatus.RunningRun] = []
     var abandoned: [PipelineStatus.AbandonedRun] = []
-    var finished: [RunDigest] = []
-    for digest in runs {
-      guard digest.status == .running else {
-        finished.append(digest)
+    // The runs as they ended: all of them but the few that say `running`,
+    // which are settled in place or left out. Years of runs are not copied
+    // when none does.
+    var finished = runs
+    var inProgress: [Int] = []
+    for index in runs.indices where runs[index].status == .running {
+      let digest = runs[index]
+      guard let live = fullRecord(digest) else {
+        inProgress.append(index)
         continue
       }
-      guard let live = fullRecord(digest) else { continue }
       if let reason = abandonment(of: live, stuckAfter: stuckAfter) {
         let ended = liveness(live) == .gone ? settle(live) : live
         settled[digest.runId] = ended
         if ended.status != .running, ended.status != .abandoned {
           // It ended; only its final record could not be written.
-          finished.append(RunDigest(ended, file: digest.file))
+          finished[index] = RunDigest(ended, file: digest.file)
           continue
         }
         abandoned.append(
           .init(
             runId: live.runId, startedAt: live.startedAt, updatedAt: live.updatedAt,
             host: live.host, pid: live.pid, reason: reason))
-        var settled = digest
-        settled.status = .abandoned
-        finished.append(settled)
+        finished[index].status = .abandoned
       } else {
         running.append(runningRun(live, stuckAfter: stuckAfter, history: history))
+        inProgress.append(index)
       }
     }
+    for index in inProgress.reversed() { finished.remove(at: index) }
 
     let windowStart = Self.windowStart(now: now, days: windowDays)
     let inWindow = finished.filter { $0.startedAt >= windowStart }
@@ -111,13 +115,13 @@ public struct PipelineAssessment {
       name: name, schedule: newest?.schedule, timezone: newest?.timezone,
       nextDue: expectation?.schedule.next(after: now),
       missed: expectation?.missedRun(
-        starts: runs.filter { !$0.sourceFiltered }.map(\.startedAt), now: now),
+        starts: Array(runs.lazy.filter { !$0.sourceFiltered }.map(\.startedAt)), now: now),
       maxAgeSeconds: maxAge,
       stuckAfterSeconds: stuckAfter,
       minSuccessRate: newest?.minSuccessRate ?? Pipeline.defaultMinSuccessRate,
       health: Health(problems: []), totalRuns: runs.count,
       lastRun: lastRun.map { lastRunSummary($0, record: lastRecord) },
-      window: window(inWindow, runs: runs.filter { $0.startedAt >= windowStart }.count),
+      window: window(inWindow, runs: runs.lazy.filter { $0.startedAt >= windowStart }.count),
       lastSuccess: lastSuccess.map {
         .init(
           runId: $0.runId, startedAt: date($0.startedAt),
@@ -285,9 +289,10 @@ struct CompletedHistory {
   var earlierTaskDurations: [String: [Double]] = [:]
 
   init(_ runs: [RunDigest]) {
-    let finished = runs.filter { $0.status != .running }
+    // Newest first, and lazily: only the newest runs are looked at.
+    let finished = runs.reversed().lazy.filter { $0.status != .running }
     let limit = PipelineAssessment.historyRuns
-    for (offset, run) in finished.reversed().enumerated() {
+    for (offset, run) in finished.enumerated() {
       // Years of history hold far more than a baseline needs.
       if runDurations.count >= limit
         && run.tasks.allSatisfy({ taskDurations[$0.name, default: []].count >= limit })

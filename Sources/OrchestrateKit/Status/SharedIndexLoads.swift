@@ -19,13 +19,19 @@ final class SharedIndexLoads: @unchecked Sendable {
   }
 
   func load(directory: String, tasks selection: IndexFile.TaskSelection) -> StatusIndex.Contents {
-    let contents = lock.withLock {
-      if let known = loaded[directory] { return known }
-      let fresh = StatusIndex.load(directory: directory, now: now, tasks: widest)
-      loaded[directory] = fresh
-      return fresh
-    }
-    return Self.narrowed(contents, to: selection)
+    Self.narrowed(loaded(directory), to: selection)
+  }
+
+  /// The newest `count` runs, oldest first, with the task digests
+  /// `selection` asks for, and how many runs there are: a page that shows
+  /// the last few runs need not copy years of them.
+  func newest(_ count: Int, directory: String, tasks selection: IndexFile.TaskSelection)
+    -> (runs: [RunDigest], total: Int)
+  {
+    let all = loaded(directory).runs
+    var runs = Array(all.suffix(count))
+    Self.narrow(&runs, from: all.count - runs.count, of: all.count, to: selection)
+    return (runs, all.count)
   }
 
   /// `contents` stand for a load of `directory` from now on: they must be
@@ -34,17 +40,38 @@ final class SharedIndexLoads: @unchecked Sendable {
     lock.withLock { loaded[directory] = contents }
   }
 
+  private func loaded(_ directory: String) -> StatusIndex.Contents {
+    lock.withLock {
+      if let known = loaded[directory] { return known }
+      let fresh = StatusIndex.load(directory: directory, now: now, tasks: widest)
+      loaded[directory] = fresh
+      return fresh
+    }
+  }
+
   /// Task digests only for the runs `selection` names (runs are oldest first).
   static func narrowed(_ contents: StatusIndex.Contents, to selection: IndexFile.TaskSelection)
     -> StatusIndex.Contents
   {
-    guard case .newest(let count, let since) = selection else { return contents }
     var narrowed = contents
-    let keepFrom = narrowed.runs.count - count
-    for index in narrowed.runs.indices
-    where index < keepFrom && narrowed.runs[index].startedAt < since {
-      narrowed.runs[index].tasks = []
-    }
+    narrow(&narrowed.runs, from: 0, of: narrowed.runs.count, to: selection)
     return narrowed
+  }
+
+  /// `runs` are the newest of `total` runs, the first of them at `first`.
+  private static func narrow(
+    _ runs: inout [RunDigest], from first: Int, of total: Int,
+    to selection: IndexFile.TaskSelection
+  ) {
+    guard case .newest(let count, let since) = selection else { return }
+    let keepFrom = total - count
+    // Only runs that have task digests are touched: the copy of years of
+    // runs a write would make is left to readers that need one.
+    for index in runs.indices
+    where first + index < keepFrom && runs[index].startedAt < since
+      && !runs[index].tasks.isEmpty
+    {
+      runs[index].tasks = []
+    }
   }
 }
