@@ -26,7 +26,7 @@ enum AbandonedRuns {
         journal: journal, environment: ProcessInfo.processInfo.environment
       ).cancel()
       let killed =
-        isThisBoot(record) ? DeadRunProcesses(record: record, journal: journal).stop() : 0
+        isThisBoot(record) ? DeadRunProcesses.stopAll(record: record, journal: journal) : 0
       let final = reconstruct(
         record, journal: journal, layout: layout, killed: killed, cancelledJobs: cancelled)
       if (try? AtomicFile.write(RecordJSON.encode(final), to: path)) != nil {

@@ -12,16 +12,28 @@ struct LiveProcess: Equatable, Sendable {
 /// Live processes as /proc shows them.
 enum ProcessTable {
   static func read() -> [LiveProcess] {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
-      return []
+    guard let handle = opendir("/proc") else { return [] }
+    defer { closedir(handle) }
+    var processes: [LiveProcess] = []
+    while let found = readdir(handle) {
+      let pid = withUnsafePointer(to: found.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { atoi($0) }
+      }
+      if pid > 0, let process = entry(of: pid) { processes.append(process) }
     }
-    return names.compactMap { pid_t($0).flatMap(entry(of:)) }
+    return processes
   }
 
   /// Group and start time of a live (not zombie) process.
   static func entry(of pid: pid_t) -> LiveProcess? {
     guard let stat = stat(of: pid), stat.state != UInt8(ascii: "Z") else { return nil }
     return .init(pid: pid, group: stat.group, startTicks: stat.startTicks)
+  }
+
+  /// Start time of a process, zombies included: a zombie still holds its
+  /// pid, and so its process group, until it is reaped.
+  static func startTicks(ofAnyState pid: pid_t) -> UInt64? {
+    stat(of: pid)?.startTicks
   }
 
   static func parent(of pid: pid_t) -> pid_t? {

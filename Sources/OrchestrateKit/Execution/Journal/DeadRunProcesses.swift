@@ -41,12 +41,14 @@ struct DeadRunProcesses {
     let live = ProcessTable.read().filter { !spared.contains($0.pid) && $0.startTicks >= since }
     let members = Dictionary(grouping: live, by: \.group)
     for (group, ticks) in candidates {
-      guard let inGroup = members[group] else { continue }
-      let leaderProves = inGroup.contains {
-        $0.pid == group && ticks != nil && $0.startTicks == ticks
-      }
+      // The leader proves its group even as a zombie: a shell that has just
+      // started a background child and exited leaves that child in the
+      // group, possibly too new for the table read above.
+      let leaderProves = ticks != nil && ProcessTable.startTicks(ofAnyState: group) == ticks
       if leaderProves
-        || inGroup.contains(where: { ProcessTable.environment(of: $0.pid, holds: marker) })
+        || (members[group] ?? []).contains(where: {
+          ProcessTable.environment(of: $0.pid, holds: marker)
+        })
       {
         groups.insert(group)
       }
@@ -56,10 +58,26 @@ struct DeadRunProcesses {
     }
   }
 
+  /// Finds and stops what the run left, again until nothing is left: a
+  /// process can start a child while the table is read, outside what that
+  /// read saw (a child in the group of a leader that has exited, or one
+  /// that left the group). Returns how many processes were found.
+  static func stopAll(record: RunRecord, journal: [JournalEntry], rounds: Int = 5) -> Int {
+    var stopped = 0
+    var signalled: Set<pid_t> = []
+    for _ in 0..<rounds {
+      let found = DeadRunProcesses(record: record, journal: journal)
+      guard !found.processes.isEmpty || !found.groups.isSubset(of: signalled) else { break }
+      stopped += found.stop()
+      signalled.formUnion(found.groups)
+    }
+    return stopped
+  }
+
   /// SIGTERM to every group and process, SIGKILL to what is left after the
   /// grace. Returns how many processes there were.
   func stop() -> Int {
-    guard !processes.isEmpty else { return 0 }
+    guard !processes.isEmpty || !groups.isEmpty else { return 0 }
     send(SIGTERM)
     let deadline = ContinuousClock.now + grace
     while !remaining().isEmpty && ContinuousClock.now < deadline {
