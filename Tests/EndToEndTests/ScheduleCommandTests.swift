@@ -38,6 +38,25 @@ import Testing
     #expect(named.stderr.contains("adhoc.yaml: has no schedule"))
   }
 
+  /// Named zones come from the tz database: without it (a container with no
+  /// tzdata), the message says so instead of calling the name unknown.
+  @Test func aMissingTzDatabaseIsNamed() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/zoned.yaml",
+      "schedule: '0 2 * * *'\ntimezone: Europe/Berlin\ntasks: [{name: a, run: 'true'}]\n")
+    let without = try Orchestrate.run(
+      ["validate", "zoned", "--root", root.path],
+      environment: Orchestrate.cronEnvironment(["TZDIR": "\(root.path)/no-zoneinfo"]))
+    #expect(without.exitCode == 2)
+    #expect(
+      without.stderr.contains(
+        "unknown time zone 'Europe/Berlin': this machine has no tz database in "
+          + "\(root.path)/no-zoneinfo (Debian: apt-get install tzdata)"), "\(without.stderr)")
+    let with = try Orchestrate.run(["validate", "zoned", "--root", root.path])
+    #expect(with.exitCode == 0, "\(with.stderr)")
+  }
+
   /// A bad expression stops validate and run alike, before anything is created.
   @Test func aBadExpressionIsRefusedEverywhere() throws {
     let root = TestRoot()

@@ -29,8 +29,11 @@ struct TimeZoneSetting: Decodable, Equatable {
       throw DecodingError.dataCorrupted(
         .init(
           codingPath: decoder.codingPath,
-          debugDescription:
-            "unknown time zone '\(identifier)' (write an IANA name such as Europe/Berlin or UTC)"))
+          debugDescription: ZoneInfo.databaseIsMissing
+            ? "unknown time zone '\(identifier)': this machine has no tz database in "
+              + "\(ZoneInfo.directory) (Debian: apt-get install tzdata)"
+            : "unknown time zone '\(identifier)' (write an IANA name such as Europe/Berlin or UTC)")
+      )
     }
   }
 }

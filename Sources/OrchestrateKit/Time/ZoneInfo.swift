@@ -51,6 +51,12 @@ extension ZoneInfo {
     return "/usr/share/zoneinfo"
   }
 
+  /// Whether the tz database is absent (a minimal container without tzdata),
+  /// so that an unknown name can be told apart from a missing database.
+  static var databaseIsMissing: Bool {
+    access("\(directory)/Europe/London", R_OK) != 0
+  }
+
   /// The zone an IANA name (`Europe/Berlin`, `UTC`) names on this machine;
   /// nil for names the tz database does not have.
   public static func named(_ name: String) -> ZoneInfo? {
