@@ -23,6 +23,8 @@ final class ConnectionGate: @unchecked Sendable {
   private var open = 0
   private var refusing = 0
   private var stopped = false
+  /// The server side of every relayed connection, for `stop`.
+  private var relayed: Set<Int32> = []
 
   /// Binds and listens at once, so clients can connect (and wait in the
   /// backlog) from the moment `serve` prints that it listens.
@@ -67,10 +69,17 @@ final class ConnectionGate: @unchecked Sendable {
     Thread.detachNewThread { [self] in acceptConnections() }
   }
 
-  /// No new connections; those open end when the server closes its side.
+  /// No new connections, and no new requests on those open: the server
+  /// sees each connection's end, answers what it has been asked and closes.
+  /// (Left to the server, an idle keep-alive connection would be waited for
+  /// until the stop timeout.)
   func stop() {
-    lock.withLock { stopped = true }
+    let open = lock.withLock {
+      stopped = true
+      return relayed
+    }
     shutdown(listener, Int32(SHUT_RDWR))
+    for server in open { shutdown(server, Int32(SHUT_WR)) }
   }
 
   private func acceptConnections() {
@@ -104,6 +113,17 @@ final class ConnectionGate: @unchecked Sendable {
     }
   }
 
+  /// Whether every relayed connection has ended, waiting up to `timeout`
+  /// seconds for it.
+  func drained(within timeout: TimeInterval) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while lock.withLock({ open }) > 0 {
+      if Date() >= deadline { return false }
+      try? await Task.sleep(nanoseconds: 10_000_000)
+    }
+    return true
+  }
+
   /// Answers and closes without troubling the server; a flood of refused
   /// clients is closed without an answer once 16 are being answered.
   private func refuse(_ client: Int32, _ answer: GateAnswer) {
@@ -130,7 +150,15 @@ final class ConnectionGate: @unchecked Sendable {
       Self.answer(client, .unavailable)
       return
     }
-    defer { close(server) }
+    let stopping = lock.withLock {
+      relayed.insert(server)
+      return stopped
+    }
+    if stopping { shutdown(server, Int32(SHUT_WR)) }
+    defer {
+      lock.withLock { _ = relayed.remove(server) }
+      close(server)
+    }
     var framing = RequestFraming(headLimit: limits.headBytes, bodyLimit: limits.bodyBytes)
     var refusal: RequestFraming.Refusal?
     var reading = true

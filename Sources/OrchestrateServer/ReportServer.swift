@@ -63,9 +63,12 @@ public final class ReportServer: Sendable {
   }
 
   /// No new connections; requests in flight may finish (at most `timeout`
-  /// seconds), then it ends.
+  /// seconds), then it ends. The server is stopped once the gate's
+  /// connections are gone: its accept loop only ends when cancelled, so
+  /// stopping it with a timeout would always take the whole timeout.
   public func stop(timeout: TimeInterval = 3) async {
     gate.stop()
-    await server.stop(timeout: timeout)
+    _ = await gate.drained(within: timeout)
+    await server.stop(timeout: 0)
   }
 }
