@@ -126,6 +126,41 @@ import Testing
     #expect(try system(["tar", "-tzf", "\(root.path)/logs/p/\(damaged).tar.gz"]).status == 0)
   }
 
+  /// libarchive is loaded only when an archive is needed: where it cannot
+  /// be (hidden here in a private mount namespace), rotation says so in one
+  /// line naming the package and leaves every run as it was.
+  @Test(.enabled(if: privateMountsWork)) func withoutLibarchiveRotationSaysSoAndKeepsTheLogs()
+    throws
+  {
+    let root = TestRoot()
+    let old = TestRoot.runID(daysAgo: 10)
+    root.makeRunLogs("p", old)
+    let hideLibrary = """
+      library=$(readlink -f "$(/sbin/ldconfig -p | awk '/libarchive\\.so\\.13 /{print $NF; exit}')")
+      mount --bind /dev/null "$library" && exec "$@"
+      """
+    let result = try Orchestrate.run(
+      [
+        "--mount", "sh", "-c", hideLibrary, "sh", Orchestrate.binary, "rotate", "--root", root.path,
+      ],
+      binary: "/usr/bin/unshare")
+    #expect(result.exitCode == 1)
+    #expect(result.stderr.contains("libarchive cannot be loaded"), "\(result.stderr)")
+    #expect(result.stderr.contains("apt-get install libarchive13"), "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    #expect(root.logEntries("p") == [old])
+    #expect(root.read("logs/p/\(old)/orchestrate.log") != nil)
+    // --version, status and a run never touch it.
+    let version = try Orchestrate.run(
+      ["--mount", "sh", "-c", hideLibrary, "sh", Orchestrate.binary, "--version"],
+      binary: "/usr/bin/unshare")
+    #expect(version.exitCode == 0, "\(version.stderr)")
+  }
+
+  /// Root may make a private mount namespace here (not in every container).
+  static let privateMountsWork =
+    (try? system(["/usr/bin/unshare", "--mount", "true"]).status) == 0
+
   /// SIGKILL in the middle of compressing a large run, then rotate again:
   /// the run is always whole, as a directory or as an archive.
   @Test func aRotationKilledMidwayLeavesTheDirectoryOrTheArchive() throws {
