@@ -7,45 +7,48 @@ import HeapModule
 /// most `maxParallel` at a time; Slurm jobs, at most the pipeline's
 /// `max_jobs`), in file order among those whose dependencies are done. All state
 /// lives on one serial queue; child exits, timers and signals arrive there
-/// as events, so nothing is polled and nothing needs a lock.
+/// as events, so nothing is polled and nothing needs a lock. Ending early
+/// (Scheduler+Cancellation), following progress (Scheduler+Progress) and
+/// leftover processes (Scheduler+Leftovers) are in files of their own, so
+/// its state is internal rather than private: only that queue touches it.
 final class Scheduler: @unchecked Sendable {
   let queue = DispatchQueue(label: "orchestrate.scheduler")
-  private let plan: Plan
-  private let launcher: TaskLauncher
-  private let local: LocalExecutor
-  private let slurm: SlurmExecutor?
-  private let events: EventLog
-  private let journal: RunJournal
-  private let maxParallel: Int
-  private(set) var record: RunRecord
-  private var writer: MetricsWriter!
+  let plan: Plan
+  let launcher: TaskLauncher
+  let local: LocalExecutor
+  let slurm: SlurmExecutor?
+  let events: EventLog
+  let journal: RunJournal
+  let maxParallel: Int
+  var record: RunRecord
+  var writer: MetricsWriter!
 
-  private let dependents: [[Int]]
-  private var unfinishedDependencies: [Int]
+  let dependents: [[Int]]
+  var unfinishedDependencies: [Int]
   /// Steps whose dependencies are done, smallest index (file order) first.
-  private var ready = Heap<Int>()
-  private var running: [Int: RunningAttempt] = [:]
+  var ready = Heap<Int>()
+  var running: [Int: RunningAttempt] = [:]
   /// How many of `running` are Slurm jobs (limited by `max_jobs`, not `maxParallel`).
-  private var runningJobs = 0
-  private var retryTimers: [Int: DispatchWorkItem] = [:]
+  var runningJobs = 0
+  var retryTimers: [Int: DispatchWorkItem] = [:]
   /// Process groups whose leader exited while other members still ran.
-  private var lingeringGroups = Set<pid_t>()
-  private var finishedSteps = 0
+  var lingeringGroups = Set<pid_t>()
+  var finishedSteps = 0
   /// Finished tasks that did not complete, for ORCHESTRATE_FAILED_TASKS.
-  private var notCompleted: [String] = []
+  var notCompleted: [String] = []
   /// Ends the time `run_if: always` tasks have once the run ends early.
-  private var finallyTimer: DispatchWorkItem?
+  var finallyTimer: DispatchWorkItem?
   /// No more `run_if: always` task may start: a second signal, or their time ran out.
-  private var finallyStopped = false
+  var finallyStopped = false
   /// Processes that left their task's group have been looked for.
-  private var escapeesSought = false
-  private var cancellation: Cancellation?
-  private var runTimer: DispatchWorkItem?
-  private var reportTimer: DispatchSourceTimer?
-  private var runStart = ContinuousClock.now
-  private var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
+  var escapeesSought = false
+  var cancellation: Cancellation?
+  var runTimer: DispatchWorkItem?
+  var reportTimer: DispatchSourceTimer?
+  var runStart = ContinuousClock.now
+  var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
 
-  private struct RunningAttempt {
+  struct RunningAttempt {
     var handle: AttemptHandle
     var executor: any Executor
     /// Submission while queued, then the start.
@@ -63,14 +66,14 @@ final class Scheduler: @unchecked Sendable {
     var stopReason: String?
   }
 
-  private struct Cancellation {
+  struct Cancellation {
     var reason: String
     var signal: Int32?
   }
 
   /// Earlier runs, newest first: the baselines for anomalies, asked for
   /// when the run ends.
-  private let history: () -> [RunDigest]
+  let history: () -> [RunDigest]
 
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
@@ -140,102 +143,10 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
-  // MARK: Cancellation
-
-  /// Stops the run: nothing new starts but `run_if: always` tasks, which
-  /// still run once their dependencies have finished, within the pipeline's
-  /// `finally_timeout`; other running tasks get SIGTERM and, after their
-  /// grace, SIGKILL. A second signal stops the `run_if: always` tasks too;
-  /// a second SIGINT kills everything at once.
-  func cancel(reason: String, signal: Int32?) {
-    dispatchPrecondition(condition: .onQueue(queue))
-    if let current = cancellation {
-      guard let signal else { return }
-      let now = signal == SIGINT && current.signal == SIGINT
-      stopFinally(reason: "received \(Self.signalName(signal)) while ending", immediately: now)
-      return
-    }
-    cancellation = Cancellation(reason: reason, signal: signal)
-    runTimer?.cancel()
-    let waiting = plan.steps.indices.filter {
-      !record.tasks[$0].status.isFinished && running[$0] == nil
-    }
-    let runningAlways = running.keys.filter { plan.steps[$0].task.runIf == .always }.count
-    let always =
-      runningAlways
-      + waiting.filter {
-        record.tasks[$0].attempts.isEmpty && plan.steps[$0].task.runIf == .always
-      }.count
-    let finallyTimeout = plan.pipeline.finallyTimeout
-    events.log(
-      "cancelling: \(reason); stopping \(running.count - runningAlways) running task(s)"
-        + (always > 0
-          ? "; \(always) run_if: always task(s) may run for up to "
-            + DurationText.format(finallyTimeout) : ""))
-    for (index, attempt) in running {
-      guard plan.steps[index].task.runIf != .always else {
-        running[index]?.finally = true
-        continue
-      }
-      running[index]?.cancelled = true
-      stop(attempt, grace: plan.steps[index].task.killGrace, index: index)
-    }
-    for index in waiting {
-      retryTimers.removeValue(forKey: index)?.cancel()
-      if let last = record.tasks[index].attempts.last {
-        finish(index, as: last.timedOut ? .timedOut : .failed, reason: "no retry: \(reason)")
-      } else if plan.steps[index].task.runIf != .always {
-        finish(index, as: .skipped, reason: reason)
-      }
-    }
-    let timer = DispatchWorkItem { [weak self] in
-      self?.stopFinally(
-        reason: "finally_timeout (\(DurationText.format(finallyTimeout))) reached",
-        immediately: false)
-    }
-    finallyTimer = timer
-    queue.asyncAfter(deadline: .now() + finallyTimeout.seconds, execute: timer)
-    advance()
-  }
-
-  /// Ends the `run_if: always` tasks of a run that is ending: those still
-  /// waiting are skipped, running ones get SIGTERM (SIGKILL at once when
-  /// `immediately`), then SIGKILL after their grace.
-  private func stopFinally(reason: String, immediately: Bool) {
-    if immediately {
-      events.log("\(reason): killing every task now")
-      for attempt in running.values { attempt.executor.signal(attempt.handle, SIGKILL) }
-      for group in lingeringGroups { ChildProcess.signalGroup(group, SIGKILL) }
-    }
-    guard !finallyStopped else { return }
-    finallyStopped = true
-    finallyTimer?.cancel()
-    if !immediately { events.log("\(reason): stopping the run_if: always tasks") }
-    for index in plan.steps.indices
-    where !record.tasks[index].status.isFinished && running[index] == nil {
-      finish(index, as: .skipped, reason: reason)
-    }
-    for (index, attempt) in running where !attempt.cancelled {
-      running[index]?.cancelled = true
-      running[index]?.stopReason = reason
-      if !immediately {
-        stop(attempt, grace: plan.steps[index].task.killGrace, index: index)
-      }
-    }
-    advance()
-  }
-
-  /// What tasks are told of the run so far: `running`, `cancelled`
-  /// (a signal) or `timed_out` (the run's timeout).
-  private var runStatusSoFar: String {
-    guard let cancellation else { return "running" }
-    return cancellation.signal == nil ? "timed_out" : RunStatus.cancelled.rawValue
-  }
-
   // MARK: Scheduling
 
   /// Starts what may start, then ends the run if nothing is left.
-  private func advance() {
+  func advance() {
     // Steps whose executor is full wait for the next round.
     var full: [Int] = []
     defer { for index in full { ready.insert(index) } }
@@ -276,24 +187,24 @@ final class Scheduler: @unchecked Sendable {
   }
 
   /// Whether some executor can start another attempt.
-  private var hasRoom: Bool {
+  var hasRoom: Bool {
     running.count - runningJobs < maxParallel
       || (slurm.map { runningJobs < $0.maxJobs } ?? false)
   }
 
-  private func hasRoom(for step: Plan.Step) -> Bool {
+  func hasRoom(for step: Plan.Step) -> Bool {
     guard let slurm, step.task.executor != .local else {
       return running.count - runningJobs < maxParallel
     }
     return runningJobs < slurm.maxJobs
   }
 
-  private func executor(for step: Plan.Step) -> any Executor {
+  func executor(for step: Plan.Step) -> any Executor {
     guard let slurm, step.task.executor != .local else { return local }
     return slurm
   }
 
-  private func startAttempt(_ index: Int) {
+  func startAttempt(_ index: Int) {
     let step = plan.steps[index]
     let number = record.tasks[index].attempts.count + 1
     let now = Date()
@@ -358,14 +269,14 @@ final class Scheduler: @unchecked Sendable {
   }
 
   /// A task's `timeout` counts from when it runs, not from its submission.
-  private func startTimeout(_ index: Int, handle: AttemptHandle) {
+  func startTimeout(_ index: Int, handle: AttemptHandle) {
     guard let timeout = plan.steps[index].task.timeout else { return }
     let timer = DispatchWorkItem { [weak self] in self?.timedOut(index, handle: handle) }
     running[index]?.timers.append(timer)
     queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
   }
 
-  private func handle(_ event: AttemptEvent, of index: Int, handle: AttemptHandle) {
+  func handle(_ event: AttemptEvent, of index: Int, handle: AttemptHandle) {
     switch event {
     case .running(let node):
       guard let attempt = running[index], attempt.handle == handle, attempt.queued else { return }
@@ -384,40 +295,7 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
-  /// Four times a second: what running tasks reported, and the live lines
-  /// on a terminal. A timer, not a watch per file: one wake-up serves all.
-  private func startFollowingReports() {
-    let timer = DispatchSource.makeTimerSource(queue: queue)
-    timer.schedule(deadline: .now() + 0.25, repeating: 0.25, leeway: .milliseconds(50))
-    timer.setEventHandler { [weak self] in self?.followReports() }
-    timer.resume()
-    reportTimer = timer
-  }
-
-  private func followReports() {
-    var changed = false
-    for (index, attempt) in running where attempt.reports.poll() {
-      attempt.reports.store(in: &record.tasks[index])
-      changed = true
-    }
-    if changed { writer.changed() }
-    if events.isInteractive { events.showLive(liveLines()) }
-  }
-
-  /// One line per running task: name, elapsed time, percent, message.
-  private func liveLines() -> [String] {
-    running.sorted { $0.key < $1.key }.map { index, attempt in
-      let progress = record.tasks[index].progress
-      let elapsed = Self.seconds((ContinuousClock.now - attempt.started).seconds)
-      var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
-      if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
-      if let phase = progress?.phase { line += "  [\(phase)]" }
-      if let message = progress?.message { line += "  \(message)" }
-      return line
-    }
-  }
-
-  private func timedOut(_ index: Int, handle: AttemptHandle) {
+  func timedOut(_ index: Int, handle: AttemptHandle) {
     guard let attempt = running[index], attempt.handle == handle else { return }
     let task = plan.steps[index].task
     running[index]?.timedOut = true
@@ -428,7 +306,7 @@ final class Scheduler: @unchecked Sendable {
   }
 
   /// SIGTERM to a running task (its process group, its job) now, SIGKILL after `grace`.
-  private func stop(_ attempt: RunningAttempt, grace: Duration, index: Int) {
+  func stop(_ attempt: RunningAttempt, grace: Duration, index: Int) {
     let (executor, handle) = (attempt.executor, attempt.handle)
     executor.signal(handle, SIGTERM)
     let kill = DispatchWorkItem { executor.signal(handle, SIGKILL) }
@@ -437,7 +315,7 @@ final class Scheduler: @unchecked Sendable {
   }
 
   /// Records an attempt's end, then starts what may start.
-  private func record(endOf index: Int, handle: AttemptHandle, end: AttemptEnd) {
+  func record(endOf index: Int, handle: AttemptHandle, end: AttemptEnd) {
     guard let attempt = running.removeValue(forKey: index), attempt.handle == handle else { return }
     if case .job = handle { runningJobs -= 1 }
     let usage = end.usage
@@ -536,64 +414,8 @@ final class Scheduler: @unchecked Sendable {
     advance()
   }
 
-  /// Sends the rest of a finished task's process group SIGTERM, then SIGKILL
-  /// after `grace`; returns how many processes were left.
-  private func stopLeftovers(of group: pid_t, grace: Duration) -> Int {
-    guard ChildProcess.groupExists(group) else { return 0 }
-    let members = ChildProcess.members(ofGroup: group).count
-    guard members > 0 else { return 0 }
-    lingeringGroups.insert(group)
-    ChildProcess.signalGroup(group, SIGTERM)
-    watchLingering(group, killAt: .now + grace)
-    return members
-  }
-
-  /// Their leader is gone, so no wait4 reports these processes' end.
-  private func watchLingering(_ group: pid_t, killAt: ContinuousClock.Instant) {
-    watchUntilGone(
-      isGone: { ChildProcess.members(ofGroup: group).isEmpty },
-      kill: { ChildProcess.signalGroup(group, SIGKILL) }, killAt: killAt,
-      then: { [self] in
-        lingeringGroups.remove(group)
-        advance()
-      })
-  }
-
-  /// Once every task has ended: processes that carry the run's id but left
-  /// their task's process group (`setsid`, a double fork) get SIGTERM, then
-  /// SIGKILL after the longest grace. True when some are being stopped.
-  private func stopEscapees() -> Bool {
-    let escaped = ProcessTable.carrying(runId: record.runId, since: record.processStartTicks)
-    guard !escaped.isEmpty else { return false }
-    record.escapedProcesses = escaped.count
-    events.log(
-      "\(escaped.count) process(es) started by tasks left their task's process group "
-        + "and are still running; stopping them")
-    for process in escaped { kill(process.pid, SIGTERM) }
-    let grace = plan.steps.map(\.task.killGrace).max() ?? .seconds(10)
-    let alive: @Sendable () -> [LiveProcess] = {
-      escaped.filter { ProcessTable.entry(of: $0.pid) == $0 }
-    }
-    watchUntilGone(
-      isGone: { alive().isEmpty }, kill: { for process in alive() { kill(process.pid, SIGKILL) } },
-      killAt: .now + grace, then: { [self] in advance() })
-    return true
-  }
-
-  /// Looks every 50 ms until `isGone`, calling `kill` from `killAt` on.
-  private func watchUntilGone(
-    isGone: @escaping @Sendable () -> Bool, kill: @escaping @Sendable () -> Void,
-    killAt: ContinuousClock.Instant, then done: @escaping @Sendable () -> Void
-  ) {
-    queue.asyncAfter(deadline: .now() + 0.05) { [self] in
-      if isGone() { return done() }
-      if ContinuousClock.now >= killAt { kill() }
-      watchUntilGone(isGone: isGone, kill: kill, killAt: killAt, then: done)
-    }
-  }
-
   /// Counts a step whose record is final already as finished.
-  private func settle(_ index: Int) {
+  func settle(_ index: Int) {
     finishedSteps += 1
     for dependent in dependents[index] {
       unfinishedDependencies[dependent] -= 1
@@ -601,7 +423,7 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
-  private func finish(_ index: Int, as status: TaskStatus, reason: String?, error: String? = nil) {
+  func finish(_ index: Int, as status: TaskStatus, reason: String?, error: String? = nil) {
     var task = record.tasks[index]
     task.status = status
     task.reason = reason
@@ -637,7 +459,7 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
-  private func complete() {
+  func complete() {
     guard let completion else { return }
     self.completion = nil
     runTimer?.cancel()
