@@ -130,12 +130,25 @@ stop() {
   return 0
 }
 
+# Only the controller, as when slurmctld crashes or its host is down: jobs
+# go on running on the node. `start` brings it back (with the node).
+stop_controller() {
+  alive "$dir/slurmctld.pid" || return 0
+  kill "$(cat "$dir/slurmctld.pid")" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    alive "$dir/slurmctld.pid" || return 0
+    sleep 0.05
+  done
+  kill -9 "$(cat "$dir/slurmctld.pid")" 2>/dev/null || true
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  stop-controller) stop_controller ;;
   conf) echo "$conf" ;;
   *)
-    echo "usage: $0 start|stop|conf" >&2
+    echo "usage: $0 start|stop|stop-controller|conf" >&2
     exit 2
     ;;
 esac

@@ -166,6 +166,63 @@ struct SlurmTests {
     #expect(settled.task("long")?.attempts.first?.slurmJobId != nil)
   }
 
+  /// slurmctld goes away while a job runs: the job ends on its node, and
+  /// the result its wrapper wrote ends the task although squeue cannot answer.
+  @Test func aJobThatEndsWhileSlurmctldIsDownStillEndsItsTask() throws {
+    let file = root.write(
+      "pipelines/outage.yaml",
+      """
+      tasks:
+        - {name: job, executor: slurm, timeout: 10m,
+           run: 'touch "$ORCHESTRATE_ROOT/running"; while [ ! -e "$ORCHESTRATE_ROOT/go" ]; do sleep 0.1; done; echo finished'}
+      """)
+    let orchestrate = try Orchestrate.start(
+      [file, "--root", root.path], environment: SlurmCluster.environment())
+    try root.waitFor("running", timeout: 60)
+    defer { _ = SlurmCluster.script("start") }
+    #expect(SlurmCluster.script("stop-controller") == 0)
+    root.write("go", "")
+    let ended = orchestrate.wait(timeout: 300)
+    #expect(ended.exitCode == 0, "\(ended.stderr)")
+    let record = try root.onlyRecord("outage")
+    #expect(record.task("job")?.status == .completed)
+    #expect(root.read("logs/outage/\(record.runId)/job.log")?.contains("finished") == true)
+  }
+
+  /// A job that times out while slurmctld is down cannot be cancelled or
+  /// seen to end: the task ends anyway once Slurm has had its time to
+  /// confirm, and says why, rather than waiting for slurmctld to return.
+  @Test func aTimeoutWhileSlurmctldIsDownStillEndsTheRun() throws {
+    let file = root.write(
+      "pipelines/unanswered.yaml",
+      """
+      tasks:
+        - {name: job, executor: slurm, timeout: 1s, kill_grace: 1s,
+           run: 'while [ ! -e "$ORCHESTRATE_ROOT/stop" ]; do sleep 0.2; done'}
+      """)
+    let orchestrate = try Orchestrate.start(
+      [file, "--root", root.path], environment: SlurmCluster.environment())
+    // Its timeout counts from when the run has seen the job start.
+    let deadline = Date().addingTimeInterval(60)
+    while (try? root.records("unanswered"))?.first?.task("job")?.attempts.last?.slurmState
+      != "RUNNING"
+    {
+      try #require(Date() < deadline, "the job was not seen running")
+      usleep(50_000)
+    }
+    defer {
+      // The job was never told to stop (scancel could not reach Slurm either).
+      root.write("stop", "")
+      SlurmCluster.script("start")
+    }
+    #expect(SlurmCluster.script("stop-controller") == 0)
+    let ended = orchestrate.wait(timeout: 300)
+    #expect(ended.exitCode == 1, "\(ended.stderr)")
+    let task = try #require(try root.onlyRecord("unanswered").task("job"))
+    #expect(task.status == .timedOut)
+    #expect(task.reason?.contains("Slurm did not answer") == true, "\(String(describing: task))")
+  }
+
   @Test func aPartitionThatDoesNotExistFailsThatTaskWithSlurmsWords() throws {
     let file = root.write(
       "pipelines/nowhere.yaml",

@@ -65,6 +65,20 @@ enum SlurmCluster {
     return String(decoding: output, as: UTF8.self)
   }
 
+  /// Runs scripts/slurm-local.sh with `command`; its exit status.
+  @discardableResult
+  static func script(_ command: String) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(
+      fileURLWithPath: Orchestrate.packageRoot + "/scripts/slurm-local.sh")
+    process.arguments = [command]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return -1 }
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
   /// Waits until none of the run's jobs is queued or running.
   static func waitUntilNoJobs(named text: String, timeout: Double = 60) throws {
     let deadline = Date().addingTimeInterval(timeout)

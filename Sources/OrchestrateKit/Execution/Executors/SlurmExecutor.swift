@@ -8,7 +8,8 @@ import Glibc
 /// must be on a file system the nodes share); Slurm writes the task's
 /// output to the attempt's log. All of a run's jobs are followed with one
 /// `squeue` call per interval: 0.5 s after a change, doubling to 30 s while
-/// nothing changes, never two at once.
+/// nothing changes, never two at once. While `squeue` fails, the results
+/// the wrappers wrote still end their jobs.
 final class SlurmExecutor: Executor, @unchecked Sendable {
   let maxJobs: Int
   private let launcher: TaskLauncher
@@ -25,6 +26,8 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
 
   static let fastestPoll = 0.5
   static let slowestPoll = 30.0
+  /// While `squeue` fails, results are still looked for this often.
+  static let slowestPollWithoutSlurm = 5.0
   /// After our own `scancel`, how long Slurm has to say the job ended.
   static let cancelConfirmation = 30.0
 
@@ -147,18 +150,39 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
           cancel.append(id)
         }
       }
+      // Asked now, however long scancel takes to reach Slurm.
+      for id in ids where signal == SIGKILL || !running.contains(id) {
+        if jobs[id]?.cancelRequested == nil { jobs[id]?.cancelRequested = Date() }
+      }
       // The wrapper sends the task's group SIGTERM on USR2 and SIGKILL on
       // USR1, then reports. (SIGTERM through scancel would have Slurm
       // write a line of its own into the task's log.)
       if !running.isEmpty {
         client.scancel(running, signal: signal == SIGKILL ? "USR1" : "USR2")
       }
-      for id in ids where signal == SIGKILL || !running.contains(id) {
-        if jobs[id]?.cancelRequested == nil { jobs[id]?.cancelRequested = Date() }
-      }
     }
     if !cancel.isEmpty { client.scancel(cancel, signal: nil) }
     interval = Self.fastestPoll
+  }
+
+  /// While Slurm does not answer: jobs whose result is written have ended;
+  /// jobs we asked to stop (a timeout, a signal) count as ended once Slurm
+  /// has had `cancelConfirmation` to end them, so that nothing waits for
+  /// slurmctld to come back.
+  private func endJobsWithResults() {
+    let now = Date()
+    for (id, job) in jobs {
+      if let result = TaskResultFile.read(path: job.resultPath) {
+        jobs[id] = nil
+        job.events(.ended(end(of: job, result: result)))
+      } else if let asked = job.cancelRequested,
+        now.timeIntervalSince(asked) > Self.cancelConfirmation
+      {
+        jobs[id] = nil
+        job.events(
+          .ended(end(of: id, job, reason: "Slurm did not answer to confirm the job ended")))
+      }
+    }
   }
 
   private func schedulePoll() {
@@ -173,8 +197,12 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
 
   private func poll() {
     let ids = jobs.keys.sorted()
-    guard !ids.isEmpty, let states = client.states(of: ids) else {
-      interval = min(interval * 2, Self.slowestPoll)
+    guard !ids.isEmpty else { return }
+    guard let states = client.states(of: ids) else {
+      // Slurm does not answer (slurmctld down or unreachable): a job whose
+      // wrapper wrote its result has ended, whatever squeue would say.
+      endJobsWithResults()
+      interval = min(interval * 2, Self.slowestPollWithoutSlurm)
       return
     }
     var changed = false
