@@ -51,6 +51,10 @@ write_config() {
   mkdir -p "$dir/state" "$dir/spool" "$dir/log"
   local host memory
   host=$(hostname -s)
+  # Ports of this checkout's own, so that two checkouts' clusters on one
+  # machine do not answer each other's clients.
+  local port
+  port=$((16800 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 500 * 2))
   memory=$(awk '/MemTotal/ { print int($2 / 1024 * 0.8) }' /proc/meminfo)
   # More CPUs than the machine has: each free CPU takes one new job per
   # scheduling tick, so trivial jobs do not wait for one another.
@@ -67,8 +71,8 @@ SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none

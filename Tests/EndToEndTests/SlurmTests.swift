@@ -216,6 +216,9 @@ struct SlurmTests {
       SlurmCluster.script("start")
     }
     #expect(SlurmCluster.script("stop-controller") == 0)
+    try #require(
+      (try? SlurmCluster.run(["squeue", "--noheader"])) == "",
+      "a slurmctld still answers on this cluster's port")
     let ended = orchestrate.wait(timeout: 300)
     #expect(ended.exitCode == 1, "\(ended.stderr)")
     let task = try #require(try root.onlyRecord("unanswered").task("job"))
