@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real one-node Slurm cluster of `scripts/slurm-local.sh` on
@@ -52,31 +53,13 @@ enum SlurmCluster {
 
   /// Runs a Slurm client program against the cluster; its standard output.
   static func run(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.environment = environment()
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: output, as: UTF8.self)
+    try system(arguments, environment: environment()).output
   }
 
   /// Runs scripts/slurm-local.sh with `command`; its exit status.
   @discardableResult
   static func script(_ command: String) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(
-      fileURLWithPath: Orchestrate.packageRoot + "/scripts/slurm-local.sh")
-    process.arguments = [command]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return -1 }
-    process.waitUntilExit()
-    return process.terminationStatus
+    (try? system([Orchestrate.packageRoot + "/scripts/slurm-local.sh", command]))?.status ?? -1
   }
 
   /// Waits until none of the run's jobs is queued or running.
