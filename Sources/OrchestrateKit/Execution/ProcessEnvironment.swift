@@ -15,6 +15,11 @@ public struct ProcessEnvironment: Sendable {
     self.overrides = overrides
   }
 
+  /// This process's own environment, for the helper programs it runs.
+  static var inherited: ProcessEnvironment {
+    ProcessEnvironment(shared: SharedEnvironment(ProcessInfo.processInfo.environment))
+  }
+
   /// Calls `body` with a NULL-terminated `envp` valid for the call.
   func withEnvp<T>(_ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) throws -> T) rethrows
     -> T

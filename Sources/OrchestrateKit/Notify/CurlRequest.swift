@@ -28,14 +28,12 @@ struct CurlRequest {
         error: "cannot make a temporary directory: \(String(cString: strerror(errno)))")
     }
     let directory = String(cString: made)
-    let files = ["config", "body", "answer", "headers", "output"].map { "\(directory)/\($0)" }
+    let files = ["config", "body", "answer", "headers"].map { "\(directory)/\($0)" }
     defer {
       for file in files { unlink(file) }
       rmdir(directory)
     }
-    let (config, bodyFile, answer, headerFile, output) = (
-      files[0], files[1], files[2], files[3], files[4]
-    )
+    let (config, bodyFile, answer, headerFile) = (files[0], files[1], files[2], files[3])
     var lines = [
       "url = \(Self.quoted(url))", "request = \(Self.quoted(method))",
       "proto = \"=http,https\"", "silent", "show-error",
@@ -53,27 +51,21 @@ struct CurlRequest {
       }
       lines.append("data-binary = \(Self.quoted("@" + bodyFile))")
     }
-    let written = FileManager.default.createFile(
-      atPath: config, contents: Data((lines.joined(separator: "\n") + "\n").utf8),
-      attributes: [.posixPermissions: 0o600])
-    let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard written, fd >= 0 else { return Attempt(error: "cannot write curl's configuration") }
-    let status: TerminationStatus
+    guard
+      FileManager.default.createFile(
+        atPath: config, contents: Data((lines.joined(separator: "\n") + "\n").utf8),
+        attributes: [.posixPermissions: 0o600])
+    else { return Attempt(error: "cannot write curl's configuration") }
+    let result: CapturedCommand.Result
     do {
-      status = try ChildProcess.runToEnd(
-        ProcessSpec(
-          executable: curl, arguments: ["curl", "--config", config],
-          environment: ProcessEnvironment(
-            shared: SharedEnvironment(ProcessInfo.processInfo.environment)),
-          workingDirectory: directory, outputDescriptor: fd))
+      result = try CapturedCommand.run(
+        curl, ["--config", config], environment: .inherited, directory: directory)
     } catch {
-      close(fd)
       return Attempt(error: error.description)
     }
-    close(fd)
-    let said = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    let said = result.output
     let lastLines = said.split(separator: "\n").map(String.init)
-    guard case .exited(let code) = status else {
+    guard case .exited(let code) = result.status else {
       return Attempt(error: "curl was killed", retriable: true)
     }
     if code == 0, let httpCode = lastLines.last.flatMap({ Int($0) }), httpCode > 0 {

@@ -15,10 +15,11 @@ enum SendmailDelivery {
           "\(program) is not an executable program (install an MTA, e.g. msmtp-mta, or set sendmail:)"
       )
     }
-    let result: HelperProgram.Result
+    let result: CapturedCommand.Result
     do {
-      result = try HelperProgram(executable: program, arguments: ["-t", "-oi"])
-        .run(input: Data(message.utf8), deadline: deadline)
+      result = try CapturedCommand.run(
+        program, ["-t", "-oi"], environment: .inherited, input: Data(message.utf8),
+        separateErrors: true, deadline: deadline)
     } catch {
       return .init(delivered: false, attempts: 1, error: "cannot run \(program): \(error)")
     }

@@ -38,12 +38,11 @@ public struct CrontabProgram {
   private func run(_ arguments: [String], input: String?) throws(Failure) -> (
     status: Int32, output: String, error: String
   ) {
-    let result: HelperProgram.Result
+    let result: CapturedCommand.Result
     do {
-      result = try HelperProgram(
-        executable: "/usr/bin/env",
-        arguments: ["crontab"] + (user.map { ["-u", $0] } ?? []) + arguments
-      ).run(input: input.map { Data($0.utf8) })
+      result = try CapturedCommand.run(
+        "/usr/bin/env", ["crontab"] + (user.map { ["-u", $0] } ?? []) + arguments,
+        environment: .inherited, input: input.map { Data($0.utf8) }, separateErrors: true)
     } catch {
       throw Failure(description: "cannot run crontab: \(error)")
     }
