@@ -11,7 +11,7 @@ public enum LogicalDate {
   static func format(_ date: Date, timeZone: ZoneInfo) -> String {
     let seconds = Int(date.timeIntervalSince1970.rounded(.down))
     let local = seconds + timeZone.secondsFromGMT(at: seconds)
-    let day = CivilDay(daysSinceEpoch: Int((Double(local) / 86400).rounded(.down)))
+    let day = CivilDay(daysSinceEpoch: CivilDay.daysSinceEpoch(ofSecond: local))
     return String(printf: "%04d-%02d-%02d", day.year, day.month, day.day)
   }
 

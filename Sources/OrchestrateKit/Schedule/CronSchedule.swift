@@ -58,7 +58,7 @@ public struct CronSchedule: Sendable {
   /// The local calendar day (days since 1970-01-01) at `seconds`.
   private func localDay(of seconds: Double) -> Int {
     let local = Int(seconds.rounded(.down)) + offset(at: Int(seconds.rounded(.down)))
-    return Int((Double(local) / 86400).rounded(.down))
+    return CivilDay.daysSinceEpoch(ofSecond: local)
   }
 
   private func offset(at seconds: Int) -> Int {

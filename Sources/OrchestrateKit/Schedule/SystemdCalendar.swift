@@ -3,8 +3,6 @@
 /// weekday and the date both to match, so Vixie cron's OR of day of month
 /// and day of week (both restricted) becomes two lines, one for each.
 public enum SystemdCalendar {
-  static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-
   /// `zone`: an IANA name appended to every line; nil leaves systemd on local time.
   public static func onCalendar(_ cron: CronExpression, zone: String?) -> [String] {
     let time = "\(list(cron.hourValues, all: 0...23)):\(list(cron.minuteValues, all: 0...59)):00"
@@ -27,7 +25,8 @@ public enum SystemdCalendar {
     if values == Array(all) { return "*" }
     return runs(values).map { run in
       run.count >= 3
-        ? "\(two(run.first!))..\(two(run.last!))" : run.map(two).joined(separator: ",")
+        ? "\(CivilDay.twoDigits(run.first!))..\(CivilDay.twoDigits(run.last!))"
+        : run.map(CivilDay.twoDigits).joined(separator: ",")
     }.joined(separator: ",")
   }
 
@@ -36,8 +35,8 @@ public enum SystemdCalendar {
     guard values.count < 7 else { return nil }
     return runs(values).map { run in
       run.count >= 3
-        ? "\(weekdays[run.first!])..\(weekdays[run.last!])"
-        : run.map { weekdays[$0] }.joined(separator: ",")
+        ? "\(CivilDay.weekdayNames[run.first!])..\(CivilDay.weekdayNames[run.last!])"
+        : run.map { CivilDay.weekdayNames[$0] }.joined(separator: ",")
     }.joined(separator: ",")
   }
 
@@ -53,6 +52,4 @@ public enum SystemdCalendar {
     }
     return runs
   }
-
-  private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 }

@@ -33,6 +33,18 @@ struct CivilDay: Equatable {
     return era * 146_097 + dayOfEra - 719_468
   }
 
+  /// The day (days since 1970-01-01) that `seconds` since 1970 fall on;
+  /// days before 1970 too (rounded down, not toward zero).
+  static func daysSinceEpoch(ofSecond seconds: Int) -> Int {
+    seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400)
+  }
+
+  /// Weekday names as cron, systemd, mail and HTTP write them; index 0 is Sunday.
+  static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+
+  /// A number of at most two digits with a leading zero (`7` → `07`).
+  static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+
   /// 0 is Sunday, as in cron.
   static func weekday(daysSinceEpoch days: Int) -> Int {
     let weekday = (days + 4) % 7  // 1970-01-01 was a Thursday

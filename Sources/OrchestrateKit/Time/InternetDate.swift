@@ -3,19 +3,18 @@ import FoundationEssentials
 /// Dates as mail and HTTP write them (RFC 5322, RFC 9110's IMF-fixdate):
 /// `Mon, 30 Nov 2026 16:50:00 +0000`, in UTC, English names whatever the locale.
 enum InternetDate {
-  static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
   static let months = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
   ]
 
   static func format(_ date: Date) -> String {
     let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-    let days = Int((Double(seconds) / 86400).rounded(.down))
+    let days = CivilDay.daysSinceEpoch(ofSecond: seconds)
     let civil = CivilDay(daysSinceEpoch: days)
     let time = seconds - days * 86400
-    return "\(weekdays[CivilDay.weekday(daysSinceEpoch: days)]), "
-      + "\(two(civil.day)) \(months[civil.month - 1]) \(civil.year) "
-      + "\(two(time / 3600)):\(two(time % 3600 / 60)):\(two(time % 60)) +0000"
+    return "\(CivilDay.weekdayNames[CivilDay.weekday(daysSinceEpoch: days)]), "
+      + "\(CivilDay.twoDigits(civil.day)) \(months[civil.month - 1]) \(civil.year) "
+      + "\(CivilDay.twoDigits(time / 3600)):\(CivilDay.twoDigits(time % 3600 / 60)):\(CivilDay.twoDigits(time % 60)) +0000"
   }
 
   /// `Sun, 06 Nov 1994 08:49:37 GMT` (the weekday is not checked); nil for
@@ -34,6 +33,4 @@ enum InternetDate {
     return Date(
       timeIntervalSince1970: Double(days * 86400 + clock[0] * 3600 + clock[1] * 60 + clock[2]))
   }
-
-  private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 }

@@ -45,8 +45,8 @@ struct PosixZoneRule: Sendable, Equatable {
 
   func offset(at seconds: Int64) -> Int {
     guard let daylight else { return standardOffset }
-    let year = CivilDay(daysSinceEpoch: Int(floorDivide(seconds + Int64(standardOffset), 86400)))
-      .year
+    let local = Int(seconds) + standardOffset
+    let year = CivilDay(daysSinceEpoch: CivilDay.daysSinceEpoch(ofSecond: local)).year
     // The start is written in standard time, the end in daylight time.
     let start =
       Int64(daylight.start.daysSinceEpoch(in: year)) * 86400
@@ -57,10 +57,6 @@ struct PosixZoneRule: Sendable, Equatable {
     let inDaylight =
       start < end ? (start <= seconds && seconds < end) : !(end <= seconds && seconds < start)
     return inDaylight ? daylight.offset : standardOffset
-  }
-
-  private func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
   }
 }
 
