@@ -54,6 +54,15 @@ extension FileSystem {
     return children.reduce(0) { $0 + treeSize("\(path)/\($1)") }
   }
 
+  /// Where a symbolic link points, as written in it; nil when `path` is not
+  /// a link or cannot be read.
+  static func linkTarget(_ path: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink(path, &buffer, buffer.count - 1)
+    guard length >= 0 else { return nil }
+    return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// Makes the directory's entries (a rename, an unlink) durable.
   @discardableResult
   static func syncDirectory(_ path: String) -> Bool {

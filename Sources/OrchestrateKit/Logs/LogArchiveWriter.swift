@@ -98,9 +98,9 @@ enum LogArchiveWriter {
       case Glibc.S_IFREG:
         try addFile(path, as: name)
       case Glibc.S_IFLNK:
-        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink(path, &target, target.count - 1)
-        guard length >= 0 else { throw .system("cannot read the link \(path)") }
+        guard let target = FileSystem.linkTarget(path) else {
+          throw .system("cannot read the link \(path)")
+        }
         try writeHeader(name, info, type: Glibc.S_IFLNK, size: 0) { entry in
           archive_entry_set_symlink_utf8(entry, target)
         }

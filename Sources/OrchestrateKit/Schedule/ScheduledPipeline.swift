@@ -83,11 +83,7 @@ public struct ScheduledPipeline: Sendable {
 /// The executable that is running, for lines that must name it by absolute path.
 public enum RunningExecutable {
   public static var path: String {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    guard length > 0 else {
-      return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    }
-    return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    FileSystem.linkTarget("/proc/self/exe")
+      ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
   }
 }

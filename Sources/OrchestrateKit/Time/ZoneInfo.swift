@@ -95,14 +95,10 @@ extension ZoneInfo {
   /// The IANA name of `/etc/localtime`: where its link points, else
   /// Debian's `/etc/timezone`.
   private static func localName() -> String? {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let length = readlink("/etc/localtime", &buffer, buffer.count - 1)
-    if length > 0 {
-      let target = String(
-        decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      if let range = target.firstRange(of: "zoneinfo/") {
-        return String(target[range.upperBound...])
-      }
+    if let target = FileSystem.linkTarget("/etc/localtime"),
+      let range = target.firstRange(of: "zoneinfo/")
+    {
+      return String(target[range.upperBound...])
     }
     guard let data = FileManager.default.contents(atPath: "/etc/timezone") else { return nil }
     let name = String(decoding: data, as: UTF8.self).trimmed
