@@ -6,6 +6,8 @@ enum RunHistoryChart {
   static let height = 220.0
   static let left = 52.0
   static let bottom = 22.0
+  /// Room for two date labels (`11-30 02:00`) side by side.
+  static let dateLabelSpan = 190.0
 
   static func render(
     _ points: [ChartPoint], p50: Double?, p95: Double?, first: String, last: String
@@ -41,8 +43,12 @@ enum RunHistoryChart {
       svg += point.href.map { "<a href=\"\($0)\">\(bar)</a>" } ?? bar
     }
     svg += "<text x=\"\(Int(left))\" y=\"\(Int(height) - 6)\">\(HTML.escape(first))</text>"
-    svg +=
-      "<text x=\"\(SVGNumber.text(left + slot * Double(points.count)))\" y=\"\(Int(height) - 6)\" text-anchor=\"end\">\(HTML.escape(last))</text>"
+    if last != first {
+      // Under the last bar, but never over the first label when the bars are few.
+      let end = max(left + slot * Double(points.count), left + Self.dateLabelSpan)
+      svg +=
+        "<text x=\"\(SVGNumber.text(end))\" y=\"\(Int(height) - 6)\" text-anchor=\"end\">\(HTML.escape(last))</text>"
+    }
     return "<div class=\"scroll\">" + svg + "</svg></div>"
   }
 
