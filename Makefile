@@ -1,4 +1,4 @@
-.PHONY: example test bench release manual completions install
+.PHONY: example test bench deps release manual completions install
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -16,18 +16,27 @@ test:
 bench:
 	scripts/bench.sh
 
-release:
+# The build's Debian packages (scripts/bootstrap.sh installs those missing,
+# through sudo when not root), so that `make install` works on a new machine.
+deps:
+	scripts/bootstrap.sh
+
+release: deps
 	swift build $(RELEASE_FLAGS) --product orchestrate
 	swift build $(RELEASE_FLAGS) --product orchestrate-serve
 
-# The man page comes from the commands' own help, through swift-argument-parser's
+# orchestrate(1) comes from the commands' own help, through swift-argument-parser's
 # generate-manual tool (the same one its generate-manual plugin runs, built
-# here from the package's checkout, offline).
+# here from the package's checkout, offline), tidied so that man lints clean.
+# orchestrate-pipeline(5) is docs/orchestrate-pipeline.5, made from the
+# pipeline schema by scripts/pipeline-manual.py (the tests keep them in step).
 manual: release
 	swift build --product generate-manual
 	mkdir -p $(STAGE)/man
 	"$$(swift build --show-bin-path)/generate-manual" \
 	  "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/orchestrate" --output-directory $(STAGE)/man
+	awk -f scripts/tidy-manual.awk $(STAGE)/man/orchestrate.1 > $(STAGE)/man/orchestrate.1.tidy
+	mv $(STAGE)/man/orchestrate.1.tidy $(STAGE)/man/orchestrate.1
 
 completions: release
 	mkdir -p $(STAGE)/completions
@@ -37,7 +46,7 @@ completions: release
 	  "$$bin" --generate-completion-script fish > $(STAGE)/completions/orchestrate.fish
 
 install: release manual completions
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/orchestrate
@@ -46,6 +55,7 @@ install: release manual completions
 	  chmod 755 $(DESTDIR)$(PREFIX)/bin/$$program || exit 1; \
 	done
 	install -m 644 $(STAGE)/man/orchestrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/orchestrate.1
+	install -m 644 docs/orchestrate-pipeline.5 $(DESTDIR)$(PREFIX)/share/man/man5/orchestrate-pipeline.5
 	install -m 644 $(STAGE)/completions/orchestrate.bash \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/orchestrate
 	install -m 644 $(STAGE)/completions/_orchestrate $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_orchestrate

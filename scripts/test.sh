@@ -5,7 +5,7 @@
 # then `make install` into a temporary prefix (scripts/check-install.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh --tests
 if scripts/slurm-local.sh start >/dev/null; then
   trap 'scripts/slurm-local.sh stop' EXIT
 else

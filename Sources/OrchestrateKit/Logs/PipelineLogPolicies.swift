@@ -18,7 +18,7 @@ public struct PipelineLogPolicies {
 
   /// Loads every pipeline file in the directory once.
   public init(directory: String) {
-    for name in PipelineLocator.available(in: directory) {
+    for name in PipelineLocator.pipelineFiles(in: directory).files {
       let file = "\(directory)/\(name)"
       let stem = PathName.droppingExtension(name)
       do {

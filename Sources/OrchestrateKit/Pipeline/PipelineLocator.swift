@@ -52,6 +52,29 @@ public enum PipelineLocator {
       .sorted()
   }
 
+  /// One file per pipeline of `directory`, the one its bare name finds:
+  /// `daily.json` and `daily.yaml` side by side are one pipeline in two
+  /// forms, and `daily.json` (earlier in the lookup order) is the one that
+  /// runs, so it is the one scheduled. `shadowed` lists the others.
+  public static func pipelineFiles(in directory: String) -> (
+    files: [String], shadowed: [String]
+  ) {
+    var files: [String] = []
+    var shadowed: [String] = []
+    var chosen: [String: String] = [:]
+    let rank = { (name: String) in extensions.firstIndex(of: ".\(PathName.extension(name))") ?? 0 }
+    for name in available(in: directory).sorted(by: { rank($0) < rank($1) }) {
+      let stem = PathName.droppingExtension(name)
+      if chosen[stem] == nil {
+        chosen[stem] = name
+        files.append(name)
+      } else {
+        shadowed.append(name)
+      }
+    }
+    return (files.sorted(), shadowed.sorted())
+  }
+
   private static func isFile(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFDIR

@@ -95,7 +95,13 @@ struct ScheduleCommand: ParsableCommand {
     do {
       if pipelines.isEmpty {
         let directory = "\(root)/pipelines"
-        located = PipelineLocator.available(in: directory).map { ("\(directory)/\($0)", root) }
+        let found = PipelineLocator.pipelineFiles(in: directory)
+        located = found.files.map { ("\(directory)/\($0)", root) }
+        for name in found.shadowed {
+          let stem = PathName.droppingExtension(name)
+          let chosen = found.files.first { PathName.droppingExtension($0) == stem } ?? stem
+          StandardError.write("\(name): left out: the name \(stem) finds \(chosen) first\n")
+        }
         if located.isEmpty {
           throw CommandFailure(message: "no pipeline files in \(directory)", exitCode: 2)
         }
