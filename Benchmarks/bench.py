@@ -578,7 +578,7 @@ def main():
                          f"Machine: {machine()}; work directory on "
                          f"{filesystem(args.work)}.\n\n" + render(results)
                          + "Log rotation has its own benchmark, `scripts/bench-rotation.sh` "
-                         "(results in the README).\n")
+                         "(results in docs/logs.md).\n")
         print(f"wrote {os.path.relpath(RESULTS, ROOT)}")
 
 

@@ -5,7 +5,7 @@ import OrchestrateServer
 
 /// `orchestrate serve`, a program of its own so that the server framework
 /// never weighs on `orchestrate` itself, which cron starts every night:
-/// `orchestrate serve …` replaces itself with this program (see README).
+/// `orchestrate serve …` replaces itself with this program (see docs/report.md).
 @main
 struct ServeMain: ParsableCommand {
   static let configuration = CommandConfiguration(

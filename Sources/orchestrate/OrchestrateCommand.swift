@@ -33,7 +33,7 @@ struct OrchestrateCommand: ParsableCommand {
     ],
     defaultSubcommand: RunCommand.self)
 
-  /// Usage errors exit 2, as the exit codes in the README promise (the
+  /// Usage errors exit 2, as the exit codes in docs/failures.md promise (the
   /// argument parser's own default is 64).
   static func main() {
     // First: a signal from now on waits for the run's handler instead of

@@ -179,7 +179,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
   public var logFile: String
   /// The end of the task's output when it did not complete.
   public var error: String?
-  /// Largest over attempts (the kernel's high-water mark, see README).
+  /// Largest over attempts (the kernel's high-water mark, see docs/run-record.md).
   public var peakRssBytes: Int?
   public var cpuUserSeconds: Double?
   public var cpuSystemSeconds: Double?

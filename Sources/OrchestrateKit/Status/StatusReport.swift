@@ -170,7 +170,7 @@ public struct PipelineStatus: Codable, Sendable {
     public var maxSeconds: Double?
     /// In the last finished run.
     public var lastSeconds: Double?
-    /// The last duration is at least twice its usual (see README).
+    /// The last duration is at least twice its usual (see docs/status.md).
     public var slow: Bool
     public var peakRssP95Bytes: Double?
   }
