@@ -32,6 +32,31 @@ import Testing
       "negative.yaml", Array("tasks: [{name: a, run: x, retry_delay: -3s}]".utf8),
       "'-3s' is not a duration"
     ),
+    // Numbers past what the clock arithmetic holds: refused where they are
+    // read, never an overflow trap (exit 132) in validate, a run or rotate.
+    (
+      "huge-days.yaml", Array("tasks: [{name: a, run: x, timeout: 9999999999999999d}]".utf8),
+      "tasks[0].timeout: '9999999999999999d' is out of range (at most 36500d"
+    ),
+    (
+      "huge-hours.yaml",
+      Array("tasks: [{name: a, run: x, retry_delay: 99999999999999999999h}]".utf8),
+      "tasks[0].retry_delay: '99999999999999999999h' is out of range"
+    ),
+    (
+      "huge-seconds.json",
+      Array(#"{"tasks": [{"name": "a", "run": "x", "kill_grace": 99999999999999999999}]}"#.utf8),
+      "tasks[0].kill_grace: '99999999999999999999' is out of range"
+    ),
+    (
+      "int64-days.yaml", Array("timeout: 106751991167301d\ntasks: [{name: a, run: x}]".utf8),
+      "timeout: '106751991167301d' is out of range"
+    ),
+    (
+      "huge-window.yaml",
+      Array("anomalies: {min_runs: 9223372036854775807}\ntasks: [{name: a, run: x}]".utf8),
+      "anomalies.min_runs: must be between 1 and 10000"
+    ),
     ("empty.yaml", [], "empty"),
     ("slash.yaml", Array("tasks: [{name: etc/passwd, run: x}]".utf8), "may contain only letters"),
     ("escape.yaml", Array("tasks: [{name: ../../etc/x, run: x}]".utf8), "must not start with '.'"),
@@ -80,6 +105,31 @@ import Testing
     #expect(result.stderr.contains(testCase.message), "\(result.stderr.prefix(300))")
     #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr.prefix(300))")
     #expect(!root.exists("metrics") && !root.exists("logs"))
+  }
+
+  /// One pipeline file with an impossible duration leaves the others'
+  /// rotation and status alone; the longest allowed waits run and are
+  /// ended by the run's timeout, without an overflow.
+  @Test func extremeDurationsNeitherTrapNorStopTheOthers() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/bad.yaml",
+      "logs: {compress_after: 9999999999999999d}\ntasks: [{name: a, run: 'true'}]\n")
+    root.write(
+      "pipelines/slow.yaml",
+      """
+      timeout: 2s
+      logs: {compress_after: 36500d, delete_after: 36500d}
+      tasks: [{name: a, run: 'exit 1', retries: 100, retry_backoff: 100, retry_delay: 36500d}]
+      """)
+    let run = try Orchestrate.run(["slow", "--root", root.path], directory: root.path)
+    #expect(run.exitCode == 1, "\(run.stdout)\(run.stderr)")
+    #expect(run.stdout.contains("no retry: run timeout (2s) reached"), "\(run.stdout)")
+    let rotate = try Orchestrate.run(["rotate", "--root", root.path, "-v"])
+    #expect(rotate.exitCode == 0, "\(rotate.stderr)")
+    #expect(rotate.stdout.contains("slow: nothing to do"), "\(rotate.stdout)")
+    let status = try Orchestrate.run(["status", "--root", root.path])
+    #expect(status.stdout.contains("slow  CRITICAL"), "\(status.stdout)")
   }
 
   @Test func missingFileAndDirectoryAreNamed() throws {

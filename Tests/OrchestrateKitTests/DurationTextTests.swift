@@ -17,6 +17,22 @@ import Testing
     #expect(DurationText.parse(text) == nil)
   }
 
+  @Test(arguments: [
+    "36501d", "9999999999999999d", "99999999999999999999h", "106751991167301d", "1e20",
+    "99999999999999999999", "1e308", "5000000000000000000000000000000w",
+  ])
+  func refusesWhatTheClockCannotHold(text: String) {
+    #expect(DurationText.read(text) == .failure(.outOfRange))
+    #expect(DurationText.parse(text) == nil)
+  }
+
+  @Test func aHundredYearsIsTheLongest() {
+    #expect(DurationText.read("36500d") == .success(.seconds(36500 * 86400)))
+    #expect(DurationText.parse(DurationText.format(DurationText.maximum)) == DurationText.maximum)
+    #expect(DurationText.duration(seconds: .infinity) == .failure(.outOfRange))
+    #expect(DurationText.duration(seconds: -1) == .failure(.notADuration))
+  }
+
   @Test func formatsReadably() {
     #expect(DurationText.format(.seconds(5400)) == "1h30m")
     #expect(DurationText.format(.seconds(90)) == "1m30s")

@@ -378,8 +378,11 @@ final class Scheduler: @unchecked Sendable {
     if outcome == .failed || outcome == .timedOut, entry.number <= step.task.retries,
       cancellation == nil
     {
-      let delay =
-        step.task.retryDelay.seconds * pow(step.task.retryBackoff, Double(entry.number - 1))
+      // retry_backoff 100 over 100 retries grows past any clock: no wait is
+      // longer than the longest duration a file may give.
+      let delay = min(
+        step.task.retryDelay.seconds * pow(step.task.retryBackoff, Double(entry.number - 1)),
+        DurationText.maximum.seconds)
       record.tasks[index].status = .pending
       record.tasks[index].reason =
         "attempt \(entry.number) \(how); retrying in \(Self.seconds(delay))"

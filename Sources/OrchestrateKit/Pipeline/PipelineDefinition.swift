@@ -216,16 +216,31 @@ enum DurationSetting: Decodable, Equatable {
     let container = try decoder.singleValueContainer()
     // YAML hands every scalar over as text; JSON numbers come as numbers.
     let text: String
+    let reading: Result<Duration, DurationText.Problem>
     if let scalar = try? container.decode(String.self) {
       text = scalar
+      if ["never", "none"].contains(text.lowercased()) {
+        self = .never
+        return
+      }
+      reading = DurationText.read(text)
     } else {
-      text = DurationText.format(.seconds(try container.decode(Double.self)))
+      let seconds = try container.decode(Double.self)
+      text =
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? "\(Int64(seconds))" : "\(seconds)"
+      reading = DurationText.duration(seconds: seconds)
     }
-    if ["never", "none"].contains(text.lowercased()) {
-      self = .never
-    } else if let duration = DurationText.parse(text) {
+    switch reading {
+    case .success(let duration):
       self = .after(duration)
-    } else {
+    case .failure(.outOfRange):
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath,
+          debugDescription:
+            "'\(text)' is out of range (at most \(DurationText.format(DurationText.maximum)), "
+            + "a hundred years; never switches a limit off)"))
+    case .failure(.notADuration):
       throw DecodingError.dataCorrupted(
         .init(
           codingPath: decoder.codingPath,

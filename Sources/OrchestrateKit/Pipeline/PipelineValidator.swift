@@ -203,16 +203,21 @@ struct PipelineValidator {
     func check(_ ok: Bool, _ field: String, _ rule: String) throws(PipelineError) {
       if !ok { throw error(rule, field: "anomalies.\(field)") }
     }
+    // The baseline is read from the status index at every start: a window
+    // longer than years of nightly runs only costs time (and, near Int.max,
+    // overflows the arithmetic that sizes it).
+    let mostRuns = 10_000
     if let value = definition.minRuns {
-      try check(value >= 1, "min_runs", "must be at least 1")
+      try check((1...mostRuns).contains(value), "min_runs", "must be between 1 and \(mostRuns)")
       thresholds.minimumRuns = value
     }
     if let value = definition.runs {
       try check(value >= thresholds.minimumRuns, "runs", "must be at least min_runs")
+      try check(value <= mostRuns, "runs", "must be at most \(mostRuns)")
       thresholds.historyRuns = value
     }
     if let value = definition.durationFactor {
-      try check(value > 1, "duration_factor", "must be greater than 1")
+      try check(value > 1 && value.isFinite, "duration_factor", "must be greater than 1")
       thresholds.durationFactor = value
     }
     if let value = definition.counterLow {
@@ -220,7 +225,7 @@ struct PipelineValidator {
       thresholds.counterLow = value
     }
     if let value = definition.counterHigh {
-      try check(value > 1, "counter_high", "must be greater than 1")
+      try check(value > 1 && value.isFinite, "counter_high", "must be greater than 1")
       thresholds.counterHigh = value
     }
     return thresholds
