@@ -55,6 +55,8 @@ def ref_name(node):
 
 def kind(node):
     """A short type for a field: its definition's name, an enum, a range."""
+    if "allOf" in node:
+        return kind(node["allOf"][0])
     if "$ref" in node:
         return {"name": "name", "duration": "duration", "limit": "duration or never",
                 "env": "mapping of variables", "condition": "condition",

@@ -57,6 +57,22 @@ import Testing
       Array("anomalies: {min_runs: 9223372036854775807}\ntasks: [{name: a, run: x}]".utf8),
       "anomalies.min_runs: must be between 1 and 10000"
     ),
+    // Names whose files would be another task's or orchestrate's own, or
+    // that a printed command would read as an option.
+    (
+      "own-log.yaml", Array("tasks: [{name: orchestrate, run: x}]".utf8),
+      "task 'orchestrate': the name is taken by the run's own files"
+    ),
+    (
+      "retry-log.yaml",
+      Array("tasks: [{name: a, run: x, retries: 1}, {name: a.attempt-2, run: x}]".utf8),
+      "task 'a.attempt-2': the name would share a log file with a retry of task 'a'"
+    ),
+    ("option.yaml", Array("tasks: [{name: --all, run: x}]".utf8), "must not start with '-'"),
+    (
+      "option-source.yaml", Array("sources: [-x]\ntasks: [{name: a, run: x}]".utf8),
+      "'-x' must not start with '-'"
+    ),
     ("empty.yaml", [], "empty"),
     ("slash.yaml", Array("tasks: [{name: etc/passwd, run: x}]".utf8), "may contain only letters"),
     ("escape.yaml", Array("tasks: [{name: ../../etc/x, run: x}]".utf8), "must not start with '.'"),

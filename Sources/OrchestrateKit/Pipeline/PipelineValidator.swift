@@ -126,6 +126,7 @@ struct PipelineValidator {
         message: "task '\(Names.printable(task.name))': \(message)")
     }
     if let problem = Names.problem(with: task.name) { throw fail("the name \(problem)", "name") }
+    if let problem = Names.logFileProblem(with: task.name) { throw fail(problem, "name") }
 
     let command: PipelineTask.Command
     switch (task.run, task.argv) {
@@ -333,12 +334,29 @@ enum Names {
       return "must not be longer than \(maximumLength) characters"
     }
     if name.hasPrefix(".") { return "must not start with '.'" }
+    // Names are printed into commands to type (`orchestrate logs RUN NAME`),
+    // where a leading '-' would be read as an option.
+    if name.hasPrefix("-") { return "must not start with '-'" }
     let allowed = name.unicodeScalars.allSatisfy {
       $0.isASCII
         && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
           || "_-.".unicodeScalars.contains($0))
     }
     if !allowed { return "may contain only letters, digits, '_', '-' and '.'" }
+    return nil
+  }
+
+  /// Why a task's log files would be another's, or orchestrate's own: a
+  /// run directory holds `orchestrate.log` and the journal beside
+  /// `<task>.log` and a retry's `<task>.attempt-N.log`.
+  static func logFileProblem(with task: String) -> String? {
+    if task == "orchestrate" {
+      return "the name is taken by the run's own files (orchestrate.log, orchestrate.journal)"
+    }
+    if let retry = task.firstMatch(of: /^(.+)\.attempt-[0-9]+$/) {
+      return "the name would share a log file with a retry of task '\(retry.output.1)' "
+        + "(\(task).log); rename it"
+    }
     return nil
   }
 
