@@ -34,6 +34,33 @@ import Testing
     #expect(RunID("run_20261122_020000_x") == nil)
   }
 
+  /// The cheap check the status index makes of every line agrees with the
+  /// parser on the shape; and a record's run id must be its file's name.
+  @Test func wellFormedRunIdsAreThoseThatCanBeFileNames() {
+    for text in [
+      "run_20261122_020000_4121", "run_20261122_020000_1", "run_19700101_000000_2147483647",
+    ] {
+      #expect(RunID.isWellFormed(text) && RunID(text) != nil, "\(text)")
+    }
+    for text in [
+      "run_2026112_020000_1", "daily", "run_20261122_020000_x", "run_20261122_020000_",
+      "../../../x/pwnrun", "run_20261122_020000_1/..", "run_20261122-020000_1",
+      "Run_20261122_020000_1",
+    ] {
+      #expect(!RunID.isWellFormed(text), "\(text)")
+    }
+    #expect(
+      RecordCoding.namesItsFile(
+        runId: "run_20261122_020000_4121", file: "run_20261122_020000_4121.json"))
+    #expect(
+      !RecordCoding.namesItsFile(
+        runId: "run_20261122_020000_4121", file: "run_20261122_020000_4122.json"))
+    #expect(!RecordCoding.namesItsFile(runId: "../x", file: "run_20261122_020000_4121.json"))
+    #expect(
+      !RecordCoding.namesItsFile(
+        runId: "run_20261122_020000_4121", file: "run_20261122_020000_4121.jsonx"))
+  }
+
   @Test func sha256MatchesKnownDigests() {
     #expect(
       SHA256.hex(of: Data())

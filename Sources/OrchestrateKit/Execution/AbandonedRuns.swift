@@ -10,30 +10,43 @@ enum AbandonedRuns {
   /// Settles the dead runs among `runs` (digests of the records in
   /// `metrics/<pipeline>/`); returns their settled records. Only records
   /// that say `running` are read in full.
-  static func settle(_ runs: [RunDigest], pipeline: String, layout: RootLayout) -> [RunRecord] {
+  static func settle(_ runs: [RunDigest], pipeline: String, layout: RootLayout) -> [Settled] {
     let directory = layout.metricsDirectory(pipeline: pipeline)
-    var settled: [RunRecord] = []
+    var settled: [Settled] = []
     for digest in runs where digest.status == .running {
       let path = "\(directory)/\(digest.file)"
       guard let record = RecordCoding.readRecord(at: path), record.status == .running,
         ProcessIdentity(of: record).liveness() == .gone
       else { continue }
-      let journal = RunJournal.read(
-        path: RunJournal.path(in: layout, pipeline: pipeline, runId: record.runId))
+      let journalPath = RunJournal.path(in: layout, pipeline: pipeline, runId: record.runId)
+      let journal = RunJournal.read(path: journalPath)
+      let trust = JournalTrust(files: [path, journalPath])
       // Jobs first, through Slurm, wherever the dead orchestrator ran: on
       // a node that is also this machine, their processes go with them.
       let cancelled = DeadRunJobs(
         journal: journal, environment: ProcessInfo.processInfo.environment
       ).cancel()
       let killed =
-        isThisBoot(record) ? DeadRunProcesses.stopAll(record: record, journal: journal) : 0
-      let final = reconstruct(
+        isThisBoot(record)
+        ? DeadRunProcesses.stopAll(record: record, journal: journal, trust: trust) : 0
+      var final = reconstruct(
         record, journal: journal, layout: layout, killed: killed, cancelledJobs: cancelled)
+      let note = trust.distrust.map {
+        "its process ids were not taken as proof (\($0)): only processes whose "
+          + "environment holds ORCHESTRATE_RUN_ID=\(record.runId) were stopped"
+      }
+      if let note { final.warnings = (final.warnings ?? []) + [note] }
       if (try? AtomicFile.write(RecordJSON.encode(final), to: path)) != nil {
-        settled.append(final)
+        settled.append(Settled(record: final, note: note))
       }
     }
     return settled
+  }
+
+  struct Settled {
+    var record: RunRecord
+    /// Why the record's and journal's process ids were not acted on.
+    var note: String?
   }
 
   /// What a record that says `running`, whose orchestrator is gone, really

@@ -110,8 +110,10 @@ public enum PipelineRun {
       directory: metricsDirectory,
       tasks: reportDirectory == nil ? .newest(0) : RunEndReport.taskSelection(start: startedAt))
     for settled in AbandonedRuns.settle(earlier.runs, pipeline: pipeline.name, layout: layout) {
+      let record = settled.record
       events.problem(
-        "settled \(settled.runId) as \(settled.status.rawValue): \(settled.reason ?? "")")
+        "settled \(record.runId) as \(record.status.rawValue): \(record.reason ?? "")")
+      if let note = settled.note { events.problem("settled \(record.runId): \(note)") }
     }
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),

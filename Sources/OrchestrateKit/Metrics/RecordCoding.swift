@@ -15,10 +15,30 @@ public enum RecordCoding {
     return encoder
   }
 
-  /// The run record at `path`; nil when it is missing or does not decode.
+  /// The run record at `path`; nil when it is missing, does not decode, or
+  /// names another run than its file does.
   public static func readRecord(at path: String, decoder: JSONDecoder = decoder()) -> RunRecord? {
-    FileManager.default.contents(atPath: path).flatMap {
-      try? decoder.decode(RunRecord.self, from: $0)
+    guard let data = FileManager.default.contents(atPath: path),
+      let record = try? decoder.decode(RunRecord.self, from: data),
+      namesItsFile(runId: record.runId, file: PathName.last(path))
+    else { return nil }
+    return record
+  }
+
+  /// A record's `run_id` becomes part of paths (its logs, its report page):
+  /// only a run id that is its own file's name (`<run_id>.json`) is taken,
+  /// so a record cannot point elsewhere (`../../x`).
+  public static func namesItsFile(runId: String, file: String) -> Bool {
+    file.utf8.count == runId.utf8.count + 5 && file.hasSuffix(".json") && file.hasPrefix(runId)
+      && RunID.isWellFormed(runId)
+  }
+
+  /// A record whose `run_id` is not its file's name: damaged, not followed.
+  public struct MisnamedRecord: Error, CustomStringConvertible {
+    public var runId: String
+    public var file: String
+    public var description: String {
+      "its run_id '\(Names.printable(runId))' is not its file's name: a damaged or forged record"
     }
   }
 

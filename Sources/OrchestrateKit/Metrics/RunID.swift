@@ -32,6 +32,29 @@ public struct RunID: Hashable, Sendable, Comparable, CustomStringConvertible {
     self.pid = pid
   }
 
+  /// `run_` + 8 digits + `_` + 6 digits + `_` + a pid, checked byte by byte:
+  /// cheap enough for every line of a status index of years of runs.
+  public static func isWellFormed(_ text: String) -> Bool {
+    let count = text.utf8.count
+    guard count >= 21, count <= 30 else { return false }
+    for (offset, byte) in text.utf8.enumerated() {
+      let expected: UInt8? =
+        switch offset {
+        case 0: UInt8(ascii: "r")
+        case 1: UInt8(ascii: "u")
+        case 2: UInt8(ascii: "n")
+        case 3, 12, 19: UInt8(ascii: "_")
+        default: nil
+        }
+      if let expected {
+        if byte != expected { return false }
+      } else if byte < UInt8(ascii: "0") || byte > UInt8(ascii: "9") {
+        return false
+      }
+    }
+    return true
+  }
+
   public var description: String { text }
 
   public static func < (lhs: RunID, rhs: RunID) -> Bool {

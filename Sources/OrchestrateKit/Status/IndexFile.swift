@@ -211,8 +211,12 @@ enum IndexFile {
           metrics: counters(fields[index + 4], lines),
           attempts: lines.integer(fields[index + 5]).map(Int.init) ?? 1))
     }
+    // A line whose run id is not its file's is not trusted: the record is
+    // read again, and judged there.
+    let runId = lines.string(fields[4])
+    guard RecordCoding.namesItsFile(runId: runId, file: name) else { return nil }
     let digest = RunDigest(
-      file: name, runId: lines.string(fields[4]), status: status, startedAt: started,
+      file: name, runId: runId, status: status, startedAt: started,
       durationSeconds: lines.double(fields[7]), tasks: tasks, sourceFiltered: kind == "F")
     return (name, stamp, .run(digest))
   }

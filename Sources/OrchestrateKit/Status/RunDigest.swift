@@ -75,6 +75,9 @@ extension RunDigest {
       throw DecodingError.dataCorrupted(
         .init(codingPath: [], debugDescription: "started_at is not a timestamp"))
     }
+    guard RecordCoding.namesItsFile(runId: shape.runId, file: file) else {
+      throw RecordCoding.MisnamedRecord(runId: shape.runId, file: file)
+    }
     return RunDigest(
       file: file, runId: shape.runId, status: shape.status,
       startedAt: started.timeIntervalSince1970, durationSeconds: shape.durationSeconds,

@@ -205,6 +205,8 @@ public enum StatusIndex {
     }
     do {
       return .run(try RunDigest.decode(data, file: name))
+    } catch let misnamed as RecordCoding.MisnamedRecord {
+      return .unreadable(misnamed.description)
     } catch {
       return .unreadable(data.isEmpty ? "empty file" : "not a run record")
     }

@@ -5,7 +5,9 @@ import Glibc
 /// the run's only on proof, never by pid alone: it belongs to the process
 /// group of an attempt whose leader still has the start time the journal
 /// recorded, or its environment names the run (`ORCHESTRATE_RUN_ID`, which
-/// every task's children inherit, even those that left its group).
+/// every task's children inherit, even those that left its group). The
+/// first proof counts only when the files that name the leader can be
+/// trusted (`JournalTrust`).
 struct DeadRunProcesses {
   /// Process groups proven to be the run's.
   private(set) var groups: Set<pid_t> = []
@@ -14,7 +16,7 @@ struct DeadRunProcesses {
   /// The longest `kill_grace` of the tasks involved.
   private(set) var grace: Duration = .seconds(10)
 
-  init(record: RunRecord, journal: [JournalEntry]) {
+  init(record: RunRecord, journal: [JournalEntry], trust: JournalTrust) {
     var candidates: [pid_t: UInt64?] = [:]
     var graces: [Duration] = []
     for task in record.tasks where task.status == .running {
@@ -44,7 +46,9 @@ struct DeadRunProcesses {
       // The leader proves its group even as a zombie: a shell that has just
       // started a background child and exited leaves that child in the
       // group, possibly too new for the table read above.
-      let leaderProves = ticks != nil && ProcessTable.startTicks(ofAnyState: group) == ticks
+      let leaderProves =
+        trust.trustsProcessIds && ticks != nil
+        && ProcessTable.startTicks(ofAnyState: group) == ticks
       if leaderProves
         || (members[group] ?? []).contains(where: {
           ProcessTable.environment(of: $0.pid, holds: marker)
@@ -62,11 +66,13 @@ struct DeadRunProcesses {
   /// process can start a child while the table is read, outside what that
   /// read saw (a child in the group of a leader that has exited, or one
   /// that left the group). Returns how many processes were found.
-  static func stopAll(record: RunRecord, journal: [JournalEntry], rounds: Int = 5) -> Int {
+  static func stopAll(
+    record: RunRecord, journal: [JournalEntry], trust: JournalTrust, rounds: Int = 5
+  ) -> Int {
     var stopped = 0
     var signalled: Set<pid_t> = []
     for _ in 0..<rounds {
-      let found = DeadRunProcesses(record: record, journal: journal)
+      let found = DeadRunProcesses(record: record, journal: journal, trust: trust)
       guard !found.processes.isEmpty || !found.groups.isSubset(of: signalled) else { break }
       stopped += found.stop()
       signalled.formUnion(found.groups)

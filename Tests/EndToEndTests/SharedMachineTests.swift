@@ -1,0 +1,150 @@
+import Foundation
+import OrchestrateKit
+import Testing
+
+/// orchestrate on a machine where other users and jobs can write into the
+/// root: what it reads from files is data, never a path out of the root
+/// nor a licence to kill.
+@Suite(.serialized) struct SharedMachineTests {
+  /// A record whose `run_id` climbs out of the report directory is damaged,
+  /// not followed: no page outside `-o`, and `status` names the file.
+  @Test func aForgedRunIdStaysInsideTheReport() throws {
+    let root = TestRoot()
+    root.write("pipelines/p.yaml", "tasks: [{name: a, run: 'true'}]\n")
+    #expect(try Orchestrate.run(["p", "--root", root.path]).exitCode == 0)
+    let genuine = try root.onlyRecord("p")
+    let text = try #require(root.read("metrics/p/\(genuine.runId).json"))
+    root.write(
+      "metrics/p/run_20261201_000000_1.json",
+      text.replacingOccurrences(of: genuine.runId, with: "../../../escaped/pwnrun"))
+
+    let report = try Orchestrate.run(["report", "--root", root.path, "-o", "\(root.path)/out/a/b"])
+    #expect(report.exitCode == 0, "\(report.stderr)")
+    #expect(!root.exists("escaped"))
+    #expect(root.exists("out/a/b/runs/\(genuine.runId).html"))
+    let pages = try FileManager.default.subpathsOfDirectory(atPath: "\(root.path)/out")
+    #expect(!pages.contains { $0.contains("pwnrun") }, "\(pages)")
+
+    let status = try Orchestrate.run(["status", "p", "--root", root.path])
+    #expect(
+      status.stderr.contains(
+        "metrics/p/run_20261201_000000_1.json (its run_id '../../../escaped/pwnrun' is not its "
+          + "file's name: a damaged or forged record)"), "\(status.stderr)")
+  }
+
+  /// A dead run's journal that names an unrelated process (its pid and
+  /// start time are public in /proc) kills it only when the journal is
+  /// this user's own and nobody else can write it.
+  @Test(arguments: [false, true])
+  func aJournalOthersCanWriteKillsNothingItNames(writableByOthers: Bool) throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/p.yaml",
+      """
+      tasks:
+        - name: wait
+          kill_grace: 1s
+          # The first run waits to be killed; the next one ends at once.
+          run: '[ -e "$ORCHESTRATE_ROOT/ran" ] && exit 0; touch "$ORCHESTRATE_ROOT/ran"; exec sleep 60'
+      """)
+    let dead = try Orchestrate.start(["p", "--root", root.path])
+    let runId = try #require(try waitForRunningRecord(root))
+    let journal = "logs/p/\(runId)/orchestrate.journal"
+    try waitUntil { root.read(journal)?.contains("started\t") == true }
+    dead.signal(SIGKILL)
+    _ = dead.wait()
+
+    // Not started by any run (no ORCHESTRATE_RUN_ID in its environment),
+    // in a session of its own, as an unrelated job's process would be.
+    let pid = try startBystander(in: root)
+    defer { kill(pid, SIGKILL) }
+    let ticks = try #require(try startTicks(of: pid))
+    let forged =
+      "started\t\(Int(Date().timeIntervalSince1970 * 1000))\twait\t2\t\(pid)\t\(ticks)\t1000\n"
+    let handle = try #require(FileHandle(forWritingAtPath: "\(root.path)/\(journal)"))
+    handle.seekToEndOfFile()
+    handle.write(Data(forged.utf8))
+    try handle.close()
+    chmod("\(root.path)/\(journal)", writableByOthers ? 0o666 : 0o644)
+
+    let next = try Orchestrate.run(["p", "--root", root.path, "-v"], timeout: 120)
+    let said = next.stdout + next.stderr
+    #expect(said.contains("settled \(runId) as abandoned"), "\(said)")
+    if writableByOthers {
+      #expect(isAlive(pid), "the bystander was killed:\n\(said)")
+      #expect(
+        said.contains(
+          "settled \(runId): its process ids were not taken as proof (orchestrate.journal can be "
+            + "written by other users): only processes whose environment holds "
+            + "ORCHESTRATE_RUN_ID=\(runId) were stopped"), "\(said)")
+    } else {
+      // The same journal, trusted: the pid and start time are proof.
+      #expect(!isAlive(pid), "the journal's own process was left running")
+    }
+    // The dead run's own task is stopped either way: it carries the run id.
+    #expect(root.tasksStillAlive().isEmpty)
+  }
+
+  private func waitForRunningRecord(_ root: TestRoot) throws -> String? {
+    var found: String?
+    try waitUntil {
+      found = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/metrics/p"))?
+        .first { $0.hasPrefix("run_") && $0.hasSuffix(".json") }
+      return found != nil
+    }
+    return found.map { String($0.dropLast(5)) }
+  }
+
+  private func waitUntil(_ condition: () -> Bool) throws {
+    let deadline = Date().addingTimeInterval(30)
+    while !condition() {
+      guard Date() < deadline else { throw CancellationError() }
+      usleep(20_000)
+    }
+  }
+
+  /// `setsid sleep 300`, started by a shell with /dev/null for every
+  /// stream (no pipe of the test runner's held open), and waited for by its
+  /// pid file rather than by reaping the shell.
+  private func startBystander(in root: TestRoot) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for descriptor in Int32(0)...2 {
+      posix_spawn_file_actions_addopen(
+        &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+    }
+    let script =
+      "cd '\(root.path)' && setsid sleep 300 & echo $! > '\(root.path)/bystander.new' "
+      + "&& mv '\(root.path)/bystander.new' '\(root.path)/bystander'"
+    let words: [String] = ["/bin/sh", "-c", script]
+    let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+    defer { arguments.forEach { free($0) } }
+    var shell: pid_t = 0
+    #expect(posix_spawn(&shell, "/bin/sh", &actions, nil, arguments, environ) == 0)
+    var found: pid_t?
+    try waitUntil {
+      found = root.read("bystander").flatMap {
+        pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
+      }
+      return found != nil
+    }
+    return try #require(found)
+  }
+
+  /// Alive and not a zombie (nobody may reap an orphan in a container).
+  private func isAlive(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let end = stat.lastIndex(of: ")")
+    else { return false }
+    return !stat[stat.index(after: end)...].hasPrefix(" Z")
+  }
+
+  /// Field 22 of /proc/PID/stat: when the process started, in clock ticks.
+  private func startTicks(of pid: pid_t) throws -> UInt64? {
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    guard let end = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: end)...].split(separator: " ")
+    return fields.count > 19 ? UInt64(fields[19]) : nil
+  }
+}
