@@ -85,6 +85,47 @@ import Testing
     #expect(root.tasksStillAlive().isEmpty)
   }
 
+  /// A task's output, progress message and a file's name reach the
+  /// terminal (and cron's mail) with their control characters shown, not
+  /// acted on: no clipboard write, no title, no cleared screen, no forged line.
+  @Test func controlBytesFromOutsideAreShownEscaped() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/p.yaml",
+      #"""
+      tasks:
+        - name: loud
+          run: |
+            printf '{"message": "step \u001b[2J one", "done": 1, "total": 2}\n' >> "$ORCHESTRATE_PROGRESS"
+            sleep 1
+            printf 'start\n\033]52;c;cHduZWQ=\007clip\n\033]0;title\007\n\033[2Jclear\nfirst\rforged\n'
+            printf 'rtl \342\200\256txet\n'
+            exit 3
+      """#)
+    let run = try Orchestrate.run(["p", "--root", root.path])
+    #expect(run.exitCode == 1)
+    #expect(!run.stdout.contains("\u{1B}") && !run.stdout.contains("\u{7}"), "\(run.stdout)")
+    #expect(!run.stdout.contains("\u{202E}"), "\(run.stdout)")
+    for shown in [
+      #"  | \e]52;c;cHduZWQ=\aclip"#, #"  | \e]0;title\a"#, #"  | \e[2Jclear"#, "  | first\n",
+      "  | forged\n", #"  | rtl \u{202E}txet"#,
+    ] {
+      #expect(run.stdout.contains(shown), "\(shown) not in:\n\(run.stdout)")
+    }
+    // A lone \r ends a line: "first" and "forged" are two of the lines counted.
+    #expect(run.stdout.contains("loud, last 7 line(s) of output:"), "\(run.stdout)")
+
+    let record = try root.onlyRecord("p")
+    #expect(record.task("loud")?.progress?.message == #"step \e[2J one"#)
+
+    let missing = "\(root.path)/a\nb\u{202E}.yaml"
+    let refused = try Orchestrate.run([missing])
+    #expect(refused.exitCode == 2)
+    #expect(
+      refused.stderr == "orchestrate: \(root.path)/a\\nb\\u{202E}.yaml: no such file\n",
+      "\(refused.stderr)")
+  }
+
   private func waitForRunningRecord(_ root: TestRoot) throws -> String? {
     var found: String?
     try waitUntil {

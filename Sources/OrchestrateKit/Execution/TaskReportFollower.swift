@@ -81,10 +81,11 @@ final class TaskReportFollower {
     func number(_ key: String) -> Double? {
       object[key]?.number.flatMap { $0.isFinite ? $0 : nil }
     }
-    let phase = object["phase"]?.string.map { String($0.prefix(100)) }
+    // Shown on terminals (the live view, status): escaped once, here.
+    let phase = object["phase"]?.string.map { TerminalText.escaped($0.prefix(100)) }
     let update = TaskProgress(
       done: number("done"), total: number("total"),
-      message: object["message"]?.string.map { String($0.prefix(300)) },
+      message: object["message"]?.string.map { TerminalText.escaped($0.prefix(300)) },
       phase: phase ?? progress?.phase, updatedAt: now)
     progress = update
     if let phase, phase != phases.last?.name {

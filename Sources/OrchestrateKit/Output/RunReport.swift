@@ -17,7 +17,7 @@ public enum RunReport {
       "\(record.pipeline) \(record.runId) \(record.status.rawValue)\(duration)"
         + " (exit \(record.exitCode ?? 1))"
     ]
-    if let reason = record.reason { lines.append("  \(reason)") }
+    if let reason = record.reason { lines.append("  \(TerminalText.escaped(reason))") }
     let notCompleted = record.tasks.filter { $0.status != .completed }
     let width = notCompleted.map(\.name.count).max() ?? 0
     for task in notCompleted {
@@ -30,8 +30,7 @@ public enum RunReport {
     var budget = outputLines
     for task in notCompleted where budget > 0 {
       guard let error = task.error, error != task.reason else { continue }
-      let output = error.split(separator: "\n", omittingEmptySubsequences: false)
-        .suffix(min(linesPerTask, budget))
+      let output = TerminalText.lines(error).suffix(min(linesPerTask, budget))
       budget -= output.count
       lines.append("")
       lines.append("\(task.name), last \(output.count) line(s) of output:")
@@ -76,7 +75,7 @@ public enum RunReport {
     let end =
       task.exitCode.map { "exit \($0)" }
       ?? task.signal.map { "killed by \(Scheduler.signalName($0))" }
-    guard let reason = task.reason else { return end ?? "" }
+    guard let reason = task.reason.map(TerminalText.escaped) else { return end ?? "" }
     guard let end, !reason.contains(end) else { return reason }
     return "\(reason) (\(end))"
   }

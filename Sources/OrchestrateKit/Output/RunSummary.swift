@@ -21,15 +21,18 @@ public enum RunSummary {
     var lines = [
       "\(style.bold(record.pipeline)) \(status)\(duration): \(totals.joined(separator: ", "))"
     ]
-    if let reason = record.reason { lines.append("  \(reason)") }
+    if let reason = record.reason { lines.append("  \(TerminalText.escaped(reason))") }
     let width = record.tasks.filter { $0.status != .completed }.map(\.name.count).max() ?? 0
     for task in record.tasks where task.status != .completed {
       var line = "  \(task.status.rawValue.padded(to: 9)) "
       line += task.name.padded(to: width)
-      if let reason = task.reason { line += "  \(reason)" }
+      let reason = task.reason.map(TerminalText.escaped)
+      if let reason { line += "  \(reason)" }
       // The error's last line, unless it only repeats the reason (a task
       // that could not start has one line for both).
-      if let last = task.error?.split(separator: "\n").last, last != task.reason?[...] {
+      if let last = task.error.flatMap({ TerminalText.lines($0).last { !$0.isEmpty } }),
+        last != reason
+      {
         line += style.dim(" | \(last.prefix(120))")
       }
       lines.append(line)

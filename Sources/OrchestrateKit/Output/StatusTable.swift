@@ -26,14 +26,17 @@ public enum StatusTable {
   /// One line naming the files that could not be read (and how many more).
   public static func unreadableWarning(_ files: [StatusIndex.Unreadable]) -> String? {
     guard !files.isEmpty else { return nil }
-    let named = files.prefix(3).map { "\($0.path) (\($0.reason))" }
+    let named = files.prefix(3).map { TerminalText.escaped("\($0.path) (\($0.reason))") }
     let more = files.count > 3 ? " and \(files.count - 3) more" : ""
     return "warning: \(files.count) unreadable file(s) in metrics/, skipped: "
       + named.joined(separator: ", ") + more
   }
 
   static func overview(_ pipeline: PipelineStatus, now: Date, style: TerminalStyle) -> [String] {
-    var header = "\(style.bold(pipeline.name))  \(level(pipeline.health.level, style: style))"
+    // Names, reasons and messages come from records anyone with write access
+    // to metrics/ can forge: escaped before our own colours are added.
+    let text = { (value: String) in TerminalText.escaped(value) }
+    var header = "\(style.bold(text(pipeline.name)))  \(level(pipeline.health.level, style: style))"
     if let schedule = pipeline.schedule { header += "  schedule \(schedule)" }
     if let zone = pipeline.timezone { header += " (\(zone))" }
     header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
@@ -64,7 +67,7 @@ public enum StatusTable {
           + duration)
       if let rerunOf = last.rerunOf { row("", "rerun of \(rerunOf)") }
       if !last.notCompleted.isEmpty {
-        let names = last.notCompleted.map { "\($0.name) \($0.status.rawValue)" }
+        let names = last.notCompleted.map { "\(text($0.name)) \($0.status.rawValue)" }
         row(
           "",
           "\(last.notCompleted.count) of \(last.tasksTotal) not completed: "
@@ -96,24 +99,25 @@ public enum StatusTable {
       for task in run.tasks { lines.append("    " + runningTask(task, style: style)) }
     }
     for run in pipeline.abandoned {
-      row("abandoned", style.red("\(run.runId)  \(run.reason)"))
+      row("abandoned", style.red("\(run.runId)  \(text(run.reason))"))
     }
     for problem in pipeline.health.problems where problem.level != .ok {
-      row("", "\(level(problem.level, style: style)) \(problem.message)")
+      row("", "\(level(problem.level, style: style)) \(text(problem.message))")
     }
     return lines
   }
 
   /// `load[geo]  4m12s  3/6 50% file 3 of 6  ETA 4m`
   static func runningTask(_ task: PipelineStatus.RunningTask, style: TerminalStyle) -> String {
-    if task.queued { return "\(task.name)  queued \(Ago.format(task.elapsedSeconds))" }
-    var parts = [task.name, Ago.format(task.elapsedSeconds)]
+    let name = TerminalText.escaped(task.name)
+    if task.queued { return "\(name)  queued \(Ago.format(task.elapsedSeconds))" }
+    var parts = [name, Ago.format(task.elapsedSeconds)]
     if let progress = task.progress {
       if let done = progress.done {
         parts.append(progress.total.map { "\(number(done))/\(number($0))" } ?? number(done))
       }
       if let percent = progress.percent { parts.append("\(Int(percent))%") }
-      if let message = progress.message { parts.append(message) }
+      if let message = progress.message { parts.append(TerminalText.escaped(message)) }
     }
     if let eta = task.etaSeconds { parts.append("ETA \(Ago.format(eta))") }
     if task.stuck { parts.append(style.red("STUCK")) }
@@ -133,7 +137,7 @@ public enum StatusTable {
     let seconds = { (value: Double?) in value.map(RunSummary.formatSeconds) ?? "-" }
     let rows = tasks.map { task in
       ColumnTable.Row(
-        name: task.name,
+        name: TerminalText.escaped(task.name),
         cells: [
           String(task.runs), String(task.failures), String(task.retried),
           task.lastStatus?.rawValue ?? "-", seconds(task.p50Seconds), seconds(task.lastSeconds),

@@ -19,7 +19,8 @@ public struct PipelineError: Error, CustomStringConvertible, Equatable {
   }
 
   public var description: String {
-    var location = file
+    // A file name can hold anything a terminal acts on (a newline, U+202E).
+    var location = TerminalText.escaped(file)
     if let line {
       location += ":\(line)"
       if let column { location += ":\(column)" }
