@@ -126,6 +126,78 @@ import Testing
       "\(refused.stderr)")
   }
 
+  static let secret = "tok-7Hq2Zp9WbXc4Vn8Lm3Rs6Td1Yf5Ga0E"
+
+  static func secretPipeline(_ root: TestRoot, argv: String) -> String {
+    root.write(
+      "pipelines/s.yaml",
+      """
+      params:
+        api_token: {type: string, secret: true, required: true}
+        limit: {type: int, secret: true, default: 1}
+      tasks:
+        - {name: a, argv: \(argv)}
+      """)
+  }
+
+  /// A secret in argv would be in /proc/PID/cmdline, readable by every
+  /// user for the task's whole run: validate and the run refuse it.
+  @Test func aSecretInArgvIsRefused() throws {
+    let root = TestRoot()
+    let file = Self.secretPipeline(root, argv: #"[sh, -c, 'echo "$1"', x, '${API_TOKEN}']"#)
+    for command in [["validate", file], [file]] {
+      let result = try Orchestrate.run(command + ["-p", "api_token=\(Self.secret)"])
+      #expect(result.exitCode == 2)
+      #expect(
+        result.stderr.contains(
+          "tasks[0].argv: task 'a': ${API_TOKEN} is a secret, and a program's arguments are "
+            + "visible to every user of the machine (ps); let the program read $API_TOKEN from "
+            + "its environment instead"), "\(result.stderr)")
+      #expect(!result.stderr.contains(Self.secret))
+    }
+    #expect(!root.exists("metrics"))
+    let fromEnvironment = Self.secretPipeline(root, argv: #"[sh, -c, 'test -n "$API_TOKEN"']"#)
+    let run = try Orchestrate.run([fromEnvironment, "-p", "api_token=\(Self.secret)"])
+    #expect(run.exitCode == 0, "\(run.stdout)\(run.stderr)")
+  }
+
+  /// A misspelt parameter name, or a value of the wrong type, is told
+  /// without the value: it may be the secret.
+  @Test(arguments: [
+    (["-p", "api_tokne=\(secret)"], "--param api_tokne=…: unknown parameter 'api_tokne'"),
+    (
+      ["-p", "api_token=x", "-p", "limit=\(secret)"],
+      "--param limit: the secret value is not an int"
+    ),
+  ])
+  func errorsNeverRepeatASecretValue(arguments: [String], message: String) throws {
+    let root = TestRoot()
+    let file = Self.secretPipeline(root, argv: "[\"true\"]")
+    let result = try Orchestrate.run([file] + arguments)
+    #expect(result.exitCode == 2)
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+    #expect(!result.stderr.contains(Self.secret), "\(result.stderr)")
+  }
+
+  /// The output tail is cut from the end of a task's log: a secret across
+  /// the cut is masked first, so no piece of it reaches the record.
+  @Test func aSecretAcrossTheTailsCutIsMaskedWhole() throws {
+    let root = TestRoot()
+    // 20 of the secret's characters inside the last 4096 bytes, no newline after.
+    let file = Self.secretPipeline(
+      root,
+      argv:
+        #"[sh, -c, 'printf "%s%s" "$API_TOKEN" "$(head -c 4076 /dev/zero | tr "\\0" y)"; exit 1']"#)
+    let run = try Orchestrate.run([file, "-p", "api_token=\(Self.secret)"])
+    #expect(run.exitCode == 1, "\(run.stderr)")
+    let error = try #require(try root.onlyRecord("s").task("a")?.error)
+    #expect(error.hasSuffix("yyyy"))
+    for length in [8, 12, 20] {
+      #expect(!error.contains(Self.secret.suffix(length)), "\(error.prefix(80))")
+      #expect(!run.stdout.contains(Self.secret.suffix(length)))
+    }
+  }
+
   private func waitForRunningRecord(_ root: TestRoot) throws -> String? {
     var found: String?
     try waitUntil {

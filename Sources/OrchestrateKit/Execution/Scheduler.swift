@@ -410,8 +410,8 @@ final class Scheduler: @unchecked Sendable {
       let tail =
         outcome == .completed
         ? nil
-        : OutputTail.read(path: launcher.layout.absolute(attempt.logFile)).map(
-          plan.settings.mask.apply)
+        : OutputTail.read(
+          path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
       finish(index, as: outcome, reason: reason, error: tail)
     }
     advance()

@@ -20,30 +20,32 @@ public struct Parameter: Sendable, Equatable {
   /// How tasks see it: `full_refresh` → `FULL_REFRESH`.
   public var variable: String { name.uppercased() }
 
-  /// The canonical text of `text` as a value of this parameter, or why not.
+  /// The canonical text of `text` as a value of this parameter, or why not;
+  /// the reason never repeats a secret value.
   public func value(of text: String) -> Result<String, ValueProblem> {
+    let quoted = secret ? "the secret value" : "'\(text)'"
     switch kind {
     case .string:
       return .success(text)
     case .int:
       guard let number = Int(text.trimmed) else {
-        return .failure(.init("'\(text)' is not an int"))
+        return .failure(.init("\(quoted) is not an int"))
       }
       return .success(String(number))
     case .bool:
       switch text.lowercased() {
       case "true", "yes", "on", "1": return .success("true")
       case "false", "no", "off", "0": return .success("false")
-      default: return .failure(.init("'\(text)' is not a bool (true or false)"))
+      default: return .failure(.init("\(quoted) is not a bool (true or false)"))
       }
     case .choice:
       guard choices.contains(text) else {
-        return .failure(.init("'\(text)' is not one of: \(choices.joined(separator: ", "))"))
+        return .failure(.init("\(quoted) is not one of: \(choices.joined(separator: ", "))"))
       }
       return .success(text)
     case .date:
       guard LogicalDate.isValid(text) else {
-        return .failure(.init("'\(text)' is not a date (YYYY-MM-DD)"))
+        return .failure(.init("\(quoted) is not a date (YYYY-MM-DD)"))
       }
       return .success(text)
     }

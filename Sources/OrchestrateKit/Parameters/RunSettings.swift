@@ -106,7 +106,8 @@ public struct RunSettings: Sendable {
         throw Problem("--param \(assignment): write NAME=VALUE")
       }
       let name = String(assignment[..<equals])
-      let parameter = try find(name, in: pipeline, option: "--param \(assignment)")
+      // Not the value: a misspelt name is often the secret's own.
+      let parameter = try find(name, in: pipeline, option: "--param \(name)=…")
       switch parameter.value(of: String(assignment[assignment.index(after: equals)...])) {
       case .success(let value): settings.values[name] = value
       case .failure(let problem): throw Problem("--param \(name): \(problem)")

@@ -186,6 +186,29 @@ extension Plan {
     "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS",
   ]
 
+  /// The first `${NAME}` in an `argv` that names a secret (a `secret: true`
+  /// parameter or an `env_file` value): a program's arguments can be read by
+  /// every user of the machine (`ps`, /proc/PID/cmdline) for as long as it
+  /// runs, its environment only by its owner.
+  public func secretInArgv() -> PipelineError? {
+    let secrets = Set(pipeline.parameters.filter(\.secret).map(\.variable))
+      .union(settings.secretNames)
+    guard !secrets.isEmpty else { return nil }
+    for step in steps {
+      guard case .argv(let argv) = step.task.command,
+        let names = try? ArgvExpansion.variables(in: argv),
+        let name = names.first(where: secrets.contains)
+      else { continue }
+      let index = pipeline.tasks.firstIndex { $0.name == step.task.name } ?? 0
+      return PipelineError(
+        file: pipeline.file, line: step.task.line, field: "tasks[\(index)].argv",
+        message: "task '\(step.task.name)': ${\(name)} is a secret, and a program's arguments "
+          + "are visible to every user of the machine (ps); let the program read $\(name) from "
+          + "its environment instead")
+    }
+    return nil
+  }
+
   /// The first `${NAME}` in an `argv` that no task would have set, given
   /// the environment orchestrate inherits: a run would fail it at night.
   public func unsetArgvVariable(inherited: [String: String]) -> PipelineError? {

@@ -40,7 +40,9 @@ struct PipelineOptions: ParsableArguments {
         let option = if case .unknownTask = error { "--task" } else { "--source" }
         throw CommandFailure(message: "\(option): \(error)", exitCode: 2)
       }
-      if let problem = plan.unsetArgvVariable(inherited: environment) { throw problem }
+      if let problem = plan.unsetArgvVariable(inherited: environment) ?? plan.secretInArgv() {
+        throw problem
+      }
       return (plan, location)
     } catch let error as PipelineError {
       throw CommandFailure(message: error.description, exitCode: 2)
