@@ -82,7 +82,11 @@ import Testing
     #expect(prodRecord.task("full_reload")?.status == .skipped)
     #expect(prodRecord.task("after_full")?.status == .completed)
     #expect(prodRecord.logicalDate == "2026-11-29")
-    #expect(prodRecord.warnings?.first?.contains("chmod 600") == true)
+    // The env file others can read, and the secret given with -p.
+    #expect(prodRecord.warnings?.contains { $0.contains("chmod 600") } == true)
+    #expect(
+      prodRecord.warnings?.contains { $0.contains("set ORCHESTRATE_PARAM_API_TOKEN instead") }
+        == true)
 
     // Secrets are nowhere but in the task's own log.
     for secret in [Self.secretToken, Self.secretPassword] {

@@ -161,6 +161,38 @@ import Testing
     #expect(run.exitCode == 0, "\(run.stdout)\(run.stderr)")
   }
 
+  /// A secret parameter comes from ORCHESTRATE_PARAM_<NAME> without a
+  /// command line; given with -p it works, with a warning saying why not.
+  @Test func aSecretParameterComesFromTheEnvironment() throws {
+    let root = TestRoot()
+    let file = Self.secretPipeline(
+      root, argv: #"[sh, -c, 'test "$API_TOKEN" = "$EXPECTED" && test "$LIMIT" = 7']"#)
+    let quiet = try Orchestrate.run(
+      [file],
+      environment: Orchestrate.cronEnvironment([
+        "ORCHESTRATE_PARAM_API_TOKEN": Self.secret, "ORCHESTRATE_PARAM_LIMIT": "7",
+        "EXPECTED": Self.secret,
+      ]))
+    #expect(quiet.exitCode == 0, "\(quiet.stdout)\(quiet.stderr)")
+    #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stdout)\(quiet.stderr)")
+
+    let loud = try Orchestrate.run(
+      [file, "-p", "api_token=\(Self.secret)", "-p", "limit=7"],
+      environment: Orchestrate.cronEnvironment(["EXPECTED": Self.secret]))
+    #expect(loud.exitCode == 0, "\(loud.stdout)\(loud.stderr)")
+    #expect(
+      loud.stderr.contains(
+        "--param api_token: a secret on the command line can be read by every user of the "
+          + "machine (ps) while the run lasts; set ORCHESTRATE_PARAM_API_TOKEN instead"),
+      "\(loud.stderr)")
+    #expect(!loud.stderr.contains(Self.secret))
+
+    let bad = try Orchestrate.run(
+      [file], environment: Orchestrate.cronEnvironment(["ORCHESTRATE_PARAM_LIMIT": "many"]))
+    #expect(bad.exitCode == 2)
+    #expect(bad.stderr.contains("ORCHESTRATE_PARAM_LIMIT: the secret value is not an int"))
+  }
+
   /// A misspelt parameter name, or a value of the wrong type, is told
   /// without the value: it may be the secret.
   @Test(arguments: [

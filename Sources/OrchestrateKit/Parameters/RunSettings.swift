@@ -39,6 +39,9 @@ public struct RunSettings: Sendable {
     public var date: String?
     /// `validate`: a required parameter without a value is not an error.
     public var allowsMissing = false
+    /// The environment orchestrate was started with, where
+    /// `ORCHESTRATE_PARAM_<NAME>` gives a value without a command line.
+    public var inherited: [String: String] = [:]
 
     public init(
       environment: String? = nil, assignments: [String] = [], flags: [String] = [],
@@ -101,6 +104,16 @@ public struct RunSettings: Sendable {
         settings.values[parameter.name] = value
       }
     }
+    // A command line is public (ps shows it to every user while the run
+    // lasts); the environment is not: secrets belong there.
+    for parameter in pipeline.parameters {
+      let variable = Self.environmentVariable(of: parameter)
+      guard let text = request.inherited[variable] else { continue }
+      switch parameter.value(of: text) {
+      case .success(let value): settings.values[parameter.name] = value
+      case .failure(let problem): throw Problem("\(variable): \(problem)")
+      }
+    }
     for assignment in request.assignments {
       guard let equals = assignment.firstIndex(of: "=") else {
         throw Problem("--param \(assignment): write NAME=VALUE")
@@ -111,6 +124,12 @@ public struct RunSettings: Sendable {
       switch parameter.value(of: String(assignment[assignment.index(after: equals)...])) {
       case .success(let value): settings.values[name] = value
       case .failure(let problem): throw Problem("--param \(name): \(problem)")
+      }
+      if parameter.secret {
+        settings.warnings.append(
+          "--param \(name): a secret on the command line can be read by every user of the "
+            + "machine (ps) while the run lasts; set \(Self.environmentVariable(of: parameter)) "
+            + "instead")
       }
     }
     for flag in request.flags {
@@ -156,6 +175,11 @@ public struct RunSettings: Sendable {
     settings.mask = SecretMask(secrets)
     settings.secretNames.sort()
     return settings
+  }
+
+  /// `ORCHESTRATE_PARAM_API_TOKEN` for parameter `api_token`.
+  public static func environmentVariable(of parameter: Parameter) -> String {
+    "ORCHESTRATE_PARAM_\(parameter.variable)"
   }
 
   private static func find(_ name: String, in pipeline: Pipeline, option: String) throws(Problem)

@@ -29,6 +29,8 @@ struct PipelineOptions: ParsableArguments {
       let pipeline = try PipelineLoader.load(file: location.file)
       let settings: RunSettings
       do {
+        var request = request
+        request.inherited = environment
         settings = try RunSettings.resolve(pipeline, request: request, root: location.root)
       } catch {
         throw CommandFailure(message: error.description, exitCode: 2)
