@@ -18,6 +18,46 @@ enum FileSystem {
   }
 }
 
+/// Opening files under the root as another user could have prepared them:
+/// a symbolic link planted at a name orchestrate is about to write would
+/// make a run (often root's) write wherever it points. Every file is opened
+/// with O_NOFOLLOW; a file that must be new is created with O_EXCL, after
+/// removing whatever has its name (unlink removes a link, not its target).
+extension FileSystem {
+  /// A file of orchestrate's own, created if missing, never through a link.
+  static func openOwn(_ path: String, _ flags: Int32, mode: mode_t = 0o644) -> Int32 {
+    open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode)
+  }
+
+  /// A new file at `path`: what had that name (a leftover of a process with
+  /// the same pid, or a planted link) is removed first, and the file made
+  /// with O_EXCL, so the descriptor is of a file this call created.
+  static func openNew(_ path: String, _ flags: Int32, mode: mode_t = 0o644) -> Int32 {
+    let fd = open(path, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+    guard fd < 0, errno == EEXIST, unlink(path) == 0 else { return fd }
+    return open(path, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+  }
+
+  /// Why orchestrate will not write into `path`, one of its own directories
+  /// under the root (metrics/, logs/ and a pipeline's folder in them), or
+  /// nil: a symbolic link there could lead anywhere, and a directory every
+  /// user can write (without the sticky bit) lets anyone plant names in it.
+  static func untrustedDirectory(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return String(cString: strerror(errno)) }
+    switch info.st_mode & S_IFMT {
+    case S_IFLNK: return "is a symbolic link, not a directory of orchestrate's own"
+    case S_IFDIR: break
+    default: return "is not a directory"
+    }
+    if info.st_mode & S_IWOTH != 0 && info.st_mode & S_ISVTX == 0 {
+      return "can be written by every user (mode \(String(info.st_mode & 0o7777, radix: 8))); "
+        + "chmod o-w it"
+    }
+    return nil
+  }
+}
+
 extension FileSystem {
   /// `rm -r` that never follows a symbolic link out of the tree; on failure,
   /// what could not be removed and why.

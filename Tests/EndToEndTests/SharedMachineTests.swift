@@ -126,6 +126,46 @@ import Testing
       "\(refused.stderr)")
   }
 
+  /// A link planted where orchestrate writes its own files is never
+  /// written through: not the lock (rotate and a run truncated its target),
+  /// not a pipeline's log folder; and a metrics/ every user can write is
+  /// refused, as logrotate refuses such a directory.
+  @Test func plantedLinksAreNeverWrittenThrough() throws {
+    let root = TestRoot()
+    root.write("pipelines/p.yaml", "tasks: [{name: a, run: 'echo hello'}]\n")
+    #expect(try Orchestrate.run(["p", "--root", root.path]).exitCode == 0)
+    let victim = root.write("victim/file", "precious\n")
+    unlink("\(root.path)/metrics/p/.lock")
+    symlink(victim, "\(root.path)/metrics/p/.lock")
+    let rotate = try Orchestrate.run(["rotate", "--root", root.path])
+    #expect(rotate.exitCode == 1)
+    #expect(rotate.stderr.contains("metrics/p/.lock: it is a symbolic link"), "\(rotate.stderr)")
+    let run = try Orchestrate.run(["p", "--root", root.path])
+    #expect(run.exitCode == 2)
+    #expect(run.stderr.contains("metrics/p/.lock: it is a symbolic link"), "\(run.stderr)")
+    #expect(root.read("victim/file") == "precious\n")
+    unlink("\(root.path)/metrics/p/.lock")
+
+    try FileManager.default.removeItem(atPath: "\(root.path)/logs/p")
+    symlink("\(root.path)/victim", "\(root.path)/logs/p")
+    let linked = try Orchestrate.run(["p", "--root", root.path])
+    #expect(linked.exitCode == 2)
+    #expect(
+      linked.stderr.contains("refusing to write into \(root.path)/logs/p: it is a symbolic link"),
+      "\(linked.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/victim") == ["file"])
+    unlink("\(root.path)/logs/p")
+
+    chmod("\(root.path)/metrics", 0o777)
+    let open = try Orchestrate.run(["p", "--root", root.path])
+    #expect(open.exitCode == 2)
+    #expect(
+      open.stderr.contains("\(root.path)/metrics: it can be written by every user (mode 777)"),
+      "\(open.stderr)")
+    chmod("\(root.path)/metrics", 0o1777)
+    #expect(try Orchestrate.run(["p", "--root", root.path]).exitCode == 0)
+  }
+
   static let secret = "tok-7Hq2Zp9WbXc4Vn8Lm3Rs6Td1Yf5Ga0E"
 
   static func secretPipeline(_ root: TestRoot, argv: String) -> String {

@@ -77,7 +77,7 @@ public final class EventLog: @unchecked Sendable {
 
   /// Starts appending to `path`, beginning with the lines logged so far.
   public func attach(path: String) throws(AtomicFile.WriteError) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    let fd = FileSystem.openOwn(path, O_WRONLY | O_APPEND)
     guard fd >= 0 else {
       throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno)))
     }

@@ -88,7 +88,8 @@ public enum PipelineRun {
     let startedAt = Date()
     let run = RunID(startedAt: startedAt, pid: getpid())
     let metricsDirectory = layout.metricsDirectory(pipeline: pipeline.name)
-    try createDirectory(metricsDirectory)
+    try createDirectory(metricsDirectory, below: layout.metricsDirectory)
+    try createDirectory(layout.logsDirectory(pipeline: pipeline.name), below: layout.logsDirectory)
     let lock: RunLock
     do {
       lock = try RunLock(
@@ -139,9 +140,16 @@ public enum PipelineRun {
         "cannot write the metrics file \(metricsFile): \(error.reason); no task was started")
     }
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
+    // A run directory is new: its name holds this run's time and pid, and
+    // one made by anyone else (a planted link among them) is not taken over.
+    if mkdir(logDirectory, 0o755) != 0 {
+      let reason =
+        errno == EEXIST ? "something of that name exists already" : String(cString: strerror(errno))
+      unlink(metricsFile)
+      throw .setup("cannot create the run's log directory \(logDirectory): \(reason)")
+    }
     let journal: RunJournal
     do {
-      try createDirectory(logDirectory)
       journal = try openJournal(in: logDirectory, tasks: plan.steps.count, events: events)
     } catch {
       rmdir(logDirectory)
@@ -225,9 +233,16 @@ public enum PipelineRun {
     var error: AtomicFile.WriteError?
   }
 
-  private static func createDirectory(_ path: String) throws(Failure) {
+  /// `path` and its parent `top` (metrics/ or logs/), made when missing;
+  /// refused when either is not a plain directory of orchestrate's own.
+  private static func createDirectory(_ path: String, below top: String) throws(Failure) {
     if let problem = FileSystem.makeDirectories(path) {
       throw .setup("cannot create directory \(problem.path): \(problem.reason)")
+    }
+    for directory in [top, path] {
+      if let problem = FileSystem.untrustedDirectory(directory) {
+        throw .setup("refusing to write into \(directory): it \(problem)")
+      }
     }
     guard access(path, W_OK) == 0 else {
       throw .setup("cannot write to directory \(path): \(String(cString: strerror(errno)))")

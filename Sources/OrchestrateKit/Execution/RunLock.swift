@@ -31,8 +31,14 @@ public final class RunLock {
     directory = PathName.parent(path)
     let note = DirectoryLock(directory: directory)
     defer { note.release() }
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .unusable(path: path, reason: String(cString: strerror(errno))) }
+    let fd = FileSystem.openOwn(path, O_RDWR)
+    guard fd >= 0 else {
+      let reason =
+        errno == ELOOP
+        ? "it is a symbolic link, which orchestrate never writes through (remove it)"
+        : String(cString: strerror(errno))
+      throw .unusable(path: path, reason: reason)
+    }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       let reason = errno
       let note = Self.readNote(fd)

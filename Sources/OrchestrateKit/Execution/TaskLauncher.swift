@@ -95,7 +95,7 @@ struct TaskLauncher: Sendable {
     let logFile = layout.taskLogPath(
       pipeline: pipeline, run: run, task: step.name, attempt: attempt)
     let logPath = layout.absolute(logFile)
-    let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let fd = FileSystem.openOwn(logPath, O_WRONLY | O_TRUNC)
     guard fd >= 0 else {
       throw Failure(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))")
     }

@@ -16,7 +16,7 @@ public enum AtomicFile {
     func failure(_ call: String) -> WriteError {
       WriteError(path: path, reason: "\(call): \(String(cString: strerror(errno)))")
     }
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let fd = FileSystem.openNew(temporary, O_WRONLY)
     guard fd >= 0 else { throw failure("open") }
     var written = 0
     let ok = data.withUnsafeBytes { buffer -> Bool in

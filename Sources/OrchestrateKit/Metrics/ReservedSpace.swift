@@ -21,7 +21,7 @@ final class ReservedSpace: @unchecked Sendable {
   /// Reserves `bytes` for the final version of `target`.
   init(for target: String, bytes: Int) throws(Failure) {
     path = TemporaryFileName.reserve(for: target)
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    fd = FileSystem.openNew(path, O_RDWR)
     guard fd >= 0 else {
       throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
     }

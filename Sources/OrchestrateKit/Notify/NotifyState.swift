@@ -40,7 +40,7 @@ public struct NotifyState: Codable, Sendable, Equatable {
   public static func update(
     directory: String, _ change: (inout NotifyState) -> Void
   ) -> AtomicFile.WriteError? {
-    let lock = open("\(directory)/\(fileName).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    let lock = FileSystem.openOwn("\(directory)/\(fileName).lock", O_RDWR)
     if lock >= 0 { flock(lock, LOCK_EX) }
     defer { if lock >= 0 { close(lock) } }
     var state = read(directory: directory)

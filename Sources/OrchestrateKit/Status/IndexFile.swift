@@ -260,7 +260,7 @@ enum IndexFile {
   @discardableResult
   static func append(_ lines: [String], to path: String) -> Bool {
     guard !lines.isEmpty else { return true }
-    let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+    let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     let text = lines.joined(separator: "\n") + "\n"

@@ -29,7 +29,7 @@ final class RunJournal: @unchecked Sendable {
   /// Creates the journal and reserves its space, so that a disk filled by
   /// the run's tasks does not silence it.
   init(path: String, tasks: Int) throws(Failure) {
-    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    fd = FileSystem.openOwn(path, O_WRONLY | O_APPEND)
     guard fd >= 0 else {
       throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
     }
