@@ -46,6 +46,10 @@ final class Scheduler: @unchecked Sendable {
   var runTimer: DispatchWorkItem?
   var reportTimer: DispatchSourceTimer?
   var runStart = ContinuousClock.now
+  /// When each task's first attempt started, by the monotonic clock: its
+  /// duration spans its retries, and must not follow a wall clock that is
+  /// stepped while it runs (`startedAt` is a label).
+  var taskStarts: [Int: ContinuousClock.Instant] = [:]
   var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
 
   struct RunningAttempt {
@@ -209,7 +213,10 @@ final class Scheduler: @unchecked Sendable {
     let number = record.tasks[index].attempts.count + 1
     let now = Date()
     var attempt = AttemptRecord(number: number, startedAt: now)
-    if record.tasks[index].startedAt == nil { record.tasks[index].startedAt = now }
+    if record.tasks[index].startedAt == nil {
+      record.tasks[index].startedAt = now
+      taskStarts[index] = .now
+    }
     record.tasks[index].status = .running
     record.tasks[index].reason = nil
 
@@ -434,7 +441,9 @@ final class Scheduler: @unchecked Sendable {
     if let started = task.startedAt {
       let end = Date()
       task.finishedAt = end
-      task.durationSeconds = end.timeIntervalSince(started)
+      task.durationSeconds =
+        taskStarts[index].map { (ContinuousClock.now - $0).seconds }
+        ?? end.timeIntervalSince(started)
     }
     record.tasks[index] = task
     if status != .completed && plan.steps[index].unwanted == nil {
