@@ -14,6 +14,10 @@ final class ConnectionGate: @unchecked Sendable {
     var bodyBytes = 64 * 1024
     /// Nothing sent either way for this long closes the connection.
     var idleSeconds = 15
+    /// A request head must arrive whole this long after its first byte:
+    /// a client that trickles it, a line every few seconds, would otherwise
+    /// hold a connection for ever (slowloris).
+    var headSeconds = 10
   }
 
   let limits: Limits
@@ -168,8 +172,20 @@ final class ConnectionGate: @unchecked Sendable {
         pollfd(fd: reading ? client : -1, events: Int16(POLLIN), revents: 0),
         pollfd(fd: server, events: Int16(POLLIN), revents: 0),
       ]
-      let ready = poll(&descriptors, 2, Int32(limits.idleSeconds * 1000))
+      var wait = limits.idleSeconds * 1000
+      let headDeadline = framing.headStarted.map { $0 + .seconds(limits.headSeconds) }
+      if reading, let headDeadline {
+        let left = headDeadline - ContinuousClock.now
+        wait = min(wait, max(0, Int((left / .milliseconds(1)).rounded(.up))))
+      }
+      let ready = poll(&descriptors, 2, Int32(wait))
       if ready < 0 && errno == EINTR { continue }
+      if reading, let headDeadline, ContinuousClock.now >= headDeadline {
+        refusal = .headTimeout
+        reading = false
+        shutdown(server, Int32(SHUT_WR))
+        continue
+      }
       if ready <= 0 { break }
       if descriptors[1].revents != 0 {
         let count = read(server, &buffer, buffer.count)
@@ -278,6 +294,20 @@ struct GateAnswer {
         status: "411 Length Required", message: "a request body needs a Content-Length")
     case .badLength:
       self.init(status: "400 Bad Request", message: "Content-Length is not a number")
+    case .badRequestLine:
+      self.init(
+        status: "400 Bad Request", message: "a request line is METHOD /path HTTP/1.1")
+    case .versionNotSupported:
+      self.init(
+        status: "505 HTTP Version Not Supported", message: "serve speaks HTTP/1.0 and HTTP/1.1")
+    case .methodNotAllowed:
+      self.init(
+        status: "405 Method Not Allowed", message: "read-only: only GET and HEAD are served",
+        extra: ["Allow: GET, HEAD"])
+    case .headTimeout:
+      self.init(
+        status: "408 Request Timeout",
+        message: "the request's head did not arrive within \(limits.headSeconds) s")
     }
   }
 

@@ -4,16 +4,22 @@ import Foundation
 /// every request head is checked before the HTTP server reads it: a head
 /// is passed on only once it is complete and within the limit, a body only
 /// with a `Content-Length` that `serve`, being read-only, can afford to
-/// read and throw away.
+/// read and throw away. A request line must be well formed, in HTTP/1.0 or
+/// 1.1, and ask for GET or HEAD (`serve` is read-only).
 struct RequestFraming {
   enum Refusal: Error, Equatable {
     case headTooLarge, bodyTooLarge, lengthRequired, badLength
+    case badRequestLine, versionNotSupported, methodNotAllowed
+    /// The head did not arrive whole in time (a client trickling it).
+    case headTimeout
   }
 
   let headLimit: Int
   let bodyLimit: Int
   private var head: [UInt8] = []
   private var bodyLeft = 0
+  /// When the first byte of the head being read arrived.
+  private(set) var headStarted: ContinuousClock.Instant?
 
   init(headLimit: Int, bodyLimit: Int) {
     self.headLimit = headLimit
@@ -34,25 +40,61 @@ struct RequestFraming {
         continue
       }
       rest = rest.dropFirst()
+      if head.isEmpty { headStarted = .now }
       head.append(byte)
       if head.count > headLimit { return (forward, .headTooLarge) }
       guard byte == Self.lineFeed else { continue }
       // Empty lines before a request line are allowed, and meaningless.
       if head == [Self.lineFeed] || head == [Self.carriageReturn, Self.lineFeed] {
         head.removeAll()
+        headStarted = nil
         continue
       }
       guard head.suffix(4).elementsEqual(Self.blankLine) || head.suffix(2) == [10, 10] else {
         continue
       }
+      let method: ArraySlice<UInt8>
+      switch Self.method(of: head) {
+      case .failure(let refusal): return (forward, refusal)
+      case .success(let found): method = found
+      }
       switch Self.bodyLength(of: head, limit: bodyLimit) {
       case .failure(let refusal): return (forward, refusal)
       case .success(let length): bodyLeft = length
       }
+      guard method.elementsEqual("GET".utf8) || method.elementsEqual("HEAD".utf8) else {
+        return (forward, .methodNotAllowed)
+      }
       forward += head
       head.removeAll()
+      headStarted = nil
     }
     return (forward, nil)
+  }
+
+  /// The method of a request line `METHOD SP /target SP HTTP/d.d`; a line
+  /// of another shape is a bad request, a version other than 1.0 and 1.1
+  /// one this server does not speak.
+  static func method(of head: [UInt8]) -> Result<ArraySlice<UInt8>, Refusal> {
+    var line = head[..<(head.firstIndex(of: lineFeed) ?? head.endIndex)]
+    if line.last == carriageReturn { line = line.dropLast() }
+    let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+    guard parts.count == 3, !parts[0].isEmpty,
+      parts[0].allSatisfy({ isToken($0) }), parts[1].first == UInt8(ascii: "/"),
+      parts[2].count == 8, parts[2].starts(with: "HTTP/".utf8),
+      isDigit(parts[2][parts[2].startIndex + 5]), parts[2][parts[2].startIndex + 6] == 46,
+      isDigit(parts[2][parts[2].startIndex + 7])
+    else { return .failure(.badRequestLine) }
+    guard parts[2].elementsEqual("HTTP/1.1".utf8) || parts[2].elementsEqual("HTTP/1.0".utf8)
+    else { return .failure(.versionNotSupported) }
+    return .success(parts[0])
+  }
+
+  private static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+
+  /// RFC 9110's token characters: what a method may be made of.
+  private static func isToken(_ byte: UInt8) -> Bool {
+    (0x21...0x7E).contains(byte) && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
   }
 
   static let lineFeed = UInt8(ascii: "\n")

@@ -40,6 +40,52 @@ import Testing
     #expect(served.stop().signal == SIGTERM)
   }
 
+  /// Read-only, HTTP/1.x: other methods get 405 with Allow, a malformed
+  /// request line 400, an unknown version 505; the server goes on.
+  @Test func requestsServeDoesNotSpeakAreAnsweredAsSuch() throws {
+    let (root, served) = try servedRoot()
+    defer { withExtendedLifetime(root) {} }
+    for (line, status) in [
+      ("PROPFIND / HTTP/1.1", "405 Method Not Allowed"), ("BREW / HTTP/1.1", "405"),
+      ("get / HTTP/1.1", "405"), ("POST /api/status HTTP/1.1", "405"),
+      ("GET / HTTP/9.9", "505 HTTP Version Not Supported"), ("GET / HTTP/1.1 x", "400 Bad Request"),
+      ("GET", "400"),
+    ] {
+      let answer = try RawClient(port: served.port).exchange("\(line)\r\nHost: t\r\n\r\n")
+      #expect(answer.hasPrefix("HTTP/1.1 \(status)"), "\(line): \(answer)")
+      if status.hasPrefix("405") { #expect(answer.contains("Allow: GET, HEAD\r\n")) }
+    }
+    #expect(try served.get("/").status == 200)
+  }
+
+  /// A client that sends its head a line at a time, never finishing it,
+  /// is answered 408 and let go within the head's deadline (10 s), while
+  /// the others are served meanwhile.
+  @Test func aTrickledHeadIsCutOffAndOthersAreServed() throws {
+    let (root, served) = try servedRoot(["--max-connections", "4"])
+    defer { withExtendedLifetime(root) {} }
+    let trickling = try (0..<3).map { _ in try RawClient(port: served.port) }
+    let started = ContinuousClock.now
+    var answers: [String] = []
+    for line in ["GET / HTTP/1.1\r\n"] + Array(repeating: "X-Slow: 1\r\n", count: 30) {
+      for client in trickling {
+        _ = line.utf8CString.withUnsafeBufferPointer {
+          send(client.fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL))
+        }
+      }
+      #expect(try served.get("/api/status").status == 200)
+      var ready = pollfd(fd: trickling[0].fd, events: Int16(POLLIN), revents: 0)
+      if poll(&ready, 1, 1000) > 0 {
+        answers = trickling.map { $0.exchange("") }
+        break
+      }
+    }
+    let waited = ContinuousClock.now - started
+    #expect(waited < .seconds(20), "cut off after \(waited)")
+    for answer in answers { #expect(answer.hasPrefix("HTTP/1.1 408 Request Timeout"), "\(answer)") }
+    #expect(answers.count == 3)
+  }
+
   @Test func connectionsBeyondTheLimitAreTurnedAwayUntilOneLeaves() throws {
     let (root, served) = try servedRoot(["--max-connections", "2"])
     defer { withExtendedLifetime(root) {} }
@@ -48,7 +94,7 @@ import Testing
     let second = try RawClient(port: served.port)
     for client in [first, second] {
       #expect(
-        try client.exchange("GET /api/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n")
+        client.exchange("GET /api/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n")
           .hasPrefix("HTTP/1.1 200"))
     }
     let third = try served.get("/")
@@ -84,7 +130,7 @@ final class RawClient {
   deinit { close(fd) }
 
   /// Sends `request` and returns the response's head and whatever came with it.
-  func exchange(_ request: String) throws -> String {
+  func exchange(_ request: String) -> String {
     _ = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, 0) }
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
