@@ -270,6 +270,47 @@ import Testing
     }
   }
 
+  /// `orchestrate logs` on a terminal shows a task's escape sequences
+  /// instead of obeying them (no new window title, no cleared screen);
+  /// `--raw` and any output that is not a terminal get the bytes as written.
+  @Test func logsOnATerminalShowWhatATaskWroteEscaped() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/p.yaml",
+      #"""
+      tasks:
+        - name: a
+          run: printf 'before\n\033]0;TAKEN-OVER\007\033[2Jafter\rover\n'
+      """#)
+    #expect(try Orchestrate.run(["p", "--root", root.path]).exitCode == 0)
+    let piped = try Orchestrate.run(
+      ["logs", "--last", "p", "a", "--attempt", "1", "--root", root.path])
+    #expect(piped.stdout == "before\n\u{1B}]0;TAKEN-OVER\u{7}\u{1B}[2Jafter\rover\n")
+
+    let tmux = try Tmux()
+    defer { _ = try? tmux.run(["kill-server"]) }
+    let show = "\(Orchestrate.binary) logs --last p a --root \(root.path)"
+    try tmux.run(
+      ["new-session", "-d", "-s", "live", "-x", "80", "-y", "20", "TERM=xterm \(show); sleep 600"])
+    try waitUntil { (try? tmux.screen().contains { $0.contains("exit 0") }) == true }
+    let screen = try tmux.screen()
+    #expect(screen.contains("before"), "\(screen)")
+    #expect(screen.contains(#"\e]0;TAKEN-OVER\a\e[2Jafter\rover"#), "\(screen)")
+    let title = try tmux.run(["display-message", "-p", "-t", "live", "#{pane_title}"])
+    #expect(!title.contains("TAKEN-OVER"), "\(title)")
+
+    try tmux.run(["kill-session", "-t", "live"])
+    try tmux.run(
+      [
+        "new-session", "-d", "-s", "live", "-x", "80", "-y", "20",
+        "TERM=xterm \(show) --raw; sleep 600",
+      ])
+    try waitUntil {
+      (try? tmux.run(["display-message", "-p", "-t", "live", "#{pane_title}"]))?
+        .contains("TAKEN-OVER") == true
+    }
+  }
+
   private func waitForRunningRecord(_ root: TestRoot) throws -> String? {
     var found: String?
     try waitUntil {

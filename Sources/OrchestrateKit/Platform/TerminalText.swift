@@ -9,10 +9,22 @@ import FoundationEssentials
 public enum TerminalText {
   /// One line: every control character escaped, `\n` included.
   public static func escaped(_ text: some StringProtocol) -> String {
+    escaped(text, keepingLines: false)
+  }
+
+  /// Many lines, as a log is printed: `\n` and tabs kept, every other
+  /// control character escaped (`\r` too: it would hide what precedes it).
+  public static func escapedKeepingLines(_ text: some StringProtocol) -> String {
+    escaped(text, keepingLines: true)
+  }
+
+  private static func escaped(_ text: some StringProtocol, keepingLines: Bool) -> String {
     var result = ""
     result.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {
-      if let escape = escape(scalar) {
+      if keepingLines && (scalar == "\n" || scalar == "\t") {
+        result.unicodeScalars.append(scalar)
+      } else if let escape = escape(scalar) {
         result += escape
       } else {
         result.unicodeScalars.append(scalar)

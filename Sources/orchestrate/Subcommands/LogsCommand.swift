@@ -34,6 +34,14 @@ struct LogsCommand: ParsableCommand {
   @Flag(help: "List every file of the run, progress and journal files included.")
   var all = false
 
+  @Flag(
+    help: """
+      On a terminal, print the log's bytes as they are: escape sequences a task wrote then \
+      act on the terminal. Without it, control characters are shown escaped (\\e, \\r); \
+      output to a file or a pipe is never changed.
+      """)
+  var raw = false
+
   @OptionGroup var rootOption: RootOption
 
   func validate() throws {
@@ -47,7 +55,10 @@ struct LogsCommand: ParsableCommand {
   }
 
   func run() throws {
+    let filter = raw ? nil : TerminalOutputFilter.install()
     try CommandFailure.exitOnFailure {
+      // What was printed before a failure is shown before its message.
+      defer { filter?.finish() }
       let logs = RunLogs(layout: rootOption.layout)
       do {
         let stored = try last ? logs.newest(pipeline: runID) : logs.find(run: runID!)
