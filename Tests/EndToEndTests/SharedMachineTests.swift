@@ -32,6 +32,28 @@ import Testing
           + "file's name: a damaged or forged record)"), "\(status.stderr)")
   }
 
+  /// A record far larger than any run writes is not read whole (by status,
+  /// the report or each page serve renders): it is named as unreadable.
+  @Test func aHugeRecordIsNotReadWhole() throws {
+    let root = TestRoot()
+    root.write("pipelines/p.yaml", "tasks: [{name: a, run: 'true'}]\n")
+    #expect(try Orchestrate.run(["p", "--root", root.path]).exitCode == 0)
+    let genuine = try root.onlyRecord("p")
+    let text = try #require(root.read("metrics/p/\(genuine.runId).json"))
+    let huge = "run_20261201_000000_1"
+    root.write(
+      "metrics/p/\(huge).json",
+      text.replacingOccurrences(of: genuine.runId, with: huge)
+        + String(repeating: " ", count: 17 << 20))
+    let status = try Orchestrate.run(["status", "p", "--root", root.path])
+    #expect(
+      status.stderr.contains("metrics/p/\(huge).json (larger than 16 MiB (17.0 MiB): not read)"),
+      "\(status.stderr)")
+    let report = try Orchestrate.run(["report", "--root", root.path, "-o", "\(root.path)/out"])
+    #expect(report.exitCode == 0, "\(report.stderr)")
+    #expect(!root.exists("out/runs/\(huge).html"))
+  }
+
   /// A dead run's journal that names an unrelated process (its pid and
   /// start time are public in /proc) kills it only when the journal is
   /// this user's own and nobody else can write it.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// The JSON conventions of every file orchestrate writes: snake_case keys,
 /// `Timestamp` dates, readable indentation, keys sorted so that two records
@@ -18,11 +19,38 @@ public enum RecordCoding {
   /// The run record at `path`; nil when it is missing, does not decode, or
   /// names another run than its file does.
   public static func readRecord(at path: String, decoder: JSONDecoder = decoder()) -> RunRecord? {
-    guard let data = FileManager.default.contents(atPath: path),
+    guard case .contents(let data) = readBounded(path),
       let record = try? decoder.decode(RunRecord.self, from: data),
       namesItsFile(runId: record.runId, file: PathName.last(path))
     else { return nil }
     return record
+  }
+
+  /// The largest record read: a run of thousands of tasks writes a few MB;
+  /// a file far larger is damaged or planted, and reading it whole (once
+  /// per page that shows it) would let it fill memory.
+  public static let largestRecord = 16 << 20
+
+  public enum Bounded {
+    case contents(Data)
+    case unreadable(String)
+  }
+
+  /// A record file's bytes, when it is no larger than `largestRecord`.
+  public static func readBounded(_ path: String) -> Bounded {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      return .unreadable("cannot read: \(String(cString: strerror(errno)))")
+    }
+    guard info.st_size <= largestRecord else {
+      return .unreadable(
+        "larger than \(largestRecord >> 20) MiB (\(ByteCount.format(Int64(info.st_size)))): "
+          + "not read")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .unreadable("cannot read: \(String(cString: strerror(errno)))")
+    }
+    return .contents(data)
   }
 
   /// A record's `run_id` becomes part of paths (its logs, its report page):

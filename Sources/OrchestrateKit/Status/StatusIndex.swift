@@ -200,8 +200,10 @@ public enum StatusIndex {
   }
 
   static func entry(directory: String, name: String) -> Entry {
-    guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
-      return .unreadable("cannot read: \(String(cString: strerror(errno)))")
+    let data: Data
+    switch RecordCoding.readBounded("\(directory)/\(name)") {
+    case .contents(let contents): data = contents
+    case .unreadable(let reason): return .unreadable(reason)
     }
     do {
       return .run(try RunDigest.decode(data, file: name))
