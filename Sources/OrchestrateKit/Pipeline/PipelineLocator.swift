@@ -61,12 +61,10 @@ public enum PipelineLocator {
   ) {
     var files: [String] = []
     var shadowed: [String] = []
-    var chosen: [String: String] = [:]
+    var stems = Set<String>()
     let rank = { (name: String) in extensions.firstIndex(of: ".\(PathName.extension(name))") ?? 0 }
     for name in available(in: directory).sorted(by: { rank($0) < rank($1) }) {
-      let stem = PathName.droppingExtension(name)
-      if chosen[stem] == nil {
-        chosen[stem] = name
+      if stems.insert(PathName.droppingExtension(name)).inserted {
         files.append(name)
       } else {
         shadowed.append(name)
