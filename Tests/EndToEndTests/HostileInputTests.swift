@@ -73,6 +73,10 @@ import Testing
       "option-source.yaml", Array("sources: [-x]\ntasks: [{name: a, run: x}]".utf8),
       "'-x' must not start with '-'"
     ),
+    // Found by fuzzing: lines ended by a lone \r made the YAML hint look
+    // past the end of the file (a trap).
+    ("bare-cr.yaml", Array("n:\r\ro".utf8), "bare-cr.yaml:"),
+    ("bare-cr.json", Array("\r\r\r\t11".utf8), "bare-cr.json:"),
     ("empty.yaml", [], "empty"),
     ("slash.yaml", Array("tasks: [{name: etc/passwd, run: x}]".utf8), "may contain only letters"),
     ("escape.yaml", Array("tasks: [{name: ../../etc/x, run: x}]".utf8), "must not start with '.'"),

@@ -10,12 +10,17 @@ enum YAMLHint {
   }
 
   static func hint(for error: PipelineError, text: String) -> String? {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // Lines as libyaml counts them: a lone \r ends one too. The line an
+    // error names is never trusted to be in range (a trap, found by fuzzing).
+    let lines = text.split(omittingEmptySubsequences: false) {
+      $0 == "\n" || $0 == "\r" || $0 == "\r\n"
+    }
     // The parser often notices a tab only on the line after it.
-    let nearby =
-      error.line.map { line in
-        lines[max(0, line - 2)..<min(lines.count, line)]
-      } ?? []
+    var nearby: ArraySlice<Substring> = []
+    if let line = error.line {
+      let upper = min(max(0, line), lines.count)
+      nearby = lines[min(max(0, line - 2), upper)..<upper]
+    }
     if error.message.contains("tab") || nearby.contains(where: { $0.contains("\t") }) {
       return "a tab character: indent with spaces"
     }
