@@ -16,6 +16,17 @@ public enum FuzzEntryPoints {
     return lines.compactMap { JournalEntry(line: $0)?.date }
   }
 
+  /// Settles `record`, a run whose orchestrator died, with `journal` read
+  /// as `journal(_:)` reads it, as the next run does (`RunSettlement`), and
+  /// encodes the settled record as it is written back. Returns its JSON.
+  public static func settle(_ record: RunRecord, journal data: Data) -> Data {
+    var lines = String(decoding: data, as: UTF8.self).split(
+      separator: "\n", omittingEmptySubsequences: false)
+    lines.removeLast()
+    let journal = lines.compactMap { JournalEntry(line: $0) }
+    return RecordJSON.encode(RunSettlement.settle(record, journal: journal) { _ in "tail" })
+  }
+
   /// Reads the status index file at `path` as a status call does (every
   /// task decoded) and as a run start does (the `newest` runs' tasks, and
   /// those started since `since`), then decodes the tasks of every run from

@@ -1,0 +1,25 @@
+// Run records (`metrics/<pipeline>/<run_id>.json`): decoded as every
+// command reads them (RecordCoding), written back (RecordJSON, as a rerun
+// or a settled dead run does), digested; and decoded as the status index
+// reads a record it has no line for (RunDigest.decode).
+import FoundationEssentials
+import OrchestrateKit
+
+let file = "run_20261207_141335_17776.json"
+let decoder = RecordCoding.decoder()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+  let data = bytes.map { Data(bytes: $0, count: count) } ?? Data()
+  if let record = try? decoder.decode(RunRecord.self, from: data) {
+    sink &+= RecordCoding.namesItsFile(runId: record.runId, file: file) ? 1 : 0
+    sink &+= RecordJSON.encode(record).count
+    sink &+= RunDigest(record, file: file).tasks.count
+  }
+  if let digest = try? FuzzEntryPoints.runDigest(data, file: file) {
+    sink &+= digest.tasks.count
+  }
+  return 0
+}
+
+nonisolated(unsafe) var sink = 0
