@@ -121,6 +121,16 @@ import Testing
     #expect(settled.tasks[0].status == .completed)
   }
 
+  @Test func leftoverCountsThatOverflowSaturateInsteadOfTrapping() {
+    let record = Self.record(tasks: ["a"])
+    let journal: [JournalEntry] = [
+      .leftovers(task: "a", group: 7, count: Int.max, at: at, killGrace: .seconds(10)),
+      .leftovers(task: "a", group: 7, count: 1, at: at + 1, killGrace: .seconds(10)),
+    ]
+    let settled = RunSettlement.settle(record, journal: journal)
+    #expect(settled.tasks[0].leftoverProcesses == Int.max)
+  }
+
   /// Task `a` started, exited 0 a second later and completed.
   var aRanAndCompleted: [JournalEntry] {
     [

@@ -182,6 +182,22 @@ import Testing
     #expect(load(directory).runs.count == 3)
   }
 
+  @Test func aNumberTooLargeForItsFieldIsDamageNotATrap() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try SyntheticRuns.write((0..<2).map { SyntheticRuns.record($0) }, to: directory)
+    _ = load(directory)
+    let index = "\(directory)/\(StatusIndex.fileName)"
+    var lines = try String(contentsOfFile: index, encoding: .utf8).split(separator: "\n")
+    // The field after the file name is its size; 2^63 is one past Int64.max.
+    var fields = lines[1].split(separator: "\t", omittingEmptySubsequences: false)
+    fields[1] = "9223372036854775808"
+    lines[1] = Substring(fields.joined(separator: "\t"))
+    try (lines.joined(separator: "\n") + "\n").write(
+      toFile: index, atomically: true, encoding: .utf8)
+    #expect(load(directory).runs.count == 2)
+  }
+
   @Test func twentyThousandRunsAreCountedExactly() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

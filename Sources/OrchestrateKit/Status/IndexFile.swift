@@ -418,8 +418,9 @@ struct LineFields {
       }
       guard byte >= 48 && byte <= 57 else { return nil }
       let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-      guard !overflow else { return nil }
-      value = product + Int64(byte - 48)
+      let (sum, carry) = product.addingReportingOverflow(Int64(byte - 48))
+      guard !overflow, !carry else { return nil }
+      value = sum
     }
     return negative ? -value : value
   }

@@ -39,7 +39,9 @@ enum RunSettlement {
         guard let index = position[name] else { continue }
         record.tasks[index].apply(finish: status, at: at, reason: reason)
       case .leftovers(let name, _, let count, _, _):
-        leftovers[name, default: 0] += count
+        // Counts come from a file on disk: saturate rather than trap on a forged one.
+        let (sum, overflow) = leftovers[name, default: 0].addingReportingOverflow(count)
+        leftovers[name] = overflow ? Int.max : sum
       case .recordLost(let status, let exitCode, _, let reason):
         lost = (status, exitCode, reason)
       }
