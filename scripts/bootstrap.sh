@@ -17,13 +17,14 @@
 # pages), jsonschema and PyYAML (scripts/check-json-schema.py), msmtp (the
 # sendmail the email tests hand messages to) and aiosmtpd (the SMTP server
 # they start on 127.0.0.1), tmux (the terminal the live view tests drive),
-# mandoc and groff (the man pages are linted). The Slurm packages are
+# mandoc and groff (the man pages are linted), ps (procps: the shared-machine
+# tests look at a run as another user would). The Slurm packages are
 # installed by scripts/slurm-local.sh when it starts a cluster.
 set -euo pipefail
 
 build_packages=(libarchive-dev zlib1g-dev libyaml-dev pkg-config libcurl4-openssl-dev tzdata)
 test_packages=(cron systemd curl python3-html5lib python3-jsonschema python3-yaml msmtp
-  python3-aiosmtpd tmux mandoc groff-base)
+  python3-aiosmtpd tmux mandoc groff-base procps)
 
 packages=("${build_packages[@]}")
 case "${1:-}" in

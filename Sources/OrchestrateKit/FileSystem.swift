@@ -11,7 +11,7 @@ enum FileSystem {
     }
     let parent = PathName.parent(path)
     if !parent.isEmpty, parent != path, let problem = makeDirectories(parent) { return problem }
-    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+    if mkdir(path, directoryMode(in: parent.isEmpty ? "." : parent)) != 0 && errno != EEXIST {
       return (path, String(cString: strerror(errno)))
     }
     return nil
@@ -25,24 +25,53 @@ enum FileSystem {
 /// removing whatever has its name (unlink removes a link, not its target).
 extension FileSystem {
   /// A file of orchestrate's own, created if missing, never through a link.
-  static func openOwn(_ path: String, _ flags: Int32, mode: mode_t = 0o644) -> Int32 {
-    open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode)
+  static func openOwn(_ path: String, _ flags: Int32) -> Int32 {
+    open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, fileMode(in: PathName.parent(path)))
   }
 
   /// A new file at `path`: what had that name (a leftover of a process with
   /// the same pid, or a planted link) is removed first, and the file made
   /// with O_EXCL, so the descriptor is of a file this call created.
-  static func openNew(_ path: String, _ flags: Int32, mode: mode_t = 0o644) -> Int32 {
+  static func openNew(_ path: String, _ flags: Int32) -> Int32 {
+    let mode = fileMode(in: PathName.parent(path))
     let fd = open(path, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
     guard fd < 0, errno == EEXIST, unlink(path) == 0 else { return fd }
     return open(path, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+  }
+
+  /// The mode of a new file in `directory`: read and write for its owner,
+  /// and read for whoever may read the folder, so the folders of a
+  /// pipeline (`files.readable_by`) decide who reads every file in them.
+  /// The umask still applies.
+  static func fileMode(in directory: String) -> mode_t {
+    var info = stat()
+    guard stat(directory, &info) == 0 else { return 0o600 }
+    return 0o600 | (info.st_mode & 0o044)
+  }
+
+  /// The mode of a new directory in `parent`, by the same rule.
+  static func directoryMode(in parent: String) -> mode_t {
+    var info = stat()
+    guard stat(parent, &info) == 0 else { return 0o700 }
+    return 0o700 | (info.st_mode & 0o055)
+  }
+
+  /// Gives `directory` the read and search bits `readers` calls for, keeping
+  /// its other bits; on failure, why (a folder of another user, say).
+  static func setReaders(of directory: String, to readers: FileReaders) -> String? {
+    var info = stat()
+    guard lstat(directory, &info) == 0 else { return String(cString: strerror(errno)) }
+    let current = info.st_mode & 0o7777
+    let wanted = (current & ~0o055) | (readers.directoryMode & 0o055)
+    guard wanted != current else { return nil }
+    return chmod(directory, wanted) == 0 ? nil : String(cString: strerror(errno))
   }
 
   /// Why orchestrate will not write into `path`, one of its own directories
   /// under the root (metrics/, logs/ and a pipeline's folder in them), or
   /// nil: a symbolic link there could lead anywhere, and a directory every
   /// user can write (without the sticky bit) lets anyone plant names in it.
-  static func untrustedDirectory(_ path: String) -> String? {
+  static func untrustedDirectory(_ path: String, othersMayWrite: Bool = false) -> String? {
     var info = stat()
     guard lstat(path, &info) == 0 else { return String(cString: strerror(errno)) }
     switch info.st_mode & S_IFMT {
@@ -50,9 +79,9 @@ extension FileSystem {
     case S_IFDIR: break
     default: return "is not a directory"
     }
-    if info.st_mode & S_IWOTH != 0 && info.st_mode & S_ISVTX == 0 {
+    if info.st_mode & S_IWOTH != 0 && info.st_mode & S_ISVTX == 0 && !othersMayWrite {
       return "can be written by every user (mode \(String(info.st_mode & 0o7777, radix: 8))); "
-        + "chmod o-w it"
+        + "chmod o-w it, or set files.others_may_write if that is intended"
     }
     return nil
   }

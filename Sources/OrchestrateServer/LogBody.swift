@@ -6,20 +6,28 @@ import OrchestrateKit
 /// A task's log as a response body: printed by the same code as
 /// `orchestrate logs` (directories and archives alike) into an unlinked
 /// temporary file, then sent from it in 64 KiB pieces, so a log of any size
-/// never sits in memory.
+/// never sits in memory. Secret values the run located in the log are
+/// shown as `***`, as in the record's tails.
 enum LogBody {
-  static func make(layout: RootLayout, run: String, task: String, attempt: Int?)
-    -> HTTPBodySequence?
-  {
+  enum Outcome {
+    case body(HTTPBodySequence)
+    case notFound
+    /// The log may hold secrets nobody located: not sent, and why.
+    case withheld(String)
+  }
+
+  static func make(layout: RootLayout, run: String, task: String, attempt: Int?) -> Outcome {
     let logs = RunLogs(layout: layout)
-    guard let stored = try? logs.find(run: run) else { return nil }
-    let printer = TaskLogPrinter(logs: logs, run: stored)
+    guard let stored = try? logs.find(run: run) else { return .notFound }
+    let printer = TaskLogPrinter(logs: logs, run: stored, masksSecrets: true)
     // Only the record's own tasks: a name never becomes an arbitrary path.
-    guard let record = printer.task(task) else { return nil }
-    if let attempt, !record.attempts.contains(where: { $0.number == attempt }) { return nil }
+    guard let record = printer.task(task) else { return .notFound }
+    if let attempt, !record.attempts.contains(where: { $0.number == attempt }) {
+      return .notFound
+    }
     var template = Array("\(NSTemporaryDirectory())/orchestrate-log-XXXXXX".utf8CString)
     let fd = mkstemp(&template)
-    guard fd >= 0 else { return nil }
+    guard fd >= 0 else { return .notFound }
     unlink(String(cString: template))
     do {
       if let attempt {
@@ -29,11 +37,13 @@ enum LogBody {
       }
     } catch {
       close(fd)
-      return nil
+      if case .secretsNotLocated = error { return .withheld(error.description) }
+      return .notFound
     }
     let size = Int(lseek(fd, 0, SEEK_END))
     lseek(fd, 0, SEEK_SET)
-    return HTTPBodySequence(from: DescriptorBytes(fd: fd), count: size, suggestedBufferSize: 65536)
+    return .body(
+      HTTPBodySequence(from: DescriptorBytes(fd: fd), count: size, suggestedBufferSize: 65536))
   }
 }
 

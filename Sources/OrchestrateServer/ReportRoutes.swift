@@ -102,12 +102,14 @@ struct ReportRoutes: HTTPHandler {
     }
     if let taken = match("api", "runs", "*", "logs", "*") {
       let attempt = request.query["attempt"].map { Int($0) ?? -1 }
-      guard attempt.map({ $0 >= 1 }) ?? true,
-        RunID(taken[0]) != nil,
-        let body = LogBody.make(layout: layout, run: taken[0], task: taken[1], attempt: attempt)
-      else { return notFound() }
-      return HTTPResponse(
-        statusCode: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
+      guard attempt.map({ $0 >= 1 }) ?? true, RunID(taken[0]) != nil else { return notFound() }
+      switch LogBody.make(layout: layout, run: taken[0], task: taken[1], attempt: attempt) {
+      case .body(let body):
+        return HTTPResponse(
+          statusCode: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
+      case .withheld(let reason): return text(.forbidden, reason + "\n")
+      case .notFound: return notFound()
+      }
     }
     return notFound()
   }

@@ -295,6 +295,33 @@ import Testing
   /// `orchestrate logs` on a terminal shows a task's escape sequences
   /// instead of obeying them (no new window title, no cleared screen);
   /// `--raw` and any output that is not a terminal get the bytes as written.
+  /// serve does not know the secrets, so the run records where they stand
+  /// in each log; a log whose places were never recorded is not sent.
+  @Test func serveShowsLogsWithTheirSecretsMasked() throws {
+    let root = TestRoot()
+    let file = Self.secretPipeline(root, argv: #"[sh, -c, 'echo "token is $API_TOKEN."']"#)
+    let run = try Orchestrate.run(
+      [file, "--root", root.path],
+      environment: Orchestrate.cronEnvironment(["ORCHESTRATE_PARAM_API_TOKEN": Self.secret]))
+    #expect(run.exitCode == 0, "\(run.stderr)")
+    let id = try root.onlyRecord("s").runId
+    #expect(root.read("logs/s/\(id)/a.log") == "token is \(Self.secret).\n")
+    let served = try Served(root)
+    let log = try served.get("/api/runs/\(id)/logs/a")
+    #expect(log.status == 200)
+    #expect(log.body.contains("token is ***.\n"), "\(log.body)")
+    #expect(!log.body.contains(Self.secret))
+
+    unlink("\(root.path)/logs/s/\(id)/.a.log.secrets")
+    let withheld = try served.get("/api/runs/\(id)/logs/a")
+    #expect(withheld.status == 403)
+    #expect(
+      withheld.body.contains(
+        "a.log of \(id) is not shown: the run had secret values, and where they stand in this "
+          + "log was never recorded"), "\(withheld.body)")
+    #expect(!withheld.body.contains(Self.secret))
+  }
+
   @Test func logsOnATerminalShowWhatATaskWroteEscaped() throws {
     let root = TestRoot()
     root.write(

@@ -88,8 +88,17 @@ public enum PipelineRun {
     let startedAt = Date()
     let run = RunID(startedAt: startedAt, pid: getpid())
     let metricsDirectory = layout.metricsDirectory(pipeline: pipeline.name)
-    try createDirectory(metricsDirectory, below: layout.metricsDirectory)
-    try createDirectory(layout.logsDirectory(pipeline: pipeline.name), below: layout.logsDirectory)
+    for (directory, top) in [
+      (metricsDirectory, layout.metricsDirectory),
+      (layout.logsDirectory(pipeline: pipeline.name), layout.logsDirectory),
+    ] {
+      try createDirectory(directory, below: top, files: pipeline.files)
+      if let problem = FileSystem.setReaders(of: directory, to: pipeline.files.readableBy) {
+        events.problem(
+          "cannot set who may read \(directory) (files.readable_by: "
+            + "\(pipeline.files.readableBy.rawValue)): \(problem)")
+      }
+    }
     let lock: RunLock
     do {
       lock = try RunLock(
@@ -142,16 +151,23 @@ public enum PipelineRun {
     let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
     // A run directory is new: its name holds this run's time and pid, and
     // one made by anyone else (a planted link among them) is not taken over.
-    if mkdir(logDirectory, 0o755) != 0 {
+    if mkdir(logDirectory, FileSystem.directoryMode(in: PathName.parent(logDirectory))) != 0 {
       let reason =
         errno == EEXIST ? "something of that name exists already" : String(cString: strerror(errno))
       unlink(metricsFile)
       throw .setup("cannot create the run's log directory \(logDirectory): \(reason)")
     }
+    guard SecretRanges.markFolder(logDirectory, mask: plan.settings.mask) else {
+      let reason = String(cString: strerror(errno))
+      rmdir(logDirectory)
+      unlink(metricsFile)
+      throw .setup("cannot write \(logDirectory)/\(SecretRanges.marker): \(reason)")
+    }
     let journal: RunJournal
     do {
       journal = try openJournal(in: logDirectory, tasks: plan.steps.count, events: events)
     } catch {
+      unlink("\(logDirectory)/\(SecretRanges.marker)")
       rmdir(logDirectory)
       unlink(metricsFile)
       throw error
@@ -235,12 +251,16 @@ public enum PipelineRun {
 
   /// `path` and its parent `top` (metrics/ or logs/), made when missing;
   /// refused when either is not a plain directory of orchestrate's own.
-  private static func createDirectory(_ path: String, below top: String) throws(Failure) {
+  private static func createDirectory(_ path: String, below top: String, files: FileSettings)
+    throws(Failure)
+  {
     if let problem = FileSystem.makeDirectories(path) {
       throw .setup("cannot create directory \(problem.path): \(problem.reason)")
     }
     for directory in [top, path] {
-      if let problem = FileSystem.untrustedDirectory(directory) {
+      if let problem = FileSystem.untrustedDirectory(
+        directory, othersMayWrite: files.othersMayWrite)
+      {
         throw .setup("refusing to write into \(directory): it \(problem)")
       }
     }

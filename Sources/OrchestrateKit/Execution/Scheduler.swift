@@ -330,6 +330,7 @@ final class Scheduler: @unchecked Sendable {
     attempt.reports.poll()
     attempt.reports.finish(at: Date())
     attempt.reports.store(in: &record.tasks[index])
+    SecretRanges.store(for: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
     let step = plan.steps[index]
     let elapsed = end.durationSeconds ?? (ContinuousClock.now - attempt.started).seconds
     var task = record.tasks[index]

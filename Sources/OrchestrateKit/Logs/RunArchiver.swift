@@ -27,7 +27,7 @@ enum RunArchiver {
     var directoryInfo = stat()
     guard stat(directory, &directoryInfo) == 0 else { throw .system("cannot read \(directory)") }
     unlink(temporary)
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    let fd = FileSystem.openNew(temporary, O_WRONLY)
     guard fd >= 0 else { throw .system("cannot create \(temporary)") }
     let files: [ArchivedFile]
     do throws(LogArchiveError) {

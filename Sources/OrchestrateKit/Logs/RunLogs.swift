@@ -15,6 +15,8 @@ public struct RunLogs {
     case noRuns(logsDirectory: String)
     case unknownFile(String, run: String, found: [String])
     case unreadable(String)
+    /// A log of a run that had secrets, with no record of where they stand.
+    case secretsNotLocated(file: String, run: String)
 
     public var description: String {
       switch self {
@@ -28,6 +30,9 @@ public struct RunLogs {
       case .unknownFile(let name, let run, let found):
         "no log '\(name)' in \(run) (found: \(found.joined(separator: ", ")))"
       case .unreadable(let message): message
+      case .secretsNotLocated(let file, let run):
+        "\(file) of \(run) is not shown: the run had secret values, and where they stand in "
+          + "this log was never recorded (read it on the machine with orchestrate logs)"
       }
     }
   }
@@ -101,15 +106,53 @@ public struct RunLogs {
     try copy(anyOf: [file], of: run, to: fd)
   }
 
+  /// Streams `file` to `fd` with the secret values the run located in it
+  /// shown as `***`. A log of a run that had secrets but no ranges for this
+  /// log (its orchestrator died before looking) is refused: it may hold them.
+  public func copyMasked(file: String, of run: StoredRunLogs, to fd: Int32) throws(Failure) {
+    guard smallFile(SecretRanges.marker, of: run) != nil else {
+      return try copy(anyOf: [file], of: run, to: fd)
+    }
+    guard let data = smallFile(SecretRanges.fileName(of: file), of: run),
+      let ranges = SecretRanges(data)
+    else {
+      throw .secretsNotLocated(file: file, run: run.name)
+    }
+    var masker = SecretRangeMasker(ranges)
+    try copy(anyOf: [file], of: run) { block in
+      masker.write(block) { Self.writeAll($0, to: fd) }
+    }
+  }
+
   private func copy(anyOf wanted: [String], of run: StoredRunLogs, to fd: Int32) throws(Failure) {
+    try copy(anyOf: wanted, of: run) { Self.writeAll($0, to: fd) }
+  }
+
+  /// A file of at most 16 MiB of the run, whole; nil when there is none.
+  private func smallFile(_ name: String, of run: StoredRunLogs) -> Data? {
+    var data = Data()
+    do {
+      try copy(anyOf: [name], of: run) { block in
+        data.append(contentsOf: block)
+        return data.count <= RecordCoding.largestRecord
+      }
+    } catch {
+      return nil
+    }
+    return data
+  }
+
+  private func copy(
+    anyOf wanted: [String], of run: StoredRunLogs, emit: (UnsafeRawBufferPointer) -> Bool
+  ) throws(Failure) {
     if let archive = run.archive {
-      try copyFromArchive(archive, wanted: wanted, run: run.name, to: fd)
+      try copyFromArchive(archive, wanted: wanted, run: run.name, emit: emit)
     } else {
       let files = try files(of: run)
       guard let file = wanted.lazy.compactMap({ w in files.first { $0.path == w } }).first else {
         throw .unknownFile(wanted.last!, run: run.name, found: Self.names(files))
       }
-      try copyFile("\(run.directory!)/\(file.path)", to: fd)
+      try copyFile("\(run.directory!)/\(file.path)", emit: emit)
     }
   }
 
@@ -119,9 +162,9 @@ public struct RunLogs {
       at: "\(layout.metricsDirectory(pipeline: run.pipeline))/\(run.name).json")
   }
 
-  private func copyFromArchive(_ archive: String, wanted: [String], run: String, to fd: Int32)
-    throws(Failure)
-  {
+  private func copyFromArchive(
+    _ archive: String, wanted: [String], run: String, emit: (UnsafeRawBufferPointer) -> Bool
+  ) throws(Failure) {
     var seen: [ArchivedFile] = []
     do throws(LogArchiveError) {
       let reader = try LogArchiveReader(path: archive)
@@ -130,7 +173,7 @@ public struct RunLogs {
         guard entry.isRegularFile else { continue }
         if wanted.contains(path) {
           try reader.readData { block throws(LogArchiveError) in
-            guard Self.writeAll(block, to: fd) else {
+            guard emit(block) else {
               throw LogArchiveError.system("cannot write the log")
             }
           }
@@ -144,8 +187,8 @@ public struct RunLogs {
     throw .unknownFile(wanted.last!, run: run, found: Self.names(seen))
   }
 
-  private func copyFile(_ path: String, to fd: Int32) throws(Failure) {
-    let input = open(path, O_RDONLY | O_CLOEXEC)
+  private func copyFile(_ path: String, emit: (UnsafeRawBufferPointer) -> Bool) throws(Failure) {
+    let input = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard input >= 0 else {
       throw .unreadable("cannot open \(path): \(String(cString: strerror(errno)))")
     }
@@ -159,7 +202,7 @@ public struct RunLogs {
         throw .unreadable("cannot read \(path): \(String(cString: strerror(errno)))")
       }
       if count == 0 { return }
-      guard Self.writeAll(UnsafeRawBufferPointer(start: buffer, count: count), to: fd) else {
+      guard emit(UnsafeRawBufferPointer(start: buffer, count: count)) else {
         throw .unreadable("cannot write the log: \(String(cString: strerror(errno)))")
       }
     }

@@ -10,11 +10,23 @@ public struct TaskLogPrinter {
   public let run: StoredRunLogs
   /// The run's record, when it can be read.
   public let record: RunRecord?
+  /// Secret values the run located in its logs are shown as `***`; for
+  /// readers who are not on the machine (serve).
+  public let masksSecrets: Bool
 
-  public init(logs: RunLogs, run: StoredRunLogs) {
+  public init(logs: RunLogs, run: StoredRunLogs, masksSecrets: Bool = false) {
     self.logs = logs
     self.run = run
+    self.masksSecrets = masksSecrets
     record = logs.record(of: run)
+  }
+
+  private func copy(file: String, to fd: Int32) throws(RunLogs.Failure) {
+    if masksSecrets {
+      try logs.copyMasked(file: file, of: run, to: fd)
+    } else {
+      try logs.copy(file: file, of: run, to: fd)
+    }
   }
 
   /// The task's record; nil for a file that is not a task's log.
@@ -25,16 +37,18 @@ public struct TaskLogPrinter {
   public func printAll(_ name: String, to fd: Int32) throws(RunLogs.Failure) {
     // A rerun took this task over: its output is in the run that ran it.
     if let origin = task(name)?.reusedFrom {
-      return try TaskLogPrinter(logs: logs, run: logs.find(run: origin)).printAll(name, to: fd)
+      return try TaskLogPrinter(
+        logs: logs, run: logs.find(run: origin), masksSecrets: masksSecrets
+      ).printAll(name, to: fd)
     }
     guard let task = task(name), task.attempts.contains(where: { $0.logFile != nil }) else {
+      if masksSecrets { return try copy(file: name + ".log", to: fd) }
       return try logs.copy(name, of: run, to: fd)
     }
     for attempt in task.attempts {
       EventLog.writeAll(Self.header(task, attempt), to: fd)
       if attempt.logFile != nil {
-        try logs.copy(
-          file: RootLayout.taskLogName(task.name, attempt: attempt.number), of: run, to: fd)
+        try copy(file: RootLayout.taskLogName(task.name, attempt: attempt.number), to: fd)
       }
       EventLog.writeAll(Self.outcome(task, attempt), to: fd)
     }
@@ -43,15 +57,16 @@ public struct TaskLogPrinter {
   /// One attempt's bytes, unchanged.
   public func printAttempt(_ number: Int, of name: String, to fd: Int32) throws(RunLogs.Failure) {
     if let origin = task(name)?.reusedFrom {
-      return try TaskLogPrinter(logs: logs, run: logs.find(run: origin)).printAttempt(
-        number, of: name, to: fd)
+      return try TaskLogPrinter(
+        logs: logs, run: logs.find(run: origin), masksSecrets: masksSecrets
+      ).printAttempt(number, of: name, to: fd)
     }
     if let task = task(name), !task.attempts.contains(where: { $0.number == number }) {
       throw .unknownFile(
         "\(name) attempt \(number)", run: run.name,
         found: task.attempts.map { "attempt \($0.number)" })
     }
-    try logs.copy(file: RootLayout.taskLogName(name, attempt: number), of: run, to: fd)
+    try copy(file: RootLayout.taskLogName(name, attempt: number), to: fd)
   }
 
   static func header(_ task: TaskRecord, _ attempt: AttemptRecord) -> String {

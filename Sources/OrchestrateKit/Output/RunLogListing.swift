@@ -51,9 +51,10 @@ public struct RunLogListing {
     return text
   }
 
-  /// Files tasks report through, and the crash journal: for machines.
+  /// Files tasks report through, the crash journal and where secrets stand
+  /// in the logs: for machines.
   static func isReport(_ path: String) -> Bool {
     path.hasSuffix(".progress.jsonl") || path.hasSuffix(".metrics.jsonl")
-      || path == "orchestrate.journal"
+      || path == "orchestrate.journal" || path.hasPrefix(".")
   }
 }

@@ -44,6 +44,8 @@ public struct Pipeline: Sendable, Equatable {
   public var notify: NotifySettings = .none
   /// `report.path` as written: relative to the root unless absolute; nil: no report.
   public var reportPath: String? = nil
+  /// Who may read the run's files, and whether a tree others can write is accepted (`files:`).
+  public var files = FileSettings()
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.

@@ -28,6 +28,7 @@ struct PipelineDefinition: Decodable {
   var notify: [NotifyChannelDefinition]?
   var notifyTimeout: DurationSetting?
   var report: ReportDefinition?
+  var files: FilesDefinition?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
@@ -35,7 +36,7 @@ struct PipelineDefinition: Decodable {
     case anomalies, params, environments, metrics, health
     case notify
     case notifyTimeout = "notify_timeout"
-    case report
+    case report, files
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
@@ -78,6 +79,7 @@ struct PipelineDefinition: Decodable {
     notify = try c.decodeIfPresent([NotifyChannelDefinition].self, forKey: .notify)
     notifyTimeout = try c.decodeIfPresent(DurationSetting.self, forKey: .notifyTimeout)
     report = try c.decodeIfPresent(ReportDefinition.self, forKey: .report)
+    files = try c.decodeIfPresent(FilesDefinition.self, forKey: .files)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }

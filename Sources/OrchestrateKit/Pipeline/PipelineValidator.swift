@@ -112,6 +112,8 @@ struct PipelineValidator {
         definition.notify, timeout: definition.notifyTimeout, field: "notify",
         timeoutField: "notify_timeout") ?? .none
     pipeline.reportPath = definition.report?.path
+    if let readers = definition.files?.readableBy { pipeline.files.readableBy = readers }
+    if let allowed = definition.files?.othersMayWrite { pipeline.files.othersMayWrite = allowed }
     return pipeline
   }
 
