@@ -273,6 +273,32 @@ import Testing
     #expect(!result.stderr.contains(Self.secret), "\(result.stderr)")
   }
 
+  /// Every value of an env_file is a secret, PATH among them: a program
+  /// that is not on it is named without the PATH.
+  @Test func aPathFromAnEnvFileIsNotShown() throws {
+    let root = TestRoot()
+    let secretPath = "/opt/PathSecret-Zq81:/usr/bin:/bin"
+    root.write("secrets/prod.env", "PATH=\(secretPath)\n")
+    chmod("\(root.path)/secrets/prod.env", 0o600)
+    let file = root.write(
+      "pipelines/e.yaml",
+      """
+      environments:
+        prod: {env_file: secrets/prod.env}
+      tasks:
+        - {name: a, argv: [no-such-program-here]}
+      """)
+    for command in [["validate", file, "-e", "prod"], [file, "-e", "prod"]] {
+      let result = try Orchestrate.run(command)
+      #expect(result.exitCode == 2)
+      #expect(
+        result.stderr.contains(
+          "program 'no-such-program-here' is not on the task's PATH (PATH=***)"),
+        "\(result.stderr)")
+      #expect(!result.stderr.contains("PathSecret"))
+    }
+  }
+
   /// The output tail is cut from the end of a task's log: a secret across
   /// the cut is masked first, so no piece of it reaches the record.
   @Test func aSecretAcrossTheTailsCutIsMaskedWhole() throws {

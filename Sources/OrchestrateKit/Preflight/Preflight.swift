@@ -41,7 +41,8 @@ public struct Preflight: Sendable {
         guard seen.insert(key).inserted else { continue }
         let error = PipelineError(
           file: plan.pipeline.file, line: step.task.line, field: finding.field,
-          message: "task '\(step.task.name)': \(finding.message)")
+          // PATH or a program's name may come from an env_file: never echoed.
+          message: plan.settings.mask.apply("task '\(step.task.name)': \(finding.message)"))
         if finding.isWarning {
           result.warnings.append(error)
         } else {
