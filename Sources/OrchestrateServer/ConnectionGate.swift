@@ -2,13 +2,16 @@ import Foundation
 
 /// The public side of `serve`. FlyingFox accepts every connection and reads
 /// a request head without a limit, so the listening socket is this gate's:
-/// it lets `Limits.connections` clients in at a time and relays each to the
+/// it lets `Limits.connections` clients in at a time (and no more than
+/// `Limits.connectionsPerAddress` from one address, so one client cannot
+/// take every place) and relays each to the
 /// HTTP server on a private unix socket, checking every request head on the
 /// way (`RequestFraming`). A client over a limit gets its answer from here
 /// and is disconnected; the server and the other clients go on.
 final class ConnectionGate: @unchecked Sendable {
   struct Limits: Sendable {
     var connections = 64
+    var connectionsPerAddress = 16
     var headBytes = 16 * 1024
     /// `serve` is read-only: a body is read only to be thrown away.
     var bodyBytes = 64 * 1024
@@ -25,6 +28,8 @@ final class ConnectionGate: @unchecked Sendable {
   private let backend: String
   private let lock = NSLock()
   private var open = 0
+  /// Open connections by client IPv4 address.
+  private var openFrom: [UInt32: Int] = [:]
   private var refusing = 0
   private var stopped = false
   /// The server side of every relayed connection, for `stop`.
@@ -88,7 +93,11 @@ final class ConnectionGate: @unchecked Sendable {
 
   private func acceptConnections() {
     while true {
-      let client = accept(listener, nil, nil)
+      var peer = sockaddr_in()
+      var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+      let client = withUnsafeMutablePointer(to: &peer) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+      }
       if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
       if client < 0 {
         if lock.withLock({ stopped }) {
@@ -99,20 +108,29 @@ final class ConnectionGate: @unchecked Sendable {
         if errno == EMFILE || errno == ENFILE { usleep(50_000) }
         continue
       }
-      let admitted = lock.withLock { () -> Bool in
-        guard open < limits.connections else { return false }
-        open += 1
-        return true
-      }
-      if admitted {
-        Thread.detachNewThread { [self] in
-          relay(client)
-          // Free before closing: a client that sees the end may connect again at once.
-          lock.withLock { open -= 1 }
-          close(client)
+      let address = peer.sin_addr.s_addr
+      let refusal = lock.withLock { () -> GateAnswer? in
+        guard open < limits.connections else { return GateAnswer.busy(limits.connections) }
+        guard openFrom[address, default: 0] < limits.connectionsPerAddress else {
+          return GateAnswer.busy(limits.connectionsPerAddress, from: Self.text(of: peer.sin_addr))
         }
-      } else {
-        refuse(client, GateAnswer.busy(limits.connections))
+        open += 1
+        openFrom[address, default: 0] += 1
+        return nil
+      }
+      if let refusal {
+        refuse(client, refusal)
+        continue
+      }
+      Thread.detachNewThread { [self] in
+        relay(client)
+        // Free before closing: a client that sees the end may connect again at once.
+        lock.withLock {
+          open -= 1
+          openFrom[address]! -= 1
+          if openFrom[address] == 0 { openFrom[address] = nil }
+        }
+        close(client)
       }
     }
   }
@@ -149,6 +167,13 @@ final class ConnectionGate: @unchecked Sendable {
 
   /// Copies bytes both ways until either side is done, every request head
   /// checked before the server sees it.
+  static func text(of address: in_addr) -> String {
+    var address = address
+    var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+    inet_ntop(AF_INET, &address, &buffer, socklen_t(buffer.count))
+    return String(cString: buffer)
+  }
+
   private func relay(_ client: Int32) {
     guard let server = connectToBackend() else {
       Self.answer(client, .unavailable)
@@ -267,6 +292,15 @@ struct GateAnswer {
     GateAnswer(
       status: "503 Service Unavailable",
       message: "busy: \(connections) connections are open, the most serve allows",
+      extra: ["Retry-After: 1"])
+  }
+
+  static func busy(_ connections: Int, from address: String) -> GateAnswer {
+    GateAnswer(
+      status: "503 Service Unavailable",
+      message:
+        "busy: \(connections) connections from \(address) are open, the most serve allows "
+        + "from one address",
       extra: ["Retry-After: 1"])
   }
 

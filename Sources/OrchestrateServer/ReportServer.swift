@@ -17,10 +17,13 @@ public final class ReportServer: Sendable {
   /// Connections idle this long are closed: a client cannot hold one forever.
   public static let requestTimeout: TimeInterval = 15
   public static let defaultMaximumConnections = ConnectionGate.Limits().connections
+  public static let defaultMaximumConnectionsPerAddress = ConnectionGate.Limits()
+    .connectionsPerAddress
 
   public init(
     layout: RootLayout, windowDays: Int, address: ListenAddress, token: AccessToken?,
-    maximumConnections: Int = defaultMaximumConnections
+    maximumConnections: Int = defaultMaximumConnections,
+    maximumConnectionsPerAddress: Int = defaultMaximumConnectionsPerAddress
   ) throws(ServeError) {
     var template = Array("\(NSTemporaryDirectory())/orchestrate-serve-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else {
@@ -30,6 +33,7 @@ public final class ReportServer: Sendable {
     let backend = socketDirectory + "/http.sock"
     var limits = ConnectionGate.Limits()
     limits.connections = maximumConnections
+    limits.connectionsPerAddress = maximumConnectionsPerAddress
     limits.idleSeconds = Int(Self.requestTimeout)
     do {
       gate = try ConnectionGate(address: address, backend: backend, limits: limits)

@@ -37,6 +37,9 @@ struct ServeMain: ParsableCommand {
   @Option(help: "Clients connected at once; more are answered 503 until one leaves.")
   var maxConnections = ReportServer.defaultMaximumConnections
 
+  @Option(help: "Clients connected at once from one address (at most --max-connections).")
+  var maxConnectionsPerAddress = ReportServer.defaultMaximumConnectionsPerAddress
+
   var layout: RootLayout {
     RootLayout.resolve(rootOption: root, environment: ProcessInfo.processInfo.environment)
   }
@@ -64,6 +67,10 @@ struct ServeMain: ParsableCommand {
     if maxConnections < 1 {
       throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
     }
+    if maxConnectionsPerAddress < 1 {
+      throw ValidationError(
+        "--max-connections-per-address must be at least 1, got \(maxConnectionsPerAddress)")
+    }
   }
 
   func run() throws {
@@ -79,7 +86,8 @@ struct ServeMain: ParsableCommand {
       let token = try tokenFile.map { file throws(ServeError) in try AccessToken(file: file) }
       server = try ReportServer(
         layout: layout, windowDays: days, address: address, token: token,
-        maximumConnections: maxConnections)
+        maximumConnections: maxConnections,
+        maximumConnectionsPerAddress: min(maxConnectionsPerAddress, maxConnections))
     } catch let error as ServeError {
       throw ServeFailure(message: error.description)
     }

@@ -109,12 +109,53 @@ import Testing
   }
 }
 
+extension ServeLimitsTests {
+  /// One address cannot take every place: its own limit turns it away
+  /// while a client from another address is still served.
+  @Test func oneAddressCannotTakeEveryConnection() throws {
+    let (root, served) = try servedRoot([
+      "--max-connections", "8", "--max-connections-per-address", "2",
+    ])
+    defer { withExtendedLifetime(root) {} }
+    let held = try (0..<2).map { _ in try RawClient(port: served.port) }
+    for client in held {
+      #expect(
+        client.exchange("GET /api/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n")
+          .hasPrefix("HTTP/1.1 200"))
+    }
+    let third = try RawClient(port: served.port)
+    let refused = third.exchange("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    #expect(refused.hasPrefix("HTTP/1.1 503"), "\(refused)")
+    #expect(
+      refused.contains(
+        "busy: 2 connections from 127.0.0.1 are open, the most serve allows from one address"),
+      "\(refused)")
+    let other = try RawClient(port: served.port, from: "127.0.0.2")
+    #expect(
+      other.exchange("GET /api/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n").hasPrefix("HTTP/1.1 200"))
+    for client in held { client.finish() }
+    other.finish()
+  }
+}
+
 /// A client on a plain socket that keeps its connection open between requests.
 final class RawClient {
   let fd: Int32
 
-  init(port: UInt16) throws {
+  /// `from`: the loopback address to connect from (all of 127/8 is this machine).
+  init(port: UInt16, from source: String? = nil) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if let source {
+      var local = sockaddr_in()
+      local.sin_family = sa_family_t(AF_INET)
+      local.sin_addr.s_addr = inet_addr(source)
+      let bound = withUnsafePointer(to: &local) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+      }
+      try #require(bound == 0, "cannot bind to \(source)")
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
