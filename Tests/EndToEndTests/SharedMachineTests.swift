@@ -148,6 +148,48 @@ import Testing
       "\(refused.stderr)")
   }
 
+  /// A wall clock stepped a day ahead since a run started (shown here by
+  /// the record's start times, which are wall-clock labels) does not make
+  /// status call it stuck: on the same boot, run and task are timed by the
+  /// boot-time clock from their processes' start.
+  @Test func aSteppedWallClockDoesNotMakeARunLookStuck() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/p.yaml",
+      "stuck_after: 1h\ntasks: [{name: wait, run: 'touch \"$ORCHESTRATE_ROOT/started\"; sleep 60'}]\n"
+    )
+    let running = try Orchestrate.start(["p", "--root", root.path])
+    defer {
+      running.signal(SIGTERM)
+      _ = running.wait()
+    }
+    try root.waitFor("started")
+    let id = try #require(try waitForRunningRecord(root))
+    let path = "\(root.path)/metrics/p/\(id).json"
+    var record = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        as? [String: Any])
+    let dayEarlier = Timestamp.format(Date().addingTimeInterval(-86400))
+    record["started_at"] = dayEarlier
+    var tasks = try #require(record["tasks"] as? [[String: Any]])
+    tasks[0]["started_at"] = dayEarlier
+    record["tasks"] = tasks
+    try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: path))
+
+    let status = try Orchestrate.run(["status", "--root", root.path, "--json"])
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+    let pipeline = try #require((report["pipelines"] as? [[String: Any]])?.first)
+    let run = try #require((pipeline["running"] as? [[String: Any]])?.first)
+    let elapsed = try #require(run["elapsed_seconds"] as? Double)
+    #expect(elapsed < 600, "elapsed \(elapsed)")
+    #expect(run["stuck"] as? Bool == false)
+    let task = try #require((run["tasks"] as? [[String: Any]])?.first)
+    #expect(try #require(task["elapsed_seconds"] as? Double) < 600)
+    let text = try Orchestrate.run(["status", "--root", root.path])
+    #expect(!text.stdout.contains("stuck"), "\(text.stdout)")
+  }
+
   /// A link planted where orchestrate writes its own files is never
   /// written through: not the lock (rotate and a run truncated its target),
   /// not a pipeline's log folder; and a metrics/ every user can write is

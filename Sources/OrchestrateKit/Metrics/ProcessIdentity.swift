@@ -97,6 +97,19 @@ public struct ProcessIdentity: Sendable, Equatable {
     return line.flatMap { Double($0.dropFirst(6)) }
   }()
 
+  /// Seconds since a process of this boot started (its start ticks, field
+  /// 22 of /proc/PID/stat, count on the boot-time clock); nil without
+  /// ticks, or for another boot, whose clock this one does not continue.
+  public static func secondsRunning(startTicks: UInt64?, bootId: String?) -> Double? {
+    guard let startTicks, let bootId, bootId == thisBoot else { return nil }
+    var now = timespec()
+    guard clock_gettime(CLOCK_BOOTTIME, &now) == 0 else { return nil }
+    let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    return max(0, seconds - Double(startTicks) / Double(sysconf(Int32(_SC_CLK_TCK))))
+  }
+
+  private static let thisBoot = currentBootId()
+
   static func currentBootId() -> String? {
     (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
       .trimmed

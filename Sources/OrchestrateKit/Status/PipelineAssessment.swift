@@ -29,6 +29,9 @@ public struct PipelineAssessment {
   public var liveness: (RunRecord) -> ProcessIdentity.Liveness
   /// How a run whose orchestrator is gone really ended (from its journal).
   public var settle: (RunRecord) -> RunRecord
+  /// How long a process of this boot (its start ticks and boot id) has run,
+  /// by the boot-time clock; nil for one of another boot or host.
+  public var secondsRunning: (_ startTicks: UInt64?, _ bootId: String?) -> Double?
 
   public init(
     name: String, runs: [RunDigest], now: Date, windowDays: Int,
@@ -36,9 +39,11 @@ public struct PipelineAssessment {
     liveness: @escaping (RunRecord) -> ProcessIdentity.Liveness = {
       ProcessIdentity(of: $0).liveness()
     },
-    settle: @escaping (RunRecord) -> RunRecord = { $0 }
+    settle: @escaping (RunRecord) -> RunRecord = { $0 },
+    secondsRunning: @escaping (UInt64?, String?) -> Double? = ProcessIdentity.secondsRunning
   ) {
     self.settle = settle
+    self.secondsRunning = secondsRunning
     self.name = name
     self.runs = runs
     self.now = now
@@ -150,9 +155,15 @@ public struct PipelineAssessment {
   func runningRun(_ record: RunRecord, stuckAfter: Double, history: CompletedHistory)
     -> PipelineStatus.RunningRun
   {
-    let elapsed = now.timeIntervalSince(record.startedAt)
+    // By the boot-time clock where the run's processes are of this boot: a
+    // wall clock stepped since the start must not make a run look stuck.
+    let elapsed =
+      secondsRunning(record.processStartTicks, record.bootId)
+      ?? now.timeIntervalSince(record.startedAt)
     let tasks = record.tasks.filter { $0.status == .running }.map { task in
-      let taskElapsed = task.startedAt.map { now.timeIntervalSince($0) } ?? 0
+      let taskElapsed =
+        secondsRunning(task.attempts.first?.processStartTicks, record.bootId)
+        ?? task.startedAt.map { now.timeIntervalSince($0) } ?? 0
       let durations = history.taskDurations[task.name] ?? []
       let threshold = Self.stuckThreshold(durations) ?? stuckAfter
       // A job still in a cluster's queue has not started: it is not stuck.
