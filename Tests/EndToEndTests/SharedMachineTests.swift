@@ -32,6 +32,26 @@ import Testing
           + "file's name: a damaged or forged record)"), "\(status.stderr)")
   }
 
+  /// A folder planted as a link inside the report directory is not
+  /// written through (`-o DIR` itself may be a link its owner made).
+  @Test func aLinkInsideTheReportIsNotFollowed() throws {
+    let root = TestRoot()
+    root.write("pipelines/p.yaml", "tasks: [{name: a, run: 'true'}]\n")
+    #expect(try Orchestrate.run(["p", "--root", root.path]).exitCode == 0)
+    root.write("victim/keep", "precious\n")
+    try FileManager.default.createDirectory(
+      atPath: "\(root.path)/real-out", withIntermediateDirectories: true)
+    symlink("\(root.path)/real-out", "\(root.path)/out")
+    symlink("\(root.path)/victim", "\(root.path)/real-out/runs")
+    let report = try Orchestrate.run(["report", "--root", root.path, "-o", "\(root.path)/out"])
+    #expect(report.exitCode != 0)
+    #expect(
+      report.stderr.contains(
+        "cannot write \(root.path)/out/runs: it is a symbolic link, not a directory of "
+          + "orchestrate's own"), "\(report.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/victim") == ["keep"])
+  }
+
   /// A record far larger than any run writes is not read whole (by status,
   /// the report or each page serve renders): it is named as unreadable.
   @Test func aHugeRecordIsNotReadWhole() throws {

@@ -109,8 +109,13 @@ public struct ReportSite: Sendable {
       outcome.unchanged += 1
       return
     }
-    if let problem = FileSystem.makeDirectories(PathName.parent(path)) {
+    let folder = PathName.parent(path)
+    if let problem = FileSystem.makeDirectories(folder) {
       throw .cannotWrite(problem.path, problem.reason)
+    }
+    // `-o DIR` itself may be a link its owner made; a folder inside it may not.
+    if folder != directory, let problem = FileSystem.untrustedDirectory(folder) {
+      throw .cannotWrite(folder, "it \(problem)")
     }
     do {
       try AtomicFile.write(data, to: path)
