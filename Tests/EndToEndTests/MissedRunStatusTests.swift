@@ -14,7 +14,7 @@ import Testing
   func age(_ root: TestRoot, pipeline: String, by seconds: Double) throws {
     let directory = "\(root.path)/metrics/\(pipeline)"
     for name in try FileManager.default.contentsOfDirectory(atPath: directory)
-    where name.hasSuffix(".json") {
+    where name.hasPrefix("run_") && name.hasSuffix(".json") {
       let url = URL(fileURLWithPath: "\(directory)/\(name)")
       var record = try RecordCoding.decoder().decode(RunRecord.self, from: Data(contentsOf: url))
       record.startedAt -= seconds

@@ -85,7 +85,9 @@ import Testing
     #expect(first.exitCode == 1, "\(first.stderr)")
     let rerun = try Orchestrate.run(["rerun", "--last", "rich", "--root", root.path])
     #expect(rerun.exitCode == 1, "\(rerun.stderr)")
-    let records = try files(in: "\(root.path)/metrics/rich").filter { $0.hasSuffix(".json") }
+    let records = try files(in: "\(root.path)/metrics/rich").filter {
+      $0.hasSuffix(".json") && $0.contains("/run_")
+    }
     #expect(records.count == 2)
     let recordCheck = try check("run-record.schema.json", records)
     #expect(recordCheck.status == 0, "\(recordCheck.output)")
@@ -135,7 +137,9 @@ import Testing
     let file = root.write("p.yaml", "tasks: [{name: a, run: 'true'}]")
     try Orchestrate.run([file, "--root", root.path])
     let record = try #require(
-      try files(in: "\(root.path)/metrics/p").first { $0.hasSuffix(".json") })
+      try files(in: "\(root.path)/metrics/p").first {
+        $0.hasSuffix(".json") && $0.contains("/run_")
+      })
     var object = try #require(
       try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: record)))
         as? [String: Any])

@@ -109,6 +109,7 @@ public enum PipelineRun {
       throw .setup(error.description)
     }
     defer { withExtendedLifetime(lock) {} }
+    LastGoodPipeline.keep(pipeline, in: metricsDirectory)
 
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
@@ -317,7 +318,7 @@ public enum PipelineRun {
       pid: identity.pid,
       processStartTicks: identity.startTicks,
       bootId: identity.bootId,
-      user: userName(options.environment),
+      user: ProcessIdentity.userName(options.environment),
       trigger: options.trigger,
       sourceFilter: plan.sourceFilter,
       orchestrateVersion: OrchestrateVersion.current,
@@ -344,10 +345,4 @@ public enum PipelineRun {
       tasks: tasks)
   }
 
-  private static func userName(_ environment: [String: String]) -> String {
-    if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
-      return String(cString: name)
-    }
-    return environment["USER"] ?? String(geteuid())
-  }
 }

@@ -110,6 +110,14 @@ public struct ProcessIdentity: Sendable, Equatable {
 
   private static let thisBoot = currentBootId()
 
+  /// The name of the user running orchestrate, for records.
+  public static func userName(_ environment: [String: String]) -> String {
+    if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
+      return String(cString: name)
+    }
+    return environment["USER"] ?? String(geteuid())
+  }
+
   static func currentBootId() -> String? {
     (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
       .trimmed

@@ -94,6 +94,9 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
   case cancelled
   /// The orchestrator died without finishing the record (found by a later run or `status`).
   case abandoned
+  /// Refused before any task started, for a reason in the pipeline file or
+  /// on the machine (a program not on PATH, a broken file): nothing ran.
+  case refused
 
   /// How a finished run went, from how its tasks ended.
   public init(counts: TaskCounts, cancelledBySignal: Bool) {

@@ -16,18 +16,32 @@ public final class RunNotifier {
   private let batch = NotificationBatch()
 
   /// Nil when the run notifies nobody.
-  public init?(plan: Plan, environment: [String: String], layout: RootLayout, events: EventLog) {
-    let pipeline = plan.pipeline
-    channels = pipeline.notify.channels(for: plan.settings.environment, in: pipeline)
+  public convenience init?(
+    plan: Plan, environment: [String: String], layout: RootLayout, events: EventLog
+  ) {
+    self.init(
+      pipeline: plan.pipeline, environmentName: plan.settings.environment,
+      variables: plan.settings.variables, mask: plan.settings.mask, environment: environment,
+      layout: layout, events: events)
+  }
+
+  /// `variables`: what the run's environment adds (its env and env_file,
+  /// parameters); empty for a run refused before they were read.
+  public init?(
+    pipeline: Pipeline, environmentName: String?, variables: [String: String] = [:],
+    mask: SecretMask = SecretMask(), environment: [String: String], layout: RootLayout,
+    events: EventLog
+  ) {
+    channels = pipeline.notify.channels(for: environmentName, in: pipeline)
     guard !channels.isEmpty else { return nil }
     timeout = pipeline.notify.timeout
     // What the tasks see: the pipeline's env, the environment's env and env_file.
-    var variables = environment
-    for (key, value) in pipeline.environment { variables[key] = value }
-    for (key, value) in plan.settings.variables { variables[key] = value }
-    self.environment = variables
-    environmentName = plan.settings.environment
-    mask = plan.settings.mask
+    var merged = environment
+    for (key, value) in pipeline.environment { merged[key] = value }
+    for (key, value) in variables { merged[key] = value }
+    self.environment = merged
+    self.environmentName = environmentName
+    self.mask = mask
     self.layout = layout
     self.events = events
   }
@@ -45,8 +59,9 @@ public final class RunNotifier {
   }
 
   /// Sends what the final `record` calls for and returns the record with
-  /// `notifications`, rewritten in `metricsFile`.
-  public func runEnded(_ record: RunRecord, metricsFile: String) -> RunRecord {
+  /// `notifications`, rewritten in `metricsFile` (nil: a refused run that
+  /// could not be recorded).
+  public func runEnded(_ record: RunRecord, metricsFile: String?) -> RunRecord {
     let directory = layout.metricsDirectory(pipeline: record.pipeline)
     let state = NotifyState.read(directory: directory)
     let primary = ChangeOnlyPolicy.primaryEvent(record.status, wasFailing: state.failing != nil)
@@ -90,6 +105,7 @@ public final class RunNotifier {
     guard !results.isEmpty else { return record }
     var final = record
     final.notifications = results.map(\.record)
+    guard let metricsFile else { return final }
     do {
       try AtomicFile.write(RecordJSON.encode(final), to: metricsFile)
     } catch {

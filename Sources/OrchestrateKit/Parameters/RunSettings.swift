@@ -56,7 +56,13 @@ public struct RunSettings: Sendable {
 
   public struct Problem: Error, CustomStringConvertible, Equatable {
     public var description: String
-    init(_ description: String) { self.description = description }
+    /// The machine refused (an env_file missing or unreadable), not the
+    /// command line: a run refused this way is recorded and told.
+    public var isFromMachine = false
+    init(_ description: String, isFromMachine: Bool = false) {
+      self.description = description
+      self.isFromMachine = isFromMachine
+    }
   }
 
   /// A pipeline's own defaults, with nothing asked for: for plans made
@@ -237,13 +243,14 @@ struct EnvFile {
 
   static func read(path: String, shown: String) throws(RunSettings.Problem) -> EnvFile {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw .init("env_file \(shown): \(unreadable(path) ?? "cannot be read") (\(path))")
+      throw .init(
+        "env_file \(shown): \(unreadable(path) ?? "cannot be read") (\(path))", isFromMachine: true)
     }
     let entries: [(key: String, value: String)]
     do {
       entries = try DotEnv.parse(String(decoding: data, as: UTF8.self))
     } catch {
-      throw .init("env_file \(shown): \(error)")
+      throw .init("env_file \(shown): \(error)", isFromMachine: true)
     }
     var file = EnvFile(entries: entries)
     var info = stat()

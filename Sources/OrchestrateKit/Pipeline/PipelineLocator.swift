@@ -38,11 +38,24 @@ public enum PipelineLocator {
       }
       file = found
     }
-    let parent = PathName.parent(file)
-    let conventionalRoot =
-      PathName.last(parent) == "pipelines"
-      ? PathName.parent(parent) : nil
-    return PipelineLocation(file: file, root: explicitRoot ?? conventionalRoot ?? currentDirectory)
+    return PipelineLocation(
+      file: file,
+      root: root(
+        for: file, rootOption: rootOption, environment: environment,
+        currentDirectory: currentDirectory))
+  }
+
+  /// The root a run of `argument` uses, whether or not its file exists.
+  public static func root(
+    for argument: String, rootOption: String?, environment: [String: String],
+    currentDirectory: String = FileManager.default.currentDirectoryPath
+  ) -> String {
+    if let explicit = (rootOption ?? environment["ORCHESTRATE_ROOT"]), !explicit.isEmpty {
+      return absolute(explicit, in: currentDirectory)
+    }
+    guard argument.contains("/") else { return currentDirectory }
+    let parent = PathName.parent(absolute(argument, in: currentDirectory))
+    return PathName.last(parent) == "pipelines" ? PathName.parent(parent) : currentDirectory
   }
 
   /// Pipeline files in `directory`, for "did you mean" messages.

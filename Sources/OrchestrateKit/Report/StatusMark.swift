@@ -13,6 +13,7 @@ struct StatusMark {
     case .failed: self.init("s-bad", "✗", "failed")
     case .cancelled: self.init("s-idle", "⊘", "cancelled")
     case .abandoned: self.init("s-bad", "☠", "abandoned")
+    case .refused: self.init("s-bad", "⊗", "refused")
     case .running: self.init("s-run", "▶", "running")
     }
   }

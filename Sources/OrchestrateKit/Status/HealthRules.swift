@@ -38,6 +38,8 @@ public enum HealthRules {
       let tasks = "\(last.notCompleted.count) of \(last.tasksTotal) tasks not completed"
       switch last.status {
       case .failed, .abandoned: add(.critical, "last run \(last.runId) \(last.status): \(tasks)")
+      case .refused:
+        add(.critical, "last run \(last.runId) refused: \(last.reason ?? "no reason recorded")")
       case .partial, .cancelled: add(.warning, "last run \(last.runId) \(last.status): \(tasks)")
       case .completed, .running: break
       }

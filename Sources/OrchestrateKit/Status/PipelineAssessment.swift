@@ -219,7 +219,7 @@ public struct PipelineAssessment {
       ?? digest.tasks.map { ($0.name, $0.status, nil) }
     return .init(
       runId: digest.runId, status: digest.status, startedAt: date(digest.startedAt),
-      durationSeconds: digest.durationSeconds, tasksTotal: tasks.count,
+      durationSeconds: digest.durationSeconds, tasksTotal: tasks.count, reason: record?.reason,
       notCompleted: tasks.filter { $0.1 != .completed }.map {
         .init(name: $0.0, status: $0.1, reason: $0.2)
       },

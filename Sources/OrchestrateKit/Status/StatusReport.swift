@@ -87,6 +87,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var startedAt: Date
     public var durationSeconds: Double?
     public var tasksTotal: Int
+    /// Why the run ended early or was refused, as its record says.
+    public var reason: String?
     public var notCompleted: [TaskOutcome]
     public var anomalies: [Anomaly]
     /// The run it reran, when it was a rerun.

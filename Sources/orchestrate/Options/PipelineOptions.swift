@@ -18,37 +18,60 @@ struct PipelineOptions: ParsableArguments {
   var sources: [String] = []
 
   /// Locates, loads and plans the pipeline with the run's settings, or
-  /// exits 2 with one line saying why.
+  /// exits 2 with one line saying why. A reason that comes from the file or
+  /// the machine, not from the command line, carries a `RunRefusal`, which
+  /// a run records and tells.
   func plan(_ request: RunSettings.Request = .init(), tasks selection: Plan.TaskSelection? = nil)
     throws -> (Plan, PipelineLocation)
   {
     let environment = ProcessInfo.processInfo.environment
+    let location: PipelineLocation
     do {
-      let location = try PipelineLocator.locate(
-        pipeline, rootOption: root, environment: environment)
-      let pipeline = try PipelineLoader.load(file: location.file)
-      let settings: RunSettings
-      do {
-        var request = request
-        request.inherited = environment
-        settings = try RunSettings.resolve(pipeline, request: request, root: location.root)
-      } catch {
-        throw CommandFailure(message: error.description, exitCode: 2)
-      }
-      let plan: Plan
-      do {
-        plan = try Plan(pipeline: pipeline, sources: sources, settings: settings, tasks: selection)
-      } catch {
-        let option = if case .unknownTask = error { "--task" } else { "--source" }
-        throw CommandFailure(message: "\(option): \(error)", exitCode: 2)
-      }
-      if let problem = plan.unsetArgvVariable(inherited: environment) ?? plan.secretInArgv() {
-        throw problem
-      }
-      return (plan, location)
-    } catch let error as PipelineError {
-      throw CommandFailure(message: error.description, exitCode: 2)
+      location = try PipelineLocator.locate(pipeline, rootOption: root, environment: environment)
+    } catch {
+      // The file may be gone since its last run (a deploy): the run knows its channels.
+      let root = PipelineLocator.root(for: pipeline, rootOption: root, environment: environment)
+      throw CommandFailure(
+        message: error.description, exitCode: 2,
+        refusal: RunRefusal(reason: error.description, argument: pipeline, file: nil, root: root))
     }
+    func refusal(_ reason: String, pipeline loaded: Pipeline? = nil, plan: Plan? = nil)
+      -> RunRefusal
+    {
+      RunRefusal(
+        reason: reason, argument: pipeline, file: location.file, root: location.root,
+        pipeline: loaded, plan: plan, environmentName: request.environment)
+    }
+    let loaded: Pipeline
+    do {
+      loaded = try PipelineLoader.load(file: location.file)
+    } catch {
+      throw CommandFailure(
+        message: error.description, exitCode: 2, refusal: refusal(error.description))
+    }
+    let settings: RunSettings
+    do {
+      var request = request
+      request.inherited = environment
+      settings = try RunSettings.resolve(loaded, request: request, root: location.root)
+    } catch {
+      throw CommandFailure(
+        message: error.description, exitCode: 2,
+        refusal: error.isFromMachine ? refusal(error.description, pipeline: loaded) : nil)
+    }
+    let plan: Plan
+    do {
+      plan = try Plan(pipeline: loaded, sources: sources, settings: settings, tasks: selection)
+    } catch {
+      let option = if case .unknownTask = error { "--task" } else { "--source" }
+      throw CommandFailure(message: "\(option): \(error)", exitCode: 2)
+    }
+    if let problem = plan.unsetArgvVariable(inherited: environment) ?? plan.secretInArgv() {
+      throw CommandFailure(
+        message: problem.description, exitCode: 2,
+        refusal: refusal(problem.description, plan: plan))
+    }
+    return (plan, location)
   }
 }
 
@@ -56,6 +79,8 @@ struct PipelineOptions: ParsableArguments {
 struct CommandFailure: Error {
   var message: String
   var exitCode: Int32
+  /// Set when the file or the machine refused the run: it is recorded and told.
+  var refusal: RunRefusal? = nil
 }
 
 extension CommandFailure {

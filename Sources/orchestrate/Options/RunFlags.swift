@@ -48,9 +48,18 @@ struct RunFlags: ParsableArguments {
     let output = RunOutput(verbose: verbose, quiet: quiet)
     let events = EventLog(echo: output.echoesEvents)
     let maxParallel = self.maxParallel ?? fallback
+    let trigger: RunRecord.Trigger = manual || isatty(STDIN_FILENO) == 1 ? .manual : .scheduled
     let outcome = try CommandFailure.exitOnFailure(printing: output.showsErrors) {
       () throws -> (PipelineRun.Outcome, root: String)? in
-      let (plan, location) = try makePlan()
+      let (plan, location): (Plan, PipelineLocation)
+      do {
+        (plan, location) = try makePlan()
+      } catch let failure as CommandFailure {
+        if let refusal = failure.refusal, !dryRun {
+          record(refusal, trigger: trigger, events: events, output: output)
+        }
+        throw failure
+      }
       if output.showsErrors {
         for warning in plan.settings.warnings {
           StandardError.write("orchestrate: warning: \(warning)\n")
@@ -60,7 +69,6 @@ struct RunFlags: ParsableArguments {
         print(PlanDescription.render(plan, maxParallel: maxParallel))
         return nil
       }
-      let trigger: RunRecord.Trigger = manual || isatty(STDIN_FILENO) == 1 ? .manual : .scheduled
       let layout = RootLayout(root: location.root)
       do {
         let outcome = try PipelineRun.execute(
@@ -72,6 +80,14 @@ struct RunFlags: ParsableArguments {
         return (outcome, layout.root)
       } catch let failure as PipelineRun.Failure {
         if case .interrupted(let signal) = failure { SignalTrap.reraise(signal) }
+        if case .setup(let reason) = failure {
+          // The machine refused (a folder that cannot be written, a full disk).
+          record(
+            RunRefusal(
+              reason: reason, argument: plan.pipeline.file, file: plan.pipeline.file,
+              root: location.root, plan: plan),
+            trigger: trigger, events: events, output: output)
+        }
         throw CommandFailure(message: failure.description, exitCode: failure.exitCode)
       }
     }
@@ -95,5 +111,16 @@ struct RunFlags: ParsableArguments {
     // process ended: a run that received SIGTERM never exits 0.
     if let signal = outcome.signal ?? SignalTrap.firstReceived { SignalTrap.reraise(signal) }
     if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+  }
+
+  /// Records a refused run and tells its channels; what went wrong doing
+  /// so (a channel that did not answer) is printed as a warning.
+  private func record(
+    _ refusal: RunRefusal, trigger: RunRecord.Trigger, events: EventLog, output: RunOutput
+  ) {
+    _ = RefusedRun.record(
+      refusal, trigger: trigger, inherited: ProcessInfo.processInfo.environment, events: events)
+    guard output.showsErrors else { return }
+    for problem in events.problems { StandardError.write("orchestrate: warning: \(problem)\n") }
   }
 }

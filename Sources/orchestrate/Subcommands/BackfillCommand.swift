@@ -38,7 +38,9 @@ struct BackfillCommand: ParsableCommand {
     // Checked once here, so that a bad parameter fails before the first run.
     let (plan, location) = try CommandFailure.exitOnFailure {
       let (plan, location) = try options.plan(parameters.request)
-      return (try PreflightGate.checked(plan, root: location.root), location)
+      return (
+        try PreflightGate.checked(plan, location: location, argument: options.pipeline), location
+      )
     }
     let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
     let backfill = Backfill(

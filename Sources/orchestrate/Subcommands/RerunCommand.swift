@@ -78,7 +78,9 @@ struct RerunCommand: ParsableCommand {
       } catch {
         throw CommandFailure(message: "--task: \(error)", exitCode: 2)
       }
-      return (try PreflightGate.checked(plan, root: location.root), location)
+      return (
+        try PreflightGate.checked(plan, location: location, argument: options.pipeline), location
+      )
     }
   }
 }

@@ -38,7 +38,9 @@ struct RunCommand: ParsableCommand {
       : Plan.TaskSelection(names: tasks, withDependencies: withDependencies, downstream: downstream)
     try flags.execute {
       let (plan, location) = try options.plan(parameters.request, tasks: selection)
-      return (try PreflightGate.checked(plan, root: location.root), location)
+      return (
+        try PreflightGate.checked(plan, location: location, argument: options.pipeline), location
+      )
     }
   }
 }
