@@ -124,7 +124,10 @@ import Testing
     #expect(result.stderr.hasPrefix("orchestrate: \(file)"), "\(result.stderr.prefix(300))")
     #expect(result.stderr.contains(testCase.message), "\(result.stderr.prefix(300))")
     #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr.prefix(300))")
-    #expect(!root.exists("metrics") && !root.exists("logs"))
+    // Nothing ran; at most the refusal is recorded.
+    #expect(!root.exists("logs"))
+    let stem = (name as NSString).deletingPathExtension
+    #expect(try root.records(stem).allSatisfy { $0.status == .refused && $0.tasks.isEmpty })
   }
 
   /// One pipeline file with an impossible duration leaves the others'

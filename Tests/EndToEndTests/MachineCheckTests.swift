@@ -27,7 +27,7 @@ import Testing
     #expect(result.stdout.isEmpty)
   }
 
-  @Test func aRunRefusesToStartAndCreatesNothing() throws {
+  @Test func aRefusedRunRunsNothingAndIsRecorded() throws {
     let root = TestRoot()
     let file = root.write(
       "p.yaml",
@@ -39,7 +39,8 @@ import Testing
     let result = try Orchestrate.run([file, "--root", root.path])
     #expect(result.exitCode == 2)
     #expect(result.stderr.contains("program 'psql-\(root.marker)' is not on the task's PATH"))
-    #expect(!root.exists("metrics") && !root.exists("logs") && !root.exists("ran.txt"))
+    #expect(!root.exists("logs") && !root.exists("ran.txt"))
+    #expect(try root.onlyRecord("p").status == .refused)
   }
 
   /// PATH as the task will see it: inherited, then the pipeline's env, the

@@ -67,7 +67,8 @@ import Testing
       #expect(result.exitCode == 2, "\(command)")
       #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
     }
-    #expect(!root.exists("metrics"))
+    // The run's refusal is recorded; nothing ran.
+    #expect(try root.onlyRecord("bad").status == .refused)
     #expect(!root.exists("logs"))
   }
 

@@ -279,7 +279,10 @@ import Testing
             + "its environment instead"), "\(result.stderr)")
       #expect(!result.stderr.contains(Self.secret))
     }
-    #expect(!root.exists("metrics"))
+    // The run's refusal is recorded, without the secret.
+    let refused = try root.onlyRecord("s")
+    #expect(refused.status == .refused)
+    #expect(root.read("metrics/s/\(refused.runId).json")?.contains(Self.secret) == false)
     let fromEnvironment = Self.secretPipeline(root, argv: #"[sh, -c, 'test -n "$API_TOKEN"']"#)
     let run = try Orchestrate.run([fromEnvironment, "-p", "api_token=\(Self.secret)"])
     #expect(run.exitCode == 0, "\(run.stdout)\(run.stderr)")

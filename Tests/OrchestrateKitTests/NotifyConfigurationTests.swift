@@ -36,7 +36,7 @@ import Testing
       channels[2].kind
         == .email(
           to: ["etl-oncall@example.org"], from: "orchestrate@host", sendmail: "/usr/sbin/sendmail"))
-    #expect(channels[2].events == [.failure, .partial, .recovery])
+    #expect(channels[2].events == [.failure, .partial, .recovery, .missed, .stuck])
     #expect(channels[2].repeatAfter == nil)
     #expect(channels[3].events == [.start, .success, .partial, .failure] && channels[3].everyRun)
     #expect(pipeline.notify.timeout == .seconds(45))

@@ -50,7 +50,11 @@ public struct NotifyChannel: Sendable, Equatable {
   public var repeatAfter: Duration?
 
   /// A partial run (some tasks failed) is as much news as a failed one.
-  public static let defaultEvents: Set<NotifyEvent> = [.failure, .partial, .recovery]
+  /// `missed` and `stuck` come only from `status --notify`, which someone
+  /// set up to hear them: a night that never ran is news by default.
+  public static let defaultEvents: Set<NotifyEvent> = [
+    .failure, .partial, .recovery, .missed, .stuck,
+  ]
   /// A ping tells a cron monitor that a run started and how it ended, every time.
   public static let pingEvents: Set<NotifyEvent> = [.start, .success, .partial, .failure]
   public static let defaultRepeat: Duration = .seconds(86400)

@@ -1,9 +1,11 @@
 import FoundationEssentials
 
-/// `orchestrate status --notify`: what no run can report itself. Missed,
-/// stuck and abandoned runs go to the pipelines' channels once per
-/// occurrence, and a recovery when a missed or stuck run clears; the
-/// occurrences told are kept in `.notify-state`.
+/// `orchestrate status --notify`: what no run can report itself. Everything
+/// status calls CRITICAL goes to the pipelines' channels once per occurrence:
+/// missed runs (of pipelines that never ran too), stuck and abandoned runs,
+/// a refusal no channel heard of, and no success within max_age; and a
+/// recovery when a missed, stuck or stale one clears. The occurrences told
+/// are kept in `.notify-state`.
 public enum StatusNotifier {
   /// A line for the person running it; warnings are undelivered messages
   /// and pipelines whose channels could not be read.
@@ -32,16 +34,31 @@ public enum StatusNotifier {
     return lines
   }
 
-  static func occurrences(_ status: PipelineStatus) -> [Occurrence] {
+  /// `refusalTold`: the newest run was refused and its own message reached a channel.
+  static func occurrences(_ status: PipelineStatus, refusalTold: Bool = false) -> [Occurrence] {
     let seconds = RunSummary.formatSeconds
     var found: [Occurrence] = []
+    // Stale: runs stopped coming after a success. A run that did not
+    // complete has told its own failure (or is refused, below).
     if let missed = status.missed {
       found.append(
         Occurrence(
           key: "missed:\(Timestamp.format(missed.dueAt))", event: .missed, headline: "MISSED",
-          reason:
-            "missed run: due \(DueTime.format(missed.dueAt, zone: status.timezone)), none started "
-            + "since (\(seconds(missed.lateSeconds)) late)"))
+          reason: HealthRules.missedMessage(missed, status)))
+    } else if status.lastRun?.status == .completed, status.running.allSatisfy(\.stuck),
+      let stale = HealthRules.staleMessage(status)
+    {
+      found.append(
+        Occurrence(
+          key: "stale:\(status.lastSuccess?.runId ?? "never")", event: .missed, headline: "STALE",
+          reason: stale))
+    }
+    if let last = status.lastRun, last.status == .refused, !refusalTold {
+      found.append(
+        Occurrence(
+          key: "refused:\(last.runId)", event: .failure, headline: "REFUSED",
+          reason: "run \(last.runId) refused: \(last.reason ?? "no reason recorded")",
+          runId: last.runId))
     }
     for run in status.running where run.stuck {
       var reason =
@@ -71,19 +88,25 @@ public enum StatusNotifier {
   ) -> [Line] {
     let directory = layout.metricsDirectory(pipeline: status.name)
     let newestRun = status.running.last?.runId ?? status.lastRun?.runId
-    guard let newestRun,
-      let record = RecordCoding.readRecord(at: "\(directory)/\(newestRun).json")
+    let record = newestRun.flatMap {
+      RecordCoding.readRecord(at: "\(directory)/\($0).json")
+    }
+    // The channels are the pipeline file's, as the newest run read it; for
+    // a pipeline that never ran, its file in pipelines/.
+    guard
+      let file = record?.pipelineFile
+        ?? DeclaredPipelines.file(of: status.name, layout: layout)
     else { return [] }
-    // The channels are the pipeline file's, as the newest run read it.
     let pipeline: Pipeline
     do {
-      pipeline = try PipelineLoader.load(file: record.pipelineFile)
+      pipeline = try PipelineLoader.load(file: file)
     } catch {
       return [Line(text: "\(status.name): cannot read its channels: \(error)", isWarning: true)]
     }
-    let channels = pipeline.notify.channels(for: record.environment, in: pipeline)
+    let environmentName = record?.environment ?? pipeline.defaultEnvironment
+    let channels = pipeline.notify.channels(for: environmentName, in: pipeline)
     guard !channels.isEmpty else { return [] }
-    var request = RunSettings.Request(environment: record.environment)
+    var request = RunSettings.Request(environment: environmentName)
     request.allowsMissing = true
     var variables = environment
     for (key, value) in pipeline.environment { variables[key] = value }
@@ -97,14 +120,16 @@ public enum StatusNotifier {
 
     let host = ProcessIdentity.current().host
     let state = NotifyState.read(directory: directory)
-    let current = occurrences(status)
+    let refusalTold =
+      record?.status == .refused && (record?.notifications ?? []).contains(where: \.delivered)
+    let current = occurrences(status, refusalTold: refusalTold)
     let batch = NotificationBatch()
     let deadline = now.addingTimeInterval(pipeline.notify.timeout.seconds)
     var launched: [(occurrence: String, channel: String)] = []
     func send(_ content: NotificationContent, occurrence: String, index: Int) {
       let channel = channels[index]
       let key = NotifySettings.stateKey(
-        environment: record.environment, index: index, channel: channel)
+        environment: environmentName, index: index, channel: channel)
       batch.launch(
         content, channel: channel, key: key, environment: variables, deadline: deadline,
         bound: pipeline.notify.timeout)
@@ -115,11 +140,11 @@ public enum StatusNotifier {
       let content = NotificationContent.problem(
         pipeline: status.name, event: occurrence.event, headline: occurrence.headline,
         reason: occurrence.reason, host: host, runId: occurrence.runId,
-        environment: record.environment)
+        environment: environmentName)
       for (index, channel) in channels.enumerated() where channel.events.contains(occurrence.event)
       {
         let key = NotifySettings.stateKey(
-          environment: record.environment, index: index, channel: channel)
+          environment: environmentName, index: index, channel: channel)
         if !told.contains(key) { send(content, occurrence: occurrence.key, index: index) }
       }
     }
@@ -128,10 +153,10 @@ public enum StatusNotifier {
     where !currentKeys.contains(key) && alert.event != .failure {
       let content = NotificationContent.problem(
         pipeline: status.name, event: .recovery, headline: "RECOVERED",
-        reason: "cleared: \(alert.text)", host: host, environment: record.environment)
+        reason: "cleared: \(alert.text)", host: host, environment: environmentName)
       for (index, channel) in channels.enumerated() where channel.events.contains(.recovery) {
         let channelKey = NotifySettings.stateKey(
-          environment: record.environment, index: index, channel: channel)
+          environment: environmentName, index: index, channel: channel)
         if alert.channels.contains(channelKey) { send(content, occurrence: key, index: index) }
       }
     }
@@ -155,6 +180,8 @@ public enum StatusNotifier {
         }
       }
     }
+    // A pipeline that never ran has no folder yet: its alerts need one.
+    if !results.isEmpty { _ = FileSystem.makeDirectories(directory) }
     let stateError = NotifyState.update(directory: directory) { state in
       for occurrence in current {
         var alert =

@@ -52,8 +52,9 @@ public enum RefusedRun {
       refusal.pipeline
       ?? LastGoodPipeline.find(file: refusal.file, name: stem, layout: layout)
     // A name that matches no file and no pipeline that ever ran is a typo,
-    // not a night that failed.
-    guard pipeline != nil || refusal.file != nil else { return Outcome() }
+    // not a night that failed; a file that exists but cannot be read is a
+    // deploy that broke it.
+    guard pipeline != nil || refusal.file.map(isRegularFile) == true else { return Outcome() }
     let name = pipeline?.name ?? stem
     guard Names.problem(with: name) == nil else { return Outcome() }
     let record = refusedRecord(
@@ -85,6 +86,11 @@ public enum RefusedRun {
     else { return Outcome(metricsFile: written, record: record) }
     let told = notifier.runEnded(record, metricsFile: written)
     return Outcome(metricsFile: written, record: told)
+  }
+
+  private static func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
   }
 
   static func refusedRecord(

@@ -50,8 +50,9 @@ public struct ScheduleExpectation: Sendable {
   }
 
   /// The newest due time whose grace has passed, when no run started at or
-  /// after it (`starts` in seconds since 1970, any order).
-  public func missedRun(starts: [Double], now: Date) -> MissedRun? {
+  /// after it (`starts` in seconds since 1970, any order). `since`: no run
+  /// is owed before it (a pipeline that never ran: since its file appeared).
+  public func missedRun(starts: [Double], now: Date, since: Date? = nil) -> MissedRun? {
     var due = schedule.previous(before: now)
     // A grace longer than the gap (every 5 minutes, 10 minutes' grace)
     // means looking further back; a bounded walk.
@@ -59,7 +60,7 @@ public struct ScheduleExpectation: Sendable {
       guard let current = due, now.timeIntervalSince(current) <= grace(for: current) else { break }
       due = schedule.previous(before: current)
     }
-    guard let due else { return nil }
+    guard let due, since.map({ due >= $0 }) ?? true else { return nil }
     let dueSeconds = due.timeIntervalSince1970
     guard !starts.contains(where: { $0 >= dueSeconds }) else { return nil }
     return MissedRun(dueAt: due, lateSeconds: now.timeIntervalSince(due))

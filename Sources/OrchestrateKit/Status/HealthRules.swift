@@ -8,6 +8,10 @@ public enum HealthRules {
 
   public static func judge(_ status: PipelineStatus, now: Date) -> Health {
     guard status.totalRuns > 0 else {
+      // A scheduled pipeline that never ran, once a run was owed: missed.
+      if let missed = status.missed {
+        return Health(problems: [.init(level: .critical, message: missedMessage(missed, status))])
+      }
       return Health(problems: [.init(level: .unknown, message: "no runs recorded")])
     }
     var problems: [Health.Problem] = []
@@ -69,26 +73,33 @@ public enum HealthRules {
       add(.warning, "anomaly \(RunSummary.describe(anomaly))")
     }
 
-    if let missed = status.missed {
-      add(
-        .critical,
-        "missed run: due \(DueTime.format(missed.dueAt, zone: status.timezone)), none started since "
-          + "(\(seconds(missed.lateSeconds)) late)")
-    }
+    if let missed = status.missed { add(.critical, missedMessage(missed, status)) }
 
-    let age = status.lastSuccess?.ageSeconds
-    if age.map({ $0 > status.maxAgeSeconds }) ?? true {
-      let since = age.map { "last successful run \(seconds($0)) ago" } ?? "never succeeded"
-      let inProgress = status.running.first { !$0.stuck }
-      let message =
-        "no successful run within max_age \(seconds(status.maxAgeSeconds)) (\(since))"
-      if inProgress != nil {
+    if let message = staleMessage(status) {
+      if status.running.contains(where: { !$0.stuck }) {
         add(.warning, message + "; a run is in progress")
       } else {
         add(.critical, message)
       }
     }
     return Health(problems: problems)
+  }
+
+  /// Why the last success is too old, when it is.
+  static func staleMessage(_ status: PipelineStatus) -> String? {
+    let age = status.lastSuccess?.ageSeconds
+    guard age.map({ $0 > status.maxAgeSeconds }) ?? true else { return nil }
+    let seconds = RunSummary.formatSeconds
+    let since = age.map { "last successful run \(seconds($0)) ago" } ?? "never succeeded"
+    return "no successful run within max_age \(seconds(status.maxAgeSeconds)) (\(since))"
+  }
+
+  static func missedMessage(_ missed: ScheduleExpectation.MissedRun, _ status: PipelineStatus)
+    -> String
+  {
+    let none = status.totalRuns == 0 ? "it has never run" : "none started since"
+    return "missed run: due \(DueTime.format(missed.dueAt, zone: status.timezone)), \(none) "
+      + "(\(RunSummary.formatSeconds(missed.lateSeconds)) late)"
   }
 
   static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }

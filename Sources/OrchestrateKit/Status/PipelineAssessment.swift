@@ -29,6 +29,8 @@ public struct PipelineAssessment {
   public var liveness: (RunRecord) -> ProcessIdentity.Liveness
   /// How a run whose orchestrator is gone really ended (from its journal).
   public var settle: (RunRecord) -> RunRecord
+  /// The pipeline's file, for one without runs: its schedule and max_age.
+  public var declared: DeclaredPipeline?
   /// How long a process of this boot (its start ticks and boot id) has run,
   /// by the boot-time clock; nil for one of another boot or host.
   public var secondsRunning: (_ startTicks: UInt64?, _ bootId: String?) -> Double?
@@ -40,9 +42,11 @@ public struct PipelineAssessment {
       ProcessIdentity(of: $0).liveness()
     },
     settle: @escaping (RunRecord) -> RunRecord = { $0 },
-    secondsRunning: @escaping (UInt64?, String?) -> Double? = ProcessIdentity.secondsRunning
+    secondsRunning: @escaping (UInt64?, String?) -> Double? = ProcessIdentity.secondsRunning,
+    declared: DeclaredPipeline? = nil
   ) {
     self.settle = settle
+    self.declared = declared
     self.secondsRunning = secondsRunning
     self.name = name
     self.runs = runs
@@ -70,12 +74,15 @@ public struct PipelineAssessment {
     let stuckAfter =
       newest?.stuckAfterSeconds ?? Self.stuckThreshold(history.runDurations)
       ?? Self.defaultStuckAfter
+    // The newest record carries the settings it ran with; without one, the file.
+    let schedule = newest == nil ? declared?.schedule : newest?.schedule
+    let timezone = newest == nil ? declared?.timezone : newest?.timezone
     let expectation = ScheduleExpectation(
-      schedule: newest?.schedule, timezone: newest?.timezone,
-      graceSeconds: newest?.scheduleGraceSeconds)
+      schedule: schedule, timezone: timezone,
+      graceSeconds: newest == nil ? declared?.graceSeconds : newest?.scheduleGraceSeconds)
     let maxAge =
-      newest?.maxAgeSeconds ?? expectation?.maxAge(now: now)
-      ?? ScheduleExpectation.unscheduledMaxAge
+      (newest == nil ? declared?.maxAgeSeconds : newest?.maxAgeSeconds)
+      ?? expectation?.maxAge(now: now) ?? ScheduleExpectation.unscheduledMaxAge
 
     var running: [PipelineStatus.RunningRun] = []
     var abandoned: [PipelineStatus.AbandonedRun] = []
@@ -117,10 +124,11 @@ public struct PipelineAssessment {
     let tasks = taskStatistics(inWindow, history: history)
     let lastSuccess = finished.last { $0.status == .completed }
     var status = PipelineStatus(
-      name: name, schedule: newest?.schedule, timezone: newest?.timezone,
+      name: name, schedule: schedule, timezone: timezone,
       nextDue: expectation?.schedule.next(after: now),
       missed: expectation?.missedRun(
-        starts: Array(runs.lazy.filter { !$0.sourceFiltered }.map(\.startedAt)), now: now),
+        starts: Array(runs.lazy.filter { !$0.sourceFiltered }.map(\.startedAt)), now: now,
+        since: runs.isEmpty ? declared?.since : nil),
       maxAgeSeconds: maxAge,
       stuckAfterSeconds: stuckAfter,
       minSuccessRate: newest?.minSuccessRate ?? Pipeline.defaultMinSuccessRate,

@@ -18,9 +18,18 @@ public enum StatusCollector {
     layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date,
     logicalDate: String? = nil, loads: SharedIndexLoads?
   ) -> StatusReport {
-    let names = pipeline.map { [$0] } ?? pipelineNames(in: layout.metricsDirectory)
-    var unreadable: [StatusIndex.Unreadable] = []
-    var pipelines: [PipelineStatus] = []
+    let withRecords = pipelineNames(in: layout.metricsDirectory)
+    // Pipelines of pipelines/ that never ran are judged by their files.
+    let declared = DeclaredPipelines.scan(layout: layout, known: Set(withRecords))
+    let selected = declared.pipelines.filter { pipeline == nil || pipeline == $0.name }
+    let names = pipeline.map { name in selected.isEmpty ? [name] : [] } ?? withRecords
+    var unreadable: [StatusIndex.Unreadable] = pipeline == nil ? declared.unreadable : []
+    var pipelines = selected.map { file in
+      PipelineAssessment(
+        name: file.name, runs: [], now: now, windowDays: windowDays, record: { _ in nil },
+        declared: file
+      ).assess()
+    }
     for name in names {
       let directory = layout.metricsDirectory(pipeline: name)
       // Task statistics cover the window; baselines the newest runs.
@@ -40,7 +49,9 @@ public enum StatusCollector {
       let assessment = PipelineAssessment(
         name: name, runs: runs, now: now, windowDays: windowDays,
         record: { RecordCoding.readRecord(at: "\(directory)/\($0.file)", decoder: decoder) },
-        settle: { AbandonedRuns.reconstruct($0, layout: layout) })
+        settle: { AbandonedRuns.reconstruct($0, layout: layout) },
+        declared: contents.runs.isEmpty
+          ? DeclaredPipelines.declared(named: name, layout: layout) : nil)
       pipelines.append(assessment.assess())
     }
     pipelines.sort {

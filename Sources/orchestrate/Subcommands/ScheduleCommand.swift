@@ -149,8 +149,16 @@ struct ScheduleCommand: ParsableCommand {
         exitCode: 2)
     }
     let entries = scheduled.map { CrontabBlock.Entry(pipeline: $0.name, line: $0.crontabLine) }
-    try editCrontab(root: root) { block, current in
+    let wrote = try editCrontab(root: root) { block, current in
       try block.installing(entries, into: current, replacingAll: pipelines.isEmpty)
+    }
+    if wrote { Self.noteInstalled(scheduled) }
+  }
+
+  /// From now on, status owes each of them its runs, even before the first.
+  private static func noteInstalled(_ scheduled: [ScheduledPipeline]) {
+    for (root, pipelines) in Dictionary(grouping: scheduled, by: \.root) {
+      DeclaredPipelines.noteInstalled(pipelines.map(\.name), layout: RootLayout(root: root))
     }
   }
 
@@ -160,10 +168,12 @@ struct ScheduleCommand: ParsableCommand {
     }
   }
 
-  /// Reads the crontab, applies `change`, and shows or writes the result.
+  /// Reads the crontab, applies `change`, and shows or writes the result;
+  /// whether it wrote.
+  @discardableResult
   private func editCrontab(
     root: String, _ change: (CrontabBlock, String) throws -> String
-  ) throws {
+  ) throws -> Bool {
     let program = CrontabProgram(user: crontabUser)
     let whose = "the crontab of \(crontabUser ?? Self.currentUser)"
     do {
@@ -178,7 +188,9 @@ struct ScheduleCommand: ParsableCommand {
       } else {
         try program.write(updated)
         print("updated \(whose)")
+        return true
       }
+      return false
     } catch let error as CrontabProgram.Failure {
       throw CommandFailure(message: error.description, exitCode: 1)
     } catch let error as CrontabBlock.DamagedMarkers {
@@ -205,6 +217,7 @@ struct ScheduleCommand: ParsableCommand {
         return
       }
       try installation.write(files)
+      Self.noteInstalled(scheduled)
       for file in files { print("wrote \(file.path)") }
       print("to start them: \(installation.enableCommand(units))")
     } catch let error as SystemdInstallation.Refusal {
