@@ -238,7 +238,7 @@ import Testing
     let message = try #require(smtp.messages().first, "\(result.stderr)")
     #expect(message.contains("X-Envelope-To: etl-oncall@example.org"))
     #expect(message.contains("Subject: [orchestrate] daily PARTIAL on "), "\(message)")
-    #expect(message.contains("(2 of 3 tasks)"))
+    #expect(message.contains(": 2 of 3 tasks did not complete"))
     #expect(message.contains("Content-Type: text/plain; charset=utf-8"))
     #expect(message.contains("failed    extract"))
     #expect(message.contains("token expired for ***"), "the secret parameter is masked")

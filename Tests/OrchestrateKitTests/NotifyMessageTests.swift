@@ -83,7 +83,7 @@ import Testing
       record(), event: .partial,
       failingSince: .init(runId: "run_20261121_020000_1", startedAt: now, runs: 2),
       mask: SecretMask(["hunter22"]), root: "/srv/etl")
-    #expect(content.title == "daily PARTIAL on etl-01 (2 of 9 tasks)")
+    #expect(content.title == "daily PARTIAL on etl-01: 2 of 9 tasks did not complete")
     #expect(content.failedTasks.map(\.name) == ["t2", "t5"])
     let tail = content.failedTasks[0].outputTail ?? ""
     #expect(tail.split(separator: "\n").count == 10)
@@ -96,7 +96,7 @@ import Testing
 
     let mail = EmailMessage.render(content, to: ["a@x.org"], from: nil, date: now)
     #expect(
-      mail.hasPrefix("To: a@x.org\nSubject: [orchestrate] daily PARTIAL on etl-01 (2 of 9 tasks)\n")
+      mail.hasPrefix("To: a@x.org\nSubject: [orchestrate] daily PARTIAL on etl-01: 2 of 9 tasks did not complete\n")
     )
     #expect(
       mail.contains("Failing since 2027-01-15T08:00:00.000Z (2 runs, first run_20261121_020000_1)"))

@@ -140,7 +140,7 @@ final class Scheduler: @unchecked Sendable {
       // they did not fail.
       for (index, step) in plan.steps.enumerated() {
         guard let reason = step.unwanted else { continue }
-        finish(index, as: .skipped, reason: reason)
+        finish(index, as: .notWanted, reason: reason)
       }
       startFollowingReports()
       advance()
@@ -168,7 +168,7 @@ final class Scheduler: @unchecked Sendable {
       }
       if step.task.runIf == .success,
         let blocker = step.dependencies.first(where: {
-          record.tasks[$0].status != .completed && plan.steps[$0].unwanted == nil
+          !record.tasks[$0].status.isDone
         })
       {
         let dependency = record.tasks[blocker]
@@ -447,9 +447,7 @@ final class Scheduler: @unchecked Sendable {
         ?? end.timeIntervalSince(started)
     }
     record.tasks[index] = task
-    if status != .completed && plan.steps[index].unwanted == nil {
-      notCompleted.append(task.name)
-    }
+    if !status.isDone { notCompleted.append(task.name) }
     journal.hold(
       .finished(task: task.name, status: status, at: task.finishedAt ?? Date(), reason: reason))
     finishedSteps += 1
@@ -481,12 +479,7 @@ final class Scheduler: @unchecked Sendable {
     if events.isInteractive { events.showLive([]) }
     let counts = TaskCounts(record.tasks)
     record.counts = counts
-    // Tasks `when:` left out were not wanted: they count as done.
-    var judged = counts
-    let unwanted = plan.steps.filter { $0.unwanted != nil }.count
-    judged.completed += unwanted
-    judged.skipped -= unwanted
-    let status = RunStatus(counts: judged, cancelledBySignal: cancellation?.signal != nil)
+    let status = RunStatus(counts: counts, cancelledBySignal: cancellation?.signal != nil)
     record.status = status
     record.reason = cancellation?.reason
     record.exitCode =

@@ -244,6 +244,7 @@ extension TaskCounts: JSONWritable {
       w.member("cancelled", cancelled)
       w.member("completed", completed)
       w.member("failed", failed)
+      if notWanted > 0 { w.member("not_wanted", notWanted) }
       w.member("pending", pending)
       w.member("running", running)
       w.member("skipped", skipped)

@@ -100,8 +100,9 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
 
   /// How a finished run went, from how its tasks ended.
   public init(counts: TaskCounts, cancelledBySignal: Bool) {
-    self =
-      switch (cancelledBySignal, counts.completed) {
+    self// Tasks `when:` left out were not wanted: they count as done.
+    =
+      switch (cancelledBySignal, counts.completed + counts.notWanted) {
       case (true, _): .cancelled
       case (false, counts.total): .completed
       case (false, 0): .failed
@@ -113,9 +114,16 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
 public enum TaskStatus: String, Codable, Sendable, CaseIterable {
   case pending, running, completed, failed
   case timedOut = "timed_out"
-  case skipped, cancelled
+  /// Not run because a task it depends on did not complete, or the run ended.
+  case skipped
+  case cancelled
+  /// Left out by its `when:`: the run did not want it, so it counts as done,
+  /// and never as "not completed".
+  case notWanted = "not_wanted"
 
   public var isFinished: Bool { self != .pending && self != .running }
+  /// Completed, or not wanted: nothing is missing.
+  public var isDone: Bool { self == .completed || self == .notWanted }
 }
 
 public struct TaskCounts: Codable, Sendable, Equatable {
@@ -126,6 +134,7 @@ public struct TaskCounts: Codable, Sendable, Equatable {
   public var timedOut = 0
   public var skipped = 0
   public var cancelled = 0
+  public var notWanted = 0
 
   public init() {}
 
@@ -143,6 +152,7 @@ public struct TaskCounts: Codable, Sendable, Equatable {
       case .timedOut: timedOut
       case .skipped: skipped
       case .cancelled: cancelled
+      case .notWanted: notWanted
       }
     }
     set {
@@ -154,11 +164,44 @@ public struct TaskCounts: Codable, Sendable, Equatable {
       case .timedOut: timedOut = newValue
       case .skipped: skipped = newValue
       case .cancelled: cancelled = newValue
+      case .notWanted: notWanted = newValue
       }
     }
   }
 
+  enum CodingKeys: String, CodingKey {
+    case pending, running, completed, failed, timedOut, skipped, cancelled, notWanted
+  }
+
+  // `not_wanted` is written only when some task was not wanted: records
+  // from before it, and runs without `when:`, read and write as they did.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    pending = try c.decode(Int.self, forKey: .pending)
+    running = try c.decode(Int.self, forKey: .running)
+    completed = try c.decode(Int.self, forKey: .completed)
+    failed = try c.decode(Int.self, forKey: .failed)
+    timedOut = try c.decode(Int.self, forKey: .timedOut)
+    skipped = try c.decode(Int.self, forKey: .skipped)
+    cancelled = try c.decode(Int.self, forKey: .cancelled)
+    notWanted = try c.decodeIfPresent(Int.self, forKey: .notWanted) ?? 0
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(pending, forKey: .pending)
+    try c.encode(running, forKey: .running)
+    try c.encode(completed, forKey: .completed)
+    try c.encode(failed, forKey: .failed)
+    try c.encode(timedOut, forKey: .timedOut)
+    try c.encode(skipped, forKey: .skipped)
+    try c.encode(cancelled, forKey: .cancelled)
+    if notWanted > 0 { try c.encode(notWanted, forKey: .notWanted) }
+  }
+
   public var total: Int { TaskStatus.allCases.reduce(0) { $0 + self[$1] } }
+  /// The tasks the run wanted: all but those `when:` left out.
+  public var wanted: Int { total - notWanted }
 }
 
 public struct TaskRecord: Codable, Sendable, Equatable {

@@ -37,8 +37,9 @@ enum EmailMessage {
     if let counts = content.counts {
       add(
         "Tasks",
-        "\(counts.completed) of \(counts.total) completed, \(counts.failed) failed, "
+        "\(counts.completed) of \(counts.total - counts.notWanted) completed, \(counts.failed) failed, "
           + "\(counts.timedOut) timed out, \(counts.skipped) skipped, \(counts.cancelled) cancelled"
+          + (counts.notWanted > 0 ? " (\(counts.notWanted) not wanted)" : "")
       )
     }
     if let since = content.failingSince { lines.append(failingLine(since)) }

@@ -6,7 +6,7 @@ import FoundationEssentials
 public struct NotificationContent: Codable, Sendable, Equatable {
   public var schemaVersion = 1
   public var event: NotifyEvent
-  /// One line: `daily FAILED on etl-01 (2 of 9 tasks)`.
+  /// One line: `daily FAILED on etl-01: 2 of 9 tasks did not complete`.
   public var title: String
   public var pipeline: String
   public var environment: String?
@@ -21,7 +21,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
   public var durationSeconds: Double?
   public var logicalDate: String?
   public var counts: Counts?
-  /// Every task that did not complete (skipped ones left out).
+  /// Every wanted task that did not complete (those `when:` left out are not here).
   public var failedTasks: [FailedTask]
   /// What the tasks reported through `$ORCHESTRATE_METRICS`, by task.
   public var counters: [String: [String: Double]]
@@ -38,6 +38,8 @@ public struct NotificationContent: Codable, Sendable, Equatable {
     public var timedOut: Int
     public var skipped: Int
     public var cancelled: Int
+    /// Left out by `when:`: not wanted, so neither completed nor missing.
+    public var notWanted: Int
   }
 
   public struct FailedTask: Codable, Sendable, Equatable {
@@ -67,12 +69,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
     root: String
   ) -> NotificationContent {
     var budget = tailBytes
-    // Skipped tasks matter when something failed (a dependency did), not
-    // in a completed run (a `when:` that did not hold).
-    let failed = record.tasks.filter {
-      $0.status != .completed && ($0.status != .skipped || record.status != .completed)
-    }
-    .map { task in
+    let failed = record.tasks.filter { !$0.status.isDone }.map { task in
       FailedTask(
         name: task.name, status: task.status, reason: task.reason.map(mask.apply),
         exitCode: task.exitCode, outputTail: tail(task.error, mask: mask, budget: &budget))
@@ -92,7 +89,8 @@ public struct NotificationContent: Codable, Sendable, Equatable {
       logicalDate: record.logicalDate,
       counts: Counts(
         total: counts.total, completed: counts.completed, failed: counts.failed,
-        timedOut: counts.timedOut, skipped: counts.skipped, cancelled: counts.cancelled),
+        timedOut: counts.timedOut, skipped: counts.skipped, cancelled: counts.cancelled,
+        notWanted: counts.notWanted),
       failedTasks: failed, counters: counters,
       anomalies: (record.anomalies ?? []).map(RunSummary.describe),
       failingSince: event == .failure || event == .partial ? failingSince : nil,
@@ -110,10 +108,13 @@ public struct NotificationContent: Codable, Sendable, Equatable {
       counters: [:], anomalies: [])
   }
 
-  /// `daily FAILED on etl-01 (2 of 9 tasks)`, `daily RECOVERED on etl-01 (9 of 9 tasks)`.
+  /// Says what it counts, of the tasks the run wanted:
+  /// `daily FAILED on etl-01: 2 of 9 tasks did not complete`,
+  /// `daily RECOVERED on etl-01: 9 of 9 tasks completed`.
   static func title(_ record: RunRecord, event: NotifyEvent) -> String {
     let counts = record.counts
-    let notCompleted = counts.total - counts.completed
+    let wanted = counts.wanted
+    let notCompleted = wanted - counts.completed
     let word =
       switch event {
       case .start: "STARTED"
@@ -124,11 +125,12 @@ public struct NotificationContent: Codable, Sendable, Equatable {
       }
     let detail =
       switch event {
-      case .start: "\(counts.total) tasks"
-      case .failure, .partial: "\(notCompleted) of \(counts.total) tasks"
-      default: "\(counts.completed) of \(counts.total) tasks"
+      case _ where record.status == .refused: "nothing ran"
+      case .start: "\(wanted) tasks"
+      case .failure, .partial: "\(notCompleted) of \(wanted) tasks did not complete"
+      default: "\(counts.completed) of \(wanted) tasks completed"
       }
-    return "\(record.pipeline) \(word) on \(record.host) (\(detail))"
+    return "\(record.pipeline) \(word) on \(record.host): \(detail)"
   }
 
   /// The last `tailLines` lines of `output`, masked, within what is left of `budget`.

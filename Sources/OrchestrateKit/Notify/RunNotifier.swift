@@ -64,12 +64,19 @@ public final class RunNotifier {
   public func runEnded(_ record: RunRecord, metricsFile: String?) -> RunRecord {
     let directory = layout.metricsDirectory(pipeline: record.pipeline)
     let state = NotifyState.read(directory: directory)
-    let primary = ChangeOnlyPolicy.primaryEvent(record.status, wasFailing: state.failing != nil)
     var failing: NotificationContent.FailingSince?
+    var primary = ChangeOnlyPolicy.primaryEvent(record.status, wasFailing: state.failing != nil)
     if record.status != .completed {
       failing =
         state.failing ?? .init(runId: record.runId, startedAt: record.startedAt, runs: 0)
       failing!.runs += 1
+    } else if let streak = state.failing,
+      !Self.covers(record, failuresOf: streak.runId, in: directory)
+    {
+      // A run of part of the pipeline (--source, --task) that did not run
+      // what was failing: it completed, but nothing recovered.
+      failing = streak
+      primary = .success
     }
     let now = Date()
     let deadline = now.addingTimeInterval(timeout.seconds)
@@ -113,6 +120,21 @@ public final class RunNotifier {
       return record
     }
     return final
+  }
+
+  /// Whether `record` completed every task that did not complete in the run
+  /// `failedRunId` (the first of the failing streak). A whole run always
+  /// does; a run of some sources or tasks only when those were the failing ones.
+  static func covers(_ record: RunRecord, failuresOf failedRunId: String, in directory: String)
+    -> Bool
+  {
+    guard !record.sourceFilter.isEmpty || record.taskFilter != nil else { return true }
+    guard RunID(failedRunId) != nil,
+      let failed = RecordCoding.readRecord(at: "\(directory)/\(failedRunId).json")
+    else { return false }
+    let completed = Set(record.tasks.filter(\.status.isDone).map(\.name))
+    let missing = failed.tasks.filter { !$0.status.isDone }.map(\.name)
+    return !missing.isEmpty && missing.allSatisfy(completed.contains)
   }
 
   private func key(_ index: Int, _ channel: NotifyChannel) -> String {

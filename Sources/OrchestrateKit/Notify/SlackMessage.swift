@@ -15,7 +15,9 @@ enum SlackMessage {
     }
     if let date = content.logicalDate { fields.append("*Logical date*\n\(date)") }
     if let counts = content.counts {
-      fields.append("*Tasks*\n\(counts.completed) of \(counts.total) completed")
+      fields.append(
+        "*Tasks*\n\(counts.completed) of \(counts.total - counts.notWanted) completed"
+          + (counts.notWanted > 0 ? " (\(counts.notWanted) not wanted)" : ""))
     }
     var blocks: [JSONValue] = [
       [

@@ -18,7 +18,7 @@ public enum RunReport {
         + " (exit \(record.exitCode ?? 1))"
     ]
     if let reason = record.reason { lines.append("  \(TerminalText.escaped(reason))") }
-    let notCompleted = record.tasks.filter { $0.status != .completed }
+    let notCompleted = record.tasks.filter { !$0.status.isDone }
     let width = notCompleted.map(\.name.count).max() ?? 0
     for task in notCompleted {
       lines.append(

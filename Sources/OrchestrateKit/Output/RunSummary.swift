@@ -8,7 +8,8 @@ public enum RunSummary {
   {
     let counts = record.counts
     var totals = ["\(counts.completed) of \(counts.total) tasks completed"]
-    for status in [TaskStatus.failed, .timedOut, .cancelled, .skipped] where counts[status] > 0 {
+    for status in [TaskStatus.failed, .timedOut, .cancelled, .skipped, .notWanted]
+    where counts[status] > 0 {
       totals.append("\(counts[status]) \(status.rawValue.replacing("_", with: " "))")
     }
     let duration = record.durationSeconds.map { " in \(formatSeconds($0))" } ?? ""
@@ -22,8 +23,8 @@ public enum RunSummary {
       "\(style.bold(record.pipeline)) \(status)\(duration): \(totals.joined(separator: ", "))"
     ]
     if let reason = record.reason { lines.append("  \(TerminalText.escaped(reason))") }
-    let width = record.tasks.filter { $0.status != .completed }.map(\.name.count).max() ?? 0
-    for task in record.tasks where task.status != .completed {
+    let width = record.tasks.filter { !$0.status.isDone }.map(\.name.count).max() ?? 0
+    for task in record.tasks where !task.status.isDone {
       var line = "  \(task.status.rawValue.padded(to: 9)) "
       line += task.name.padded(to: width)
       let reason = task.reason.map(TerminalText.escaped)

@@ -150,7 +150,7 @@ public enum PipelinePage {
       html += "<td>\(StatusMark(record.status).badge)</td>"
       html += "<td>\(ReportFormat.time(record.startedAt))</td>"
       html += "<td class=\"num\">\(ReportFormat.seconds(record.durationSeconds))</td>"
-      let missed = record.tasks.filter { $0.status != .completed && $0.status != .running }
+      let missed = record.tasks.filter { !$0.status.isDone && $0.status != .running }
       html +=
         "<td>\(missed.map { "\(HTML.escape($0.name)) <span class=\"muted\">\(StatusMark($0.status).word)</span>" }.joined(separator: ", "))</td></tr>"
     }

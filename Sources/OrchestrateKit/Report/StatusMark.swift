@@ -24,6 +24,7 @@ struct StatusMark {
     case .failed: self.init("s-bad", "✗", "failed")
     case .timedOut: self.init("s-bad s-timeout", "◷", "timed out")
     case .skipped: self.init("s-idle", "–", "skipped")
+    case .notWanted: self.init("s-idle", "∅", "not wanted")
     case .cancelled: self.init("s-idle", "⊘", "cancelled")
     case .running: self.init("s-run", "▶", "running")
     case .pending: self.init("s-idle", "·", "pending")

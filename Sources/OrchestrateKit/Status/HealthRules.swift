@@ -54,7 +54,10 @@ public enum HealthRules {
         "task \(task.name) took \(seconds(task.lastSeconds ?? 0)), "
           + "over \(Int(PipelineAssessment.slowFactor))× its p50 \(seconds(task.p50Seconds ?? 0))")
     }
-    for task in status.tasks where task.retried * 2 > task.runs {
+    // Judged, like the success rate, only over enough runs: one retry in a
+    // pipeline's first run is no pattern.
+    for task in status.tasks
+    where task.runs >= minimumRunsForSuccessRate && task.retried * 2 > task.runs {
       add(
         .warning,
         "task \(task.name) needed retries in \(task.retried) of its \(task.runs) runs "

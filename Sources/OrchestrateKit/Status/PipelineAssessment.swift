@@ -227,8 +227,10 @@ public struct PipelineAssessment {
       ?? digest.tasks.map { ($0.name, $0.status, nil) }
     return .init(
       runId: digest.runId, status: digest.status, startedAt: date(digest.startedAt),
-      durationSeconds: digest.durationSeconds, tasksTotal: tasks.count, reason: record?.reason,
-      notCompleted: tasks.filter { $0.1 != .completed }.map {
+      // Tasks `when:` left out were not wanted: neither counted nor missing.
+      durationSeconds: digest.durationSeconds,
+      tasksTotal: tasks.filter { $0.1 != .notWanted }.count, reason: record?.reason,
+      notCompleted: tasks.filter { !$0.1.isDone }.map {
         .init(name: $0.0, status: $0.1, reason: $0.2)
       },
       anomalies: record?.anomalies ?? [], rerunOf: record?.rerunOf)
