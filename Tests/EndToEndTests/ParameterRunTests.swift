@@ -60,7 +60,7 @@ import Testing
         "api_token": "***",
       ])
     #expect(record.secretNames == ["DB_PASSWORD", "MODE", "api_token"])
-    #expect(record.task("not_full")?.status == .skipped)
+    #expect(record.task("not_full")?.status == .notWanted)
     #expect(record.task("not_full")?.reason == "when: {not: full_refresh} does not hold")
     #expect(record.task("leak")?.error == "token=*** password=***")
 
@@ -79,7 +79,7 @@ import Testing
         == "false|0|us|2026-01-01|postgres://db/prod|prod|prod|prod|2026-11-29\n")
     #expect(!root.exists("full.out") && !root.exists("eu.out") && root.exists("incremental.out"))
     let prodRecord = try #require(try root.records("ingest").first { $0.environment == "prod" })
-    #expect(prodRecord.task("full_reload")?.status == .skipped)
+    #expect(prodRecord.task("full_reload")?.status == .notWanted)
     #expect(prodRecord.task("after_full")?.status == .completed)
     #expect(prodRecord.logicalDate == "2026-11-29")
     // The env file others can read, and the secret given with -p.

@@ -79,7 +79,7 @@ enum IndexFile {
       // A run's own fields come first, its start the seventh; its tasks
       // follow in groups of five, split only for runs started since `since`.
       while let fields = lines.next(
-        limit: 8, whole: { reader.double($0[6]).map { $0 >= since } ?? true })
+        limit: runFields, whole: { reader.double($0[6]).map { $0 >= since } ?? true })
       {
         snapshot.lines += 1
         // Later lines supersede earlier ones: the index is appended to.
@@ -185,16 +185,17 @@ enum IndexFile {
     let name = lines.string(fields[0])
     let kind = lines.string(fields[3])
     if kind == "U" { return (name, stamp, .unreadable(lines.string(fields[4]))) }
-    guard kind == "R" || kind == "F", fields.count >= 8,
-      !decodeTasks || (fields.count - 8) % taskFields == 0,
+    guard kind == "R" || kind == "F", fields.count >= runFields,
+      !decodeTasks || (fields.count - runFields) % taskFields == 0,
       let status = lines.oneOf(fields[5], Spelling.runStatuses),
       let started = lines.double(fields[6])
     else { return nil }
     var tasks: [RunDigest.TaskDigest] = []
-    if decodeTasks { tasks.reserveCapacity((fields.count - 8) / taskFields) }
-    for (position, index) in stride(from: 8, to: decodeTasks ? fields.count : 8, by: taskFields)
-      .enumerated()
-    {
+    if decodeTasks { tasks.reserveCapacity((fields.count - runFields) / taskFields) }
+    for (position, index) in stride(
+      from: runFields, to: decodeTasks ? fields.count : runFields, by: taskFields
+    )
+    .enumerated() {
       guard let taskStatus = lines.oneOf(fields[index + 1], Spelling.taskStatuses) else {
         return nil
       }
@@ -217,7 +218,8 @@ enum IndexFile {
     guard RecordCoding.namesItsFile(runId: runId, file: name) else { return nil }
     let digest = RunDigest(
       file: name, runId: runId, status: status, startedAt: started,
-      durationSeconds: lines.double(fields[7]), tasks: tasks, sourceFiltered: kind == "F")
+      durationSeconds: lines.double(fields[7]), tasks: tasks, sourceFiltered: kind == "F",
+      environment: lines.equals(fields[8], "-") ? nil : lines.string(fields[8]))
     return (name, stamp, .run(digest))
   }
 
@@ -231,7 +233,7 @@ enum IndexFile {
     case .run(let run):
       fields += [
         run.sourceFiltered ? "F" : "R", run.runId, run.status.rawValue, String(run.startedAt),
-        number(run.durationSeconds),
+        number(run.durationSeconds), run.environment ?? "-",
       ]
       for task in run.tasks {
         fields += [
@@ -269,6 +271,9 @@ enum IndexFile {
   }
 
   static let taskFields = 6
+  /// A run's own fields: file, size, modified, kind, run id, status,
+  /// started, duration, environment; its tasks follow.
+  static let runFields = 9
 
   private static func counters(_ metrics: [String: Double]?) -> String {
     guard let metrics, !metrics.isEmpty else { return "-" }

@@ -13,6 +13,8 @@ public struct RunDigest: Sendable, Equatable {
   /// Started with `--source`: not a run of the whole pipeline, so it does
   /// not answer for a due time of its schedule.
   public var sourceFiltered: Bool
+  /// The environment it ran in (`--environment`); status judges each apart.
+  public var environment: String?
   public var tasks: [TaskDigest]
 
   public struct TaskDigest: Sendable, Equatable {
@@ -40,8 +42,9 @@ public struct RunDigest: Sendable, Equatable {
 
   public init(
     file: String, runId: String, status: RunStatus, startedAt: Double, durationSeconds: Double?,
-    tasks: [TaskDigest], sourceFiltered: Bool = false
+    tasks: [TaskDigest], sourceFiltered: Bool = false, environment: String? = nil
   ) {
+    self.environment = environment
     self.file = file
     self.runId = runId
     self.status = status
@@ -62,7 +65,7 @@ public struct RunDigest: Sendable, Equatable {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts.count)
-      }, sourceFiltered: !record.sourceFilter.isEmpty)
+      }, sourceFiltered: !record.sourceFilter.isEmpty, environment: record.environment)
   }
 }
 
@@ -85,7 +88,7 @@ extension RunDigest {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts?.count ?? 1)
-      }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty)
+      }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty, environment: shape.environment)
   }
 
   private struct RecordShape: Decodable {
@@ -96,6 +99,7 @@ extension RunDigest {
     var startedAt: String
     var durationSeconds: Double?
     var sourceFilter: [String]?
+    var environment: String?
     var tasks: [TaskShape]
 
     enum CodingKeys: String, CodingKey {
@@ -106,6 +110,7 @@ extension RunDigest {
       case startedAt = "started_at"
       case durationSeconds = "duration_seconds"
       case sourceFilter = "source_filter"
+      case environment
       case tasks
     }
   }

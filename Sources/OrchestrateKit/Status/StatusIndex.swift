@@ -9,7 +9,7 @@ import Glibc
 /// file are all noticed on the next read, and the index is brought up to date.
 public enum StatusIndex {
   public static let fileName = ".status-index"
-  static let header = "orchestrate-status-index 5"
+  static let header = "orchestrate-status-index 6"
 
   /// A file in the metrics directory that is not a readable run record.
   public struct Unreadable: Sendable, Equatable, Codable {
