@@ -56,7 +56,13 @@ public struct RunSettings: Sendable {
 
   public struct Problem: Error, CustomStringConvertible, Equatable {
     public var description: String
-    init(_ description: String) { self.description = description }
+    /// An option the command line's parser let through for the pipeline's
+    /// bool parameters, and that is not one of them: a usage error.
+    public var isUnknownOption = false
+    init(_ description: String, isUnknownOption: Bool = false) {
+      self.description = description
+      self.isUnknownOption = isUnknownOption
+    }
   }
 
   /// A pipeline's own defaults, with nothing asked for: for plans made
@@ -216,7 +222,7 @@ public struct RunSettings: Sendable {
       if let guess = closestMatch(to: flag, in: Set(flags)) {
         message += " (did you mean '\(guess)'?)"
       }
-      throw Problem(message)
+      throw Problem(message, isUnknownOption: true)
     }
     return (parameter.name, negated ? "false" : "true")
   }

@@ -33,7 +33,8 @@ struct PipelineOptions: ParsableArguments {
         request.inherited = environment
         settings = try RunSettings.resolve(pipeline, request: request, root: location.root)
       } catch {
-        throw CommandFailure(message: error.description, exitCode: 2)
+        throw CommandFailure(
+          message: error.description, exitCode: 2, isUsage: error.isUnknownOption)
       }
       let plan: Plan
       do {
@@ -56,6 +57,8 @@ struct PipelineOptions: ParsableArguments {
 struct CommandFailure: Error {
   var message: String
   var exitCode: Int32
+  /// A mistyped command line: said as the argument parser's errors are.
+  var isUsage = false
 }
 
 extension CommandFailure {
@@ -66,7 +69,10 @@ extension CommandFailure {
       return try body()
     } catch let failure as CommandFailure {
       if printing {
-        StandardError.write("orchestrate: \(failure.message)\n")
+        StandardError.write(
+          failure.isUsage
+            ? UsageMessage.render(failure.message, command: CommandPath.current)
+            : "orchestrate: \(failure.message)\n")
       }
       throw ExitCode(failure.exitCode)
     }

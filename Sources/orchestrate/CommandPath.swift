@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// The command a command line names, for the `(see … --help)` line of a
+/// usage error: the subcommand words as the argument parser matches them
+/// (only at the start), else `orchestrate run`, the default command, whose
+/// help lists the options of a pipeline run.
+enum CommandPath {
+  static var current: String { of(Array(CommandLine.arguments.dropFirst())) }
+
+  static func of(_ arguments: [String]) -> String {
+    var command: ParsableCommand.Type = OrchestrateCommand.self
+    var path = [OrchestrateCommand.configuration.commandName ?? "orchestrate"]
+    for word in arguments {
+      guard
+        let subcommand = command.configuration.subcommands.first(where: {
+          $0.configuration.commandName == word
+        })
+      else { break }
+      command = subcommand
+      path.append(word)
+    }
+    if path.count == 1, let run = OrchestrateCommand.configuration.defaultSubcommand {
+      path.append(run.configuration.commandName ?? "run")
+    }
+    return path.joined(separator: " ")
+  }
+}
