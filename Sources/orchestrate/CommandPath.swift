@@ -8,8 +8,18 @@ enum CommandPath {
   static var current: String { of(Array(CommandLine.arguments.dropFirst())) }
 
   static func of(_ arguments: [String]) -> String {
-    var command: ParsableCommand.Type = OrchestrateCommand.self
     var path = [OrchestrateCommand.configuration.commandName ?? "orchestrate"]
+    path += arguments.prefix(subcommandWords(arguments))
+    if path.count == 1, let run = OrchestrateCommand.configuration.defaultSubcommand {
+      path.append(run.configuration.commandName ?? "run")
+    }
+    return path.joined(separator: " ")
+  }
+
+  /// How many of the leading `arguments` name subcommands (`notify test`: 2).
+  static func subcommandWords<Words: Collection<String>>(_ arguments: Words) -> Int {
+    var command: ParsableCommand.Type = OrchestrateCommand.self
+    var count = 0
     for word in arguments {
       guard
         let subcommand = command.configuration.subcommands.first(where: {
@@ -17,11 +27,8 @@ enum CommandPath {
         })
       else { break }
       command = subcommand
-      path.append(word)
+      count += 1
     }
-    if path.count == 1, let run = OrchestrateCommand.configuration.defaultSubcommand {
-      path.append(run.configuration.commandName ?? "run")
-    }
-    return path.joined(separator: " ")
+    return count
   }
 }

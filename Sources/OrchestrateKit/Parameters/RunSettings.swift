@@ -208,10 +208,7 @@ public struct RunSettings: Sendable {
   private static func boolFlag(_ flag: String, in pipeline: Pipeline) throws(Problem)
     -> (String, String)
   {
-    let flags = pipeline.parameters.filter { $0.kind == .bool }.flatMap { parameter -> [String] in
-      let spelled = parameter.name.replacing("_", with: "-")
-      return ["--\(spelled)", "--no-\(spelled)"]
-    }
+    let flags = pipeline.parameters.flatMap(\.flags)
     let negated = flag.hasPrefix("--no-")
     let spelled = flag.dropFirst(negated ? 5 : 2)
     let name = spelled.replacing("-", with: "_")

@@ -8,7 +8,9 @@ struct ParameterOptions: ParsableArguments {
     help: ArgumentHelp("Set a declared parameter (repeatable).", valueName: "name=value"))
   var assignments: [String] = []
 
-  @Option(name: [.customShort("e"), .long], help: "Run in this environment of the pipeline.")
+  @Option(
+    name: [.customShort("e"), .long], help: "Run in this environment of the pipeline.",
+    completion: Completions.environment)
   var environment: String?
 
   /// `--full-refresh`, `--no-full-refresh`: a flag for each bool parameter,
