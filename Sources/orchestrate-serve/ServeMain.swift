@@ -44,7 +44,7 @@ struct ServeMain: ParsableCommand {
     RootLayout.resolve(rootOption: root, environment: ProcessInfo.processInfo.environment)
   }
 
-  /// Usage errors exit 2, as everywhere in orchestrate.
+  /// Usage errors exit 2 and read as everywhere in orchestrate.
   static func main() {
     SignalTrap.blockAtStart()
     do {
@@ -55,7 +55,9 @@ struct ServeMain: ParsableCommand {
       Foundation.exit(2)
     } catch {
       if exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        let text = UsageMessage.render(
+          message(for: error), command: configuration.commandName ?? "orchestrate serve")
+        FileHandle.standardError.write(Data(text.utf8))
         Foundation.exit(2)
       }
       exit(withError: error)

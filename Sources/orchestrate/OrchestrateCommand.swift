@@ -34,20 +34,37 @@ struct OrchestrateCommand: ParsableCommand {
     defaultSubcommand: RunCommand.self)
 
   /// Usage errors exit 2, as the exit codes in docs/failures.md promise (the
-  /// argument parser's own default is 64).
+  /// argument parser's own default is 64), in the one style of UsageMessage.
   static func main() {
     // First: a signal from now on waits for the run's handler instead of
     // killing a half-started run or being lost.
     SignalTrap.blockAtStart()
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if let mistyped = MistypedCommand.message(
+      arguments, commands: subcommandNames, environment: ProcessInfo.processInfo.environment)
+    {
+      StandardError.write(UsageMessage.render(mistyped, command: "orchestrate"))
+      Glibc.exit(2)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()
     } catch {
       if exitCode(for: error) == .validationFailure {
-        StandardError.write((fullMessage(for: error) + "\n"))
+        // Nothing typed at all: what to type is the answer.
+        StandardError.write(
+          arguments.isEmpty
+            ? helpMessage() + "\n"
+            : UsageMessage.render(message(for: error), command: CommandPath.of(arguments)))
         Glibc.exit(2)
       }
       exit(withError: error)
     }
+  }
+
+  /// The subcommands `--help` lists.
+  static var subcommandNames: [String] {
+    configuration.subcommands.filter { $0.configuration.shouldDisplay }
+      .compactMap { $0.configuration.commandName }
   }
 }

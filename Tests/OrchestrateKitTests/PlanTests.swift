@@ -57,6 +57,21 @@ import Testing
     }
   }
 
+  /// A per-source task's instances are far from a typo of its name, so
+  /// the task itself is among the guesses.
+  @Test func aMistypedTaskNamesTheClosestTaskOrInstance() throws {
+    let selected = { (name: String) in Plan.TaskSelection(names: [name]) }
+    #expect(throws: Plan.Problem.unknownTask("extrat", guess: "extract")) {
+      try Plan(pipeline: parse(omics), tasks: selected("extrat"))
+    }
+    #expect(throws: Plan.Problem.unknownTask("extract[gao]", guess: "extract[geo]")) {
+      try Plan(pipeline: parse(omics), tasks: selected("extract[gao]"))
+    }
+    #expect(throws: Plan.Problem.unknownTask("unrelated", guess: nil)) {
+      try Plan(pipeline: parse(omics), tasks: selected("unrelated"))
+    }
+  }
+
   @Test func dependenciesMayPointForwardInTheFile() throws {
     let plan = try Plan(
       pipeline: parse("tasks: [{name: b, run: x, depends_on: [a]}, {name: a, run: x}]"))

@@ -4,7 +4,9 @@ import Glibc
 /// What a shell offers on TAB, read from a root directory: pipeline names
 /// from `pipelines/`, pipeline files beside the word typed so far, run ids
 /// from `metrics/`. Called by the shell completion scripts through the
-/// binary itself, so it reads names only, never a file's contents.
+/// binary itself, so these read names only; what needs a file's contents
+/// (environments, parameter flags, a run's tasks) is in
+/// PipelineCompletions.swift.
 public struct CompletionCandidates {
   public var layout: RootLayout
 
@@ -58,7 +60,7 @@ public struct CompletionCandidates {
     return ids.filter { $0.hasPrefix(prefix) }.sorted(by: >)
   }
 
-  private static func entries(of directory: String) -> [String] {
+  static func entries(of directory: String) -> [String] {
     (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
   }
 }

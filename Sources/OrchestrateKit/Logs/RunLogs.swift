@@ -17,6 +17,10 @@ public struct RunLogs {
     case unreadable(String)
     /// A log of a run that had secrets, with no record of where they stand.
     case secretsNotLocated(file: String, run: String)
+    /// A run with a record and no logs: why, and when if that can be told.
+    case logsDeleted(String)
+    /// An option that reads one task's log, given a per-source task.
+    case oneLogPerSource(String, instances: [String], option: String)
 
     public var description: String {
       switch self {
@@ -30,6 +34,10 @@ public struct RunLogs {
       case .unknownFile(let name, let run, let found):
         "no log '\(name)' in \(run) (found: \(found.joined(separator: ", ")))"
       case .unreadable(let message): message
+      case .logsDeleted(let explanation): explanation
+      case .oneLogPerSource(let task, let instances, let option):
+        "'\(task)' has one log per source (\(instances.joined(separator: ", "))): "
+          + "name one of them for \(option)"
       case .secretsNotLocated(let file, let run):
         "\(file) of \(run) is not shown: the run had secret values, and where they stand in "
           + "this log was never recorded (read it on the machine with orchestrate logs)"
@@ -52,6 +60,9 @@ public struct RunLogs {
   public func find(run: String) throws(Failure) -> StoredRunLogs {
     let runs = allRuns()
     if let found = runs.first(where: { $0.name == run }) { return found }
+    if let deleted = DeletedRunLogs.find(run, layout: layout) {
+      throw .logsDeleted(deleted.explanation(logs: self))
+    }
     throw .unknownRun(
       run, logsDirectory: layout.logsDirectory,
       newest: runs.prefix(Self.suggestions).map(\.name))
@@ -129,7 +140,7 @@ public struct RunLogs {
   }
 
   /// A file of at most 16 MiB of the run, whole; nil when there is none.
-  private func smallFile(_ name: String, of run: StoredRunLogs) -> Data? {
+  func smallFile(_ name: String, of run: StoredRunLogs) -> Data? {
     var data = Data()
     do {
       try copy(anyOf: [name], of: run) { block in
@@ -225,8 +236,19 @@ public struct RunLogs {
     return String(path[path.index(after: slash)...])
   }
 
-  /// Task logs by task name, other files by file name: what `logs` accepts.
+  /// The logs a name finds, by task name (`extract[geo]`, `orchestrate`),
+  /// for messages about a name that finds none: retries' logs, report files
+  /// and the journal are left out (`logs RUN --all` lists every file).
   static func names(_ files: [ArchivedFile]) -> [String] {
-    files.map { $0.path.hasSuffix(".log") ? String($0.path.dropLast(4)) : $0.path }
+    files.map(\.path).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) }
+      .filter { !isRetry($0) }
+  }
+
+  /// `transform.attempt-2` (from `transform.attempt-2.log`).
+  static func isRetry(_ name: String) -> Bool {
+    guard let dot = name.lastIndex(of: ".") else { return false }
+    let suffix = name[name.index(after: dot)...]
+    return suffix.hasPrefix("attempt-") && suffix.count > 8
+      && suffix.dropFirst(8).allSatisfy(\.isASCII) && suffix.dropFirst(8).allSatisfy(\.isNumber)
   }
 }

@@ -18,6 +18,11 @@ public struct TaskLogFollower {
   }
 
   public func follow(to fd: Int32) throws(RunLogs.Failure) {
+    // One task's output as it comes; several at once would interleave.
+    let instances = TaskLogPrinter(logs: logs, run: run).instances(of: task)
+    if !instances.isEmpty {
+      throw .oneLogPerSource(task, instances: instances, option: "--follow")
+    }
     guard let directory = run.directory, run.archive == nil else {
       // An archived run has ended: print it whole.
       return try TaskLogPrinter(logs: logs, run: run).printAll(task, to: fd)

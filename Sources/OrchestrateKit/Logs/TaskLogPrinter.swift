@@ -34,7 +34,34 @@ public struct TaskLogPrinter {
     record?.tasks.first { $0.name == name }
   }
 
+  /// The instances of a per-source task, in the run's order
+  /// (`download` → `download[geo]`, `download[sra]`); empty when `name` is
+  /// anything else.
+  public func instances(of name: String) -> [String] {
+    guard task(name) == nil, !name.contains("[") else { return [] }
+    // Without a record, the first attempts' logs say which instances ran.
+    let names =
+      record?.tasks.map(\.name)
+      ?? ((try? logs.files(of: run)) ?? []).map(\.path).filter { $0.hasSuffix(".log") }.map {
+        String($0.dropLast(4))
+      }
+    return names.filter { Self.isInstance($0, of: name) }
+  }
+
+  /// `download[geo]` of `download`; not `download[geo].attempt-2`.
+  static func isInstance(_ candidate: String, of task: String) -> Bool {
+    guard candidate.hasPrefix(task + "["), candidate.hasSuffix("]") else { return false }
+    return !candidate.dropFirst(task.count + 1).dropLast().contains { $0 == "[" || $0 == "]" }
+  }
+
+  /// Every attempt of the task, or of each instance in turn for a
+  /// per-source task: each header names its instance.
   public func printAll(_ name: String, to fd: Int32) throws(RunLogs.Failure) {
+    let instances = instances(of: name)
+    if !instances.isEmpty {
+      for instance in instances { try printAll(instance, to: fd) }
+      return
+    }
     // A rerun took this task over: its output is in the run that ran it.
     if let origin = task(name)?.reusedFrom {
       return try TaskLogPrinter(
@@ -56,6 +83,10 @@ public struct TaskLogPrinter {
 
   /// One attempt's bytes, unchanged.
   public func printAttempt(_ number: Int, of name: String, to fd: Int32) throws(RunLogs.Failure) {
+    let instances = instances(of: name)
+    if !instances.isEmpty {
+      throw .oneLogPerSource(name, instances: instances, option: "--attempt")
+    }
     if let origin = task(name)?.reusedFrom {
       return try TaskLogPrinter(
         logs: logs, run: logs.find(run: origin), masksSecrets: masksSecrets

@@ -1,7 +1,11 @@
 /// What `--dry-run` prints: the steps in the order they would be considered,
 /// what each waits for, and its limits.
 public enum PlanDescription {
-  public static func render(_ plan: Plan, maxParallel: Int? = nil) -> String {
+  /// The last line of a dry run.
+  public static let nothingDone = "dry run: nothing was started and nothing was written"
+
+  /// `closing`: end with `nothingDone`; a backfill ends its plans with it once.
+  public static func render(_ plan: Plan, maxParallel: Int? = nil, closing: Bool = true) -> String {
     let pipeline = plan.pipeline
     var header =
       "\(pipeline.name): \(plan.steps.count) task(s), max_parallel \(maxParallel ?? pipeline.maxParallel)"
@@ -47,7 +51,7 @@ public enum PlanDescription {
         lines.append(String(repeating: " ", count: numberWidth + 4) + sbatch)
       }
     }
-    lines.append("dry run: nothing was started and nothing was written")
+    if closing { lines.append(nothingDone) }
     return lines.joined(separator: "\n")
   }
 }

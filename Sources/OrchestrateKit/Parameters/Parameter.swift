@@ -20,6 +20,14 @@ public struct Parameter: Sendable, Equatable {
   /// How tasks see it: `full_refresh` → `FULL_REFRESH`.
   public var variable: String { name.uppercased() }
 
+  /// A bool parameter's own flags on the command line: `full_refresh` →
+  /// `--full-refresh`, `--no-full-refresh`; none for other kinds.
+  public var flags: [String] {
+    guard kind == .bool else { return [] }
+    let spelled = name.replacing("_", with: "-")
+    return ["--\(spelled)", "--no-\(spelled)"]
+  }
+
   /// The canonical text of `text` as a value of this parameter, or why not;
   /// the reason never repeats a secret value.
   public func value(of text: String) -> Result<String, ValueProblem> {

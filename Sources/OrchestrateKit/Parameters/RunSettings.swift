@@ -59,9 +59,13 @@ public struct RunSettings: Sendable {
     /// The machine refused (an env_file missing or unreadable), not the
     /// command line: a run refused this way is recorded and told.
     public var isFromMachine = false
-    init(_ description: String, isFromMachine: Bool = false) {
+    /// An option the command line's parser let through for the pipeline's
+    /// bool parameters, and that is not one of them: a usage error.
+    public var isUnknownOption = false
+    init(_ description: String, isFromMachine: Bool = false, isUnknownOption: Bool = false) {
       self.description = description
       self.isFromMachine = isFromMachine
+      self.isUnknownOption = isUnknownOption
     }
   }
 
@@ -208,10 +212,7 @@ public struct RunSettings: Sendable {
   private static func boolFlag(_ flag: String, in pipeline: Pipeline) throws(Problem)
     -> (String, String)
   {
-    let flags = pipeline.parameters.filter { $0.kind == .bool }.flatMap { parameter -> [String] in
-      let spelled = parameter.name.replacing("_", with: "-")
-      return ["--\(spelled)", "--no-\(spelled)"]
-    }
+    let flags = pipeline.parameters.flatMap(\.flags)
     let negated = flag.hasPrefix("--no-")
     let spelled = flag.dropFirst(negated ? 5 : 2)
     let name = spelled.replacing("-", with: "_")
@@ -222,7 +223,7 @@ public struct RunSettings: Sendable {
       if let guess = closestMatch(to: flag, in: Set(flags)) {
         message += " (did you mean '\(guess)'?)"
       }
-      throw Problem(message)
+      throw Problem(message, isUnknownOption: true)
     }
     return (parameter.name, negated ? "false" : "true")
   }

@@ -112,6 +112,13 @@ public struct Plan: Sendable {
     if let selection { try select(selection) }
   }
 
+  /// The name `--task` most likely meant: an instance (`extract[geo]`) or,
+  /// since a mistyped per-source task is far from each of its instances, a
+  /// task (`extract`).
+  func taskGuess(for name: String) -> String? {
+    closestMatch(to: name, in: Set(steps.map(\.name) + steps.map(\.task.name)))
+  }
+
   /// Keeps the selected steps; dependencies on steps left out are dropped,
   /// as with `--source`.
   private mutating func select(_ selection: TaskSelection) throws(Problem) {
@@ -119,7 +126,7 @@ public struct Plan: Sendable {
     for name in selection.names {
       let matching = steps.indices.filter { steps[$0].name == name || steps[$0].task.name == name }
       guard !matching.isEmpty else {
-        throw .unknownTask(name, guess: closestMatch(to: name, in: Set(steps.map(\.name))))
+        throw .unknownTask(name, guess: taskGuess(for: name))
       }
       chosen.formUnion(matching)
     }

@@ -25,7 +25,7 @@ extension Plan {
           steps[$0].name == name || steps[$0].task.name == name
         }
         guard !matching.isEmpty else {
-          throw .unknownTask(name, guess: closestMatch(to: name, in: Set(steps.map(\.name))))
+          throw .unknownTask(name, guess: taskGuess(for: name))
         }
         again.formUnion(matching)
       }

@@ -6,32 +6,48 @@ import OrchestrateKit
 /// words typed so far, and these list the candidates from the root those
 /// words (or $ORCHESTRATE_ROOT, or the current directory) name.
 enum Completions {
-  static let pipeline = CompletionKind.custom { words, _, prefix in
-    candidates(words).pipelines(matching: prefix)
+  /// A pipeline; and where bash asks it for a word starting with `-` after
+  /// the pipeline, the flags of its bool parameters, which only the file
+  /// declares (the scripts list the options the command itself knows).
+  static let pipeline = CompletionKind.custom { words, index, prefix in
+    let (candidates, typed) = read(words, index)
+    return prefix.hasPrefix("-")
+      ? candidates.parameterFlags(in: typed, matching: prefix)
+      : candidates.pipelines(matching: prefix)
   }
 
-  static let recordedPipeline = CompletionKind.custom { words, _, prefix in
-    candidates(words).recordedPipelines(matching: prefix)
+  static let recordedPipeline = CompletionKind.custom { words, index, prefix in
+    read(words, index).candidates.recordedPipelines(matching: prefix)
   }
 
   /// A run id, or with `--last` a pipeline that has runs.
-  static let run = CompletionKind.custom { words, _, prefix in
-    words.contains("--last")
-      ? candidates(words).recordedPipelines(matching: prefix)
-      : candidates(words).runIDs(matching: prefix)
+  static let run = CompletionKind.custom { words, index, prefix in
+    let (candidates, typed) = read(words, index)
+    return typed.contains("--last")
+      ? candidates.recordedPipelines(matching: prefix)
+      : candidates.runIDs(matching: prefix)
   }
 
-  private static func candidates(_ words: [String]) -> CompletionCandidates {
-    var root: String?
-    for (index, word) in words.enumerated() {
-      if word == "--root", index + 1 < words.count {
-        root = words[index + 1]
-      } else if word.hasPrefix("--root=") {
-        root = String(word.dropFirst("--root=".count))
-      }
-    }
-    return CompletionCandidates(
+  /// A task of the run named before it (`logs RUN <TAB>`).
+  static let task = CompletionKind.custom { words, index, prefix in
+    let (candidates, typed) = read(words, index)
+    return candidates.tasks(in: typed, matching: prefix)
+  }
+
+  /// An environment of the pipeline named on the line.
+  static let environment = CompletionKind.custom { words, index, prefix in
+    let (candidates, typed) = read(words, index)
+    return candidates.environments(in: typed, matching: prefix)
+  }
+
+  private static func read(_ words: [String], _ index: Int) -> (
+    candidates: CompletionCandidates, typed: CompletionWords
+  ) {
+    let typed = CompletionWords(
+      words, current: index, commandWords: 1 + CommandPath.subcommandWords(words.dropFirst()))
+    let candidates = CompletionCandidates(
       layout: RootLayout.resolve(
-        rootOption: root, environment: ProcessInfo.processInfo.environment))
+        rootOption: typed.root, environment: ProcessInfo.processInfo.environment))
+    return (candidates, typed)
   }
 }

@@ -57,7 +57,8 @@ struct PipelineOptions: ParsableArguments {
     } catch {
       throw CommandFailure(
         message: error.description, exitCode: 2,
-        refusal: error.isFromMachine ? refusal(error.description, pipeline: loaded) : nil)
+        refusal: error.isFromMachine ? refusal(error.description, pipeline: loaded) : nil,
+        isUsage: error.isUnknownOption)
     }
     let plan: Plan
     do {
@@ -81,6 +82,8 @@ struct CommandFailure: Error {
   var exitCode: Int32
   /// Set when the file or the machine refused the run: it is recorded and told.
   var refusal: RunRefusal? = nil
+  /// A mistyped command line: said as the argument parser's errors are.
+  var isUsage = false
 }
 
 extension CommandFailure {
@@ -91,7 +94,10 @@ extension CommandFailure {
       return try body()
     } catch let failure as CommandFailure {
       if printing {
-        StandardError.write("orchestrate: \(failure.message)\n")
+        StandardError.write(
+          failure.isUsage
+            ? UsageMessage.render(failure.message, command: CommandPath.current)
+            : "orchestrate: \(failure.message)\n")
       }
       throw ExitCode(failure.exitCode)
     }

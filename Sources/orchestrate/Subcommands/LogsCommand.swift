@@ -19,7 +19,11 @@ struct LogsCommand: ParsableCommand {
   var runID: String?
 
   @Argument(
-    help: "A task (extract[geo]) or a file name (orchestrate.log); omitted: list the run's logs.")
+    help: """
+      A task (extract: every instance of a per-source task; extract[geo]: one) or a file name \
+      (orchestrate.log); omitted: list the run's logs.
+      """,
+    completion: Completions.task)
   var task: String?
 
   @Flag(help: "The newest run (of PIPELINE when given).")

@@ -17,13 +17,14 @@ struct NotifyTestCommand: ParsableCommand {
 
   @OptionGroup var options: PipelineOptions
   @OptionGroup var parameters: ParameterOptions
+  @OptionGroup var logicalDate: LogicalDateOption
 
   @Option(help: "Only the channel at this index of notify: (0 is the first).")
   var channel: Int?
 
   func run() throws {
     let answers = try CommandFailure.exitOnFailure { () throws -> [ChannelTest.Answer] in
-      let (plan, _) = try options.plan(parameters.request)
+      let (plan, _) = try options.plan(parameters.request(date: logicalDate.date))
       do {
         return try ChannelTest.send(
           plan, channel: channel, environment: ProcessInfo.processInfo.environment)

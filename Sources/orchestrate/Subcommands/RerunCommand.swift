@@ -39,6 +39,7 @@ struct RerunCommand: ParsableCommand {
 
   @OptionGroup var rootOption: RootOption
   @OptionGroup var parameters: ParameterOptions
+  @OptionGroup var logicalDate: LogicalDateOption
   @OptionGroup var flags: RunFlags
 
   func validate() throws {
@@ -72,7 +73,7 @@ struct RerunCommand: ParsableCommand {
       let options = try PipelineOptions.parse(
         [original.pipelineFile, "--root", layout.root] + chosen.flatMap { ["--source", $0] })
       var (plan, location) = try options.plan(
-        RerunSource.request(from: original, overriding: parameters.request))
+        RerunSource.request(from: original, overriding: parameters.request(date: logicalDate.date)))
       do {
         try plan.reuse(from: original, rerunning: selection)
       } catch {

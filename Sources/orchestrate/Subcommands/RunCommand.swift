@@ -14,6 +14,7 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var options: PipelineOptions
   @OptionGroup var parameters: ParameterOptions
+  @OptionGroup var logicalDate: LogicalDateOption
   @OptionGroup var flags: RunFlags
 
   @Option(name: .customLong("task"), help: "Only this task or instance (repeatable).")
@@ -37,7 +38,8 @@ struct RunCommand: ParsableCommand {
       ? nil
       : Plan.TaskSelection(names: tasks, withDependencies: withDependencies, downstream: downstream)
     try flags.execute {
-      let (plan, location) = try options.plan(parameters.request, tasks: selection)
+      let (plan, location) = try options.plan(
+        parameters.request(date: logicalDate.date), tasks: selection)
       return (
         try PreflightGate.checked(plan, location: location, argument: options.pipeline), location
       )

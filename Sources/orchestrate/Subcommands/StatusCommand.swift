@@ -34,8 +34,14 @@ struct StatusCommand: ParsableCommand {
       "Health check: a summary line, then the detail; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
   var check = false
 
-  @Option(help: "Write Prometheus textfile-collector metrics to this file (atomically).")
+  @Option(
+    help: ArgumentHelp(
+      "Write Prometheus textfile-collector metrics to this file (atomically); - for standard output.",
+      valueName: "file"))
   var prometheus: String?
+
+  /// `--prometheus -`: the metrics are all that standard output holds.
+  private var prometheusToStandardOutput: Bool { prometheus == "-" }
 
   @Flag(help: "Show per-task statistics for every pipeline (always shown for one).")
   var tasks = false
@@ -53,6 +59,11 @@ struct StatusCommand: ParsableCommand {
     if let date, !LogicalDate.isValid(date) {
       throw ValidationError("--date: '\(date)' is not a date (YYYY-MM-DD)")
     }
+    if prometheusToStandardOutput {
+      for (flag, given) in [("--json", json), ("--check", check), ("--quiet", quiet)] where given {
+        throw ValidationError("--prometheus - and \(flag) both write to standard output")
+      }
+    }
   }
 
   func run() throws {
@@ -60,7 +71,9 @@ struct StatusCommand: ParsableCommand {
     let report = StatusCollector.collect(
       layout: layout, pipeline: name, windowDays: days, logicalDate: date)
     try CommandFailure.exitOnFailure {
-      if let prometheus {
+      if prometheusToStandardOutput {
+        print(PrometheusText.render(report), terminator: "")
+      } else if let prometheus {
         do {
           try AtomicFile.write(Data(PrometheusText.render(report).utf8), to: prometheus)
         } catch {
@@ -72,6 +85,8 @@ struct StatusCommand: ParsableCommand {
       for line in StatusNotifier.notify(report, layout: layout) {
         if line.isWarning {
           StandardError.write("orchestrate: warning: \(line.text)\n")
+        } else if prometheusToStandardOutput {
+          StandardError.write("\(line.text)\n")
         } else if !quiet {
           print(line.text)
         }

@@ -17,6 +17,7 @@ struct ValidateCommand: ParsableCommand {
 
   @OptionGroup var options: PipelineOptions
   @OptionGroup var parameters: ParameterOptions
+  @OptionGroup var logicalDate: LogicalDateOption
 
   @Flag(
     help:
@@ -25,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
   var strict = false
 
   func run() throws {
-    var request = parameters.request
+    var request = parameters.request(date: logicalDate.date)
     request.allowsMissing = true
     let (plan, location) = try CommandFailure.exitOnFailure { try options.plan(request) }
     let programs = SlurmClient.missingPrograms(for: plan)
