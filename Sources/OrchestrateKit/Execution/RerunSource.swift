@@ -22,10 +22,20 @@ public enum RerunSource {
     throw Problem(description: "no run '\(runId)' in \(layout.metricsDirectory)")
   }
 
-  /// The newest run of `pipeline` that has ended (or whose orchestrator died).
-  public static func newest(pipeline: String, layout: RootLayout) throws(Problem) -> RunRecord {
+  /// The newest run of `pipeline` that has ended (or whose orchestrator
+  /// died); with `environment`, the newest of that environment's runs.
+  public static func newest(pipeline: String, environment: String? = nil, layout: RootLayout)
+    throws(Problem) -> RunRecord
+  {
     let directory = layout.metricsDirectory(pipeline: pipeline)
-    let runs = StatusIndex.load(directory: directory, tasks: .newest(0)).runs
+    let all = StatusIndex.load(directory: directory, tasks: .newest(0)).runs
+    let runs = all.filter { environment == nil || $0.environment == environment }
+    if let environment, runs.isEmpty, !all.isEmpty {
+      let seen = Set(all.compactMap(\.environment)).sorted()
+      throw Problem(
+        description: "no runs of pipeline '\(pipeline)' in environment '\(environment)'"
+          + (seen.isEmpty ? "" : " (its runs are in: \(seen.joined(separator: ", ")))"))
+    }
     guard !runs.isEmpty else {
       let known = StatusCollector.pipelineNames(in: layout.metricsDirectory)
       var message = "no runs of pipeline '\(pipeline)' in \(layout.metricsDirectory)"

@@ -103,7 +103,8 @@ public struct NotificationContent: Codable, Sendable, Equatable {
     runId: String? = nil, environment: String? = nil
   ) -> NotificationContent {
     NotificationContent(
-      event: event, title: "\(pipeline) \(headline) on \(host)", pipeline: pipeline,
+      event: event, title: "\(named(pipeline, environment)) \(headline) on \(host)",
+      pipeline: pipeline,
       environment: environment, host: host, runId: runId, reason: reason, failedTasks: [],
       counters: [:], anomalies: [])
   }
@@ -130,7 +131,12 @@ public struct NotificationContent: Codable, Sendable, Equatable {
       case .failure, .partial: "\(notCompleted) of \(wanted) tasks did not complete"
       default: "\(counts.completed) of \(wanted) tasks completed"
       }
-    return "\(record.pipeline) \(word) on \(record.host): \(detail)"
+    return "\(named(record.pipeline, record.environment)) \(word) on \(record.host): \(detail)"
+  }
+
+  /// `ingest`, or `ingest (prod)`: a dev message never reads like prod's.
+  static func named(_ pipeline: String, _ environment: String?) -> String {
+    environment.map { "\(pipeline) (\($0))" } ?? pipeline
   }
 
   /// The last `tailLines` lines of `output`, masked, within what is left of `budget`.

@@ -6,8 +6,11 @@ import Glibc
 /// atomically. Losing it costs at most a repeated message.
 public struct NotifyState: Codable, Sendable, Equatable {
   public var schemaVersion = 1
-  /// The runs in a row that did not complete, when the newest did not.
+  /// The runs in a row that did not complete, when the newest did not:
+  /// of runs without an environment here, of each environment's in
+  /// `failingByEnvironment` (a dev run never ends prod's streak).
   public var failing: NotificationContent.FailingSince?
+  public var failingByEnvironment: [String: NotificationContent.FailingSince]? = nil
   /// Per channel (`<environment>#<index>:<kind>`): the failing streak it
   /// was last told about, and when.
   public var channels: [String: ChannelState] = [:]
@@ -30,6 +33,23 @@ public struct NotifyState: Codable, Sendable, Equatable {
   }
 
   public init() {}
+
+  public func failing(in environment: String?) -> NotificationContent.FailingSince? {
+    guard let environment else { return failing }
+    return failingByEnvironment?[environment]
+  }
+
+  public mutating func setFailing(
+    _ streak: NotificationContent.FailingSince?, in environment: String?
+  ) {
+    guard let environment else {
+      failing = streak
+      return
+    }
+    var streaks = failingByEnvironment ?? [:]
+    streaks[environment] = streak
+    failingByEnvironment = streaks.isEmpty ? nil : streaks
+  }
 
   public static let fileName = ".notify-state"
 

@@ -65,14 +65,13 @@ public final class RunNotifier {
     let directory = layout.metricsDirectory(pipeline: record.pipeline)
     let state = NotifyState.read(directory: directory)
     var failing: NotificationContent.FailingSince?
-    var primary = ChangeOnlyPolicy.primaryEvent(record.status, wasFailing: state.failing != nil)
+    let streak = state.failing(in: record.environment)
+    var primary = ChangeOnlyPolicy.primaryEvent(record.status, wasFailing: streak != nil)
     if record.status != .completed {
       failing =
-        state.failing ?? .init(runId: record.runId, startedAt: record.startedAt, runs: 0)
+        streak ?? .init(runId: record.runId, startedAt: record.startedAt, runs: 0)
       failing!.runs += 1
-    } else if let streak = state.failing,
-      !Self.covers(record, failuresOf: streak.runId, in: directory)
-    {
+    } else if let streak, !Self.covers(record, failuresOf: streak.runId, in: directory) {
       // A run of part of the pipeline (--source, --task) that did not run
       // what was failing: it completed, but nothing recovered.
       failing = streak
@@ -103,7 +102,7 @@ public final class RunNotifier {
         $0.record.delivered && ($0.record.event == .failure || $0.record.event == .partial)
       }.map(\.key))
     let stateError = NotifyState.update(directory: directory) { state in
-      state.failing = failing
+      state.setFailing(failing, in: record.environment)
       for key in failureSent {
         state.channels[key] = .init(failingSince: failing?.runId, lastFailureSentAt: now)
       }

@@ -122,7 +122,14 @@ public enum StatusNotifier {
     let state = NotifyState.read(directory: directory)
     let refusalTold =
       record?.status == .refused && (record?.notifications ?? []).contains(where: \.delivered)
-    let current = occurrences(status, refusalTold: refusalTold)
+    // Each environment's occurrences apart: `prod/missed:…`.
+    let scope = status.environment.map { "\($0)/" } ?? ""
+    let current = occurrences(status, refusalTold: refusalTold).map {
+      var occurrence = $0
+      occurrence.key = scope + occurrence.key
+      return occurrence
+    }
+    let mine = { (key: String) in scope.isEmpty ? !key.contains("/") : key.hasPrefix(scope) }
     let batch = NotificationBatch()
     let deadline = now.addingTimeInterval(pipeline.notify.timeout.seconds)
     var launched: [(occurrence: String, channel: String)] = []
@@ -150,7 +157,7 @@ public enum StatusNotifier {
     }
     let currentKeys = Set(current.map(\.key))
     for (key, alert) in state.alerts.sorted(by: { $0.key < $1.key })
-    where !currentKeys.contains(key) && alert.event != .failure {
+    where mine(key) && !currentKeys.contains(key) && alert.event != .failure {
       let content = NotificationContent.problem(
         pipeline: status.name, event: .recovery, headline: "RECOVERED",
         reason: "cleared: \(alert.text)", host: host, environment: environmentName)
@@ -171,7 +178,7 @@ public enum StatusNotifier {
         lines.append(
           Line(
             text:
-              "\(status.name): \(result.record.event.rawValue) sent to \(result.record.channelName)",
+              "\(status.label): \(result.record.event.rawValue) sent to \(result.record.channelName)",
             isWarning: false))
       } else {
         failed[occurrence, default: []].insert(result.key)
@@ -190,7 +197,7 @@ public enum StatusNotifier {
         alert.channels = Array(Set(alert.channels).union(delivered[occurrence.key] ?? [])).sorted()
         state.alerts[occurrence.key] = alert
       }
-      for key in Array(state.alerts.keys) where !currentKeys.contains(key) {
+      for key in Array(state.alerts.keys) where mine(key) && !currentKeys.contains(key) {
         // Kept only while a recovery is still owed to some channel.
         let owed = failed[key] ?? []
         if owed.isEmpty {

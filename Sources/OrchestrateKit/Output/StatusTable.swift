@@ -36,10 +36,10 @@ public enum StatusTable {
     // Names, reasons and messages come from records anyone with write access
     // to metrics/ can forge: escaped before our own colours are added.
     let text = { (value: String) in TerminalText.escaped(value) }
-    var header = "\(style.bold(text(pipeline.name)))  \(level(pipeline.health.level, style: style))"
+    var header = "\(style.bold(text(pipeline.label)))  \(level(pipeline.health.level, style: style))"
     if let schedule = pipeline.schedule { header += "  schedule \(schedule)" }
     if let zone = pipeline.timezone { header += " (\(zone))" }
-    header += "  max_age \(Ago.format(pipeline.maxAgeSeconds))"
+    if let maxAge = pipeline.maxAgeSeconds { header += "  max_age \(Ago.format(maxAge))" }
     var lines = [header]
     func row(_ label: String, _ text: String) {
       lines.append("  " + label.padded(to: 15) + text)

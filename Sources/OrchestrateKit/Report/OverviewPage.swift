@@ -6,7 +6,7 @@ public enum OverviewPage {
     let report = overview.report
     let now = report.generatedAt
     let pipelines = report.pipelines.sorted {
-      ($0.health.level, $1.name) > ($1.health.level, $0.name)
+      ($0.health.level, $1.label) > ($1.health.level, $0.label)
     }
     var body = "<h1>Pipelines</h1>"
     body +=
@@ -27,7 +27,7 @@ public enum OverviewPage {
       for pipeline in problems {
         for problem in pipeline.health.problems {
           body +=
-            "<li>\(StatusMark(problem.level).badge) <a href=\"\(ReportLinks.pipeline(pipeline.name, fromOverview: true))\">\(HTML.escape(pipeline.name))</a>: \(HTML.escape(problem.message))</li>"
+            "<li>\(StatusMark(problem.level).badge) <a href=\"\(ReportLinks.pipeline(pipeline.name, fromOverview: true))\">\(HTML.escape(pipeline.label))</a>: \(HTML.escape(problem.message))</li>"
         }
       }
       body += "</ul>"
@@ -48,7 +48,7 @@ public enum OverviewPage {
       <th class="hide-narrow">next due (UTC)</th></tr></thead><tbody>
       """
     for pipeline in pipelines {
-      let name = HTML.escape(pipeline.name)
+      let name = HTML.escape(pipeline.label)
       html +=
         "<tr><td><a href=\"\(ReportLinks.pipeline(pipeline.name, fromOverview: true))\">\(name)</a></td>"
       html += "<td>\(StatusMark(pipeline.health.level).badge)</td>"

@@ -56,7 +56,7 @@ public enum PipelinePage {
       ),
       ("schedule", status.schedule ?? "none"),
       ("next due (UTC)", ReportFormat.time(status.nextDue)),
-      ("max age", ReportFormat.seconds(status.maxAgeSeconds)),
+      ("max age", status.maxAgeSeconds.map(ReportFormat.seconds) ?? "none (run by hand)"),
     ]
     if let missed = status.missed {
       items.append(("missed run due (UTC)", ReportFormat.time(missed.dueAt)))

@@ -14,14 +14,19 @@ public struct ReportSource: Sendable {
   public let layout: RootLayout
   public let windowDays: Int
   public let now: Date
+  /// Only this environment's runs are judged (`report -e prod`).
+  public let environment: String?
 
   /// One index load per pipeline for all of this source's pages.
   let loads: SharedIndexLoads
 
-  public init(layout: RootLayout, windowDays: Int, now: Date = Date()) {
+  public init(
+    layout: RootLayout, windowDays: Int, now: Date = Date(), environment: String? = nil
+  ) {
     self.layout = layout
     self.windowDays = windowDays
     self.now = now
+    self.environment = environment
     loads = SharedIndexLoads(
       widest: Self.taskSelection(now: now, windowDays: windowDays), now: now)
   }
@@ -48,7 +53,7 @@ public struct ReportSource: Sendable {
   /// Every pipeline's status (problems first on the page) and its newest runs.
   public func overview(pipelines names: [String]? = nil) -> Overview {
     var report = StatusCollector.collect(
-      layout: layout, windowDays: windowDays, now: now, loads: loads)
+      layout: layout, windowDays: windowDays, now: now, environment: environment, loads: loads)
     if let names { report.pipelines.removeAll { !names.contains($0.name) } }
     var recent: [String: [RunDigest]] = [:]
     for pipeline in report.pipelines {
@@ -67,7 +72,8 @@ public struct ReportSource: Sendable {
     var judged = known
     if judged == nil {
       let report = StatusCollector.collect(
-        layout: layout, pipeline: name, windowDays: windowDays, now: now, loads: loads)
+        layout: layout, pipeline: name, windowDays: windowDays, now: now,
+        environment: environment, loads: loads)
       judged = report.pipelines.first
       unreadable = report.unreadableFiles
     }

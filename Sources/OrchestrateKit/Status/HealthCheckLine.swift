@@ -36,7 +36,8 @@ public enum HealthCheckLine {
   /// Last duration, success rate in the window and runs in progress, in
   /// the plugin format `'label'=value[unit];warn;crit;min;max`.
   static func performanceData(_ pipeline: PipelineStatus) -> [String] {
-    let label = pipeline.name.replacing("'", with: "_")
+    let label = (pipeline.environment.map { "\(pipeline.name)_\($0)" } ?? pipeline.name)
+      .replacing("'", with: "_")
     var data: [String] = []
     if let duration = pipeline.lastRun?.durationSeconds {
       data.append("'\(label)_last_duration'=\(decimal(duration))s;;;0")

@@ -90,11 +90,12 @@ public enum HealthRules {
 
   /// Why the last success is too old, when it is.
   static func staleMessage(_ status: PipelineStatus) -> String? {
+    guard let maxAge = status.maxAgeSeconds else { return nil }
     let age = status.lastSuccess?.ageSeconds
-    guard age.map({ $0 > status.maxAgeSeconds }) ?? true else { return nil }
+    guard age.map({ $0 > maxAge }) ?? true else { return nil }
     let seconds = RunSummary.formatSeconds
     let since = age.map { "last successful run \(seconds($0)) ago" } ?? "never succeeded"
-    return "no successful run within max_age \(seconds(status.maxAgeSeconds)) (\(since))"
+    return "no successful run within max_age \(seconds(maxAge)) (\(since))"
   }
 
   static func missedMessage(_ missed: ScheduleExpectation.MissedRun, _ status: PipelineStatus)

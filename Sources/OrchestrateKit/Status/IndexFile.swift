@@ -219,7 +219,8 @@ enum IndexFile {
     let digest = RunDigest(
       file: name, runId: runId, status: status, startedAt: started,
       durationSeconds: lines.double(fields[7]), tasks: tasks, sourceFiltered: kind == "F",
-      environment: lines.equals(fields[8], "-") ? nil : lines.string(fields[8]))
+      environment: lines.equals(fields[8], "-") ? nil : lines.string(fields[8]),
+      scheduled: !lines.equals(fields[9], "M"))
     return (name, stamp, .run(digest))
   }
 
@@ -233,7 +234,7 @@ enum IndexFile {
     case .run(let run):
       fields += [
         run.sourceFiltered ? "F" : "R", run.runId, run.status.rawValue, String(run.startedAt),
-        number(run.durationSeconds), run.environment ?? "-",
+        number(run.durationSeconds), run.environment ?? "-", run.scheduled ? "S" : "M",
       ]
       for task in run.tasks {
         fields += [
@@ -272,8 +273,8 @@ enum IndexFile {
 
   static let taskFields = 6
   /// A run's own fields: file, size, modified, kind, run id, status,
-  /// started, duration, environment; its tasks follow.
-  static let runFields = 9
+  /// started, duration, environment, trigger (S or M); its tasks follow.
+  static let runFields = 10
 
   private static func counters(_ metrics: [String: Double]?) -> String {
     guard let metrics, !metrics.isEmpty else { return "-" }

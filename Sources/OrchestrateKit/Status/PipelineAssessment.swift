@@ -31,6 +31,11 @@ public struct PipelineAssessment {
   public var settle: (RunRecord) -> RunRecord
   /// The pipeline's file, for one without runs: its schedule and max_age.
   public var declared: DeclaredPipeline?
+  /// The environment these runs share (nil: none), and whether runs are
+  /// owed there (its schedule and max_age apply): false for one only ever
+  /// run by hand beside a scheduled one.
+  public var environment: String?
+  public var expectsRuns = true
   /// How long a process of this boot (its start ticks and boot id) has run,
   /// by the boot-time clock; nil for one of another boot or host.
   public var secondsRunning: (_ startTicks: UInt64?, _ bootId: String?) -> Double?
@@ -77,12 +82,17 @@ public struct PipelineAssessment {
     // The newest record carries the settings it ran with; without one, the file.
     let schedule = newest == nil ? declared?.schedule : newest?.schedule
     let timezone = newest == nil ? declared?.timezone : newest?.timezone
-    let expectation = ScheduleExpectation(
-      schedule: schedule, timezone: timezone,
-      graceSeconds: newest == nil ? declared?.graceSeconds : newest?.scheduleGraceSeconds)
+    let expectation =
+      expectsRuns
+      ? ScheduleExpectation(
+        schedule: schedule, timezone: timezone,
+        graceSeconds: newest == nil ? declared?.graceSeconds : newest?.scheduleGraceSeconds)
+      : nil
     let maxAge =
-      (newest == nil ? declared?.maxAgeSeconds : newest?.maxAgeSeconds)
-      ?? expectation?.maxAge(now: now) ?? ScheduleExpectation.unscheduledMaxAge
+      expectsRuns
+      ? (newest == nil ? declared?.maxAgeSeconds : newest?.maxAgeSeconds)
+        ?? expectation?.maxAge(now: now) ?? ScheduleExpectation.unscheduledMaxAge
+      : nil
 
     var running: [PipelineStatus.RunningRun] = []
     var abandoned: [PipelineStatus.AbandonedRun] = []
@@ -124,7 +134,7 @@ public struct PipelineAssessment {
     let tasks = taskStatistics(inWindow, history: history)
     let lastSuccess = finished.last { $0.status == .completed }
     var status = PipelineStatus(
-      name: name, schedule: schedule, timezone: timezone,
+      name: name, environment: environment, schedule: schedule, timezone: timezone,
       nextDue: expectation?.schedule.next(after: now),
       missed: expectation?.missedRun(
         starts: Array(runs.lazy.filter { !$0.sourceFiltered }.map(\.startedAt)), now: now,

@@ -3,6 +3,15 @@ import FoundationEssentials
 /// The report in the Prometheus text exposition format, for node_exporter's
 /// textfile collector (the usual way cron jobs are watched).
 public enum PrometheusText {
+  /// `pipeline`, and `environment` for a pipeline run in environments.
+  static func labels(_ pipeline: PipelineStatus, _ more: [String: String] = [:]) -> [String: String]
+  {
+    var labels = more
+    labels["pipeline"] = pipeline.name
+    if let environment = pipeline.environment { labels["environment"] = environment }
+    return labels
+  }
+
   public static func render(_ report: StatusReport) -> String {
     var output = Exposition(pipelines: report.pipelines)
     output.gauge("health", "Health level: 0 ok, 1 warning, 2 critical, 3 unknown.") {
@@ -13,7 +22,7 @@ public enum PrometheusText {
       guard let last = pipeline.lastRun else { continue }
       for status in RunStatus.allCases where status != .running {
         output.sample(
-          ["pipeline": pipeline.name, "status": status.rawValue], last.status == status ? 1 : 0)
+          Self.labels(pipeline, ["status": status.rawValue]), last.status == status ? 1 : 0)
       }
     }
     output.gauge("last_run_timestamp_seconds", "Start of the newest finished run (Unix time).") {
@@ -74,7 +83,7 @@ public enum PrometheusText {
     mutating func gauge(_ name: String, _ help: String, _ value: (PipelineStatus) -> Double?) {
       family(name, help)
       for pipeline in pipelines {
-        if let value = value(pipeline) { sample(["pipeline": pipeline.name], value) }
+        if let value = value(pipeline) { sample(PrometheusText.labels(pipeline), value) }
       }
     }
 
@@ -85,7 +94,7 @@ public enum PrometheusText {
       for pipeline in pipelines {
         for task in pipeline.tasks {
           if let value = value(task) {
-            sample(["pipeline": pipeline.name, "task": task.name], value)
+            sample(PrometheusText.labels(pipeline, ["task": task.name]), value)
           }
         }
       }

@@ -15,6 +15,9 @@ public struct RunDigest: Sendable, Equatable {
   public var sourceFiltered: Bool
   /// The environment it ran in (`--environment`); status judges each apart.
   public var environment: String?
+  /// Started by cron or a timer rather than by hand: an environment that
+  /// has such runs is expected to keep having them.
+  public var scheduled: Bool
   public var tasks: [TaskDigest]
 
   public struct TaskDigest: Sendable, Equatable {
@@ -42,9 +45,11 @@ public struct RunDigest: Sendable, Equatable {
 
   public init(
     file: String, runId: String, status: RunStatus, startedAt: Double, durationSeconds: Double?,
-    tasks: [TaskDigest], sourceFiltered: Bool = false, environment: String? = nil
+    tasks: [TaskDigest], sourceFiltered: Bool = false, environment: String? = nil,
+    scheduled: Bool = true
   ) {
     self.environment = environment
+    self.scheduled = scheduled
     self.file = file
     self.runId = runId
     self.status = status
@@ -65,7 +70,8 @@ public struct RunDigest: Sendable, Equatable {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts.count)
-      }, sourceFiltered: !record.sourceFilter.isEmpty, environment: record.environment)
+      }, sourceFiltered: !record.sourceFilter.isEmpty, environment: record.environment,
+      scheduled: record.trigger == .scheduled)
   }
 }
 
@@ -88,7 +94,8 @@ extension RunDigest {
         TaskDigest(
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts?.count ?? 1)
-      }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty, environment: shape.environment)
+      }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty, environment: shape.environment,
+      scheduled: shape.trigger != RunRecord.Trigger.manual.rawValue)
   }
 
   private struct RecordShape: Decodable {
@@ -100,6 +107,7 @@ extension RunDigest {
     var durationSeconds: Double?
     var sourceFilter: [String]?
     var environment: String?
+    var trigger: String?
     var tasks: [TaskShape]
 
     enum CodingKeys: String, CodingKey {
@@ -110,7 +118,7 @@ extension RunDigest {
       case startedAt = "started_at"
       case durationSeconds = "duration_seconds"
       case sourceFilter = "source_filter"
-      case environment
+      case environment, trigger
       case tasks
     }
   }

@@ -3,20 +3,21 @@ import Glibc
 
 /// Builds the status report of a root directory from its metrics files.
 public enum StatusCollector {
-  /// `logicalDate`: only the runs for that date (`status --date`).
+  /// `logicalDate`: only the runs for that date (`status --date`);
+  /// `environment`: only that environment's runs (`status -e prod`).
   public static func collect(
     layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date = Date(),
-    logicalDate: String? = nil
+    logicalDate: String? = nil, environment: String? = nil
   ) -> StatusReport {
     collect(
       layout: layout, pipeline: pipeline, windowDays: windowDays, now: now,
-      logicalDate: logicalDate, loads: nil)
+      logicalDate: logicalDate, environment: environment, loads: nil)
   }
 
   /// `loads`: index loads shared with other readers (the report's pages).
   static func collect(
     layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date,
-    logicalDate: String? = nil, loads: SharedIndexLoads?
+    logicalDate: String? = nil, environment: String? = nil, loads: SharedIndexLoads?
   ) -> StatusReport {
     let withRecords = pipelineNames(in: layout.metricsDirectory)
     // Pipelines of pipelines/ that never ran are judged by their files.
@@ -24,7 +25,7 @@ public enum StatusCollector {
     let selected = declared.pipelines.filter { pipeline == nil || pipeline == $0.name }
     let names = pipeline.map { name in selected.isEmpty ? [name] : [] } ?? withRecords
     var unreadable: [StatusIndex.Unreadable] = pipeline == nil ? declared.unreadable : []
-    var pipelines = selected.map { file in
+    var pipelines = selected.filter { _ in environment == nil }.map { file in
       PipelineAssessment(
         name: file.name, runs: [], now: now, windowDays: windowDays, record: { _ in nil },
         declared: file
@@ -46,22 +47,34 @@ public enum StatusCollector {
       if let logicalDate {
         runs = runs.filter { LogicalDateField.read("\(directory)/\($0.file)") == logicalDate }
       }
-      let assessment = PipelineAssessment(
-        name: name, runs: runs, now: now, windowDays: windowDays,
-        record: { RecordCoding.readRecord(at: "\(directory)/\($0.file)", decoder: decoder) },
-        settle: { AbandonedRuns.reconstruct($0, layout: layout) },
-        declared: contents.runs.isEmpty
-          ? DeclaredPipelines.declared(named: name, layout: layout) : nil)
-      pipelines.append(assessment.assess())
+      // Each environment apart: dev runs never judge prod. One only ever
+      // run by hand beside a scheduled one owes no runs.
+      let groups = Dictionary(grouping: runs, by: \.environment)
+      for group in groups.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) {
+        guard environment == nil || group == environment else { continue }
+        var assessment = PipelineAssessment(
+          name: name, runs: groups[group]!, now: now, windowDays: windowDays,
+          record: { RecordCoding.readRecord(at: "\(directory)/\($0.file)", decoder: decoder) },
+          settle: { AbandonedRuns.reconstruct($0, layout: layout) })
+        assessment.environment = group
+        assessment.expectsRuns = groups.count == 1 || groups[group]!.contains(where: \.scheduled)
+        pipelines.append(assessment.assess())
+      }
+      if runs.isEmpty && environment == nil {
+        let assessment = PipelineAssessment(
+          name: name, runs: [], now: now, windowDays: windowDays, record: { _ in nil },
+          declared: contents.runs.isEmpty
+            ? DeclaredPipelines.declared(named: name, layout: layout) : nil)
+        pipelines.append(assessment.assess())
+      }
     }
+    // Problems first, as the report puts them; then by name.
     pipelines.sort {
-      ($0.lastRun?.startedAt ?? .distantPast, $0.name) > (
-        $1.lastRun?.startedAt ?? .distantPast, $1.name
-      )
+      ($0.health.level, $1.label) > ($1.health.level, $0.label)
     }
     let problems = pipelines.flatMap { status in
       status.health.problems.map {
-        Health.Problem(level: $0.level, message: "\(status.name): \($0.message)")
+        Health.Problem(level: $0.level, message: "\(status.label): \($0.message)")
       }
     }
     let health =

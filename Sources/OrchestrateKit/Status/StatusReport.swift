@@ -56,6 +56,9 @@ public struct Health: Codable, Sendable, Equatable {
 
 public struct PipelineStatus: Codable, Sendable {
   public var name: String
+  /// Each environment a pipeline ran in is judged on its own: a dev run
+  /// never changes prod's health. Nil: runs without an environment.
+  public var environment: String? = nil
   public var schedule: String?
   /// The schedule's zone, when the pipeline names one.
   public var timezone: String?
@@ -63,8 +66,9 @@ public struct PipelineStatus: Codable, Sendable {
   /// The newest due time past its grace with no run started since.
   public var missed: ScheduleExpectation.MissedRun?
   /// The oldest a last successful run may be (the pipeline's `max_age`, or
-  /// derived from its schedule).
-  public var maxAgeSeconds: Double
+  /// derived from its schedule); nil for an environment only run by hand
+  /// beside one that is scheduled: nothing is owed there.
+  public var maxAgeSeconds: Double?
   /// When a run counts as stuck (the pipeline's `stuck_after`, or derived
   /// from its history).
   public var stuckAfterSeconds: Double
@@ -80,6 +84,9 @@ public struct PipelineStatus: Codable, Sendable {
   public var running: [RunningRun]
   public var abandoned: [AbandonedRun]
   public var tasks: [TaskStatistics]
+
+  /// `ingest`, or `ingest (prod)`: how messages and tables name it.
+  public var label: String { environment.map { "\(name) (\($0))" } ?? name }
 
   public struct LastRun: Codable, Sendable {
     public var runId: String

@@ -23,6 +23,11 @@ struct ReportCommand: ParsableCommand {
   var days = 7
 
   @Option(
+    name: [.customShort("e"), .long],
+    help: "Judge only this environment's runs (each environment is judged on its own).")
+  var environment: String?
+
+  @Option(
     name: [.customShort("o"), .long], help: "Where to write the pages (default: <root>/report).")
   var output: String?
 
@@ -39,7 +44,8 @@ struct ReportCommand: ParsableCommand {
         $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0
       } ?? layout.root + "/report"
     let site = ReportSite(
-      source: ReportSource(layout: layout, windowDays: days), directory: directory)
+      source: ReportSource(layout: layout, windowDays: days, environment: environment),
+      directory: directory)
     let outcome = try CommandFailure.exitOnFailure {
       do {
         return try site.write(pipelines: pipelines.isEmpty ? nil : pipelines, run: runID)

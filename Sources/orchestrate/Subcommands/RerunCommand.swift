@@ -56,7 +56,8 @@ struct RerunCommand: ParsableCommand {
       do {
         let original =
           last
-          ? try RerunSource.newest(pipeline: target, layout: layout)
+          ? try RerunSource.newest(
+            pipeline: target, environment: parameters.environment, layout: layout)
           : try RerunSource.find(runId: target, layout: layout)
         if original.status == .completed && tasks.isEmpty {
           throw CommandFailure(

@@ -26,6 +26,12 @@ struct StatusCommand: ParsableCommand {
   @Option(help: "Only the runs for this logical date (YYYY-MM-DD).")
   var date: String?
 
+  @Option(
+    name: [.customShort("e"), .long],
+    help: "Only this environment's runs (each environment is judged on its own).",
+    completion: Completions.environment)
+  var environment: String?
+
   @Flag(help: "Print the report as one JSON document.")
   var json = false
 
@@ -69,7 +75,8 @@ struct StatusCommand: ParsableCommand {
   func run() throws {
     let (layout, name) = try CommandFailure.exitOnFailure { try target() }
     let report = StatusCollector.collect(
-      layout: layout, pipeline: name, windowDays: days, logicalDate: date)
+      layout: layout, pipeline: name, windowDays: days, logicalDate: date,
+      environment: environment)
     try CommandFailure.exitOnFailure {
       if prometheusToStandardOutput {
         print(PrometheusText.render(report), terminator: "")
