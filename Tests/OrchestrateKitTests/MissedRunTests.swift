@@ -87,7 +87,7 @@ import Testing
     let status = PipelineAssessment(records, now: Self.date("2026-06-20T04:00:00Z")).assess()
     #expect(status.missed == nil)
     #expect(status.nextDue == nil)
-    #expect(status.maxAgeSeconds == 26 * 3600)
+    #expect(status.maxAgeSeconds == Double(26 * 3600))
   }
 
   /// max_age is the gap between the last two due times plus the grace: a

@@ -16,6 +16,8 @@ struct TaskView {
   var searchPath: String
   /// `argv[0]` with `${NAME}` expanded, or the shell of a `run:` task.
   var program: (name: String, field: String, kind: String)?
+  /// The programs a `run:` text starts, as far as the text tells.
+  var runCommands: [ShellCommandWords.Word] = []
 
   /// `index`: the task's place in the file.
   /// `shared`: what every task inherits (`Plan.sharedEnvironment`).
@@ -39,8 +41,9 @@ struct TaskView {
     }
 
     switch task.command {
-    case .shell(_, let shell):
+    case .shell(let text, let shell):
       program = (shell, "\(field).shell", "shell")
+      runCommands = ShellCommandWords.commands(in: text)
     case .argv(let argv):
       let expanded = try? ArgvExpansion.expand([argv[0]], lookup: lookup)
       program = expanded.map { ($0[0], "\(field).argv[0]", "program") }
@@ -87,6 +90,7 @@ struct TaskView {
     if let program, !(directoryMissing && program.name.contains("/")) {
       findings += programProblems(program, programs: programs, earlier: earlier)
     }
+    findings += runTextProblems(programs: programs, earlier: earlier)
     return findings
   }
 
@@ -134,6 +138,35 @@ struct TaskView {
       PreflightFinding(
         field: field, message: "\(kind) '\(name)' is not on the task's PATH (PATH=\(searchPath))")
     ]
+  }
+
+  /// Each program the `run:` text starts must be on the task's PATH, as an
+  /// argv[0] must (`run: psqlx -c …` would exit 127 at night). Paths are left
+  /// to the run (an earlier line may create them); words only the run can
+  /// expand are named in one warning.
+  private func runTextProblems(
+    programs: ProgramCache, earlier: () -> [EarlierTaskMentions.Mention]
+  ) -> [PreflightFinding] {
+    var findings: [PreflightFinding] = []
+    var seen = Set<String>()
+    var dynamic: [String] = []
+    for word in runCommands where seen.insert(word.text).inserted {
+      if word.isDynamic {
+        dynamic.append(word.text)
+      } else if !word.text.contains("/") {
+        findings += programProblems(
+          (word.text, "\(field).run", "program"), programs: programs, earlier: earlier)
+      }
+    }
+    if !dynamic.isEmpty {
+      findings.append(
+        PreflightFinding(
+          field: "\(field).run",
+          message: "cannot tell before the run which program "
+            + dynamic.map { "'\($0)'" }.joined(separator: ", ") + " in run: starts",
+          isWarning: true))
+    }
+    return findings
   }
 
   static func absolute(_ path: String, against base: String) -> String {

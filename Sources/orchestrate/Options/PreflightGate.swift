@@ -20,6 +20,11 @@ enum PreflightGate {
     }
     var plan = plan
     plan.settings.warnings += findings.warnings.map(\.description)
+    // The run goes on; its failure would reach nobody, which the record and
+    // the cron mail say.
+    plan.settings.warnings += NotifyVariables.missing(
+      plan, inherited: ProcessInfo.processInfo.environment
+    ).map { PipelineLoader.locate($0).description }
     return plan
   }
 }

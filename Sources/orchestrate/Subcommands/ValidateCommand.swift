@@ -25,6 +25,12 @@ struct ValidateCommand: ParsableCommand {
   )
   var strict = false
 
+  @Flag(
+    help:
+      "Check with the environment cron gives a job (PATH=/usr/bin:/bin, SHELL, HOME, LOGNAME, USER) instead of this shell's."
+  )
+  var asCron = false
+
   func run() throws {
     var request = parameters.request(date: logicalDate.date)
     request.allowsMissing = true
@@ -36,22 +42,36 @@ struct ValidateCommand: ParsableCommand {
           + "not found in PATH\n"))
       throw ExitCode(2)
     }
-    let findings = Preflight.check(
-      plan, root: location.root, inherited: ProcessInfo.processInfo.environment,
-      runningOnly: false
-    ).located()
+    let cron = CronEnvironment.forCurrentUser()
+    let inherited = asCron ? cron : ProcessInfo.processInfo.environment
+    let findings = MachineCheck.run(plan, root: location.root, inherited: inherited)
     let environmentFiles = Preflight.checkEnvironmentFiles(plan.pipeline, root: location.root)
       .map(PipelineLoader.locate)
-    let errors = findings.errors
+    var errors = findings.errors
+    // A scheduled pipeline runs from cron: what fails only there fails at night.
+    if !asCron && plan.pipeline.schedule != nil {
+      let taken = Set(errors.map { "\($0.line ?? 0) \($0.field ?? "")" })
+      errors += MachineCheck.run(plan, root: location.root, inherited: cron).errors
+        .filter { !taken.contains("\($0.line ?? 0) \($0.field ?? "")") }
+        .map { error in
+          var underCron = error
+          underCron.message = "under cron: \(error.message)"
+          return underCron
+        }
+    }
     let warnings =
       plan.settings.warnings + (findings.warnings + environmentFiles).map(\.description)
     for error in errors { printError(error.description) }
-    if !errors.isEmpty { throw ExitCode(2) }
+    if !errors.isEmpty {
+      if asCron { printError("(as cron runs it: \(CronEnvironment.describe(cron)))") }
+      throw ExitCode(2)
+    }
     if strict && !warnings.isEmpty {
       for warning in warnings { printError("\(warning) (--strict)") }
       throw ExitCode(2)
     }
     print("\(location.file): ok, \(plan.pipeline.tasks.count) task(s), \(plan.steps.count) to run")
+    if asCron { print("  as cron runs it: \(CronEnvironment.describe(cron))") }
     let missing = plan.pipeline.parameters.filter { plan.settings.values[$0.name] == nil }
     if !missing.isEmpty {
       print(
