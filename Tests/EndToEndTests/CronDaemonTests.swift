@@ -41,6 +41,63 @@ import Testing
     #expect(root.read("cwd") == NSHomeDirectory() + "\n")
   }
 
+  /// Under cron, a pipeline whose program is only on the user's PATH is
+  /// refused: recorded, and told once; fixed, its next run recovers; and a
+  /// scheduled pipeline that never ran is missed and told by
+  /// `status --notify`, all in one cron job.
+  @Test func underCronARefusalAndANeverRunPipelineReachAPerson() throws {
+    try Self.ensureCronIsRunning()
+    let root = TestRoot()
+    let server = try RecordingHTTPServer(in: root)
+    let tool = root.write("bin/ingest-tool", "#!/bin/sh\nexit 0\n")
+    chmod(tool, 0o755)
+    let notify = "notify:\n  - webhook: {url_env: HOOK}\n"
+    root.write("pipelines/nightly.yaml", notify + "tasks: [{name: a, argv: [ingest-tool]}]\n")
+    root.write(
+      "fixed.yaml",
+      "env: {PATH: \"\(root.path)/bin:/usr/bin:/bin\"}\n" + notify
+        + "tasks: [{name: a, argv: [ingest-tool]}]\n")
+    let fresh = root.write(
+      "pipelines/fresh.yaml",
+      "schedule: \"*/5 * * * *\"\n" + notify + "tasks: [{name: a, run: 'true'}]\n")
+    var old = [
+      timeval(tv_sec: time(nil) - 2 * 86400, tv_usec: 0),
+      timeval(tv_sec: time(nil) - 2 * 86400, tv_usec: 0),
+    ]
+    utimes(fresh, &old)
+    let binary = Orchestrate.binary
+    let dir = root.path
+    // A script: cron cuts a command line at 1000 characters.
+    let script = root.write(
+      "job.sh",
+      """
+      export HOOK=\(server.url)/hook
+      \(binary) \(dir)/pipelines/nightly.yaml >\(dir)/refused.out 2>&1; echo $? >\(dir)/refused.rc
+      cp \(dir)/fixed.yaml \(dir)/pipelines/nightly.yaml
+      \(binary) \(dir)/pipelines/nightly.yaml >\(dir)/good.out 2>&1; echo $? >\(dir)/good.rc
+      \(binary) status --notify --quiet --root \(dir) >\(dir)/notify.out 2>&1
+      touch \(dir)/done
+
+      """)
+    let job = "mkdir \(dir)/started 2>/dev/null && /bin/sh \(script)"
+    let entry = "/etc/cron.d/\(root.marker)"
+    try "* * * * * root \(job)\n".write(toFile: entry, atomically: false, encoding: .utf8)
+    chmod(entry, 0o644)
+    defer { unlink(entry) }
+    try root.waitFor("done", timeout: 150)
+    unlink(entry)
+
+    #expect(root.read("refused.rc") == "2\n", "\(root.read("refused.out") ?? "")")
+    #expect(root.read("good.rc") == "0\n", "\(root.read("good.out") ?? "")")
+    let records = try root.records("nightly")
+    #expect(records.map(\.status) == [.refused, .completed])
+    #expect(
+      records.first?.reason?.contains("program 'ingest-tool' is not on the task's PATH") == true)
+    let told = server.requests().compactMap { $0.json }
+    let events = told.map { "\($0["pipeline"] as? String ?? "") \($0["event"] as? String ?? "")" }
+    #expect(events == ["nightly failure", "nightly recovery", "fresh missed"], "\(events)")
+  }
+
   /// Starts Debian's cron when no cron daemon runs (it detaches itself and
   /// writes its pid file once it is up).
   static func ensureCronIsRunning() throws {
