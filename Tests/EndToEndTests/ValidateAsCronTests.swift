@@ -97,4 +97,27 @@ import Testing
       """)
     #expect(try Orchestrate.run(["validate", file]).exitCode == 0)
   }
+
+  /// Every task's problem in one pass, each on its own line.
+  @Test func everyTasksProblemIsNamed() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/p.yaml",
+      """
+      tasks:
+        - {name: a, run: 'true', retry_backoff: 0}
+        - {name: b, run: 'true'}
+        - {name: c, run: 'true', retries: -1}
+      """)
+    let result = try Orchestrate.run(["validate", file])
+    #expect(result.exitCode == 2)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 2, "\(result.stderr)")
+    #expect(
+      lines.first?.contains("p.yaml:2:") == true
+        && lines.first?.contains("tasks[0].retry_backoff") == true, "\(result.stderr)")
+    #expect(
+      lines.last?.contains("p.yaml:4:") == true && lines.last?.contains("tasks[2].retries") == true,
+      "\(result.stderr)")
+  }
 }

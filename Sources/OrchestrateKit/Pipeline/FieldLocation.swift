@@ -6,10 +6,11 @@ import FoundationEssentials
 extension PipelineLoader {
   /// `error` with the position of its field in `root`, where found.
   static func locate(_ error: PipelineError, in root: YAMLNode) -> PipelineError {
-    guard let field = error.field, let (node, exact) = node(atField: field, in: root)
-    else { return error }
-    let mark = node.mark
     var located = error
+    located.more = error.more.map { locate($0, in: root) }
+    guard let field = error.field, let (node, exact) = node(atField: field, in: root)
+    else { return located }
+    let mark = node.mark
     if exact || error.line == nil || error.line == mark.line {
       located.line = mark.line
       located.column = mark.column

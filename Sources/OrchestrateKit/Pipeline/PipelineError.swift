@@ -7,6 +7,12 @@ public struct PipelineError: Error, CustomStringConvertible, Equatable {
   /// The field path (`tasks[2].timeout`) or the task (`task 'load'`) concerned.
   public var field: String?
   public var message: String
+  /// Further problems found in the same pass (in other tasks), so that one
+  /// `validate` names them all.
+  public var more: [PipelineError] = []
+
+  /// This problem and the others found with it.
+  public var all: [PipelineError] { [self] + more.flatMap(\.all) }
 
   public init(
     file: String, line: Int? = nil, column: Int? = nil, field: String? = nil, message: String

@@ -42,14 +42,24 @@ struct PipelineValidator {
     let slurm = SlurmValidation(file: file)
     let slurmSettings = try slurm.runSettings(definition.slurm)
     var tasks: [PipelineTask] = []
+    // Each task on its own: one pass names the problems of every task.
+    var problems: [PipelineError] = []
     for (index, task) in definition.tasks.enumerated() {
-      var validated = try validate(
-        task, at: index, defaults: defaults, environment: defaultEnvironment, sources: sources)
-      validated.when = try parameterValidator.condition(
-        task.when, parameters: parameters, line: task.line, field: "tasks[\(index)].when")
-      validated.executor = try slurm.executor(
-        of: task, at: index, pipelineDefault: definition.executor, defaults: definition.slurm)
-      tasks.append(validated)
+      do throws(PipelineError) {
+        var validated = try validate(
+          task, at: index, defaults: defaults, environment: defaultEnvironment, sources: sources)
+        validated.when = try parameterValidator.condition(
+          task.when, parameters: parameters, line: task.line, field: "tasks[\(index)].when")
+        validated.executor = try slurm.executor(
+          of: task, at: index, pipelineDefault: definition.executor, defaults: definition.slurm)
+        tasks.append(validated)
+      } catch {
+        problems.append(error)
+      }
+    }
+    if var first = problems.first {
+      first.more = Array(problems.dropFirst())
+      throw first
     }
     try checkNamesAndReferences(tasks, written: definition.tasks)
     if let cycle = DependencyGraph(tasks: tasks).cycle() {

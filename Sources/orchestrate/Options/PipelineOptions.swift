@@ -46,8 +46,10 @@ struct PipelineOptions: ParsableArguments {
     do {
       loaded = try PipelineLoader.load(file: location.file)
     } catch {
+      let message = error.all.map(\.description).joined(separator: "\norchestrate: ")
       throw CommandFailure(
-        message: error.description, exitCode: 2, refusal: refusal(error.description))
+        message: message, exitCode: 2,
+        refusal: refusal(error.all.map(\.description).joined(separator: "; ")))
     }
     let settings: RunSettings
     do {
