@@ -63,7 +63,7 @@ let package = Package(
     // The few glibc calls Swift's Glibc module does not import (GNU extensions).
     .target(name: "CProcessSupport"),
     // Helpers both test targets use (running system programs such as tar).
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["OrchestrateKit"], path: "Tests/TestSupport"),
     .testTarget(
       name: "OrchestrateKitTests",
       dependencies: ["OrchestrateKit", "TestSupport"]

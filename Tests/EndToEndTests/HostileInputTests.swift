@@ -217,11 +217,13 @@ import Testing
         _ = try? Plan(pipeline: pipeline)
         accepted += 1
       } catch {
-        #expect(!error.description.isEmpty && !error.description.contains("\n"), "\(error)")
+        // One line, naming the file it is about.
+        #expect(error.description.hasPrefix("case\(index)"), "\(error)")
+        #expect(!error.description.contains("\n"), "\(error)")
         refused += 1
       }
     }
-    #expect(accepted + refused == 5000)
+    // The mutations reach both sides: neither all accepted nor all refused.
     #expect(accepted > 0 && refused > 0)
   }
 }

@@ -13,10 +13,10 @@ import Testing
       tasks: [{name: a, run: "true"}]
       logs: {compress_after: 1d, delete_after: never, compression: zstd}
       """)
-    let ancient = TestRoot.runID(daysAgo: 400)
-    let old = TestRoot.runID(daysAgo: 10)
-    let expired = TestRoot.runID(daysAgo: 40)
-    let fresh = TestRoot.runID(daysAgo: 1)
+    let ancient = RunID.daysAgo(400)
+    let old = RunID.daysAgo(10)
+    let expired = RunID.daysAgo(40)
+    let fresh = RunID.daysAgo(1)
     root.makeRunLogs("kept", ancient)
     for run in [old, expired, fresh] { root.makeRunLogs("other", run) }
     // What the user keeps beside the runs is theirs, however old.
@@ -73,8 +73,8 @@ import Testing
   @Test func aRunRotatesItsPipelinesOlderLogsWhenItEnds() throws {
     let root = TestRoot()
     let file = root.write("pipelines/p.yaml", "tasks: [{name: hello, run: echo hello}]")
-    let old = TestRoot.runID(daysAgo: 10)
-    let expired = TestRoot.runID(daysAgo: 40)
+    let old = RunID.daysAgo(10)
+    let expired = RunID.daysAgo(40)
     root.makeRunLogs("p", old)
     root.makeRunLogs("p", expired)
     let result = try Orchestrate.run([file, "--verbose"])
@@ -92,7 +92,7 @@ import Testing
     let root = TestRoot()
     let file = root.write(
       "pipelines/p.yaml", "tasks: [{name: wait, run: 'touch ready; sleep 300 # \(root.marker)'}]")
-    let old = TestRoot.runID(daysAgo: 10)
+    let old = RunID.daysAgo(10)
     root.makeRunLogs("p", old)
     let running = try Orchestrate.start([file])
     try root.waitFor("ready")
@@ -109,9 +109,9 @@ import Testing
 
   @Test func aRunThatCannotBeRotatedIsReportedAndTheOthersAreRotated() throws {
     let root = TestRoot()
-    let stuck = TestRoot.runID(daysAgo: 10, pid: 1)
-    let fine = TestRoot.runID(daysAgo: 10, pid: 2)
-    let damaged = TestRoot.runID(daysAgo: 10, pid: 3)
+    let stuck = RunID.daysAgo(10, pid: 1)
+    let fine = RunID.daysAgo(10, pid: 2)
+    let damaged = RunID.daysAgo(10, pid: 3)
     #expect(mkfifo("\(root.makeRunLogs("p", stuck))/fifo", 0o644) == 0)
     root.makeRunLogs("p", fine)
     // A damaged archive beside its directory (as a crash could leave it) is written again.
@@ -133,7 +133,7 @@ import Testing
     throws
   {
     let root = TestRoot()
-    let old = TestRoot.runID(daysAgo: 10)
+    let old = RunID.daysAgo(10)
     root.makeRunLogs("p", old)
     let hideLibrary = """
       library=$(readlink -f "$(/sbin/ldconfig -p | awk '/libarchive\\.so\\.13 /{print $NF; exit}')")
@@ -165,7 +165,7 @@ import Testing
   /// the run is always whole, as a directory or as an archive.
   @Test func aRotationKilledMidwayLeavesTheDirectoryOrTheArchive() throws {
     let root = TestRoot()
-    let run = TestRoot.runID(daysAgo: 10)
+    let run = RunID.daysAgo(10)
     let directory = root.makeRunLogs("p", run)
     let big = "\(directory)/big.log"
     try writeLargeLog(big, megabytes: 110)

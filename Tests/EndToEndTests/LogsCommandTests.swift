@@ -1,13 +1,14 @@
 import Foundation
 import OrchestrateKit
+import TestSupport
 import Testing
 
 /// `orchestrate logs`: the same bytes whether a run is a directory or an archive.
 @Suite struct LogsCommandTests {
   @Test func printsPlainAndArchivedRunsByteForByte() throws {
     let root = TestRoot()
-    let plain = TestRoot.runID(daysAgo: 1)
-    let archived = TestRoot.runID(daysAgo: 10)
+    let plain = RunID.daysAgo(1)
+    let archived = RunID.daysAgo(10)
     root.makeRunLogs("p", plain)
     root.makeRunLogs("p", archived)
     let original = try #require(root.read("logs/p/\(archived)/extract[geo].log"))
@@ -38,7 +39,7 @@ import Testing
 
   @Test func unknownRunsAndTasksExitTwoListingWhatExists() throws {
     let root = TestRoot()
-    let runs = (1...7).map { TestRoot.runID(daysAgo: Double($0), pid: Int32($0)) }
+    let runs = (1...7).map { RunID.daysAgo(Double($0), pid: Int32($0)) }
     for run in runs { root.makeRunLogs("p", run) }
     let unknownRun = try Orchestrate.run(["logs", "run_20000101_000000_1", "--root", root.path])
     #expect(unknownRun.exitCode == 2)
@@ -59,7 +60,7 @@ import Testing
 
   @Test func aDamagedArchiveIsReportedNotPrinted() throws {
     let root = TestRoot()
-    let run = TestRoot.runID(daysAgo: 10)
+    let run = RunID.daysAgo(10)
     root.write("logs/p/\(run).tar.gz", "not an archive")
     let result = try Orchestrate.run(["logs", run, "orchestrate", "--root", root.path])
     #expect(result.exitCode == 1)

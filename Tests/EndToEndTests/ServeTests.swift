@@ -4,12 +4,8 @@ import Testing
 
 /// `orchestrate serve` over real runs, fetched with curl on loopback.
 @Suite(.serialized) struct ServeTests {
-  func preparedRoot() throws -> (TestRoot, [RunRecord]) {
-    let root = TestRoot()
-    root.write("pipelines/nightly.yaml", ReportTests.pipeline)
-    for _ in 0..<2 { try Orchestrate.run(["nightly", "--root", root.path]) }
-    return (root, try root.records("nightly"))
-  }
+  /// The report's two runs of one pipeline.
+  func preparedRoot() throws -> (TestRoot, [RunRecord]) { try ReportTests().preparedRoot() }
 
   @Test func servesPagesAndTheReadOnlyAPI() throws {
     let (root, records) = try preparedRoot()

@@ -18,7 +18,7 @@ import Testing
 
   private func checkWithSystemTar(_ compression: LogCompression, tarFlags: String) throws {
     let fixture = LogFixture()
-    let run = LogFixture.runID(daysAgo: 10)
+    let run = RunID.daysAgo(10)
     let directory = fixture.makeRun(run)
     let archived = try RunArchiver.archive(directory: directory, compression: compression)
     #expect(archived.archive == "\(fixture.logsDirectory)/\(run)\(compression.archiveSuffix)")

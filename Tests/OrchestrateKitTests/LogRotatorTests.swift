@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OrchestrateKit
@@ -26,10 +27,10 @@ import Testing
 
   @Test func agesComeFromTheRunIdAndOtherNamesAreLeftAlone() throws {
     let fixture = LogFixture()
-    let fresh = LogFixture.runID(daysAgo: 2)
-    let old = LogFixture.runID(daysAgo: 10)
-    let expired = LogFixture.runID(daysAgo: 40)
-    let expiredArchived = LogFixture.runID(daysAgo: 45)
+    let fresh = RunID.daysAgo(2)
+    let old = RunID.daysAgo(10)
+    let expired = RunID.daysAgo(40)
+    let expiredArchived = RunID.daysAgo(45)
     for run in [fresh, old, expired, expiredArchived] { fixture.makeRun(run) }
     try RunArchiver.archive(
       directory: "\(fixture.logsDirectory)/\(expiredArchived)", compression: .gzip)
@@ -79,8 +80,8 @@ import Testing
 
   @Test func aDryRunChangesNothing() throws {
     let fixture = LogFixture()
-    fixture.makeRun(LogFixture.runID(daysAgo: 10))
-    fixture.makeRun(LogFixture.runID(daysAgo: 40))
+    fixture.makeRun(RunID.daysAgo(10))
+    fixture.makeRun(RunID.daysAgo(40))
     let before = fixture.entries()
     var rotator = fixture.rotator()
     rotator.dryRun = true
@@ -92,9 +93,9 @@ import Testing
 
   @Test func theCurrentRunAndRunsInProgressAreLeftAlone() throws {
     let fixture = LogFixture()
-    let current = LogFixture.runID(daysAgo: 40, pid: 1)
-    let alive = LogFixture.runID(daysAgo: 10, pid: 2)
-    let dead = LogFixture.runID(daysAgo: 10, pid: 3)
+    let current = RunID.daysAgo(40, pid: 1)
+    let alive = RunID.daysAgo(10, pid: 2)
+    let dead = RunID.daysAgo(10, pid: 3)
     for run in [current, alive, dead] { fixture.makeRun(run) }
     try fixture.writeRunningRecord(alive)
     try fixture.writeRunningRecord(dead, pid: Int32.max - 1)
@@ -109,8 +110,8 @@ import Testing
 
   @Test func afterACancelledRunOnlyDeletionIsDone() {
     let fixture = LogFixture()
-    let old = LogFixture.runID(daysAgo: 10)
-    let expired = LogFixture.runID(daysAgo: 40)
+    let old = RunID.daysAgo(10)
+    let expired = RunID.daysAgo(40)
     fixture.makeRun(old)
     fixture.makeRun(expired)
     var rotator = fixture.rotator()
@@ -122,13 +123,13 @@ import Testing
   @Test func leftoversOfAStoppedRotationAreFinished() throws {
     let fixture = LogFixture()
     // Killed while writing: a temporary file beside the whole directory.
-    let writing = LogFixture.runID(daysAgo: 10, pid: 1)
+    let writing = RunID.daysAgo(10, pid: 1)
     fixture.makeRun(writing)
     #expect(
       FileManager.default.createFile(
         atPath: "\(fixture.logsDirectory)/.\(writing).tar.gz.tmp", contents: Data("half".utf8)))
     // Killed while removing the directory: a whole archive and part of the directory.
-    let removing = LogFixture.runID(daysAgo: 3, pid: 2)
+    let removing = RunID.daysAgo(3, pid: 2)
     let removingDirectory = fixture.makeRun(removing)
     try FileManager.default.copyItem(
       atPath: removingDirectory, toPath: fixture.root + "/copy")
@@ -136,7 +137,7 @@ import Testing
     try FileManager.default.moveItem(atPath: fixture.root + "/copy", toPath: removingDirectory)
     try FileManager.default.removeItem(atPath: "\(removingDirectory)/orchestrate.log")
     // An archive that went bad beside its directory: written again.
-    let damaged = LogFixture.runID(daysAgo: 3, pid: 3)
+    let damaged = RunID.daysAgo(3, pid: 3)
     fixture.makeRun(damaged)
     #expect(
       FileManager.default.createFile(
@@ -162,9 +163,9 @@ import Testing
 
   @Test func aProblemWithOneRunIsReportedAndTheOthersAreRotated() throws {
     let fixture = LogFixture()
-    let broken = LogFixture.runID(daysAgo: 10, pid: 1)
-    let fine = LogFixture.runID(daysAgo: 10, pid: 2)
-    let differs = LogFixture.runID(daysAgo: 10, pid: 3)
+    let broken = RunID.daysAgo(10, pid: 1)
+    let fine = RunID.daysAgo(10, pid: 2)
+    let differs = RunID.daysAgo(10, pid: 3)
     #expect(mkfifo("\(fixture.makeRun(broken))/pipe", 0o644) == 0)
     fixture.makeRun(fine)
     // Archive and directory disagree: neither is thrown away.
@@ -186,8 +187,8 @@ import Testing
 
   @Test func aStopRequestEndsTheRotationBetweenBlocks() {
     let fixture = LogFixture()
-    let first = LogFixture.runID(daysAgo: 10, pid: 1)
-    let second = LogFixture.runID(daysAgo: 10, pid: 2)
+    let first = RunID.daysAgo(10, pid: 1)
+    let second = RunID.daysAgo(10, pid: 2)
     fixture.makeRun(first)
     fixture.makeRun(second)
     var rotator = fixture.rotator()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OrchestrateKit
@@ -18,8 +19,8 @@ import Testing
 
   @Test func plainAndArchivedRunsReadTheSame() throws {
     let fixture = LogFixture()
-    let plain = LogFixture.runID(daysAgo: 1, pid: 1)
-    let archived = LogFixture.runID(daysAgo: 10, pid: 2)
+    let plain = RunID.daysAgo(1, pid: 1)
+    let archived = RunID.daysAgo(10, pid: 2)
     fixture.makeRun(plain)
     try RunArchiver.archive(directory: fixture.makeRun(archived), compression: .gzip)
     let logs = RunLogs(layout: fixture.layout)
@@ -42,7 +43,7 @@ import Testing
 
   @Test func unknownNamesListWhatExists() throws {
     let fixture = LogFixture()
-    let run = LogFixture.runID(daysAgo: 10)
+    let run = RunID.daysAgo(10)
     try RunArchiver.archive(directory: fixture.makeRun(run), compression: .gzip)
     let logs = RunLogs(layout: fixture.layout)
     #expect {

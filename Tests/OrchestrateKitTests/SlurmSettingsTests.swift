@@ -62,7 +62,10 @@ import Testing
     let pipeline = try parse(
       "tasks:\n  - {name: t, executor: slurm, argv: [echo, \"it's\", '$HOME']}\n")
     let plan = try Plan(pipeline: pipeline)
-    guard case .slurm(let resources) = plan.steps[0].task.executor else { return }
+    guard case .slurm(let resources) = plan.steps[0].task.executor else {
+      Issue.record("task t should run on Slurm")
+      return
+    }
     let submission = SlurmSubmission(
       pipeline: "p", run: "run_1", step: plan.steps[0], resources: resources, directory: "/w",
       logPath: "/l/t.log", resultPath: "/l/t.1.result", scriptPath: "/l/t.1.sbatch",

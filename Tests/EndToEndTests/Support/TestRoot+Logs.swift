@@ -3,11 +3,6 @@ import OrchestrateKit
 
 /// Fake earlier runs under `logs/<pipeline>/`, aged through their run ids.
 extension TestRoot {
-  /// The id of a run that started `days` days ago.
-  static func runID(daysAgo days: Double, pid: Int32 = 4121) -> String {
-    RunID(startedAt: Date().addingTimeInterval(-days * 86400), pid: pid).text
-  }
-
   /// Writes `logs/<pipeline>/<run>/<name>` for each file; returns the run directory.
   @discardableResult
   func makeRunLogs(_ pipeline: String, _ run: String, files: [String: String]? = nil) -> String {

@@ -21,10 +21,6 @@ final class LogFixture {
 
   var logsDirectory: String { layout.logsDirectory(pipeline: pipeline) }
 
-  /// The id of a run that started `days` days ago.
-  static func runID(daysAgo days: Double, pid: Int32 = 4121) -> String {
-    RunID(startedAt: Date().addingTimeInterval(-days * 86400), pid: pid).text
-  }
 
   /// The files every fake run holds: text logs, one spanning several
   /// blocks, an empty one, a nested one, and bytes that are not text.
