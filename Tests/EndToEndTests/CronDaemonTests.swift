@@ -13,18 +13,11 @@ import Testing
     root.write("pipelines/bad.yaml", "tasks: [{name: a, run: 'echo broken >&2; exit 3'}]")
     let binary = Orchestrate.binary
     let dir = root.path
-    // Every minute, but only once (mkdir is atomic, should cron start it
-    // twice in one tick): the next minute's tick runs it.
     let job =
-      "mkdir \(dir)/started 2>/dev/null && { \(binary) \(dir)/pipelines/good.yaml >\(dir)/good.out 2>\(dir)/good.err;"
+      "{ \(binary) \(dir)/pipelines/good.yaml >\(dir)/good.out 2>\(dir)/good.err;"
       + " echo $? >\(dir)/good.rc; \(binary) \(dir)/pipelines/bad.yaml >\(dir)/bad.out 2>\(dir)/bad.err;"
       + " echo $? >\(dir)/bad.rc; pwd >\(dir)/cwd; echo \"$PATH\" >\(dir)/path; touch \(dir)/done; }"
-    let entry = "/etc/cron.d/\(root.marker)"
-    try "* * * * * root \(job)\n".write(toFile: entry, atomically: false, encoding: .utf8)
-    chmod(entry, 0o644)
-    defer { unlink(entry) }
-    try root.waitFor("done", timeout: 150)
-    unlink(entry)
+    try Self.runOnceUnderCron(job, root: root)
 
     #expect(root.read("good.rc") == "0\n")
     #expect(root.read("good.out") == "" && root.read("good.err") == "", "no mail for a good night")
@@ -79,13 +72,8 @@ import Testing
       touch \(dir)/done
 
       """)
-    let job = "mkdir \(dir)/started 2>/dev/null && /bin/sh \(script)"
-    let entry = "/etc/cron.d/\(root.marker)"
-    try "* * * * * root \(job)\n".write(toFile: entry, atomically: false, encoding: .utf8)
-    chmod(entry, 0o644)
-    defer { unlink(entry) }
-    try root.waitFor("done", timeout: 150)
-    unlink(entry)
+    let job = "/bin/sh \(script)"
+    try Self.runOnceUnderCron(job, root: root)
 
     #expect(root.read("refused.rc") == "2\n", "\(root.read("refused.out") ?? "")")
     #expect(root.read("good.rc") == "0\n", "\(root.read("good.out") ?? "")")
@@ -96,6 +84,18 @@ import Testing
     let told = server.requests().compactMap { $0.json }
     let events = told.map { "\($0["pipeline"] as? String ?? "") \($0["event"] as? String ?? "")" }
     #expect(events == ["nightly failure", "nightly recovery", "fresh missed"], "\(events)")
+  }
+
+  /// Runs `job` once from /etc/cron.d as root, at the next minute's tick,
+  /// and waits for it to touch `done` in the root. Every minute, but only
+  /// once: mkdir is atomic, should cron start it twice in one tick.
+  static func runOnceUnderCron(_ job: String, root: TestRoot) throws {
+    let entry = "/etc/cron.d/\(root.marker)"
+    let once = "mkdir \(root.path)/started 2>/dev/null && \(job)"
+    try "* * * * * root \(once)\n".write(toFile: entry, atomically: false, encoding: .utf8)
+    chmod(entry, 0o644)
+    defer { unlink(entry) }
+    try root.waitFor("done", timeout: 150)
   }
 
   /// Starts Debian's cron when no cron daemon runs (it detaches itself and
