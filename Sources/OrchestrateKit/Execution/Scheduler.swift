@@ -383,14 +383,9 @@ final class Scheduler: @unchecked Sendable {
     let how =
       end.status.map { Self.describe($0, timedOut: attempt.timedOut) }
       ?? end.reason ?? "ended without a result"
-    if outcome == .failed || outcome == .timedOut, entry.number <= step.task.retries,
-      cancellation == nil
+    if let delay = RetryPolicy(step.task).delay(
+      after: entry.number, outcome: outcome, cancelled: cancellation != nil)
     {
-      // retry_backoff 100 over 100 retries grows past any clock: no wait is
-      // longer than the longest duration a file may give.
-      let delay = min(
-        step.task.retryDelay.seconds * pow(step.task.retryBackoff, Double(entry.number - 1)),
-        DurationText.maximum.seconds)
       record.tasks[index].status = .pending
       record.tasks[index].reason =
         "attempt \(entry.number) \(how); retrying in \(Self.seconds(delay))"
