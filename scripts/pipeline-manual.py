@@ -96,6 +96,11 @@ def fields(node, prefix, where):
         rows.append((path, kind(field), field["description"]))
         if "properties" in field:
             rows += fields(field, path + ".", where)
+        # A field written either plainly or as a mapping (schedule: "0 2 * * *"
+        # or schedule: {cron: ...}): the mapping's fields too.
+        for alternative in field.get("oneOf", []):
+            if "properties" in alternative:
+                rows += fields(alternative, path + ".", where)
     return rows
 
 

@@ -98,6 +98,50 @@ import Testing
     try root.waitFor("done", timeout: 150)
   }
 
+  /// The line `schedule --install crontab` writes runs, under
+  /// cron, in the environment and with the parameters of the file's
+  /// `schedule:`, not in its default_environment.
+  @Test func cronRunsTheInstalledLineInTheScheduledEnvironment() throws {
+    try Self.ensureCronIsRunning()
+    let user = try TestUser()
+    defer { user.remove() }
+    let uid = try #require(user.uid)
+    let root = TestRoot()
+    root.write(
+      "pipelines/minutely.yaml",
+      """
+      schedule: {cron: '* * * * *', environment: prod, params: {region: eu}}
+      params: {region: {type: string, default: us}}
+      environments: {dev: {}, prod: {}}
+      default_environment: dev
+      tasks: [{name: a, run: 'echo "$ENVIRONMENT $REGION" > seen'}]
+      """)
+    // The user runs the pipeline and owns its root (so the install, made by
+    // root, leaves metrics/ to the user's first run); cron starts in HOME,
+    // which this user has not got.
+    for path in ["", "/pipelines", "/pipelines/minutely.yaml"] {
+      chown(root.path + path, uid, gid_t(65534))
+    }
+    try user.setCrontab("HOME=\(root.path)\n")
+    let installed = try Orchestrate.run(
+      ["schedule", "--root", root.path, "--install", "crontab", "--crontab-user", user.name])
+    #expect(installed.exitCode == 0, "\(installed.stderr)")
+    #expect(!root.exists("metrics"))
+    defer {
+      _ = try? Orchestrate.run(
+        ["schedule", "--root", root.path, "--uninstall", "crontab", "--crontab-user", user.name])
+    }
+    try root.waitFor("seen", timeout: 150)
+    try Orchestrate.run(
+      ["schedule", "--root", root.path, "--uninstall", "crontab", "--crontab-user", user.name])
+    #expect(root.read("seen") == "prod eu\n")
+    try waitUntil { (try? root.records("minutely"))?.isEmpty == false }
+    let record = try #require(try root.records("minutely").first)
+    #expect(record.environment == "prod")
+    #expect(record.params?["region"] == "eu")
+    #expect(record.trigger == .scheduled)
+  }
+
   /// Starts Debian's cron when no cron daemon runs (it detaches itself and
   /// writes its pid file once it is up).
   static func ensureCronIsRunning() throws {

@@ -11,6 +11,19 @@ import Testing
     try Orchestrate.run(["schedule", "--root", root.path] + arguments)
   }
 
+  func schedule(
+    _ root: TestRoot, _ arguments: [String],
+    environment: [String: String] = Orchestrate.cronEnvironment()
+  ) throws -> Invocation {
+    try Orchestrate.run(["schedule", "--root", root.path] + arguments, environment: environment)
+  }
+
+  /// The crontab with the checksums of orchestrate's comment lines left
+  /// out (`# orchestrate pipeline nightly, sum 1a2b3c4d`), for exact comparisons.
+  func withoutSums(_ crontab: String) -> String {
+    crontab.replacing(/, sum [0-9a-f]{8}/, with: "")
+  }
+
   func nightlyRoot() -> TestRoot {
     let root = TestRoot()
     root.write(
@@ -94,7 +107,7 @@ import Testing
     let block =
       "# BEGIN orchestrate \(root.path)\n# orchestrate pipeline nightly\n\(line)\n"
       + "# END orchestrate \(root.path)\n"
-    #expect(try user.crontab() == own + block)
+    #expect(withoutSums(try user.crontab()) == own + block)
 
     // The schedule changes: the dry run shows the one line, the install replaces it.
     root.write(
@@ -145,11 +158,14 @@ import Testing
     let installed = try schedule(
       root, "--install", "systemd", "--unit-dir", units, "--randomized-delay", "10m")
     #expect(installed.exitCode == 0, "\(installed.stderr)")
+    // systemd does not look into this directory: the command links the units from there.
     #expect(
       installed.stdout.contains(
-        "to start them: systemctl daemon-reload && systemctl enable --now orchestrate-nightly.timer"
+        "to start them: systemctl link \(units)/orchestrate-nightly.service "
+          + "\(units)/orchestrate-nightly.timer && systemctl enable --now orchestrate-nightly.timer\n"
       ),
       "\(installed.stdout)")
+    #expect(!installed.stdout.contains("to start them: systemctl daemon-reload"))
     let service = try #require(root.read("units/orchestrate-nightly.service"))
     let timer = try #require(root.read("units/orchestrate-nightly.timer"))
     for setting in ["Type=oneshot", "KillMode=mixed", "TimeoutStartSec=infinity"] {
@@ -168,7 +184,11 @@ import Testing
     try verify(["\(units)/orchestrate-nightly.service", "\(units)/orchestrate-nightly.timer"])
 
     let user = try schedule(root, "--install", "systemd", "--user", "--unit-dir", units)
-    #expect(user.stdout.contains("systemctl --user daemon-reload && systemctl --user enable --now"))
+    #expect(
+      user.stdout.contains(
+        "to start them: systemctl --user link \(units)/orchestrate-nightly.service"),
+      "\(user.stdout)")
+    #expect(user.stdout.contains("&& systemctl --user enable --now orchestrate-nightly.timer\n"))
 
     root.write("units/orchestrate-other.service", "[Service]\nExecStart=/bin/true\n")
     root.write("pipelines/other.yaml", "schedule: '@daily'\ntasks: [{name: a, run: 'true'}]\n")
@@ -179,10 +199,218 @@ import Testing
 
     let removed = try schedule(root, "--uninstall", "systemd", "--unit-dir", units)
     #expect(removed.exitCode == 0, "\(removed.stderr)")
-    #expect(removed.stdout.contains("to stop them: systemctl stop orchestrate-nightly.timer"))
+    // Linked from a directory systemd does not read: disable removes the links too.
+    #expect(
+      removed.stdout.contains(
+        "to stop them: systemctl disable --now orchestrate-nightly.service orchestrate-nightly.timer"
+      ), "\(removed.stdout)")
     #expect(!root.exists("units/orchestrate-nightly.service"))
     #expect(!root.exists("units/orchestrate-nightly.timer"))
     #expect(root.exists("units/orchestrate-other.service"), "not ours, left alone")
+  }
+
+  /// With `default_environment: dev`, the line cron runs must say
+  /// `-e prod`. It comes from the file's `schedule:` mapping or from the
+  /// command line of `schedule`, and a later install keeps it.
+  @Test func theCrontabLineCarriesTheEnvironmentAndParametersOfScheduledRuns() throws {
+    let user = try TestUser()
+    defer { user.remove() }
+    let root = TestRoot()
+    let declarations = """
+      params:
+        region: {type: choice, choices: [eu, us], default: us}
+        full_refresh: {type: bool, default: false}
+        token: {type: string, secret: true, default: x}
+      environments: {dev: {}, prod: {}}
+      default_environment: dev
+      tasks: [{name: a, run: 'true'}]
+
+      """
+    root.write(
+      "pipelines/nightly.yaml",
+      declarations + "schedule: {cron: '0 2 * * *', environment: prod, params: {region: eu}}\n")
+    root.write("pipelines/weekly.yaml", declarations + "schedule: '0 3 * * 0'\n")
+    let crontab = ["--crontab-user", user.name]
+    let nightly = "0 2 * * * \(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml"
+    let weekly = "0 3 * * 0 \(Orchestrate.resolvedBinary) \(root.path)/pipelines/weekly.yaml"
+
+    let listing = try schedule(root, ["nightly"])
+    #expect(
+      listing.stdout.contains("crontab    \(nightly) -e prod -p region=eu\n"), "\(listing.stdout)")
+
+    let installed = try schedule(root, ["--install", "crontab"] + crontab)
+    #expect(installed.exitCode == 0, "\(installed.stderr)")
+    var lines = try user.crontab().split(separator: "\n").map(String.init)
+    #expect(lines.contains("\(nightly) -e prod -p region=eu"), "\(lines)")
+    #expect(lines.contains(weekly), "\(lines)")
+
+    // From the command line, bool flags as a run takes them.
+    let given = try schedule(
+      root, ["--install", "crontab", "-e", "prod", "--full-refresh", "weekly"] + crontab)
+    #expect(given.exitCode == 0, "\(given.stderr)")
+    lines = try user.crontab().split(separator: "\n").map(String.init)
+    #expect(lines.contains("\(weekly) -e prod -p full_refresh=true"), "\(lines)")
+
+    // A later install of every pipeline, with nothing on its command line, keeps both.
+    let again = try schedule(root, ["--install", "crontab"] + crontab)
+    #expect(again.exitCode == 0, "\(again.stderr)")
+    #expect(again.stdout.contains("already up to date"), "\(again.stdout)")
+    lines = try user.crontab().split(separator: "\n").map(String.init)
+    #expect(lines.contains("\(nightly) -e prod -p region=eu"), "\(lines)")
+    #expect(lines.contains("\(weekly) -e prod -p full_refresh=true"), "\(lines)")
+
+    // The command line wins over the file, parameter by parameter.
+    try schedule(
+      root, ["--install", "crontab", "-e", "dev", "-p", "region=us", "nightly"] + crontab)
+    lines = try user.crontab().split(separator: "\n").map(String.init)
+    #expect(lines.contains("\(nightly) -e dev -p region=us"), "\(lines)")
+
+    // --force writes what the file and this command line say, nothing older.
+    try schedule(root, ["--install", "crontab", "--force"] + crontab)
+    lines = try user.crontab().split(separator: "\n").map(String.init)
+    #expect(lines.contains("\(nightly) -e prod -p region=eu"), "\(lines)")
+    #expect(lines.contains(weekly), "\(lines)")
+
+    // What a run would refuse, and a secret, which ps would show.
+    let unknown = try schedule(root, ["--install", "crontab", "-e", "qa", "weekly"] + crontab)
+    #expect(unknown.exitCode == 2)
+    #expect(
+      unknown.stderr
+        == "orchestrate: weekly: --environment: unknown environment 'qa' (environments: dev, prod)\n",
+      "\(unknown.stderr)")
+    let secret = try schedule(root, ["-p", "token=hunter2", "weekly"])
+    #expect(secret.exitCode == 2)
+    #expect(secret.stderr.contains("orchestrate: weekly: --param token: 'token' is a secret"))
+    #expect(secret.stderr.contains("can be read by every user of the machine with ps"))
+    #expect(!secret.stderr.contains("hunter2"))
+    let badFlag = try schedule(root, ["--fulll-refresh", "weekly"])
+    #expect(badFlag.exitCode == 2)
+    #expect(
+      badFlag.stderr.contains("unknown option '--fulll-refresh' (did you mean '--full-refresh'?)"))
+  }
+
+  /// A line a person changed inside orchestrate's block stays, and every
+  /// install says so, until --force.
+  @Test func aLineEditedByHandIsKeptAndShownUntilForce() throws {
+    let user = try TestUser()
+    defer { user.remove() }
+    let root = nightlyRoot()
+    let crontab = ["--crontab-user", user.name]
+    try schedule(root, ["--install", "crontab"] + crontab)
+    let line = "30 2 * * * \(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml"
+    let edited = try user.crontab()
+      .replacing("\n\(line)\n", with: "\n\(line) -e prod\n")
+      .replacing(
+        "# BEGIN orchestrate \(root.path)\n",
+        with: "# BEGIN orchestrate \(root.path)\nMAILTO=night@example.org\n")
+    try #require(edited.contains("\(line) -e prod\n"))
+    try user.setCrontab(edited)
+
+    let preview = try schedule(root, ["--install", "crontab", "--dry-run"] + crontab)
+    #expect(preview.exitCode == 0, "\(preview.stderr)")
+    #expect(
+      preview.stdout.contains(
+        "kept, edited by hand (--force replaces it): the line of pipeline nightly: \(line) -e prod\n"
+      ), "\(preview.stdout)")
+    #expect(
+      preview.stdout.contains(
+        "kept, edited by hand (--force removes it): MAILTO=night@example.org\n"),
+      "\(preview.stdout)")
+    #expect(try user.crontab() == edited)
+
+    let reinstall = try schedule(root, ["--install", "crontab"] + crontab)
+    #expect(reinstall.exitCode == 0, "\(reinstall.stderr)")
+    #expect(reinstall.stdout.contains("kept, edited by hand"), "\(reinstall.stdout)")
+    #expect(try user.crontab() == edited, "both hand edits kept")
+
+    let forced = try schedule(root, ["--install", "crontab", "--force", "--dry-run"] + crontab)
+    #expect(forced.stdout.contains("-\(line) -e prod\n"), "\(forced.stdout)")
+    #expect(forced.stdout.contains("-MAILTO=night@example.org\n"), "\(forced.stdout)")
+    #expect(forced.stdout.contains("+\(line)\n"), "\(forced.stdout)")
+    let replaced = try schedule(root, ["--install", "crontab", "--force"] + crontab)
+    #expect(replaced.exitCode == 0, "\(replaced.stderr)")
+    #expect(
+      replaced.stdout.contains("replaced, edited by hand: the line of pipeline nightly"),
+      "\(replaced.stdout)")
+    let now = try user.crontab()
+    #expect(now.contains("\n\(line)\n"), "\(now)")
+    #expect(!now.contains("-e prod") && !now.contains("MAILTO"), "\(now)")
+  }
+
+  /// `--watchdog` adds `status --notify` every ten minutes, once per root,
+  /// and later installs keep it.
+  @Test func theWatchdogLineIsInstalledOnce() throws {
+    let user = try TestUser()
+    defer { user.remove() }
+    let root = nightlyRoot()
+    let crontab = ["--crontab-user", user.name]
+    let watchdog =
+      "*/10 * * * * \(Orchestrate.resolvedBinary) status --notify --quiet --root \(root.path)"
+    for arguments in [["--watchdog"], ["--watchdog"], ["--watchdog", "nightly"], []] {
+      let installed = try schedule(root, ["--install", "crontab"] + arguments + crontab)
+      #expect(installed.exitCode == 0, "\(installed.stderr)")
+      let lines = try user.crontab().split(separator: "\n")
+      #expect(lines.filter { $0 == watchdog }.count == 1, "\(arguments): \(lines)")
+      #expect(lines.filter { $0.hasPrefix("# orchestrate watchdog") }.count == 1)
+    }
+    let refused = try schedule(root, ["--install", "systemd", "--watchdog", "--unit-dir", "/tmp"])
+    #expect(refused.exitCode == 2)
+    try schedule(root, ["--uninstall", "crontab"] + crontab)
+    #expect(try user.crontab() == "")
+  }
+
+  /// System units run as the user who installed them, as the crontab line
+  /// did, unless told otherwise; they carry the scheduled run's arguments.
+  @Test func systemUnitsNameTheirUserAndCarryTheRunsArguments() throws {
+    let root = TestRoot()
+    root.write(
+      "pipelines/nightly.yaml",
+      """
+      schedule: {cron: '0 2 * * *', environment: prod}
+      params: {region: {type: string, default: us}}
+      environments: {dev: {}, prod: {}}
+      default_environment: dev
+      tasks: [{name: a, run: 'true'}]
+      """)
+    let units = "\(root.path)/units"
+    let service = "units/orchestrate-nightly.service"
+    let plain = Orchestrate.cronEnvironment()
+    let installed = try schedule(
+      root, ["--install", "systemd", "--unit-dir", units, "-p", "region=eu west"],
+      environment: plain)
+    #expect(installed.exitCode == 0, "\(installed.stderr)")
+    let text = try #require(root.read(service))
+    #expect(text.contains("\nUser=root\n"), "\(text)")
+    #expect(
+      text.contains(
+        "\nExecStart=\(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml "
+          + "-e prod -p \"region=eu west\"\n"), "\(text)")
+    try verify(["\(units)/orchestrate-nightly.service", "\(units)/orchestrate-nightly.timer"])
+
+    // A later install without -p keeps what the earlier one was given.
+    try schedule(root, ["--install", "systemd", "--unit-dir", units], environment: plain)
+    #expect(root.read(service)?.contains("-e prod -p \"region=eu west\"\n") == true)
+
+    let sudo = try schedule(
+      root, ["--install", "systemd", "--unit-dir", units],
+      environment: Orchestrate.cronEnvironment(["SUDO_USER": "nobody"]))
+    #expect(sudo.exitCode == 0, "\(sudo.stderr)")
+    #expect(root.read(service)?.contains("\nUser=nobody\n") == true)
+    try schedule(root, ["--install", "systemd", "--unit-dir", units, "--run-as", "daemon"])
+    #expect(root.read(service)?.contains("\nUser=daemon\n") == true)
+
+    let userUnits = try schedule(root, ["--install", "systemd", "--user", "--unit-dir", units])
+    #expect(userUnits.exitCode == 0, "\(userUnits.stderr)")
+    #expect(root.read(service)?.contains("User=") == false, "user units run as their user")
+
+    let nobody = try schedule(
+      root, ["--install", "systemd", "--unit-dir", units, "--run-as", "no-such-user-x"])
+    #expect(nobody.exitCode == 2)
+    #expect(
+      nobody.stderr.contains("--run-as: no user 'no-such-user-x' on this machine"),
+      "\(nobody.stderr)")
+    let both = try schedule(root, ["--install", "systemd", "--user", "--run-as", "daemon"])
+    #expect(both.exitCode == 2)
   }
 
   /// `systemd-analyze verify`, where this machine can run it: a unit that
@@ -228,6 +456,8 @@ struct TestUser {
   func crontab() throws -> String {
     try system(["crontab", "-u", name, "-l"]).output
   }
+
+  var uid: uid_t? { getpwnam(name).map { $0.pointee.pw_uid } }
 
   func remove() {
     _ = try? system(["crontab", "-u", name, "-r"])

@@ -43,6 +43,10 @@ import Testing
     #expect(properties("properties", "report") == names(ReportDefinition.CodingKeys.self))
     #expect(properties("$defs", "parameter") == names(ParameterDefinition.CodingKeys.self))
     #expect(properties("$defs", "environment") == names(EnvironmentDefinition.CodingKeys.self))
+    let schedule = object("properties", "schedule")["oneOf"] as? [[String: Any]] ?? []
+    #expect(
+      Set(schedule.compactMap { $0["properties"] as? [String: Any] }.flatMap(\.keys))
+        == names(ScheduleSetting.CodingKeys.self))
   }
 
   @Test func enumerationsListTheLoadersValues() {

@@ -110,6 +110,43 @@ struct ParameterValidator {
     }
   }
 
+  /// `schedule: {environment, params}`: what the command line of every
+  /// scheduled run will say, so only what a run would accept, and no secret.
+  func scheduledRun(
+    _ setting: ScheduleSetting?, parameters: [Parameter],
+    environments: [String: PipelineEnvironment]
+  ) throws(PipelineError) -> ScheduledRunArguments {
+    guard let setting else { return ScheduledRunArguments() }
+    if let name = setting.environment, environments[name] == nil {
+      let known = environments.keys.sorted()
+      throw PipelineError(
+        file: file, field: "schedule.environment",
+        message: "unknown environment '\(Names.printable(name))' "
+          + (known.isEmpty
+            ? "(the pipeline declares no environments)"
+            : "(environments: \(known.joined(separator: ", ")))"))
+    }
+    var params: [String: String] = [:]
+    for (name, text) in (setting.params ?? [:]).sorted(by: { $0.key < $1.key }) {
+      let field = "schedule.params.\(name)"
+      let parameter = try find(name, in: parameters, line: nil, field: field)
+      if parameter.secret {
+        throw PipelineError(
+          file: file, field: field, message: ScheduledRunArguments.secretProblem(name))
+      }
+      switch parameter.value(of: text.text) {
+      case .success(let value):
+        if let problem = ScheduledRunArguments.valueProblem(value) {
+          throw PipelineError(file: file, field: field, message: problem)
+        }
+        params[name] = value
+      case .failure(let problem):
+        throw PipelineError(file: file, field: field, message: problem.description)
+      }
+    }
+    return ScheduledRunArguments(environment: setting.environment, params: params)
+  }
+
   private func value(
     _ text: String, of name: String, in parameters: [Parameter], line: Int?, field: String
   ) throws(PipelineError) -> String {

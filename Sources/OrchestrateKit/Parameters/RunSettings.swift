@@ -95,15 +95,7 @@ public struct RunSettings: Sendable {
     let environmentName = request.environment ?? pipeline.defaultEnvironment
     var environment: PipelineEnvironment?
     if let environmentName {
-      guard let found = pipeline.environments[environmentName] else {
-        let known = pipeline.environments.keys.sorted()
-        throw Problem(
-          "--environment: unknown environment '\(environmentName)' "
-            + (known.isEmpty
-              ? "(the pipeline declares no environments)"
-              : "(environments: \(known.joined(separator: ", ")))"))
-      }
-      environment = found
+      environment = try Self.environment(environmentName, of: pipeline)
     }
     settings.environment = environmentName
     settings.maxParallel = environment?.maxParallel
@@ -192,7 +184,19 @@ public struct RunSettings: Sendable {
     "ORCHESTRATE_PARAM_\(parameter.variable)"
   }
 
-  private static func find(_ name: String, in pipeline: Pipeline, option: String) throws(Problem)
+  static func environment(_ name: String, of pipeline: Pipeline) throws(Problem)
+    -> PipelineEnvironment
+  {
+    if let found = pipeline.environments[name] { return found }
+    let known = pipeline.environments.keys.sorted()
+    throw Problem(
+      "--environment: unknown environment '\(name)' "
+        + (known.isEmpty
+          ? "(the pipeline declares no environments)"
+          : "(environments: \(known.joined(separator: ", ")))"))
+  }
+
+  static func find(_ name: String, in pipeline: Pipeline, option: String) throws(Problem)
     -> Parameter
   {
     if let parameter = pipeline.parameters.first(where: { $0.name == name }) { return parameter }
@@ -209,7 +213,7 @@ public struct RunSettings: Sendable {
   }
 
   /// `--full-refresh` → (full_refresh, true); `--no-full-refresh` → false.
-  private static func boolFlag(_ flag: String, in pipeline: Pipeline) throws(Problem)
+  static func boolFlag(_ flag: String, in pipeline: Pipeline) throws(Problem)
     -> (String, String)
   {
     let flags = pipeline.parameters.flatMap(\.flags)

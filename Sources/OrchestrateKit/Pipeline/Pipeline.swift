@@ -11,6 +11,9 @@ public struct Pipeline: Sendable, Equatable {
   public var timeZone: String?
   /// How late a run may start before it counts as missed; nil: derived.
   public var scheduleGrace: Duration?
+  /// What the command line of a scheduled run gives (`schedule: {cron,
+  /// environment, params}`); empty for a schedule written as the expression alone.
+  public var scheduledRun = ScheduledRunArguments()
   /// The file it was read from, as given.
   public var file: String
   /// SHA-256 of the file's bytes, so a record says exactly which definition ran.

@@ -115,6 +115,8 @@ struct PipelineValidator {
     pipeline.parameters = parameters
     pipeline.environments = environments
     pipeline.defaultEnvironment = definition.defaultEnvironment
+    pipeline.scheduledRun = try parameterValidator.scheduledRun(
+      definition.schedule, parameters: parameters, environments: environments)
     pipeline.dateOffset = dateOffset
     pipeline.slurm = slurmSettings
     pipeline.notify =

@@ -15,13 +15,25 @@ public struct ScheduledPipeline: Sendable {
   /// The longest a stop may take: the tasks' grace after SIGTERM, the
   /// `run_if: always` tasks after it, and the notifications at the end.
   public var stopSeconds: Double
+  /// What the command line of `schedule` gave for the run (`-e prod`),
+  /// over the file's `schedule:` settings; recorded beside the line, so
+  /// that a later install given nothing keeps it.
+  public var given: ScheduledRunArguments
+  /// The environment and parameters the run is started with.
+  public var arguments: ScheduledRunArguments
   /// The program and its arguments.
   public var command: [String]
 
-  /// nil when the pipeline has no schedule.
-  public init?(_ pipeline: Pipeline, root: String, binary: String) {
+  /// nil when the pipeline has no schedule. `given` must have been
+  /// checked against the pipeline (`ScheduledRunArguments.requested`).
+  public init?(
+    _ pipeline: Pipeline, root: String, binary: String,
+    given: ScheduledRunArguments = ScheduledRunArguments()
+  ) {
     guard let cron = pipeline.cron else { return nil }
     name = pipeline.name
+    self.given = given
+    arguments = pipeline.scheduledRun.overlaid(by: given)
     self.cron = cron
     timeZoneName = pipeline.timeZone
     file = URL(fileURLWithPath: pipeline.file).standardizedFileURL.path
@@ -38,7 +50,8 @@ public struct ScheduledPipeline: Sendable {
     let conventional =
       PathName.last(parent) == "pipelines"
       ? PathName.parent(parent) : nil
-    command = [binary, file] + (conventional == self.root ? [] : ["--root", self.root])
+    command =
+      [binary, file] + (conventional == self.root ? [] : ["--root", self.root]) + arguments.words
   }
 
   public var schedule: CronSchedule {
@@ -69,14 +82,7 @@ public struct ScheduledPipeline: Sendable {
   /// A word for `/bin/sh`, quoted when it needs to be, with `%` escaped
   /// (cron turns a bare one into a newline).
   static func crontabWord(_ word: String) -> String {
-    let safe = word.unicodeScalars.allSatisfy {
-      $0.isASCII
-        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
-          || "/._-+=:,@".unicodeScalars.contains($0))
-    }
-    let quoted =
-      safe && !word.isEmpty ? word : "'" + word.replacing("'", with: "'\\''") + "'"
-    return quoted.replacing("%", with: "\\%")
+    ShellWords.quote(word).replacing("%", with: "\\%")
   }
 }
 

@@ -6,14 +6,21 @@ public struct SystemdUnits {
   public var pipeline: ScheduledPipeline
   /// `RandomizedDelaySec=`: spreads the start of many timers; nil for none.
   public var randomizedDelay: Duration?
+  /// `User=` of a system unit, which would otherwise run as root where the
+  /// crontab line ran as its owner; nil for user units.
+  public var user: String?
 
   /// The first line of every file written, which is how uninstalling tells
   /// ours from someone else's.
   public static let marker = "# Written by orchestrate schedule"
+  /// Before the arguments the command line of `schedule --install` gave,
+  /// which a later install given none keeps.
+  static let givenPrefix = "# Given to orchestrate schedule: "
 
-  public init(pipeline: ScheduledPipeline, randomizedDelay: Duration? = nil) {
+  public init(pipeline: ScheduledPipeline, randomizedDelay: Duration? = nil, user: String? = nil) {
     self.pipeline = pipeline
     self.randomizedDelay = randomizedDelay
+    self.user = user
   }
 
   public var name: String { "orchestrate-\(pipeline.name)" }
@@ -25,21 +32,32 @@ public struct SystemdUnits {
   /// its tasks with their grace and writes the record, and is given that
   /// long before SIGKILL reaches everything.
   public var service: String {
-    """
-    \(Self.marker) for \(pipeline.root)
-    [Unit]
-    Description=orchestrate pipeline \(pipeline.name)
-    After=network-online.target
-    Wants=network-online.target
+    var lines = ["\(Self.marker) for \(pipeline.root)"]
+    if !pipeline.given.isEmpty {
+      lines.append(
+        Self.givenPrefix + pipeline.given.words.map(ShellWords.quote).joined(separator: " "))
+    }
+    lines += [
+      "[Unit]", "Description=orchestrate pipeline \(pipeline.name)",
+      "After=network-online.target", "Wants=network-online.target", "",
+      "[Service]", "Type=oneshot",
+    ]
+    if let user { lines.append("User=\(user)") }
+    lines += [
+      "ExecStart=\(pipeline.command.map(Self.execWord).joined(separator: " "))",
+      "KillMode=mixed", "TimeoutStartSec=infinity",
+      "TimeoutStopSec=\(Int(pipeline.stopSeconds.rounded(.up)))s", "",
+    ]
+    return lines.joined(separator: "\n")
+  }
 
-    [Service]
-    Type=oneshot
-    ExecStart=\(pipeline.command.map(Self.execWord).joined(separator: " "))
-    KillMode=mixed
-    TimeoutStartSec=infinity
-    TimeoutStopSec=\(Int(pipeline.stopSeconds.rounded(.up)))s
-
-    """
+  /// The arguments an earlier install was given, read back from its
+  /// service file; empty when it was given none.
+  static func given(inService text: String) -> [String] {
+    for line in text.split(separator: "\n") where line.hasPrefix(givenPrefix) {
+      return ShellWords.split(line.dropFirst(givenPrefix.count)) ?? []
+    }
+    return []
   }
 
   public var timer: String {

@@ -97,6 +97,16 @@ public enum DeclaredPipelines {
     let text = installed.keys.sorted().map {
       "\($0)\t\(Int(installed[$0]!.timeIntervalSince1970))\n"
     }.joined()
+    // Made by root in another user's root directory (sudo, a unit with
+    // User=), metrics/ would be root's, and that user's runs could not
+    // write their records: leave it to the first run, which status reads
+    // the file's own time for until then.
+    var info = stat()
+    if access(layout.metricsDirectory, F_OK) != 0, stat(layout.root, &info) == 0,
+      info.st_uid != geteuid()
+    {
+      return
+    }
     guard FileSystem.makeDirectories(layout.metricsDirectory) == nil else { return }
     try? AtomicFile.write(Data(text.utf8), to: "\(layout.metricsDirectory)/\(installedFile)")
   }
