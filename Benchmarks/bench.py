@@ -5,8 +5,9 @@ Every workload runs its variants interleaved (A B C A B C ...) several times
 and reports medians and ratios from the same run: on a shared machine,
 absolute times mean little, ratios measured together mean something.
 
-Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR]
+Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR] [--baseline COMMIT]
 Workloads: overhead fanout capture planning status startup report (default: all).
+--baseline COMMIT: the overhead workload also measures orchestrate built at COMMIT.
 """
 
 import argparse
@@ -25,6 +26,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build", "release", "orchestrate")
 TOOLS = os.path.join(ROOT, ".build", "bench-tools")
 RESULTS = os.path.join(ROOT, "docs", "benchmarks.md")
+# The build scripts/bench.sh makes of the working tree, made again for --baseline.
+BUILD = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "orchestrate"]
+# With --baseline COMMIT: (COMMIT as given, its binary), measured beside BINARY.
+BASELINE = None
 
 
 def run(command, cwd=None, env=None, stdout=subprocess.DEVNULL, check=True):
@@ -87,6 +92,34 @@ def newest_record(root, pipeline):
         return json.load(handle)
 
 
+def baseline_binary(commit):
+    """orchestrate built at `commit` in a temporary git worktree of this repository,
+    with BUILD; kept in .build/bench-baseline/<hash>/ for the next run."""
+    resolved = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", "--quiet",
+                               commit + "^{commit}"], capture_output=True, text=True)
+    if resolved.returncode != 0:
+        sys.exit(f"bench: --baseline {commit}: not a commit of this repository")
+    folder = os.path.join(ROOT, ".build", "bench-baseline")
+    binary = os.path.join(folder, resolved.stdout.strip(), "orchestrate")
+    if os.path.exists(binary):
+        return binary
+    os.makedirs(folder, exist_ok=True)
+    tree = tempfile.mkdtemp(prefix="worktree-", dir=folder)
+    print(f"== building orchestrate at {commit} in {os.path.relpath(tree, ROOT)}", flush=True)
+    subprocess.run(["git", "-C", ROOT, "worktree", "add", "--quiet", "--detach", tree,
+                    resolved.stdout.strip()], check=True)
+    try:
+        # The same versions of the dependencies as the working tree's build, when it has them.
+        if os.path.exists(os.path.join(ROOT, "Package.resolved")):
+            shutil.copy(os.path.join(ROOT, "Package.resolved"), tree)
+        subprocess.run(BUILD, cwd=tree, check=True)
+        os.makedirs(os.path.dirname(binary), exist_ok=True)
+        shutil.copy2(os.path.join(tree, ".build", "release", "orchestrate"), binary)
+    finally:
+        subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree], check=True)
+    return binary
+
+
 def clear_runs(root):
     for sub in ("metrics", "logs"):
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
@@ -100,11 +133,6 @@ def overhead(work, reps):
     count = 300
     root = os.path.join(work, "overhead")
     os.makedirs(root, exist_ok=True)
-    # The same run with metrics and logs in memory: what is left is the
-    # orchestrator's own cost, without the file system's cost of creating
-    # 300 log files (on a disk with many recent deletions, ext4's inode
-    # allocator alone can take longer than make's whole run).
-    memory_root = tempfile.mkdtemp(prefix="orchestrate-overhead-", dir=memory_directory(1 << 28))
     pipeline = os.path.join(root, "trivial.json")
     with open(pipeline, "w") as handle:
         json.dump({"name": "trivial", "tasks": [
@@ -129,12 +157,23 @@ def overhead(work, reps):
             '}\n'
             'mkdir -p logs; : > metrics.jsonl\n'
             f'for i in $(seq {count}); do run_task t$i /bin/true; done\n')
-    env = orchestrate_env(root)
-    variants = [
-        # Runs accumulate as they do under cron: every run adds a record.
-        ("orchestrate", None, lambda: run([BINARY, pipeline], env=env, check=False)),
-        ("orchestrate, root on tmpfs", None,
-         lambda: run([BINARY, pipeline], env=orchestrate_env(memory_root), check=False)),
+    # Each build runs with its root on disk, in the work directory, and in memory:
+    # what is left in memory is the orchestrator's own cost, without the file
+    # system's cost of creating 300 log files (on a disk with many recent
+    # deletions, ext4's inode allocator alone can take longer than make's whole
+    # run). Every variant has a fresh root of its own, where runs accumulate as
+    # they do under cron: every run adds a record.
+    builds = [("orchestrate", BINARY)]
+    if BASELINE:
+        builds.append((f"orchestrate at {BASELINE[0]}", BASELINE[1]))
+    homes, variants = {}, []
+    for label, binary in builds:
+        for name, place in ((label, work),
+                            (f"{label}, root on tmpfs", memory_directory(1 << 28))):
+            homes[name] = tempfile.mkdtemp(prefix="orchestrate-overhead-", dir=place)
+            variants.append((name, None, lambda binary=binary, home=homes[name]: run(
+                [binary, pipeline], env=orchestrate_env(home), check=False)))
+    variants += [
         ("make -j1", None, lambda: run(["make", "-s", "-j1", "-C", root])),
         ("bash loop", None,
          lambda: run(["bash", "-c", f"for i in $(seq {count}); do /bin/true; done"])),
@@ -150,23 +189,42 @@ def overhead(work, reps):
     if task:
         variants.append(("go-task", None, lambda: run([task, "--silent", "-d", root])))
     times = interleaved(variants, reps)
-    shutil.rmtree(memory_root, ignore_errors=True)
-    record = newest_record(root, "trivial")
-    assert record["counts"]["completed"] == count, record["counts"]
+    records = {name: newest_record(home, "trivial") for name, home in homes.items()}
+    for name, home in homes.items():
+        shutil.rmtree(home, ignore_errors=True)
+        assert records[name]["counts"]["completed"] == count, (name, records[name]["counts"])
+    record = records["orchestrate"]
     base = median(times["make -j1"])
-    rows = [(name, median(values), median(values) / base) for name, values in times.items()]
+    columns = ["variant", "median", "× make -j1"]
+    rows = [(name, f"{median(v):.3f} s", f"{median(v) / base:.2f}") for name, v in times.items()]
+    notes = [
+        "orchestrate writes a metrics record and one log file per task; make and "
+        "the bash loop record nothing, the loop with a log file per task creates as "
+        "many files as orchestrate does. The first orchestrate row keeps its root in "
+        "the work directory, on disk, the second in /dev/shm (tmpfs).",
+        f"orchestrator CPU for the run: {record.get('orchestrator_cpu_seconds', 0):.3f} s, "
+        f"peak RSS {record.get('orchestrator_peak_rss_bytes', 0) / 2**20:.1f} MiB.",
+    ]
+    if BASELINE:
+        # The orchestrator's CPU per task in each root's newest run, in milliseconds.
+        cpu = {name: r.get("orchestrator_cpu_seconds", 0) / count * 1000
+               for name, r in records.items()}
+        columns.append("orchestrator CPU per task")
+        rows = [row + (f"{cpu[row[0]]:.3f} ms" if row[0] in cpu else "",) for row in rows]
+        old = f"orchestrate at {BASELINE[0]}"
+        for place in ("", ", root on tmpfs"):
+            new_times, old_times = times["orchestrate" + place], times[old + place]
+            # Each repetition ran both builds: their ratio in each repetition shows the spread.
+            paired = sorted(n / o for n, o in zip(new_times, old_times))
+            notes.append(
+                f"orchestrate{place} / {old}{place}: "
+                f"{median(new_times) / median(old_times):.3f} by medians; by repetition "
+                f"median {median(paired):.3f}, quartiles {paired[len(paired) // 4]:.3f}–"
+                f"{paired[3 * len(paired) // 4]:.3f}, range {paired[0]:.3f}–{paired[-1]:.3f}; "
+                f"CPU per task {cpu['orchestrate' + place] / cpu[old + place]:.3f}.")
     return {
         "title": f"Overhead: {count} × /bin/true in sequence",
-        "columns": ["variant", "median", "× make -j1"],
-        "rows": [(name, f"{m:.3f} s", f"{r:.2f}") for name, m, r in rows],
-        "notes": [
-            "orchestrate writes a metrics record and one log file per task; make and "
-            "the bash loop record nothing, the loop with a log file per task creates as "
-            "many files as orchestrate does. The first orchestrate row keeps its root in "
-            "the work directory, on disk, the second in /dev/shm (tmpfs).",
-            f"orchestrator CPU for the run: {record.get('orchestrator_cpu_seconds', 0):.3f} s, "
-            f"peak RSS {record.get('orchestrator_peak_rss_bytes', 0) / 2**20:.1f} MiB.",
-        ],
+        "columns": columns, "rows": rows, "notes": notes,
     }
 
 
@@ -549,6 +607,7 @@ def render(results):
 
 
 def main():
+    global BASELINE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", metavar="WORKLOAD",
                         help="any of: " + ", ".join(WORKLOADS))
@@ -557,11 +616,18 @@ def main():
     parser.add_argument("--work", default=os.path.join(ROOT, ".build", "bench-work"),
                         help="where workloads create their files (default: .build/bench-work, "
                         "on the project's disk)")
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="overhead also measures orchestrate built at COMMIT (in a temporary "
+                        "git worktree), interleaved with the working tree's build")
     args = parser.parse_args()
     chosen = args.workloads or list(WORKLOADS)
     unknown = [name for name in chosen if name not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
+    if args.baseline:
+        if "overhead" not in chosen:
+            parser.error("--baseline is measured by the overhead workload")
+        BASELINE = (args.baseline, baseline_binary(args.baseline))
     results = []
     os.makedirs(args.work, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="orchestrate-bench-", dir=args.work) as work:
@@ -570,7 +636,8 @@ def main():
             result = WORKLOADS[name](work, args.reps)
             print(render([result]), flush=True)
             results.append(result)
-    if not args.no_write and set(chosen) == set(WORKLOADS):
+    # A comparison with an older build is not the suite's results: it is only printed.
+    if not args.no_write and not args.baseline and set(chosen) == set(WORKLOADS):
         with open(RESULTS, "w") as handle:
             handle.write("# Benchmarks\n\n"
                          "Generated by `scripts/bench.sh` (do not edit by hand). Medians of "
