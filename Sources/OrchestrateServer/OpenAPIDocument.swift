@@ -29,6 +29,7 @@ enum OpenAPIDocument {
         "/api/status": {
           "get": {
             "summary": "The document orchestrate status --json prints",
+            "parameters": [{"name": "environment", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Only this environment's runs are judged (also on the pages: /?environment=prod)"}],
             "responses": {"200": {"description": "status report", "content": {"application/json": {"schema": {"type": "object"}}}}}
           }
         },

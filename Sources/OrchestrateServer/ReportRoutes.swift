@@ -53,7 +53,9 @@ struct ReportRoutes: HTTPHandler {
   func route(_ request: HTTPRequest) -> HTTPResponse {
     let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
       .map(String.init)
-    let source = ReportSource(layout: layout, windowDays: windowDays)
+    // `?environment=prod`: only that environment's runs are judged.
+    let environment = request.query["environment"].flatMap { $0.isEmpty ? nil : $0 }
+    let source = ReportSource(layout: layout, windowDays: windowDays, environment: environment)
     let links = ReportLinks(logs: .api)
     // `*` in a pattern takes any one path component.
     func match(_ pattern: String...) -> [String]? {
@@ -79,7 +81,8 @@ struct ReportRoutes: HTTPHandler {
       return html(RunPage.render(view, links: links, now: source.now, live: true))
     }
     if match("api", "status") != nil {
-      return json(StatusCollector.collect(layout: layout, windowDays: windowDays))
+      return json(
+        StatusCollector.collect(layout: layout, windowDays: windowDays, environment: environment))
     }
     if match("api", "openapi.json") != nil {
       return HTTPResponse(

@@ -83,6 +83,14 @@ import Testing
     #expect(
       prometheus.stdout.contains("orchestrate_health{environment=\"dev\",pipeline=\"nightly\"} 0"))
 
+    // serve: one row per environment, and a filter.
+    let served = try Served(root)
+    let overview = try served.get("/")
+    #expect(overview.body.contains("nightly (prod)") && overview.body.contains("nightly (dev)"))
+    let prodStatus = try served.get("/api/status?environment=prod")
+    #expect(prodStatus.body.contains("\"environment\" : \"prod\""), "\(prodStatus.body)")
+    #expect(!prodStatus.body.contains("\"environment\" : \"dev\""))
+
     // rerun --last in prod reruns prod's failure, not dev's newer success.
     unlink("\(root.path)/broken-prod")
     let rerun = try Orchestrate.run(
