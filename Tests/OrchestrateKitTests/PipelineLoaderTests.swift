@@ -157,6 +157,7 @@ func rejection(_ text: String) -> PipelineError? {
     ("tasks: [{name: a, run: x, timeout: -5s}]", "tasks[0].timeout", "not a duration"),
     ("tasks: [{name: a, run: x, timeout: 0}]", "tasks[0].timeout", "longer than zero"),
     ("tasks: [{name: a, run: x, kill_grace: never}]", "kill_grace", "cannot be 'never'"),
+    ("timeout: never\ntasks: [{name: a, run: x}]", "p.yaml:1:10: timeout", "cannot be 'never'"),
     ("tasks: [{name: a, run: x, source: geo}]", "task 'a'", "unknown source 'geo'"),
     (
       "tasks: [{name: a, run: x, for_each_source: true}]", "for_each_source",

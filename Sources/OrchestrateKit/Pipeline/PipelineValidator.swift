@@ -80,8 +80,10 @@ struct PipelineValidator {
 
     let logs = definition.logs
     let standard = LogPolicy.standard
-    // Clean-up after a signal is bounded: it cannot be 'never'.
+    // Clean-up after a signal is bounded, and so is a run (24h unless
+    // given): neither can be 'never', which would have meant the default.
     _ = try required(definition.finallyTimeout, field: "finally_timeout")
+    _ = try required(definition.timeout, field: "timeout")
     let finallyTimeout = try limit(definition.finallyTimeout, field: "finally_timeout")
     var dateOffset = Duration.zero
     if case .after(let offset) = definition.dateOffset { dateOffset = offset }
