@@ -57,6 +57,10 @@ struct SlurmTests {
     #expect(attempt.slurmState == "COMPLETED")
     #expect((attempt.peakRssBytes ?? 0) > 0)
     #expect(sra.attempts.first?.slurmState == "FAILED")
+    // The record, Slurm fields and all, matches its closed schema.
+    let schema = try SchemaTests().check(
+      "run-record.schema.json", ["\(root.path)/metrics/mixed/\(record.runId).json"])
+    #expect(schema.status == 0, "\(schema.output)")
     // Exactly the program's bytes, written by Slurm on the node.
     #expect(root.read(geo.logFile) == "geo on transform[geo]\n")
     #expect(root.read(sra.logFile) == "sra on transform[sra]\n")
