@@ -46,7 +46,7 @@ import Testing
     let record = try root.onlyRecord("p")
     let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(
       String.init)
-    let duration = RunSummary.formatSeconds(try #require(record.durationSeconds))
+    let duration = DurationDisplay.summary(try #require(record.durationSeconds))
     #expect(lines.first == "p \(record.runId) partial in \(duration) (exit 1)")
     #expect(lines.contains("  failed    t3      exit 3"), "\(result.stdout)")
     #expect(lines.contains("  skipped   after   dependency t1 failed"), "\(result.stdout)")

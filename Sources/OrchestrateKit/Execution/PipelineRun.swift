@@ -58,7 +58,7 @@ public enum PipelineRun {
       switch self {
       case .setup(let message), .locked(let message): message
       case .interrupted(let signal):
-        "received \(Scheduler.signalName(signal)) before the run started; nothing was run"
+        "received \(SignalName.of(signal)) before the run started; nothing was run"
       }
     }
 
@@ -189,7 +189,7 @@ public enum PipelineRun {
     // Signals held since the lock was taken are delivered now, before the
     // first task can start.
     let trap = SignalTrap(queue: scheduler.queue) { [scheduler] signal in
-      scheduler.cancel(reason: "received \(Scheduler.signalName(signal))", signal: signal)
+      scheduler.cancel(reason: "received \(SignalName.of(signal))", signal: signal)
     }
     let done = DispatchSemaphore(value: 0)
     let finalRecord = FinalRecord()

@@ -15,7 +15,7 @@ extension Scheduler {
     if let current = cancellation {
       guard let signal else { return }
       let now = signal == SIGINT && current.signal == SIGINT
-      stopFinally(reason: "received \(Self.signalName(signal)) while ending", immediately: now)
+      stopFinally(reason: "received \(SignalName.of(signal)) while ending", immediately: now)
       return
     }
     cancellation = Cancellation(reason: reason, signal: signal)

@@ -28,7 +28,7 @@ extension Scheduler {
   func liveLines() -> [String] {
     running.sorted { $0.key < $1.key }.map { index, attempt in
       let progress = record.tasks[index].progress
-      let elapsed = Self.seconds((ContinuousClock.now - attempt.started).seconds)
+      let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
       var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
       if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
       if let phase = progress?.phase { line += "  [\(phase)]" }

@@ -294,7 +294,7 @@ final class Scheduler: @unchecked Sendable {
         runningOn: node, after: queuedFor)
       events.log(
         "\(plan.steps[index].name) running on \(node ?? "a node") after "
-          + "\(Self.seconds(queuedFor)) in the queue")
+          + "\(DurationDisplay.short(queuedFor)) in the queue")
       startTimeout(index, handle: handle)
       writer.changed()
     case .ended(let end):
@@ -388,9 +388,10 @@ final class Scheduler: @unchecked Sendable {
     {
       record.tasks[index].status = .pending
       record.tasks[index].reason =
-        "attempt \(entry.number) \(how); retrying in \(Self.seconds(delay))"
+        "attempt \(entry.number) \(how); retrying in \(DurationDisplay.short(delay))"
       events.log(
-        "\(step.name) \(how) (attempt \(entry.number)); retrying in \(Self.seconds(delay))")
+        "\(step.name) \(how) (attempt \(entry.number)); retrying in \(DurationDisplay.short(delay))"
+      )
       let retry = DispatchWorkItem { [weak self] in
         guard let self, self.cancellation == nil else { return }
         self.retryTimers[index] = nil
@@ -448,7 +449,7 @@ final class Scheduler: @unchecked Sendable {
     finishedSteps += 1
     switch status {
     case .completed:
-      events.log("\(task.name) completed in \(Self.seconds(task.durationSeconds ?? 0))")
+      events.log("\(task.name) completed in \(DurationDisplay.short(task.durationSeconds ?? 0))")
     case .skipped where cancellation != nil:
       break  // cancel() reports these in one line
     default:
@@ -484,7 +485,7 @@ final class Scheduler: @unchecked Sendable {
     record.durationSeconds = (ContinuousClock.now - runStart).seconds
     let anomalies = AnomalyDetector.anomalies(
       in: record, history: history(), thresholds: plan.pipeline.anomalyThresholds)
-    for anomaly in anomalies { events.log("anomaly: \(RunSummary.describe(anomaly))") }
+    for anomaly in anomalies { events.log("anomaly: \(anomaly.sentence)") }
     record.anomalies = anomalies.isEmpty ? nil : anomalies
     record.orchestratorPeakRssBytes = PeakMemory.ofThisProcess()
     var usage = rusage()
@@ -500,27 +501,8 @@ final class Scheduler: @unchecked Sendable {
     let end: String
     switch status {
     case .exited(let code): end = "exit \(code)"
-    case .signaled(let signal): end = "killed by \(signalName(signal))"
+    case .signaled(let signal): end = "killed by \(SignalName.of(signal))"
     }
     return timedOut ? "timed out (\(end))" : end
-  }
-
-  static func signalName(_ signal: Int32) -> String {
-    let names: [Int32: String] = [
-      SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
-      SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV",
-      SIGPIPE: "SIGPIPE",
-      SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
-    ]
-    return names[signal] ?? "signal \(signal)"
-  }
-
-  /// `0.07s`, `9.50s`, then whole units (`12s`, `1m5s`). Printed for every
-  /// task, so by integer maths rather than through `String(format:)`.
-  static func seconds(_ value: Double) -> String {
-    guard value < 10 else { return DurationText.format(.seconds(value.rounded())) }
-    let hundredths = Int((max(value, 0) * 100).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)s"
   }
 }

@@ -28,7 +28,7 @@ enum RunEndRotation {
     let report = rotator.rotate()
     if report.stopped, let signal = stop.signal {
       events.log(
-        "logs: rotation stopped by \(Scheduler.signalName(signal)); "
+        "logs: rotation stopped by \(SignalName.of(signal)); "
           + "the rest is left for the next rotation")
     }
   }

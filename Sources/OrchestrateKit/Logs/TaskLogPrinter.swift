@@ -116,11 +116,13 @@ public struct TaskLogPrinter {
     guard attempt.finishedAt != nil else { return "still running" }
     var text =
       if let signal = attempt.signal {
-        "killed by \(Scheduler.signalName(signal))"
+        "killed by \(SignalName.of(signal))"
       } else {
         "exit \(attempt.exitCode ?? 0)"
       }
-    if let duration = attempt.durationSeconds { text += " after \(Scheduler.seconds(duration))" }
+    if let duration = attempt.durationSeconds {
+      text += " after \(DurationDisplay.short(duration))"
+    }
     if attempt.timedOut { text += ", timed out" }
     return text
   }

@@ -32,7 +32,7 @@ enum EmailMessage {
     add("Exit code", content.exitCode.map(String.init))
     add("Reason", content.reason)
     add("Started", content.startedAt.map(Timestamp.format))
-    add("Duration", content.durationSeconds.map(RunSummary.formatSeconds))
+    add("Duration", content.durationSeconds.map(DurationDisplay.summary))
     add("Logical date", content.logicalDate)
     if let counts = content.counts {
       add(

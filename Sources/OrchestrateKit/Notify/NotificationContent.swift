@@ -92,7 +92,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
         timedOut: counts.timedOut, skipped: counts.skipped, cancelled: counts.cancelled,
         notWanted: counts.notWanted),
       failedTasks: failed, counters: counters,
-      anomalies: (record.anomalies ?? []).map(RunSummary.describe),
+      anomalies: (record.anomalies ?? []).map(\.sentence),
       failingSince: event == .failure || event == .partial ? failingSince : nil,
       logsCommand: "orchestrate logs \(record.runId) --root \(root)")
   }

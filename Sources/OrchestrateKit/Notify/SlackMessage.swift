@@ -11,7 +11,7 @@ enum SlackMessage {
     if let environment = content.environment { fields.append("*Environment*\n\(environment)") }
     if let status = content.status { fields.append("*Status*\n\(status.rawValue)") }
     if let seconds = content.durationSeconds {
-      fields.append("*Duration*\n\(RunSummary.formatSeconds(seconds))")
+      fields.append("*Duration*\n\(DurationDisplay.summary(seconds))")
     }
     if let date = content.logicalDate { fields.append("*Logical date*\n\(date)") }
     if let counts = content.counts {
@@ -73,7 +73,7 @@ enum SlackMessage {
     if let runId = content.runId { lines.append("Run ID: \(runId)") }
     if let environment = content.environment { lines.append("Environment: \(environment)") }
     if let seconds = content.durationSeconds {
-      lines.append("Duration: \(RunSummary.formatSeconds(seconds))")
+      lines.append("Duration: \(DurationDisplay.summary(seconds))")
     }
     for task in content.failedTasks {
       lines.append("\(task.status.rawValue): \(task.name)\(task.reason.map { " (\($0))" } ?? "")")

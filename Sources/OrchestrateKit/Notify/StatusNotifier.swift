@@ -36,7 +36,7 @@ public enum StatusNotifier {
 
   /// `refusalTold`: the newest run was refused and its own message reached a channel.
   static func occurrences(_ status: PipelineStatus, refusalTold: Bool = false) -> [Occurrence] {
-    let seconds = RunSummary.formatSeconds
+    let seconds = DurationDisplay.summary
     var found: [Occurrence] = []
     // Stale: runs stopped coming after a success. A run that did not
     // complete has told its own failure (or is refused, below).

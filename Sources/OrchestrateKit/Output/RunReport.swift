@@ -12,7 +12,7 @@ public enum RunReport {
   public static func render(
     _ record: RunRecord, metricsFile: String, root: String, problems: [String]
   ) -> String {
-    let duration = record.durationSeconds.map { " in \(RunSummary.formatSeconds($0))" } ?? ""
+    let duration = record.durationSeconds.map { " in \(DurationDisplay.summary($0))" } ?? ""
     var lines = [
       "\(record.pipeline) \(record.runId) \(record.status.rawValue)\(duration)"
         + " (exit \(record.exitCode ?? 1))"
@@ -37,7 +37,7 @@ public enum RunReport {
       lines += output.map { "  | \($0)" }
     }
 
-    var warnings = (record.anomalies ?? []).map { "anomaly: \(RunSummary.describe($0))" }
+    var warnings = (record.anomalies ?? []).map { "anomaly: \($0.sentence)" }
     for task in record.tasks {
       if let leftovers = task.leftoverProcesses, leftovers > 0 {
         warnings.append("\(task.name) left \(leftovers) process(es) running; they were stopped")
@@ -74,7 +74,7 @@ public enum RunReport {
   static func outcome(of task: TaskRecord) -> String {
     let end =
       task.exitCode.map { "exit \($0)" }
-      ?? task.signal.map { "killed by \(Scheduler.signalName($0))" }
+      ?? task.signal.map { "killed by \(SignalName.of($0))" }
     guard let reason = task.reason.map(TerminalText.escaped) else { return end ?? "" }
     guard let end, !reason.contains(end) else { return reason }
     return "\(reason) (\(end))"

@@ -12,7 +12,7 @@ public enum RunSummary {
     where counts[status] > 0 {
       totals.append("\(counts[status]) \(status.rawValue.replacing("_", with: " "))")
     }
-    let duration = record.durationSeconds.map { " in \(formatSeconds($0))" } ?? ""
+    let duration = record.durationSeconds.map { " in \(DurationDisplay.summary($0))" } ?? ""
     let status =
       switch record.status {
       case .completed: style.green(record.status.rawValue)
@@ -39,29 +39,10 @@ public enum RunSummary {
       lines.append(line)
     }
     for anomaly in record.anomalies ?? [] {
-      lines.append("  \(style.yellow("anomaly"))   \(describe(anomaly))")
+      lines.append("  \(style.yellow("anomaly"))   \(anomaly.sentence)")
     }
     lines.append("metrics: \(metricsFile)")
     return lines.joined(separator: "\n")
   }
 
-  /// `load: documents_loaded 12 is 0.01× its median 1500`
-  public static func describe(_ anomaly: Anomaly) -> String {
-    func number(_ value: Double) -> String {
-      anomaly.field == "duration_seconds"
-        ? formatSeconds(value)
-        : value == value.rounded() && abs(value) < 1e15
-          ? String(Int(value)) : String(printf: "%.2f", value)
-    }
-    let factor =
-      anomaly.factor < 10
-      ? String(printf: "%.2f", anomaly.factor) : String(printf: "%.0f", anomaly.factor)
-    return
-      "\(anomaly.task): \(anomaly.field) \(number(anomaly.value)) is \(factor)× its median \(number(anomaly.median))"
-  }
-
-  public static func formatSeconds(_ seconds: Double) -> String {
-    if seconds < 60 { return String(printf: "%.2fs", seconds) }
-    return DurationText.format(.seconds(seconds.rounded()))
-  }
 }

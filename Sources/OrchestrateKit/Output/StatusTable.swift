@@ -36,7 +36,8 @@ public enum StatusTable {
     // Names, reasons and messages come from records anyone with write access
     // to metrics/ can forge: escaped before our own colours are added.
     let text = { (value: String) in TerminalText.escaped(value) }
-    var header = "\(style.bold(text(pipeline.label)))  \(level(pipeline.health.level, style: style))"
+    var header =
+      "\(style.bold(text(pipeline.label)))  \(level(pipeline.health.level, style: style))"
     if let schedule = pipeline.schedule { header += "  schedule \(schedule)" }
     if let zone = pipeline.timezone { header += " (\(zone))" }
     if let maxAge = pipeline.maxAgeSeconds { header += "  max_age \(Ago.format(maxAge))" }
@@ -60,7 +61,7 @@ public enum StatusTable {
     }
 
     if let last = pipeline.lastRun {
-      let duration = last.durationSeconds.map { "  \(RunSummary.formatSeconds($0))" } ?? ""
+      let duration = last.durationSeconds.map { "  \(DurationDisplay.summary($0))" } ?? ""
       row(
         "last run",
         "\(last.runId)  \(paint(last.status, style))  \(when(last.startedAt, now: now))"
@@ -79,7 +80,7 @@ public enum StatusTable {
     if let rate = window.successRate { summary += " (\(Int((rate * 100).rounded()))%)" }
     if let p50 = window.durationP50Seconds, let p95 = window.durationP95Seconds {
       summary +=
-        ", duration p50 \(RunSummary.formatSeconds(p50)) p95 \(RunSummary.formatSeconds(p95))"
+        ", duration p50 \(DurationDisplay.summary(p50)) p95 \(DurationDisplay.summary(p95))"
     }
     row("\(window.days) days", summary)
     row(
@@ -134,7 +135,7 @@ public enum StatusTable {
   static func taskTable(
     _ tasks: [PipelineStatus.TaskStatistics], style: TerminalStyle, width: Int
   ) -> [String] {
-    let seconds = { (value: Double?) in value.map(RunSummary.formatSeconds) ?? "-" }
+    let seconds = { (value: Double?) in value.map(DurationDisplay.summary) ?? "-" }
     let rows = tasks.map { task in
       ColumnTable.Row(
         name: TerminalText.escaped(task.name),

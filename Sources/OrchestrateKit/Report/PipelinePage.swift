@@ -95,7 +95,7 @@ public enum PipelinePage {
       let flagged = anomalies.filter { $0.task == task.name }
       if !flagged.isEmpty {
         marks +=
-          " <span class=\"slow\" title=\"\(HTML.escape(flagged.map(RunSummary.describe).joined(separator: "; ")))\">⚑ anomaly</span>"
+          " <span class=\"slow\" title=\"\(HTML.escape(flagged.map(\.sentence).joined(separator: "; ")))\">⚑ anomaly</span>"
       }
       let cpu = lastRecord?.tasks.first { $0.name == task.name }.flatMap { record -> Double? in
         guard let user = record.cpuUserSeconds else { return nil }

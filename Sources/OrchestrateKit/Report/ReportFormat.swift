@@ -4,7 +4,7 @@ import FoundationEssentials
 enum ReportFormat {
   static func seconds(_ value: Double?) -> String {
     guard let value else { return "–" }
-    return RunSummary.formatSeconds(value)
+    return DurationDisplay.summary(value)
   }
 
   /// `2026-11-22 02:00:04`, always UTC (the records' clock).
@@ -39,7 +39,7 @@ enum ReportFormat {
   /// How long ago, for the overview: `3h ago`.
   static func age(_ date: Date, now: Date) -> String {
     let seconds = now.timeIntervalSince(date)
-    guard seconds >= 0 else { return "in " + RunSummary.formatSeconds(-seconds) }
+    guard seconds >= 0 else { return "in " + DurationDisplay.summary(-seconds) }
     if seconds < 60 { return "just now" }
     return DurationText.format(.seconds((seconds / 60).rounded() * 60)) + " ago"
   }

@@ -61,7 +61,7 @@ public enum RunEndReport {
       events.problem("report: \(index) not updated: \(error)")
     case (nil, let signal?):
       events.problem(
-        "report: update of \(index) stopped by \(Scheduler.signalName(signal)); "
+        "report: update of \(index) stopped by \(SignalName.of(signal)); "
           + "`orchestrate report --root \(layout.root) -o \(site.directory)` brings it up to date")
     case (nil, nil):
       events.problem(

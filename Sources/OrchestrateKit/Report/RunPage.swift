@@ -37,7 +37,7 @@ public enum RunPage {
     if let anomalies = record.anomalies, !anomalies.isEmpty {
       html +=
         "<h2>Anomalies</h2><ul class=\"problems\">"
-        + anomalies.map { "<li>⚑ \(HTML.escape(RunSummary.describe($0)))</li>" }.joined()
+        + anomalies.map { "<li>⚑ \(HTML.escape($0.sentence))</li>" }.joined()
         + "</ul>"
     }
     if let progress = view.running, !progress.tasks.isEmpty {

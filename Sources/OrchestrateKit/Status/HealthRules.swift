@@ -18,7 +18,7 @@ public enum HealthRules {
     func add(_ level: HealthLevel, _ message: String) {
       problems.append(.init(level: level, message: message))
     }
-    let seconds = RunSummary.formatSeconds
+    let seconds = DurationDisplay.summary
 
     for run in status.running {
       if run.elapsedSeconds > status.stuckAfterSeconds {
@@ -73,7 +73,7 @@ public enum HealthRules {
           + "\(window.days) days) is below min_success_rate \(percent(status.minSuccessRate))")
     }
     for anomaly in status.lastRun?.anomalies ?? [] {
-      add(.warning, "anomaly \(RunSummary.describe(anomaly))")
+      add(.warning, "anomaly \(anomaly.sentence)")
     }
 
     if let missed = status.missed { add(.critical, missedMessage(missed, status)) }
@@ -93,7 +93,7 @@ public enum HealthRules {
     guard let maxAge = status.maxAgeSeconds else { return nil }
     let age = status.lastSuccess?.ageSeconds
     guard age.map({ $0 > maxAge }) ?? true else { return nil }
-    let seconds = RunSummary.formatSeconds
+    let seconds = DurationDisplay.summary
     let since = age.map { "last successful run \(seconds($0)) ago" } ?? "never succeeded"
     return "no successful run within max_age \(seconds(maxAge)) (\(since))"
   }
@@ -103,7 +103,7 @@ public enum HealthRules {
   {
     let none = status.totalRuns == 0 ? "it has never run" : "none started since"
     return "missed run: due \(DueTime.format(missed.dueAt, zone: status.timezone)), \(none) "
-      + "(\(RunSummary.formatSeconds(missed.lateSeconds)) late)"
+      + "(\(DurationDisplay.summary(missed.lateSeconds)) late)"
   }
 
   static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }

@@ -166,7 +166,7 @@ public struct PipelineAssessment {
     case .unknown:
       let silent = now.timeIntervalSince(record.updatedAt)
       guard silent > stuckAfter else { return nil }
-      return "no update from \(record.host) for \(RunSummary.formatSeconds(silent))"
+      return "no update from \(record.host) for \(DurationDisplay.summary(silent))"
     }
   }
 

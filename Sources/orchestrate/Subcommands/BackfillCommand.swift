@@ -88,7 +88,7 @@ struct BackfillCommand: ParsableCommand {
       let status = outcome.record?.status.rawValue ?? "not run"
       let run = outcome.record.map { "  \($0.runId)" } ?? ""
       let duration =
-        outcome.record?.durationSeconds.map { "  \(RunSummary.formatSeconds($0))" } ?? ""
+        outcome.record?.durationSeconds.map { "  \(DurationDisplay.summary($0))" } ?? ""
       print("\(date)  \(status)  exit \(outcome.exitCode)\(run)\(duration)")
       fflush(nil)
       if outcome.exitCode != 0 {
