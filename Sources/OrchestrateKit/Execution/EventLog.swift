@@ -45,8 +45,9 @@ public final class EventLog: @unchecked Sendable {
       guard fitted != liveLines || width != drawnWidth else { return }
       // One synchronized update (DECSET 2026): a terminal that knows the
       // mode shows erase and redraw as one frame, others ignore it.
-      Self.writeAll(Self.beginUpdate + erasure(width: width) + drawing(fitted), to: STDERR_FILENO)
-      Self.writeAll(Self.endUpdate, to: STDERR_FILENO)
+      FileDescriptor.writeAll(
+        Self.beginUpdate + erasure(width: width) + drawing(fitted), to: STDERR_FILENO)
+      FileDescriptor.writeAll(Self.endUpdate, to: STDERR_FILENO)
       liveLines = fitted
       drawnWidth = width
     }
@@ -83,7 +84,7 @@ public final class EventLog: @unchecked Sendable {
     }
     lock.withLock {
       fileDescriptor = fd
-      if !beforeAttach.isEmpty { Self.writeAll(beforeAttach, to: fd) }
+      if !beforeAttach.isEmpty { FileDescriptor.writeAll(beforeAttach, to: fd) }
       beforeAttach = ""
     }
   }
@@ -141,16 +142,16 @@ public final class EventLog: @unchecked Sendable {
   /// Call with the lock held.
   private func emit(_ lines: String) {
     if fileDescriptor >= 0 {
-      Self.writeAll(lines, to: fileDescriptor)
+      FileDescriptor.writeAll(lines, to: fileDescriptor)
     } else {
       beforeAttach += lines
     }
     guard echo else { return }
     if liveLines.isEmpty {
-      Self.writeAll(lines, to: STDERR_FILENO)
+      FileDescriptor.writeAll(lines, to: STDERR_FILENO)
     } else {
       let width = Self.terminalWidth()
-      Self.writeAll(
+      FileDescriptor.writeAll(
         Self.beginUpdate + erasure(width: width) + lines + drawing(liveLines) + Self.endUpdate,
         to: STDERR_FILENO)
       drawnWidth = width
@@ -164,16 +165,4 @@ public final class EventLog: @unchecked Sendable {
     }
   }
 
-  static func writeAll(_ text: String, to fd: Int32) {
-    var text = text
-    text.withUTF8 { buffer in
-      var offset = 0
-      while offset < buffer.count {
-        let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return }
-        offset += n
-      }
-    }
-  }
 }

@@ -48,7 +48,7 @@ public final class RunLock {
     }
     self.fd = fd
     ftruncate(fd, 0)
-    EventLog.writeAll(holder + "\n", to: fd)
+    FileDescriptor.writeAll(holder + "\n", to: fd)
   }
 
   deinit {

@@ -131,12 +131,12 @@ public struct RunLogs {
     }
     var masker = SecretRangeMasker(ranges)
     try copy(anyOf: [file], of: run) { block in
-      masker.write(block) { Self.writeAll($0, to: fd) }
+      masker.write(block) { FileDescriptor.writeAll($0, to: fd) }
     }
   }
 
   private func copy(anyOf wanted: [String], of run: StoredRunLogs, to fd: Int32) throws(Failure) {
-    try copy(anyOf: wanted, of: run) { Self.writeAll($0, to: fd) }
+    try copy(anyOf: wanted, of: run) { FileDescriptor.writeAll($0, to: fd) }
   }
 
   /// A file of at most 16 MiB of the run, whole; nil when there is none.
@@ -217,17 +217,6 @@ public struct RunLogs {
         throw .unreadable("cannot write the log: \(String(cString: strerror(errno)))")
       }
     }
-  }
-
-  static func writeAll(_ block: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
-    var offset = 0
-    while offset < block.count {
-      let n = write(fd, block.baseAddress! + offset, block.count - offset)
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return false }
-      offset += n
-    }
-    return true
   }
 
   /// `run_…/extract[geo].log` → `extract[geo].log`.

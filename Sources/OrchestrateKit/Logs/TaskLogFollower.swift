@@ -43,7 +43,7 @@ public struct TaskLogFollower {
       if shown < attempts.count {
         let attempt = attempts[shown]
         if headed != shown {
-          EventLog.writeAll(TaskLogPrinter.header(current, attempt), to: fd)
+          FileDescriptor.writeAll(TaskLogPrinter.header(current, attempt), to: fd)
           headed = shown
         }
         let file = "\(directory)/\(RootLayout.taskLogName(task, attempt: attempt.number))"
@@ -51,7 +51,7 @@ public struct TaskLogFollower {
         let ended = attempt.finishedAt != nil || attempt.error != nil
         if ended || record?.status != .running {
           offset = Self.copyNew(file, from: offset, to: fd)
-          EventLog.writeAll(TaskLogPrinter.outcome(current, attempt), to: fd)
+          FileDescriptor.writeAll(TaskLogPrinter.outcome(current, attempt), to: fd)
           shown += 1
           offset = 0
           continue
@@ -77,7 +77,7 @@ public struct TaskLogFollower {
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { return position }
       _ = buffer.withUnsafeBytes {
-        RunLogs.writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count]), to: fd)
+        FileDescriptor.writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count]), to: fd)
       }
       position += count
     }

@@ -73,11 +73,11 @@ public struct TaskLogPrinter {
       return try logs.copy(name, of: run, to: fd)
     }
     for attempt in task.attempts {
-      EventLog.writeAll(Self.header(task, attempt), to: fd)
+      FileDescriptor.writeAll(Self.header(task, attempt), to: fd)
       if attempt.logFile != nil {
         try copy(file: RootLayout.taskLogName(task.name, attempt: attempt.number), to: fd)
       }
-      EventLog.writeAll(Self.outcome(task, attempt), to: fd)
+      FileDescriptor.writeAll(Self.outcome(task, attempt), to: fd)
     }
   }
 

@@ -67,7 +67,7 @@ public final class TerminalOutputFilter: @unchecked Sendable {
   private func show(_ bytes: ArraySlice<UInt8>) {
     guard !bytes.isEmpty else { return }
     let text = TerminalText.escapedKeepingLines(String(decoding: bytes, as: UTF8.self))
-    _ = Array(text.utf8).withUnsafeBytes { RunLogs.writeAll($0, to: terminal) }
+    _ = Array(text.utf8).withUnsafeBytes { FileDescriptor.writeAll($0, to: terminal) }
   }
 
   /// How many bytes at the end of `bytes` begin a UTF-8 sequence that is

@@ -5,6 +5,6 @@ import Glibc
 /// about to end or be killed.
 public enum StandardError {
   public static func write(_ text: String) {
-    EventLog.writeAll(text, to: STDERR_FILENO)
+    FileDescriptor.writeAll(text, to: STDERR_FILENO)
   }
 }

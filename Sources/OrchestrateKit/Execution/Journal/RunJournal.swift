@@ -57,7 +57,7 @@ final class RunJournal: @unchecked Sendable {
 
   func flush() {
     guard !held.isEmpty else { return }
-    EventLog.writeAll(held, to: fd)
+    FileDescriptor.writeAll(held, to: fd)
     held = ""
   }
 
