@@ -119,4 +119,19 @@ import Testing
     #expect(RunStatus(counts: counts(completed: 3), cancelledBySignal: true) == .cancelled)
     #expect(RunStatus(counts: TaskCounts(), cancelledBySignal: false) == .completed)
   }
+
+  /// A task `when:` left out neither completes a run nor fails it.
+  @Test func aRunsStatusCountsNotWantedTasksAsNothingMissing() {
+    func status(completed: Int, failed: Int, notWanted: Int) -> RunStatus {
+      var counts = TaskCounts()
+      counts.completed = completed
+      counts.failed = failed
+      counts.notWanted = notWanted
+      return RunStatus(counts: counts, cancelledBySignal: false)
+    }
+    #expect(status(completed: 2, failed: 0, notWanted: 1) == .completed)
+    #expect(status(completed: 0, failed: 0, notWanted: 3) == .completed)
+    #expect(status(completed: 0, failed: 2, notWanted: 1) == .failed)
+    #expect(status(completed: 1, failed: 1, notWanted: 1) == .partial)
+  }
 }

@@ -100,13 +100,17 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
 
   /// How a finished run went, from how its tasks ended.
   public init(counts: TaskCounts, cancelledBySignal: Bool) {
-    self// Tasks `when:` left out were not wanted: they count as done.
-    =
-      switch (cancelledBySignal, counts.completed + counts.notWanted) {
-      case (true, _): .cancelled
-      case (false, counts.total): .completed
-      case (false, 0): .failed
-      default: .partial
+    // Tasks `when:` left out were not wanted: nothing is missing for them,
+    // but they are not a task that completed either.
+    self =
+      if cancelledBySignal {
+        .cancelled
+      } else if counts.completed + counts.notWanted == counts.total {
+        .completed
+      } else if counts.completed == 0 {
+        .failed
+      } else {
+        .partial
       }
   }
 }
