@@ -34,16 +34,7 @@ public enum FileReaders: String, Sendable, CaseIterable, Decodable {
     }
   }
 
-  public init(from decoder: Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    guard let value = Self(rawValue: text) else {
-      throw DecodingError.dataCorrupted(
-        .init(
-          codingPath: decoder.codingPath,
-          debugDescription: "'\(text)' is not one of: owner, group, everyone"))
-    }
-    self = value
-  }
+  public init(from decoder: Decoder) throws { self = try decoder.spelling(of: Self.self) }
 }
 
 /// The pipeline's `files:` settings, with their defaults.

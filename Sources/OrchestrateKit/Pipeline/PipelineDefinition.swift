@@ -259,28 +259,11 @@ public enum RunCondition: String, Decodable, Sendable, CaseIterable {
   /// Every dependency finished, whatever its outcome.
   case always
 
-  public init(from decoder: Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    guard let value = Self(rawValue: text) else {
-      throw DecodingError.dataCorrupted(
-        .init(
-          codingPath: decoder.codingPath,
-          debugDescription: "'\(text)' is not one of: success, always"))
-    }
-    self = value
-  }
+  public init(from decoder: Decoder) throws { self = try decoder.spelling(of: Self.self) }
 }
 
 public enum LogCompression: String, Codable, Sendable, CaseIterable {
   case gzip, zstd
 
-  public init(from decoder: Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    guard let value = Self(rawValue: text) else {
-      throw DecodingError.dataCorrupted(
-        .init(
-          codingPath: decoder.codingPath, debugDescription: "'\(text)' is not one of: gzip, zstd"))
-    }
-    self = value
-  }
+  public init(from decoder: Decoder) throws { self = try decoder.spelling(of: Self.self) }
 }

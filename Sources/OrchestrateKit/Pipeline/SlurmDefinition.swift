@@ -38,17 +38,8 @@ struct SlurmDefinition: Decodable {
 }
 
 /// `executor:` — where tasks run.
-enum ExecutorName: String, Decodable {
+enum ExecutorName: String, Decodable, CaseIterable {
   case local, slurm
 
-  init(from decoder: Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    guard let value = Self(rawValue: text) else {
-      throw DecodingError.dataCorrupted(
-        .init(
-          codingPath: decoder.codingPath, debugDescription: "'\(text)' is not one of: local, slurm")
-      )
-    }
-    self = value
-  }
+  init(from decoder: Decoder) throws { self = try decoder.spelling(of: Self.self) }
 }

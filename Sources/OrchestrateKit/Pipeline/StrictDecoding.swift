@@ -54,3 +54,20 @@ func editDistance(_ a: String, _ b: String) -> Int {
   }
   return previous[b.count]
 }
+
+extension Decoder {
+  /// A setting spelled as one of a few words (`run_if`, `compression`,
+  /// `executor`, `files.readable_by`): the word, or an error listing them all.
+  func spelling<T: RawRepresentable & CaseIterable>(of _: T.Type) throws -> T
+  where T.RawValue == String {
+    let text = try singleValueContainer().decode(String.self)
+    guard let value = T(rawValue: text) else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: codingPath,
+          debugDescription:
+            "'\(text)' is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
+    }
+    return value
+  }
+}
