@@ -87,7 +87,9 @@ public enum DeclaredPipelines {
     let directory = "\(layout.root)/pipelines"
     let files = PipelineLocator.pipelineFiles(in: directory).files.map { "\(directory)/\($0)" }
     let byStem = files.filter { PathName.droppingExtension(PathName.last($0)) == name }
-    return (byStem + files).first { (try? PipelineLoader.load(file: $0))?.name == name }
+    // The one named after it first; each file parsed at most once.
+    let others = files.filter { !byStem.contains($0) }
+    return (byStem + others).first { (try? PipelineLoader.load(file: $0))?.name == name }
   }
 
   /// Notes that `names` were installed now, keeping the others' times.
