@@ -37,13 +37,21 @@ let package = Package(
       name: "OrchestrateServer",
       dependencies: ["OrchestrateKit", .product(name: "FlyingFox", package: "FlyingFox")]
     ),
+    // The targets of the library, lowest first; each sees only those below it
+    // (docs/layout.md draws the picture, DependencyTests checks it).
+    // Platform, time, YAML, processes, the pipeline model and its loading,
+    // parameters, schedule maths.
+    .target(
+      name: "OrchestrateCore",
+      dependencies: ["CProcessSupport", "CYAML"]
+    ),
     .target(
       name: "OrchestrateKit",
       dependencies: [
+        "OrchestrateCore",
         "CArchive",
         "CArchiveLoader",
         "CProcessSupport",
-        "CYAML",
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),

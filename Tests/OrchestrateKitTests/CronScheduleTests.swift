@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateCore
 @testable import OrchestrateKit
 
 /// Cron expressions against due times worked out by hand from the calendar

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateCore
 @testable import OrchestrateKit
 
 /// The crontab block's comments: sums that tell lines edited by hand, the

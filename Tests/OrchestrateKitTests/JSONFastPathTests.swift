@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateCore
 @testable import OrchestrateKit
 
 /// JSON files are read by Foundation's decoder when it accepts them; the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateCore
 @testable import OrchestrateKit
 
 /// Missed runs and schedule-derived max_age, from fabricated records.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateCore
 @testable import OrchestrateKit
 
 /// `notify:` as the files write it: `on` read as a key in YAML (bare or

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateCore
 @testable import OrchestrateKit
 
 /// The YAML node tree and its decoder: YAML 1.1 scalars where the schema

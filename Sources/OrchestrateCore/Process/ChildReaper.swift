@@ -7,10 +7,10 @@ import Glibc
 /// to the handler registered for that pid. One long-lived thread costs less
 /// than a thread per task and needs no SIGCHLD handling. The orchestrator
 /// starts children through `ChildProcess` only, so every child is a task.
-final class ChildReaper: @unchecked Sendable {
-  static let shared = ChildReaper()
+package final class ChildReaper: @unchecked Sendable {
+  package static let shared = ChildReaper()
 
-  typealias Handler = @Sendable (TerminationStatus, ResourceUsage) -> Void
+  package typealias Handler = @Sendable (TerminationStatus, ResourceUsage) -> Void
   private let lock = Lock()
   private var handlers: [pid_t: Handler] = [:]
   /// Exits of children that were reaped before their handler arrived.
@@ -22,7 +22,9 @@ final class ChildReaper: @unchecked Sendable {
   /// Calls `handler` on the reaper thread when `pid`, a child just spawned,
   /// exits. When it has exited already, returns its exit instead: the caller
   /// is often on a queue the handler would synchronise with.
-  func watch(_ pid: pid_t, handler: @escaping Handler) -> (TerminationStatus, ResourceUsage)? {
+  package func watch(_ pid: pid_t, handler: @escaping Handler) -> (
+    TerminationStatus, ResourceUsage
+  )? {
     let early: (TerminationStatus, ResourceUsage)? = lock.withLock {
       if !started {
         started = true

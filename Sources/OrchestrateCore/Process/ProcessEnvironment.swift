@@ -16,7 +16,7 @@ public struct ProcessEnvironment: Sendable {
   }
 
   /// This process's own environment, for the helper programs it runs.
-  static var inherited: ProcessEnvironment {
+  package static var inherited: ProcessEnvironment {
     ProcessEnvironment(shared: SharedEnvironment(ProcessInfo.processInfo.environment))
   }
 

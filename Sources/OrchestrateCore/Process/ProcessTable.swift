@@ -3,15 +3,15 @@ import Glibc
 
 /// A live process: its pid, process group and kernel start time, which
 /// together tell it from a later process that reused the pid.
-struct LiveProcess: Equatable, Sendable {
-  var pid: pid_t
-  var group: pid_t
-  var startTicks: UInt64
+package struct LiveProcess: Equatable, Sendable {
+  package var pid: pid_t
+  package var group: pid_t
+  package var startTicks: UInt64
 }
 
 /// Live processes as /proc shows them.
-enum ProcessTable {
-  static func read() -> [LiveProcess] {
+package enum ProcessTable {
+  package static func read() -> [LiveProcess] {
     guard let handle = opendir("/proc") else { return [] }
     defer { closedir(handle) }
     var processes: [LiveProcess] = []
@@ -25,18 +25,18 @@ enum ProcessTable {
   }
 
   /// Group and start time of a live (not zombie) process.
-  static func entry(of pid: pid_t) -> LiveProcess? {
+  package static func entry(of pid: pid_t) -> LiveProcess? {
     guard let stat = stat(of: pid), stat.state != UInt8(ascii: "Z") else { return nil }
     return .init(pid: pid, group: stat.group, startTicks: stat.startTicks)
   }
 
   /// Start time of a process, zombies included: a zombie still holds its
   /// pid, and so its process group, until it is reaped.
-  static func startTicks(ofAnyState pid: pid_t) -> UInt64? {
+  package static func startTicks(ofAnyState pid: pid_t) -> UInt64? {
     stat(of: pid)?.startTicks
   }
 
-  static func parent(of pid: pid_t) -> pid_t? {
+  package static func parent(of pid: pid_t) -> pid_t? {
     stat(of: pid)?.parent
   }
 
@@ -85,7 +85,7 @@ enum ProcessTable {
   }
 
   /// Whether `variable` (NAME=VALUE) is one of the process's environment entries.
-  static func environment(of pid: pid_t, holds variable: [UInt8]) -> Bool {
+  package static func environment(of pid: pid_t, holds variable: [UInt8]) -> Bool {
     guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else {
       return false
     }
@@ -93,7 +93,7 @@ enum ProcessTable {
   }
 
   /// The environment entry every task of a run, and its children, carry.
-  static func runMarker(_ runId: String) -> [UInt8] {
+  package static func runMarker(_ runId: String) -> [UInt8] {
     Array("ORCHESTRATE_RUN_ID=\(runId)".utf8)
   }
 
@@ -101,7 +101,7 @@ enum ProcessTable {
   /// ancestors left out. Only processes started at or after `since` (start
   /// ticks of the run's orchestrator) can be its tasks' descendants, so
   /// only their environments are read.
-  static func carrying(runId: String, since: UInt64?) -> [LiveProcess] {
+  package static func carrying(runId: String, since: UInt64?) -> [LiveProcess] {
     let marker = runMarker(runId)
     let spared = selfAndAncestors()
     return read().filter {
@@ -112,7 +112,7 @@ enum ProcessTable {
 
   /// This process and the chain of its parents: a run started by a task of
   /// another run inherits its variables and must not stop itself.
-  static func selfAndAncestors() -> Set<pid_t> {
+  package static func selfAndAncestors() -> Set<pid_t> {
     var result: Set<pid_t> = []
     var pid = getpid()
     while pid > 1, result.insert(pid).inserted {

@@ -340,11 +340,11 @@ struct PipelineValidator {
 }
 
 /// Names that become file names: pipelines, tasks and sources.
-enum Names {
-  static let maximumLength = 128
+package enum Names {
+  package static let maximumLength = 128
 
   /// Why `name` cannot be used ("must not …"), or nil when it can.
-  static func problem(with name: String) -> String? {
+  package static func problem(with name: String) -> String? {
     if name.isEmpty { return "must not be empty" }
     if name.utf8.count > maximumLength {
       return "must not be longer than \(maximumLength) characters"
@@ -365,7 +365,7 @@ enum Names {
   /// Why a task's log files would be another's, or orchestrate's own: a
   /// run directory holds `orchestrate.log` and the journal beside
   /// `<task>.log` and a retry's `<task>.attempt-N.log`.
-  static func logFileProblem(with task: String) -> String? {
+  package static func logFileProblem(with task: String) -> String? {
     if task == "orchestrate" {
       return "the name is taken by the run's own files (orchestrate.log, orchestrate.journal)"
     }
@@ -382,7 +382,7 @@ enum Names {
   }
 
   /// Control characters made visible, so a message stays on one line.
-  static func printable(_ text: String) -> String {
+  package static func printable(_ text: String) -> String {
     text.unicodeScalars.map {
       $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0)
     }

@@ -3,12 +3,12 @@ import Glibc
 /// The hidden names under which records are written before they are
 /// renamed into place. They carry the writer's pid, so a later run can tell
 /// that the writer of a leftover is gone.
-enum TemporaryFileName {
-  static func temporary(for target: String, pid: pid_t = getpid()) -> String {
+package enum TemporaryFileName {
+  package static func temporary(for target: String, pid: pid_t = getpid()) -> String {
     hidden(target, pid: pid, suffix: "tmp")
   }
 
-  static func reserve(for target: String, pid: pid_t = getpid()) -> String {
+  package static func reserve(for target: String, pid: pid_t = getpid()) -> String {
     hidden(target, pid: pid, suffix: "reserve")
   }
 
@@ -19,7 +19,7 @@ enum TemporaryFileName {
   }
 
   /// The writer's pid when `name` is such a file.
-  static func writer(of name: String) -> pid_t? {
+  package static func writer(of name: String) -> pid_t? {
     guard name.hasPrefix("."), name.hasSuffix(".tmp") || name.hasSuffix(".reserve") else {
       return nil
     }

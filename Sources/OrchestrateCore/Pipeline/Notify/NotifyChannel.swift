@@ -34,7 +34,7 @@ public struct NotifyChannel: Sendable, Equatable {
     }
 
     /// The variable that holds the URL, for the HTTP channels.
-    var urlVariable: String? {
+    package var urlVariable: String? {
       switch self {
       case .webhook(let variable, _), .slack(let variable), .ping(let variable): variable
       case .email: nil

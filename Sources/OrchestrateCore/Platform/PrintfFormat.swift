@@ -3,7 +3,7 @@ import Glibc
 extension String {
   /// Text from a C `printf` format with numeric arguments (`%.2f`, `%02d`,
   /// `%.6g`), as the C library writes it in the "C" locale.
-  init(printf format: String, _ arguments: any CVarArg...) {
+  package init(printf format: String, _ arguments: any CVarArg...) {
     var buffer = [CChar](repeating: 0, count: 64)
     let needed = withVaList(arguments) { vsnprintf(&buffer, buffer.count, format, $0) }
     if needed >= buffer.count {
@@ -14,13 +14,13 @@ extension String {
   }
 
   /// The text cut or filled with spaces to `width` characters, for columns.
-  func padded(to width: Int) -> String {
+  package func padded(to width: Int) -> String {
     count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count)
   }
 
   /// The text without the zeros that end its fractional part, and without
   /// the point when nothing is left after it (`1.500` → `1.5`, `2.000` → `2`).
-  func droppingTrailingZeros() -> String {
+  package func droppingTrailingZeros() -> String {
     guard contains(".") else { return self }
     var text = Substring(self)
     while text.hasSuffix("0") { text = text.dropLast() }
@@ -29,7 +29,7 @@ extension String {
   }
 
   /// The text without white space at its end.
-  func droppingTrailingWhitespace() -> String {
+  package func droppingTrailingWhitespace() -> String {
     var text = Substring(self)
     while let last = text.last, last.isWhitespace { text = text.dropLast() }
     return String(text)

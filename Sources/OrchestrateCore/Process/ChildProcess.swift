@@ -43,6 +43,12 @@ public struct ResourceUsage: Sendable, Equatable {
   public var peakRSSBytes: Int
   public var userSeconds: Double
   public var systemSeconds: Double
+
+  package init(peakRSSBytes: Int, userSeconds: Double, systemSeconds: Double) {
+    self.peakRSSBytes = peakRSSBytes
+    self.userSeconds = userSeconds
+    self.systemSeconds = systemSeconds
+  }
 }
 
 public struct SpawnError: Error, CustomStringConvertible {
@@ -98,7 +104,7 @@ public enum ChildProcess {
 
   /// Blocks until any child exits and reaps it, with the kernel's exact
   /// account of its resources (children it waited for included).
-  static func waitForAnyExit() -> (pid_t, TerminationStatus, ResourceUsage) {
+  package static func waitForAnyExit() -> (pid_t, TerminationStatus, ResourceUsage) {
     var status: Int32 = 0
     var usage = rusage()
     var pid: pid_t

@@ -3,12 +3,12 @@ import Glibc
 
 /// PATH lookup done by us rather than by `posix_spawnp`, which would search the
 /// orchestrator's PATH instead of the task's and report "not found" vaguely.
-enum ExecutableLookup {
-  enum Failure: Error, CustomStringConvertible {
+package enum ExecutableLookup {
+  package enum Failure: Error, CustomStringConvertible {
     case notFound(String, path: String)
     case notExecutable(String)
 
-    var description: String {
+    package var description: String {
       switch self {
       // The one environment value a record holds: without it, "not found"
       // at night cannot be told from a PATH that cron set differently.
@@ -21,7 +21,7 @@ enum ExecutableLookup {
   /// The program to execute for `name`: itself when it holds a slash
   /// (resolved against `directory` when relative), else the first executable
   /// file of that name in `searchPath`.
-  static func resolve(_ name: String, searchPath: String, directory: String) throws(Failure)
+  package static func resolve(_ name: String, searchPath: String, directory: String) throws(Failure)
     -> String
   {
     if name.contains("/") {
@@ -49,7 +49,7 @@ enum ExecutableLookup {
 /// lookup costs a stat and an access per PATH entry. Used from the
 /// scheduler's queue only. A program or directory removed mid-run still
 /// fails its task at spawn, which then clears the cache.
-final class ProgramCache: @unchecked Sendable {
+package final class ProgramCache: @unchecked Sendable {
   private var programs: [ProgramKey: String] = [:]
   private var directories = Set<String>()
 
@@ -59,7 +59,10 @@ final class ProgramCache: @unchecked Sendable {
     var directory: String
   }
 
-  func resolve(_ name: String, searchPath: String, directory: String) throws(ExecutableLookup
+  package init() {}
+
+  package func resolve(_ name: String, searchPath: String, directory: String)
+    throws(ExecutableLookup
     .Failure)
     -> String
   {
@@ -70,7 +73,7 @@ final class ProgramCache: @unchecked Sendable {
     return path
   }
 
-  func isDirectory(_ path: String) -> Bool {
+  package func isDirectory(_ path: String) -> Bool {
     if directories.contains(path) { return true }
     var info = stat()
     guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return false }
@@ -78,7 +81,7 @@ final class ProgramCache: @unchecked Sendable {
     return true
   }
 
-  func forget() {
+  package func forget() {
     programs.removeAll()
     directories.removeAll()
   }

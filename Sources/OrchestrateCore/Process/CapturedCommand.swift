@@ -7,19 +7,19 @@ import Glibc
 /// and read back through unlinked temporary files, so that neither side can
 /// wait on a full pipe. Its exit comes from the one reaper thread, which
 /// reaps every child, or from this caller.
-enum CapturedCommand {
-  struct Result {
+package enum CapturedCommand {
+  package struct Result {
     /// Nil when the deadline passed and the program's group was killed.
-    var status: TerminationStatus?
+    package var status: TerminationStatus?
     /// Standard output, with standard error in it unless asked apart.
-    var output: String
+    package var output: String
     /// Standard error when asked apart (`separateErrors`), else empty.
-    var errors: String
+    package var errors: String
 
-    var succeeded: Bool { status == .exited(0) }
+    package var succeeded: Bool { status == .exited(0) }
 
     /// The output on one line, for a message.
-    var oneLine: String {
+    package var oneLine: String {
       output.split(whereSeparator: \.isNewline).map { $0.trimmed }
         .filter { !$0.isEmpty }.joined(separator: "; ")
     }
@@ -27,7 +27,7 @@ enum CapturedCommand {
 
   /// `deadline`: when the program still runs then, its process group is
   /// killed and the result has no status.
-  static func run(
+  package static func run(
     _ executable: String, _ arguments: [String], environment: ProcessEnvironment,
     directory: String? = nil, input: Data? = nil, separateErrors: Bool = false,
     deadline: Date? = nil

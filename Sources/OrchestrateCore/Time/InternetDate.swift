@@ -2,12 +2,12 @@ import FoundationEssentials
 
 /// Dates as mail and HTTP write them (RFC 5322, RFC 9110's IMF-fixdate):
 /// `Mon, 30 Nov 2026 16:50:00 +0000`, in UTC, English names whatever the locale.
-enum InternetDate {
-  static let months = [
+package enum InternetDate {
+  package static let months = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
   ]
 
-  static func format(_ date: Date) -> String {
+  package static func format(_ date: Date) -> String {
     let seconds = Int(date.timeIntervalSince1970.rounded(.down))
     let days = CivilDay.daysSinceEpoch(ofSecond: seconds)
     let civil = CivilDay(daysSinceEpoch: days)
@@ -19,7 +19,7 @@ enum InternetDate {
 
   /// `Sun, 06 Nov 1994 08:49:37 GMT` (the weekday is not checked); nil for
   /// anything else.
-  static func parse(_ text: String) -> Date? {
+  package static func parse(_ text: String) -> Date? {
     let words = text.split(separator: " ")
     guard words.count == 6, words[0].hasSuffix(","), words[5] == "GMT" || words[5] == "+0000",
       let day = Int(words[1]), let month = months.firstIndex(of: String(words[2])),

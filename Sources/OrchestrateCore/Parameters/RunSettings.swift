@@ -235,18 +235,18 @@ public struct RunSettings: Sendable {
 
 /// An environment's `env_file`: its entries, and a warning when users other
 /// than its owner may read it (as ssh warns for a private key).
-struct EnvFile {
-  var entries: [(key: String, value: String)]
-  var warnings: [String] = []
+package struct EnvFile {
+  package var entries: [(key: String, value: String)]
+  package var warnings: [String] = []
 
   /// Why `path` cannot be read as an env file; nil when it can.
-  static func unreadable(_ path: String) -> String? {
+  package static func unreadable(_ path: String) -> String? {
     if access(path, F_OK) != 0 { return "does not exist" }
     if access(path, R_OK) != 0 { return "cannot be read" }
     return nil
   }
 
-  static func read(path: String, shown: String) throws(RunSettings.Problem) -> EnvFile {
+  package static func read(path: String, shown: String) throws(RunSettings.Problem) -> EnvFile {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .init(
         "env_file \(shown): \(unreadable(path) ?? "cannot be read") (\(path))", isFromMachine: true)

@@ -86,7 +86,7 @@ extension Duration {
   }
 
   /// Whole milliseconds, as the run journal writes them.
-  var milliseconds: Int64 {
+  package var milliseconds: Int64 {
     let (whole, attoseconds) = components
     return whole * 1000 + attoseconds / 1_000_000_000_000_000
   }

@@ -1,10 +1,10 @@
 import FoundationEssentials
 import Glibc
 
-enum FileSystem {
+package enum FileSystem {
   /// `mkdir -p`; on failure, the directory that could not be made and why
   /// (FileManager's errors name neither precisely).
-  static func makeDirectories(_ path: String) -> (path: String, reason: String)? {
+  package static func makeDirectories(_ path: String) -> (path: String, reason: String)? {
     var info = stat()
     if stat(path, &info) == 0 {
       return info.st_mode & S_IFMT == S_IFDIR ? nil : (path, "a file of that name exists")
@@ -25,14 +25,14 @@ enum FileSystem {
 /// removing whatever has its name (unlink removes a link, not its target).
 extension FileSystem {
   /// A file of orchestrate's own, created if missing, never through a link.
-  static func openOwn(_ path: String, _ flags: Int32) -> Int32 {
+  package static func openOwn(_ path: String, _ flags: Int32) -> Int32 {
     open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, fileMode(in: PathName.parent(path)))
   }
 
   /// A new file at `path`: what had that name (a leftover of a process with
   /// the same pid, or a planted link) is removed first, and the file made
   /// with O_EXCL, so the descriptor is of a file this call created.
-  static func openNew(_ path: String, _ flags: Int32) -> Int32 {
+  package static func openNew(_ path: String, _ flags: Int32) -> Int32 {
     let mode = fileMode(in: PathName.parent(path))
     let fd = open(path, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
     guard fd < 0, errno == EEXIST, unlink(path) == 0 else { return fd }
@@ -43,14 +43,14 @@ extension FileSystem {
   /// and read for whoever may read the folder, so the folders of a
   /// pipeline (`files.readable_by`) decide who reads every file in them.
   /// The umask still applies.
-  static func fileMode(in directory: String) -> mode_t {
+  package static func fileMode(in directory: String) -> mode_t {
     var info = stat()
     guard stat(directory, &info) == 0 else { return 0o600 }
     return 0o600 | (info.st_mode & 0o044)
   }
 
   /// The mode of a new directory in `parent`, by the same rule.
-  static func directoryMode(in parent: String) -> mode_t {
+  package static func directoryMode(in parent: String) -> mode_t {
     var info = stat()
     guard stat(parent, &info) == 0 else { return 0o700 }
     return 0o700 | (info.st_mode & 0o055)
@@ -58,7 +58,7 @@ extension FileSystem {
 
   /// Gives `directory` the read and search bits `readers` calls for, keeping
   /// its other bits; on failure, why (a folder of another user, say).
-  static func setReaders(of directory: String, to readers: FileReaders) -> String? {
+  package static func setReaders(of directory: String, to readers: FileReaders) -> String? {
     var info = stat()
     guard lstat(directory, &info) == 0 else { return String(cString: strerror(errno)) }
     let current = info.st_mode & 0o7777
@@ -71,7 +71,7 @@ extension FileSystem {
   /// under the root (metrics/, logs/ and a pipeline's folder in them), or
   /// nil: a symbolic link there could lead anywhere, and a directory every
   /// user can write (without the sticky bit) lets anyone plant names in it.
-  static func untrustedDirectory(_ path: String, othersMayWrite: Bool = false) -> String? {
+  package static func untrustedDirectory(_ path: String, othersMayWrite: Bool = false) -> String? {
     var info = stat()
     guard lstat(path, &info) == 0 else { return String(cString: strerror(errno)) }
     switch info.st_mode & S_IFMT {
@@ -90,7 +90,7 @@ extension FileSystem {
 extension FileSystem {
   /// `rm -r` that never follows a symbolic link out of the tree; on failure,
   /// what could not be removed and why.
-  static func removeTree(_ path: String) -> (path: String, reason: String)? {
+  package static func removeTree(_ path: String) -> (path: String, reason: String)? {
     var info = stat()
     guard lstat(path, &info) == 0 else {
       return errno == ENOENT ? nil : (path, String(cString: strerror(errno)))
@@ -113,7 +113,7 @@ extension FileSystem {
   }
 
   /// Bytes of the regular files in a tree (a plain file: its own size).
-  static func treeSize(_ path: String) -> Int64 {
+  package static func treeSize(_ path: String) -> Int64 {
     var info = stat()
     guard lstat(path, &info) == 0 else { return 0 }
     guard info.st_mode & S_IFMT == S_IFDIR else {
@@ -125,7 +125,7 @@ extension FileSystem {
 
   /// Where a symbolic link points, as written in it; nil when `path` is not
   /// a link or cannot be read.
-  static func linkTarget(_ path: String) -> String? {
+  package static func linkTarget(_ path: String) -> String? {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     let length = readlink(path, &buffer, buffer.count - 1)
     guard length >= 0 else { return nil }
@@ -134,7 +134,7 @@ extension FileSystem {
 
   /// Makes the directory's entries (a rename, an unlink) durable.
   @discardableResult
-  static func syncDirectory(_ path: String) -> Bool {
+  package static func syncDirectory(_ path: String) -> Bool {
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else { return false }
     defer { close(fd) }

@@ -35,7 +35,7 @@ extension Decoder {
 }
 
 /// The known name within edit distance 2 of `word`, if exactly one is nearest.
-func closestMatch(to word: String, in candidates: Set<String>) -> String? {
+package func closestMatch(to word: String, in candidates: Set<String>) -> String? {
   let ranked = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
     .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
   return ranked.first?.0
