@@ -45,10 +45,16 @@ let package = Package(
       name: "OrchestrateCore",
       dependencies: ["CProcessSupport", "CYAML"]
     ),
+    // The run record and its writer, the crash journal's format, the status
+    // index: what a run leaves behind and what status reads.
+    .target(
+      name: "OrchestrateRecords",
+      dependencies: ["OrchestrateCore", .product(name: "HeapModule", package: "swift-collections")]
+    ),
     .target(
       name: "OrchestrateKit",
       dependencies: [
-        "OrchestrateCore",
+        "OrchestrateRecords",
         "CArchive",
         "CArchiveLoader",
         "CProcessSupport",

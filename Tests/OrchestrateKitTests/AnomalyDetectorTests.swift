@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateKit
+@testable import OrchestrateRecords
 
 @Suite struct AnomalyDetectorTests {
   func record(

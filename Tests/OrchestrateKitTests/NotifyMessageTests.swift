@@ -3,6 +3,7 @@ import Testing
 
 @testable import OrchestrateCore
 @testable import OrchestrateKit
+@testable import OrchestrateRecords
 
 /// Change-only decisions, the content of messages and the shapes of the
 /// requests, on synthetic records.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateKit
+@testable import OrchestrateRecords
 
 @Suite struct ProcessIdentityTests {
   func ticks(_ line: String) -> UInt64? {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateKit
+@testable import OrchestrateRecords
 
 /// The hand-written record encoder must write what Foundation's encoder
 /// with `RecordCoding`'s settings writes.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateKit
+@testable import OrchestrateRecords
 
 @Suite struct RunJournalTests {
   let at = Date(timeIntervalSince1970: 1_796_000_000.123)

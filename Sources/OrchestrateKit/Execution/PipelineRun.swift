@@ -297,7 +297,6 @@ public enum PipelineRun {
     _ plan: Plan, run: RunID, layout: RootLayout, options: Options, startedAt: Date
   ) -> RunRecord {
     let pipeline = plan.pipeline
-    let identity = ProcessIdentity.current()
     let tasks = plan.steps.map { step in
       step.reused
         ?? TaskRecord(
@@ -305,44 +304,20 @@ public enum PipelineRun {
           dependsOn: step.dependencies.map { plan.steps[$0].name },
           logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
     }
-    return RunRecord(
-      schemaVersion: RunRecord.currentSchemaVersion,
-      runId: run.text,
-      pipeline: pipeline.name,
+    var record = RunRecord(
+      runId: run.text, pipeline: pipeline.name,
       pipelineFile: URL(fileURLWithPath: pipeline.file).standardizedFileURL.path,
-      pipelineSha256: pipeline.sha256,
-      status: .running,
-      startedAt: startedAt,
-      updatedAt: startedAt,
-      host: identity.host,
-      pid: identity.pid,
-      processStartTicks: identity.startTicks,
-      bootId: identity.bootId,
-      user: ProcessIdentity.userName(options.environment),
-      trigger: options.trigger,
-      sourceFilter: plan.sourceFilter,
-      orchestrateVersion: OrchestrateVersion.current,
-      maxParallel: options.maxParallel ?? pipeline.maxParallel,
-      schedule: pipeline.schedule,
-      timezone: pipeline.timeZone,
-      scheduleGraceSeconds: pipeline.scheduleGrace?.seconds,
-      timeoutSeconds: pipeline.timeout?.seconds,
-      stuckAfterSeconds: pipeline.stuckAfter?.seconds,
-      maxAgeSeconds: pipeline.maxAge?.seconds,
-      minSuccessRate: pipeline.minSuccessRate == Pipeline.defaultMinSuccessRate
-        ? nil : pipeline.minSuccessRate,
-      escapedProcesses: nil,
-      environment: plan.settings.environment,
-      params: plan.settings.values.isEmpty ? nil : plan.settings.shownValues,
-      secretNames: plan.settings.secretNames.isEmpty ? nil : plan.settings.secretNames,
-      logicalDate: plan.settings.logicalDate,
-      dueAt: plan.settings.dueAt,
-      warnings: plan.settings.warnings.isEmpty ? nil : plan.settings.warnings,
-      rerunOf: plan.rerunOf?.runId,
-      originalPipelineSha256: plan.rerunOf?.pipelineSha256,
-      taskFilter: plan.taskFilter,
-      counts: TaskCounts(tasks),
-      tasks: tasks)
+      pipelineSha256: pipeline.sha256, status: .running, startedAt: startedAt,
+      identity: ProcessIdentity.current(), user: ProcessIdentity.userName(options.environment),
+      trigger: options.trigger, sourceFilter: plan.sourceFilter,
+      maxParallel: options.maxParallel ?? pipeline.maxParallel, tasks: tasks)
+    record.carrySettings(of: pipeline)
+    record.carry(plan.settings)
+    record.warnings = plan.settings.warnings.isEmpty ? nil : plan.settings.warnings
+    record.rerunOf = plan.rerunOf?.runId
+    record.originalPipelineSha256 = plan.rerunOf?.pipelineSha256
+    record.taskFilter = plan.taskFilter
+    return record
   }
 
 }

@@ -98,52 +98,22 @@ public enum RefusedRun {
     inherited: [String: String]
   ) -> RunRecord {
     let now = Date()
-    let identity = ProcessIdentity.current()
-    let settings = refusal.plan?.settings
-    return RunRecord(
-      schemaVersion: RunRecord.currentSchemaVersion,
-      runId: RunID(startedAt: now, pid: getpid()).text,
-      pipeline: name,
+    var record = RunRecord(
+      runId: RunID(startedAt: now, pid: getpid()).text, pipeline: name,
       pipelineFile: refusal.file ?? pipeline?.file ?? refusal.argument,
-      pipelineSha256: pipeline?.sha256 ?? "",
-      status: .refused,
-      // Paths under the root as the root's own: the reason is read in status lines.
-      reason: refusal.reason.replacing("\(refusal.root)/", with: ""),
-      exitCode: 2,
-      startedAt: now,
-      finishedAt: now,
-      durationSeconds: 0,
-      updatedAt: now,
-      host: identity.host,
-      pid: identity.pid,
-      processStartTicks: identity.startTicks,
-      bootId: identity.bootId,
-      user: ProcessIdentity.userName(inherited),
-      trigger: trigger,
-      sourceFilter: refusal.plan?.sourceFilter ?? [],
-      orchestrateVersion: OrchestrateVersion.current,
-      maxParallel: pipeline?.maxParallel ?? 1,
-      // The settings status judges the pipeline by: the newest record carries them.
-      schedule: pipeline?.schedule,
-      timezone: pipeline?.timeZone,
-      scheduleGraceSeconds: pipeline?.scheduleGrace?.seconds,
-      timeoutSeconds: pipeline?.timeout?.seconds,
-      stuckAfterSeconds: pipeline?.stuckAfter?.seconds,
-      maxAgeSeconds: pipeline?.maxAge?.seconds,
-      minSuccessRate: pipeline.flatMap {
-        $0.minSuccessRate == Pipeline.defaultMinSuccessRate ? nil : $0.minSuccessRate
-      },
-      escapedProcesses: nil,
-      environment: refusal.environmentName,
-      params: settings.flatMap { $0.values.isEmpty ? nil : $0.shownValues },
-      secretNames: settings.flatMap { $0.secretNames.isEmpty ? nil : $0.secretNames },
-      logicalDate: settings?.logicalDate,
-      dueAt: settings?.dueAt,
-      warnings: nil,
-      rerunOf: nil,
-      originalPipelineSha256: nil,
-      taskFilter: refusal.plan?.taskFilter,
-      counts: TaskCounts(),
-      tasks: [])
+      pipelineSha256: pipeline?.sha256 ?? "", status: .refused, startedAt: now,
+      identity: ProcessIdentity.current(), user: ProcessIdentity.userName(inherited),
+      trigger: trigger, sourceFilter: refusal.plan?.sourceFilter ?? [],
+      maxParallel: pipeline?.maxParallel ?? 1, tasks: [])
+    // Paths under the root as the root's own: the reason is read in status lines.
+    record.reason = refusal.reason.replacing("\(refusal.root)/", with: "")
+    record.exitCode = 2
+    record.finishedAt = now
+    record.durationSeconds = 0
+    if let pipeline { record.carrySettings(of: pipeline) }
+    if let settings = refusal.plan?.settings { record.carry(settings) }
+    record.environment = refusal.environmentName
+    record.taskFilter = refusal.plan?.taskFilter
+    return record
   }
 }

@@ -3,7 +3,7 @@ import FoundationEssentials
 /// One fact of a run's journal: a line of tab-separated fields, the kind
 /// first, then the time in milliseconds since 1970. Short and made of
 /// integers, so writing one costs next to nothing on a task's start.
-enum JournalEntry: Equatable, Sendable {
+package enum JournalEntry: Equatable, Sendable {
   /// An attempt's process started and leads process group `pid`.
   case started(
     task: String, attempt: Int, pid: Int32, startTicks: UInt64?, at: Date, killGrace: Duration)
@@ -21,7 +21,7 @@ enum JournalEntry: Equatable, Sendable {
   /// The run ended but its final record could not be written.
   case recordLost(status: RunStatus, exitCode: Int32, at: Date, reason: String)
 
-  var line: String {
+  package var line: String {
     switch self {
     case .started(let task, let attempt, let pid, let ticks, let at, let grace):
       return
@@ -115,13 +115,13 @@ enum JournalEntry: Equatable, Sendable {
 
   /// Reasons are the orchestrator's own words; a tab or newline in one
   /// (from a file name, say) must not split the line.
-  static func escape(_ text: String) -> String {
+  package static func escape(_ text: String) -> String {
     guard text.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 92 }) else { return text }
     return text.replacing("\\", with: "\\\\")
       .replacing("\t", with: "\\t").replacing("\n", with: "\\n")
   }
 
-  static func unescape(_ text: Substring) -> String {
+  package static func unescape(_ text: Substring) -> String {
     guard text.contains("\\") else { return String(text) }
     var result = ""
     var escaped = false

@@ -9,13 +9,18 @@ import Glibc
 /// file are all noticed on the next read, and the index is brought up to date.
 public enum StatusIndex {
   public static let fileName = ".status-index"
-  static let header = "orchestrate-status-index 6"
+  package static let header = "orchestrate-status-index 6"
 
   /// A file in the metrics directory that is not a readable run record.
   public struct Unreadable: Sendable, Equatable, Codable {
     /// As the caller names it: here, the file's name in the directory.
     public var path: String
     public var reason: String
+
+    package init(path: String, reason: String) {
+      self.path = path
+      self.reason = reason
+    }
   }
 
   public struct Contents: Sendable {
@@ -23,16 +28,16 @@ public enum StatusIndex {
     public var runs: [RunDigest]
     public var unreadable: [Unreadable]
     /// The index as it was read: where task digests left out can be decoded later.
-    var index = Data()
+    package var index = Data()
   }
 
   /// Where a file stood when it was digested.
-  struct Stamp: Equatable {
-    var size: Int64
-    var modified: Int64
+  package struct Stamp: Equatable {
+    package var size: Int64
+    package var modified: Int64
   }
 
-  enum Entry {
+  package enum Entry {
     case run(RunDigest)
     case unreadable(String)
   }
@@ -42,9 +47,9 @@ public enum StatusIndex {
   /// `tasks` says whose task digests the caller needs; runs read from their
   /// own files always have them.
   /// About 200 runs' lines.
-  static let smallIndexBytes = 64 << 10
+  package static let smallIndexBytes = 64 << 10
 
-  static func load(
+  package static func load(
     directory: String, now: Date = Date(), tasks selection: IndexFile.TaskSelection = .all
   ) -> Contents {
     let indexPath = "\(directory)/\(fileName)"
@@ -99,7 +104,7 @@ public enum StatusIndex {
   }
 
   /// Runs oldest first; runs started in the same instant by id.
-  static func startOrder(_ first: RunDigest, _ second: RunDigest) -> Bool {
+  package static func startOrder(_ first: RunDigest, _ second: RunDigest) -> Bool {
     (first.startedAt, first.runId) < (second.startedAt, second.runId)
   }
 
@@ -108,7 +113,7 @@ public enum StatusIndex {
   /// missing line only means the record is read from its file once more.
   /// Returns the digest as the line holds it, nil when none was written.
   @discardableResult
-  static func add(finalRecord record: RunRecord, at path: String) -> RunDigest? {
+  package static func add(finalRecord record: RunRecord, at path: String) -> RunDigest? {
     var info = stat()
     guard record.status != .running, stat(path, &info) == 0 else { return nil }
     let name = PathName.last(path)
@@ -169,7 +174,7 @@ public enum StatusIndex {
 
   /// `*.json` files with their stamps, read with plain system calls: this is
   /// the one step a warm status call cannot skip.
-  static func listRecords(_ directory: String) -> [(String, Stamp)] {
+  package static func listRecords(_ directory: String) -> [(String, Stamp)] {
     guard let handle = opendir(directory) else { return [] }
     defer { closedir(handle) }
     let descriptor = dirfd(handle)
@@ -190,7 +195,7 @@ public enum StatusIndex {
 
   /// Decodes records on every core: a cold index over years of runs means
   /// thousands of files.
-  static func parse(directory: String, names: [String]) -> [Entry] {
+  package static func parse(directory: String, names: [String]) -> [Entry] {
     if names.count < 2 { return names.map { entry(directory: directory, name: $0) } }
     let results = ParseResults(count: names.count)
     DispatchQueue.concurrentPerform(iterations: names.count) { index in
@@ -199,7 +204,7 @@ public enum StatusIndex {
     return results.values
   }
 
-  static func entry(directory: String, name: String) -> Entry {
+  package static func entry(directory: String, name: String) -> Entry {
     let data: Data
     switch RecordCoding.readBounded("\(directory)/\(name)") {
     case .contents(let contents): data = contents
@@ -232,7 +237,7 @@ public enum StatusIndex {
 
 extension StatusIndex.Stamp {
   /// Size and modification time to the nanosecond, as `stat` gives them.
-  init(_ info: stat) {
+  package init(_ info: stat) {
     self.init(
       size: Int64(info.st_size),
       modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))

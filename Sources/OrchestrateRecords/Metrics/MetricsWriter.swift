@@ -6,8 +6,8 @@ import FoundationEssentials
 /// The spell grows with the cost of a write (at least `interval`, at least
 /// ten times the last write), so huge runs spend little time rewriting.
 /// Not thread-safe: use it from the queue it is given.
-final class MetricsWriter: @unchecked Sendable {
-  let path: String
+package final class MetricsWriter: @unchecked Sendable {
+  package let path: String
   private let queue: DispatchQueue
   private let interval: Duration
   private let snapshot: () -> RunRecord
@@ -19,7 +19,7 @@ final class MetricsWriter: @unchecked Sendable {
   /// Disk set aside for the final record; grown as the record grows.
   private var reserve: ReservedSpace?
 
-  init(
+  package init(
     path: String, queue: DispatchQueue, interval: Duration = .seconds(1),
     reserve: ReservedSpace? = nil, snapshot: @escaping () -> RunRecord,
     onError: @escaping (AtomicFile.WriteError) -> Void
@@ -33,7 +33,7 @@ final class MetricsWriter: @unchecked Sendable {
   }
 
   /// The record changed: write it now, or soon if a write just happened.
-  func changed() {
+  package func changed() {
     guard pending == nil else { return }
     let now = ContinuousClock.now
     let spacing = max(interval, lastCost * 10)
@@ -49,7 +49,7 @@ final class MetricsWriter: @unchecked Sendable {
   /// Writes the current state now. False when the write failed; the file then
   /// still holds the previous complete state.
   @discardableResult
-  func flush() -> Bool {
+  package func flush() -> Bool {
     pending?.cancel()
     pending = nil
     let start = ContinuousClock.now
@@ -78,11 +78,11 @@ final class MetricsWriter: @unchecked Sendable {
   }
 
   /// Room for a record's growth beyond twice its current size.
-  static let reserveSlack = 64 << 10
+  package static let reserveSlack = 64 << 10
 
   /// Writes the final record into the reserved space (or, without one, as
   /// any other write). Nil once it is on disk; else why not.
-  func writeFinal() -> AtomicFile.WriteError? {
+  package func writeFinal() -> AtomicFile.WriteError? {
     pending?.cancel()
     pending = nil
     var record = snapshot()

@@ -13,22 +13,22 @@ import Glibc
 ///
 /// Facts are held and written together with the next start, so a task's
 /// start costs one `write`. Not thread-safe: use from the scheduler's queue.
-final class RunJournal: @unchecked Sendable {
-  static let fileName = "orchestrate.journal"
+package final class RunJournal: @unchecked Sendable {
+  package static let fileName = "orchestrate.journal"
   /// Disk set aside per task when the journal is opened: a start, an exit
   /// and a final status line, a few times over for retries.
-  static let reservedBytesPerTask = 1024
+  package static let reservedBytesPerTask = 1024
 
   private let fd: Int32
   private var held = ""
 
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+  package struct Failure: Error, CustomStringConvertible {
+    package var description: String
   }
 
   /// Creates the journal and reserves its space, so that a disk filled by
   /// the run's tasks does not silence it.
-  init(path: String, tasks: Int) throws(Failure) {
+  package init(path: String, tasks: Int) throws(Failure) {
     fd = FileSystem.openOwn(path, O_WRONLY | O_APPEND)
     guard fd >= 0 else {
       throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
@@ -45,17 +45,17 @@ final class RunJournal: @unchecked Sendable {
   deinit { close(fd) }
 
   /// Keeps `entry` for the next write.
-  func hold(_ entry: JournalEntry) {
+  package func hold(_ entry: JournalEntry) {
     held += entry.line
   }
 
   /// Writes `entry` now, after whatever is held, in one `write`.
-  func write(_ entry: JournalEntry) {
+  package func write(_ entry: JournalEntry) {
     held += entry.line
     flush()
   }
 
-  func flush() {
+  package func flush() {
     guard !held.isEmpty else { return }
     FileDescriptor.writeAll(held, to: fd)
     held = ""
@@ -63,7 +63,7 @@ final class RunJournal: @unchecked Sendable {
 
   /// The entries of a journal file in order; a torn last line (the writer
   /// died mid-write) and unknown lines are left out.
-  static func read(path: String) -> [JournalEntry] {
+  package static func read(path: String) -> [JournalEntry] {
     guard let data = FileManager.default.contents(atPath: path) else { return [] }
     var lines = String(decoding: data, as: UTF8.self).split(
       separator: "\n", omittingEmptySubsequences: false)
@@ -72,7 +72,7 @@ final class RunJournal: @unchecked Sendable {
     return lines.compactMap { JournalEntry(line: $0) }
   }
 
-  static func path(in layout: RootLayout, pipeline: String, runId: String) -> String {
+  package static func path(in layout: RootLayout, pipeline: String, runId: String) -> String {
     "\(layout.logsDirectory(pipeline: pipeline))/\(runId)/\(fileName)"
   }
 }

@@ -13,25 +13,25 @@ import HeapModule
 /// `counters` is `name=value,name=value` with `%`, `=`, `,`, tab and newline
 /// in names percent-escaped, or `-`.
 ///     name  size  mtime_ns  U  reason
-enum IndexFile {
-  struct Cached {
-    var stamp: StatusIndex.Stamp
-    var entry: StatusIndex.Entry
+package enum IndexFile {
+  package struct Cached {
+    package var stamp: StatusIndex.Stamp
+    package var entry: StatusIndex.Entry
     /// The entry's line in `Snapshot.data`, newline excluded.
-    var line: Range<Int>
+    package var line: Range<Int>
   }
 
   /// What the index file held.
-  struct Snapshot {
-    var entries: [String: Cached] = [:]
+  package struct Snapshot {
+    package var entries: [String: Cached] = [:]
     /// Entry lines, superseded ones included.
-    var lines = 0
+    package var lines = 0
     /// The header matched and the last line was complete: safe to append to.
-    var isIntact = false
+    package var isIntact = false
     /// The file as read: a rewrite copies current lines from it unchanged.
-    var data = Data()
+    package var data = Data()
 
-    func line(of cached: Cached) -> String {
+    package func line(of cached: Cached) -> String {
       String(decoding: data[cached.line], as: UTF8.self)
     }
   }
@@ -39,7 +39,7 @@ enum IndexFile {
   /// Which runs get their task digests decoded. Years of history hold far
   /// more tasks than anyone reads: a run start needs its baselines, status
   /// its window and baselines.
-  enum TaskSelection {
+  package enum TaskSelection {
     case all
     /// The `count` newest runs by start, and every run started at or after `since`.
     case newest(Int, since: Double = .infinity)
@@ -49,7 +49,7 @@ enum IndexFile {
   /// reading this file is most of what a warm status call does. Runs left
   /// out by `tasks` keep an empty task list.
   /// Newlines in `bytes`, counted with memchr.
-  static func lineCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+  package static func lineCount(_ bytes: UnsafeRawBufferPointer) -> Int {
     guard var cursor = bytes.baseAddress else { return 0 }
     let end = cursor + bytes.count
     var count = 0
@@ -60,7 +60,7 @@ enum IndexFile {
     return count
   }
 
-  static func read(_ path: String, tasks selection: TaskSelection = .all) -> Snapshot {
+  package static func read(_ path: String, tasks selection: TaskSelection = .all) -> Snapshot {
     guard let data = FileManager.default.contents(atPath: path) else { return Snapshot() }
     var snapshot = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Snapshot in
       guard var lines = entryLines(bytes) else { return Snapshot() }
@@ -101,7 +101,7 @@ enum IndexFile {
 
   /// The task digests of the runs named, from their newest lines in the
   /// index's text: what a header-only read left out.
-  static func tasks(of names: Set<String>, in data: Data) -> [String: [RunDigest.TaskDigest]] {
+  package static func tasks(of names: Set<String>, in data: Data) -> [String: [RunDigest.TaskDigest]] {
     guard !names.isEmpty else { return [:] }
     return data.withUnsafeBytes { bytes -> [String: [RunDigest.TaskDigest]] in
       guard var lines = entryLines(bytes) else { return [:] }
@@ -226,7 +226,7 @@ enum IndexFile {
 
   /// One line, or nil for a record whose names would break the format
   /// (it is then read from its file every time).
-  static func line(name: String, stamp: StatusIndex.Stamp, entry: StatusIndex.Entry) -> String? {
+  package static func line(name: String, stamp: StatusIndex.Stamp, entry: StatusIndex.Entry) -> String? {
     var fields = [name, String(stamp.size), String(stamp.modified)]
     switch entry {
     case .unreadable(let reason):
@@ -251,7 +251,7 @@ enum IndexFile {
   }
 
   /// Best effort: a read-only metrics directory only costs speed.
-  static func write(_ lines: [String], to path: String) {
+  package static func write(_ lines: [String], to path: String) {
     let text = ([StatusIndex.header] + lines).joined(separator: "\n") + "\n"
     try? AtomicFile.write(Data(text.utf8), to: path)
   }
@@ -261,7 +261,7 @@ enum IndexFile {
   /// skipped by readers and makes the next call rewrite the file.
   /// Returns whether the lines are in the file.
   @discardableResult
-  static func append(_ lines: [String], to path: String) -> Bool {
+  package static func append(_ lines: [String], to path: String) -> Bool {
     guard !lines.isEmpty else { return true }
     let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return false }
@@ -271,10 +271,10 @@ enum IndexFile {
     return Glibc.write(fd, &bytes, bytes.count) == bytes.count
   }
 
-  static let taskFields = 6
+  package static let taskFields = 6
   /// A run's own fields: file, size, modified, kind, run id, status,
   /// started, duration, environment, trigger (S or M); its tasks follow.
-  static let runFields = 10
+  package static let runFields = 10
 
   private static func counters(_ metrics: [String: Double]?) -> String {
     guard let metrics, !metrics.isEmpty else { return "-" }
@@ -345,13 +345,13 @@ enum IndexFile {
 
 /// Tab-separated fields of newline-terminated lines in a byte buffer, as
 /// ranges; a last line without its newline is incomplete and skipped.
-struct LineFields {
-  let bytes: UnsafeRawBufferPointer
+package struct LineFields {
+  package let bytes: UnsafeRawBufferPointer
   /// Where the next line starts.
   private(set) var position: Int
   private var fields: [Range<Int>] = []
 
-  init(_ bytes: UnsafeRawBufferPointer, from position: Int = 0) {
+  package init(_ bytes: UnsafeRawBufferPointer, from position: Int = 0) {
     self.bytes = bytes
     self.position = position
   }
@@ -362,7 +362,7 @@ struct LineFields {
   /// The next line's fields. Past `limit` fields, `whole` sees those read so
   /// far: unless it asks for the rest, the line is skipped with `memchr`
   /// rather than split.
-  mutating func next(
+  package mutating func next(
     limit: Int = .max, whole: ([Range<Int>]) -> Bool = { _ in false }
   ) -> [Range<Int>]? {
     fields.removeAll(keepingCapacity: true)
@@ -399,11 +399,11 @@ struct LineFields {
     return fields
   }
 
-  func string(_ range: Range<Int>) -> String {
+  package func string(_ range: Range<Int>) -> String {
     String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
   }
 
-  func equals(_ range: Range<Int>, _ text: String) -> Bool {
+  package func equals(_ range: Range<Int>, _ text: String) -> Bool {
     var text = text
     return text.withUTF8 { utf8 in
       utf8.count == range.count
@@ -412,7 +412,7 @@ struct LineFields {
   }
 
   /// A decimal integer; nil for `-` or anything else.
-  func integer(_ range: Range<Int>) -> Int64? {
+  package func integer(_ range: Range<Int>) -> Int64? {
     guard !range.isEmpty else { return nil }
     var value: Int64 = 0
     var negative = false
@@ -432,7 +432,7 @@ struct LineFields {
   }
 
   /// The value whose spelling the field holds, compared as bytes.
-  func oneOf<T>(_ range: Range<Int>, _ spellings: [(utf8: [UInt8], value: T)]) -> T? {
+  package func oneOf<T>(_ range: Range<Int>, _ spellings: [(utf8: [UInt8], value: T)]) -> T? {
     spellings.first { spelling in
       spelling.utf8.count == range.count
         && memcmp(spelling.utf8, bytes.baseAddress! + range.lowerBound, range.count) == 0
@@ -442,7 +442,7 @@ struct LineFields {
   /// A number as Swift prints a Double; nil for `-`. Exact: short decimals
   /// (most durations) are converted by one correctly rounded operation, the
   /// rest by strtod, which the tab or newline after the field stops.
-  func double(_ range: Range<Int>) -> Double? {
+  package func double(_ range: Range<Int>) -> Double? {
     guard !range.isEmpty, !(range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-"))
     else { return nil }
     if let value = ShortDecimal.parse(UnsafeRawBufferPointer(rebasing: bytes[range])) {
@@ -458,13 +458,13 @@ struct LineFields {
 }
 
 /// Status spellings as bytes, for comparing fields without making strings.
-enum Spelling {
+package enum Spelling {
   /// Labelled as `oneOf` takes them: an unlabelled array would be converted
   /// on every call.
-  static let runStatuses: [(utf8: [UInt8], value: RunStatus)] = RunStatus.allCases.map {
+  package static let runStatuses: [(utf8: [UInt8], value: RunStatus)] = RunStatus.allCases.map {
     (Array($0.rawValue.utf8), $0)
   }
-  static let taskStatuses: [(utf8: [UInt8], value: TaskStatus)] = TaskStatus.allCases.map {
+  package static let taskStatuses: [(utf8: [UInt8], value: TaskStatus)] = TaskStatus.allCases.map {
     (Array($0.rawValue.utf8), $0)
   }
 }
@@ -473,14 +473,14 @@ enum Spelling {
 /// operation away: a significand below 2^53 and a power of ten up to 10^22
 /// are both exact doubles, so a single multiplication or division rounds
 /// correctly (Clinger's fast path). Anything else returns nil.
-enum ShortDecimal {
+package enum ShortDecimal {
   private static let powers: [Double] = (0...22).map { exponent in
     var value = 1.0
     for _ in 0..<exponent { value *= 10 }
     return value
   }
 
-  static func parse(_ text: UnsafeRawBufferPointer) -> Double? {
+  package static func parse(_ text: UnsafeRawBufferPointer) -> Double? {
     var index = 0
     let negative = text.first == UInt8(ascii: "-")
     if negative { index += 1 }

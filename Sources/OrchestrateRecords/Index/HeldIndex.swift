@@ -7,18 +7,18 @@ import Glibc
 /// the lock a pipeline's records change only through the run itself and
 /// the settling of runs whose orchestrator died, which said `running` when
 /// loaded: those are read from their files again, the rest is as loaded.
-final class HeldIndex: @unchecked Sendable {
-  let directory: String
+package final class HeldIndex: @unchecked Sendable {
+  package let directory: String
   /// Loaded after the lock was taken, before the run's own record existed;
   /// handed over, not copied, at the end.
   private var start: StatusIndex.Contents?
   /// The run's final record file's name.
-  let own: String
+  package let own: String
   /// Its digest as its index line holds it; nil when no line was written
   /// (then it is read from the file, as a load would).
-  let indexed: RunDigest?
+  package let indexed: RunDigest?
 
-  init(directory: String, start: consuming StatusIndex.Contents, own: String, indexed: RunDigest?) {
+  package init(directory: String, start: consuming StatusIndex.Contents, own: String, indexed: RunDigest?) {
     self.directory = directory
     self.start = start
     self.own = own
@@ -26,7 +26,7 @@ final class HeldIndex: @unchecked Sendable {
   }
 
   /// What a load at the end of the run would give; asked once.
-  func atEnd() -> StatusIndex.Contents {
+  package func atEnd() -> StatusIndex.Contents {
     guard var contents = start.take() else { preconditionFailure("asked twice") }
     var reread: [String] = []
     // Checked before removing: a removal writes, and a write copies what is shared.

@@ -7,11 +7,11 @@ import FoundationEssentials
 /// while it ran": nobody saw how they ended); tasks never started are
 /// `skipped`. Replaying is idempotent: the record may already hold some of
 /// what the journal says.
-enum RunSettlement {
-  static let diedWhileRunning = "orchestrator died while it ran"
+package enum RunSettlement {
+  package static let diedWhileRunning = "orchestrator died while it ran"
 
   /// `tail` reads the end of a failed task's log when no error was kept.
-  static func settle(
+  package static func settle(
     _ record: RunRecord, journal: [JournalEntry], killedProcesses: Int = 0,
     cancelledJobs: Int = 0, tail: (TaskRecord) -> String? = { _ in nil }
   ) -> RunRecord {

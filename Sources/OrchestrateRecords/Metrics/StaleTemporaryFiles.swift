@@ -6,10 +6,10 @@ import Glibc
 /// they are orchestrate's and whose writer is proven gone are removed: no
 /// process has that pid, or the one that has it started after the file was
 /// last written (the pid was reused).
-enum StaleTemporaryFiles {
+package enum StaleTemporaryFiles {
   /// Removes them from `directory`; returns the names removed.
   @discardableResult
-  static func remove(in directory: String) -> [String] {
+  package static func remove(in directory: String) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     var removed: [String] = []
     for name in names {

@@ -33,6 +33,13 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
   public var total: Double?
 }
 
+extension PhaseRecord {
+  /// A phase that has just begun.
+  package init(name: String, startedAt: Date) {
+    self.init(name: name, startedAt: startedAt, finishedAt: nil, done: nil, total: nil)
+  }
+}
+
 /// A duration or counter far from what the task usually does.
 public struct Anomaly: Codable, Sendable, Equatable {
   public var task: String

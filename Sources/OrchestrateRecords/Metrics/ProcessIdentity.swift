@@ -118,7 +118,7 @@ public struct ProcessIdentity: Sendable, Equatable {
     return environment["USER"] ?? String(geteuid())
   }
 
-  static func currentBootId() -> String? {
+  package static func currentBootId() -> String? {
     (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
       .trimmed
   }

@@ -9,17 +9,17 @@ import Glibc
 /// over the record, with no new allocation needed on the way. Freeing the
 /// file and writing anew would not do: ext4 hands freed blocks out again
 /// only once its journal has committed.
-final class ReservedSpace: @unchecked Sendable {
-  let path: String
+package final class ReservedSpace: @unchecked Sendable {
+  package let path: String
   private var fd: Int32
   private(set) var bytes: Int
 
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+  package struct Failure: Error, CustomStringConvertible {
+    package var description: String
   }
 
   /// Reserves `bytes` for the final version of `target`.
-  init(for target: String, bytes: Int) throws(Failure) {
+  package init(for target: String, bytes: Int) throws(Failure) {
     path = TemporaryFileName.reserve(for: target)
     fd = FileSystem.openNew(path, O_RDWR)
     guard fd >= 0 else {
@@ -45,7 +45,7 @@ final class ReservedSpace: @unchecked Sendable {
 
   /// Extends the reservation; the reason when the disk said no.
   @discardableResult
-  func grow(to wanted: Int) -> String? {
+  package func grow(to wanted: Int) -> String? {
     guard fd >= 0, wanted > bytes else { return nil }
     let error = orchestrate_reserve_space(fd, Int64(wanted))
     if error == 0 {
@@ -60,7 +60,7 @@ final class ReservedSpace: @unchecked Sendable {
   /// Writes `data` into the reserved blocks, trims the file to it, syncs it
   /// and renames it over `target`: the same guarantees as `AtomicFile`.
   /// The reservation is used up either way.
-  func writeFinal(_ data: Data, to target: String) throws(AtomicFile.WriteError) {
+  package func writeFinal(_ data: Data, to target: String) throws(AtomicFile.WriteError) {
     defer {
       close(fd)
       fd = -1

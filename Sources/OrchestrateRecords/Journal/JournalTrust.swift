@@ -7,15 +7,15 @@ import Glibc
 /// alone proves nothing unless the files are this user's own and nobody
 /// else can write them. Without that, only processes whose environment
 /// names the run (`ORCHESTRATE_RUN_ID`) are taken for its leftovers.
-struct JournalTrust: Equatable {
+package struct JournalTrust: Equatable {
   /// Why the files' process ids are not taken; nil when they are.
-  let distrust: String?
+  package let distrust: String?
 
-  init(files: [String], user: uid_t = geteuid()) {
+  package init(files: [String], user: uid_t = geteuid()) {
     distrust = files.lazy.compactMap { Self.problem(with: $0, user: user) }.first
   }
 
-  var trustsProcessIds: Bool { distrust == nil }
+  package var trustsProcessIds: Bool { distrust == nil }
 
   /// A file that does not exist names nothing, and is no reason to doubt.
   private static func problem(with path: String, user: uid_t) -> String? {

@@ -1,0 +1,3 @@
+// The module below this one, re-exported so that a user of this module sees
+// one library.
+@_exported import OrchestrateCore
