@@ -98,7 +98,9 @@ import Testing
 
     let mail = EmailMessage.render(content, to: ["a@x.org"], from: nil, date: now)
     #expect(
-      mail.hasPrefix("To: a@x.org\nSubject: [orchestrate] daily PARTIAL on etl-01: 2 of 9 tasks did not complete\n")
+      mail.hasPrefix(
+        "To: a@x.org\nSubject: [orchestrate] daily PARTIAL on etl-01: 2 of 9 tasks did not complete\n"
+      )
     )
     #expect(
       mail.contains("Failing since 2027-01-15T08:00:00.000Z (2 runs, first run_20261121_020000_1)"))

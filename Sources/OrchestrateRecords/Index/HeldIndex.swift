@@ -18,7 +18,9 @@ package final class HeldIndex: @unchecked Sendable {
   /// (then it is read from the file, as a load would).
   package let indexed: RunDigest?
 
-  package init(directory: String, start: consuming StatusIndex.Contents, own: String, indexed: RunDigest?) {
+  package init(
+    directory: String, start: consuming StatusIndex.Contents, own: String, indexed: RunDigest?
+  ) {
     self.directory = directory
     self.start = start
     self.own = own

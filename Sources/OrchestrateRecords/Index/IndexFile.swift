@@ -101,7 +101,9 @@ package enum IndexFile {
 
   /// The task digests of the runs named, from their newest lines in the
   /// index's text: what a header-only read left out.
-  package static func tasks(of names: Set<String>, in data: Data) -> [String: [RunDigest.TaskDigest]] {
+  package static func tasks(of names: Set<String>, in data: Data) -> [String: [RunDigest
+    .TaskDigest]]
+  {
     guard !names.isEmpty else { return [:] }
     return data.withUnsafeBytes { bytes -> [String: [RunDigest.TaskDigest]] in
       guard var lines = entryLines(bytes) else { return [:] }
@@ -226,7 +228,9 @@ package enum IndexFile {
 
   /// One line, or nil for a record whose names would break the format
   /// (it is then read from its file every time).
-  package static func line(name: String, stamp: StatusIndex.Stamp, entry: StatusIndex.Entry) -> String? {
+  package static func line(name: String, stamp: StatusIndex.Stamp, entry: StatusIndex.Entry)
+    -> String?
+  {
     var fields = [name, String(stamp.size), String(stamp.modified)]
     switch entry {
     case .unreadable(let reason):
