@@ -51,8 +51,10 @@ let package = Package(
       name: "OrchestrateRecords",
       dependencies: ["OrchestrateCore", .product(name: "HeapModule", package: "swift-collections")]
     ),
+    // One run: the scheduler, the executors, the journal writer, preflight,
+    // writing and rotating logs, delivering notifications.
     .target(
-      name: "OrchestrateKit",
+      name: "OrchestrateExecution",
       dependencies: [
         "OrchestrateRecords",
         "CArchive",
@@ -60,6 +62,10 @@ let package = Package(
         "CProcessSupport",
         .product(name: "HeapModule", package: "swift-collections"),
       ]
+    ),
+    .target(
+      name: "OrchestrateKit",
+      dependencies: ["OrchestrateExecution"]
     ),
     // The headers of libarchive and zlib, installed by scripts/bootstrap.sh
     // (Debian: libarchive-dev, zlib1g-dev); zlib is linked, libarchive loaded

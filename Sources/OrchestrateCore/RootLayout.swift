@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Where a root directory keeps things:
 /// `metrics/<pipeline>/<run_id>.json` and `logs/<pipeline>/<run_id>/<task>.log`.
@@ -24,6 +25,17 @@ public struct RootLayout: Sendable {
 
   public var metricsDirectory: String { root + "/metrics" }
   public var logsDirectory: String { root + "/logs" }
+
+  /// The pipelines that have run: the folders in `metrics/`, sorted.
+  package func pipelinesWithRecords() -> [String] {
+    let directory = metricsDirectory
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.filter { name in
+      var info = stat()
+      return !name.hasPrefix(".") && stat("\(directory)/\(name)", &info) == 0
+        && info.st_mode & S_IFMT == S_IFDIR
+    }.sorted()
+  }
 
   public func metricsDirectory(pipeline: String) -> String { "\(metricsDirectory)/\(pipeline)" }
   public func metricsFile(pipeline: String, run: RunID) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 
 /// Archives are checked from the outside with the system `tar`: whatever

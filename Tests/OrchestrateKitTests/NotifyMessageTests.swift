@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 @testable import OrchestrateRecords
 

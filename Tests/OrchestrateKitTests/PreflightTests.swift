@@ -1,5 +1,6 @@
 import Testing
 
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 
 /// The heuristic that tells a path an earlier task creates from a mistake.

@@ -10,16 +10,17 @@ import Testing
     let relative = try parse("report: {path: site/etl}\ntasks: [{name: a, run: x}]")
     #expect(relative.reportPath == "site/etl")
     #expect(
-      RunEndReport.directory(option: nil, pipeline: relative, layout: layout)
+      PipelineRun.reportDirectory(option: nil, pipeline: relative, layout: layout)
         == "/srv/etl/site/etl")
     #expect(
-      RunEndReport.directory(option: "/var/www/etl", pipeline: relative, layout: layout)
+      PipelineRun.reportDirectory(option: "/var/www/etl", pipeline: relative, layout: layout)
         == "/var/www/etl")
     let absolute = try parse(
       #"{"report": {"path": "/var/www"}, "tasks": [{"name": "a", "run": "x"}]}"#)
-    #expect(RunEndReport.directory(option: nil, pipeline: absolute, layout: layout) == "/var/www")
+    #expect(
+      PipelineRun.reportDirectory(option: nil, pipeline: absolute, layout: layout) == "/var/www")
     let none = try parse("tasks: [{name: a, run: x}]")
-    #expect(RunEndReport.directory(option: nil, pipeline: none, layout: layout) == nil)
+    #expect(PipelineRun.reportDirectory(option: nil, pipeline: none, layout: layout) == nil)
   }
 
   @Test(arguments: [

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 
 @Suite struct RunLogsTests {

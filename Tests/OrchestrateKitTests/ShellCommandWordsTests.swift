@@ -1,5 +1,6 @@
 import Testing
 
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 
 @Suite struct ShellCommandWordsTests {

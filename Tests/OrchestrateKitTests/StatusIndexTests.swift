@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 
 @Suite struct StatusIndexTests {

@@ -37,7 +37,7 @@ public struct ReportSite: Sendable {
   /// newest runs; with `run`, only that run's page, its pipeline's page and
   /// the overview (the update at the end of a run).
   public func write(pipelines: [String]? = nil, run: String? = nil) throws(Failure) -> Outcome {
-    let known = StatusCollector.pipelineNames(in: source.layout.metricsDirectory)
+    let known = source.layout.pipelinesWithRecords()
     for name in pipelines ?? [] where !known.contains(name) {
       throw .unknownPipeline(name, known: known)
     }

@@ -66,7 +66,7 @@ public struct ReportSource: Sendable {
   /// `status` saves judging it again when the overview already did.
   public func pipeline(_ name: String, status known: PipelineStatus? = nil) -> PipelineHistory? {
     guard RootEntryName.isSafe(name),
-      StatusCollector.pipelineNames(in: layout.metricsDirectory).contains(name)
+      layout.pipelinesWithRecords().contains(name)
     else { return nil }
     var unreadable: [StatusIndex.Unreadable] = []
     var judged = known
@@ -97,7 +97,7 @@ public struct ReportSource: Sendable {
   /// One run, found by its id under any pipeline's metrics directory.
   public func run(_ runId: String) -> RunView? {
     guard RunID(runId) != nil else { return nil }
-    for name in StatusCollector.pipelineNames(in: layout.metricsDirectory) {
+    for name in layout.pipelinesWithRecords() {
       let path = "\(layout.metricsDirectory(pipeline: name))/\(runId).json"
       guard FileManager.default.fileExists(atPath: path) else { continue }
       guard let record = readRecord(at: path) else {
@@ -203,7 +203,7 @@ extension ReportSource {
   /// them; nil for an unknown pipeline.
   public func runs(pipeline name: String, limit: Int) -> [RunDigest]? {
     guard RootEntryName.isSafe(name),
-      StatusCollector.pipelineNames(in: layout.metricsDirectory).contains(name)
+      layout.pipelinesWithRecords().contains(name)
     else { return nil }
     return Array(newest(limit, of: name, taskRuns: limit).runs.reversed())
   }

@@ -10,28 +10,22 @@ import FoundationEssentials
 /// update gets `deadline` at most (a hung network file system must not hold
 /// a nightly run and its lock); what it did not write, `orchestrate report`
 /// writes later.
-public enum RunEndReport {
-  public static let deadline: TimeInterval = 2
+package struct RunEndReport: RunEndReporting {
+  package static let deadline: TimeInterval = 2
   /// Statistics on the pages cover this many days, as `orchestrate report`'s default.
   static let windowDays = 7
 
-  /// `directory` wins (`--report`); else the pipeline's `report.path`,
-  /// relative to the root; nil when neither is set.
-  public static func directory(option: String?, pipeline: Pipeline, layout: RootLayout) -> String? {
-    option ?? pipeline.reportPath.map(layout.absolute)
+  package init() {}
+
+  package func taskSelection(start: Date) -> IndexFile.TaskSelection {
+    ReportSource.taskSelection(now: start, windowDays: Self.windowDays)
   }
 
-  /// Whose task digests the update reads, as of `start`: the index the run
-  /// loads at its start covers them at its end too.
-  static func taskSelection(start: Date) -> IndexFile.TaskSelection {
-    ReportSource.taskSelection(now: start, windowDays: windowDays)
-  }
-
-  /// `held`: the index of the run's pipeline, current under the run's lock.
-  static func update(
-    _ directory: String?, layout: RootLayout, run: String, held: HeldIndex, events: EventLog
+  package func update(
+    _ directory: String, layout: RootLayout, run: String, held: HeldIndex, events: EventLog
   ) {
-    guard let directory else { return }
+    let deadline = Self.deadline
+    let windowDays = Self.windowDays
     let site = ReportSite(
       source: ReportSource(layout: layout, windowDays: windowDays), directory: directory)
     let index = "\(site.directory)/index.html"

@@ -6,7 +6,7 @@ import FoundationEssentials
 public enum KnownPipelines {
   /// nil when `name` is known; else the one-line message saying so.
   public static func unknown(_ name: String, layout: RootLayout) -> String? {
-    let recorded = StatusCollector.pipelineNames(in: layout.metricsDirectory)
+    let recorded = layout.pipelinesWithRecords()
     let files = PipelineLocator.available(in: "\(layout.root)/pipelines").map {
       PathName.droppingExtension($0)
     }

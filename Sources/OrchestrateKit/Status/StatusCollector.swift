@@ -19,7 +19,7 @@ public enum StatusCollector {
     layout: RootLayout, pipeline: String? = nil, windowDays: Int, now: Date,
     logicalDate: String? = nil, environment: String? = nil, loads: SharedIndexLoads?
   ) -> StatusReport {
-    let withRecords = pipelineNames(in: layout.metricsDirectory)
+    let withRecords = layout.pipelinesWithRecords()
     // Pipelines of pipelines/ that never ran are judged by their files.
     let declared = DeclaredPipelines.scan(layout: layout, known: Set(withRecords))
     let selected = declared.pipelines.filter { pipeline == nil || pipeline == $0.name }
@@ -88,20 +88,10 @@ public enum StatusCollector {
       pipelines: pipelines, unreadableFiles: unreadable)
   }
 
-  /// Subdirectories of `metrics/`, one per pipeline that has run.
   static func taskSelection(now: Date, windowDays: Int) -> IndexFile.TaskSelection {
     .newest(
       2 * PipelineAssessment.historyRuns,
       since: PipelineAssessment.windowStart(now: now, days: windowDays))
-  }
-
-  static func pipelineNames(in directory: String) -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    return names.filter { name in
-      var info = stat()
-      return !name.hasPrefix(".") && stat("\(directory)/\(name)", &info) == 0
-        && info.st_mode & S_IFMT == S_IFDIR
-    }.sorted()
   }
 }
 

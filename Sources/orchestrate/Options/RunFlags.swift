@@ -75,7 +75,7 @@ struct RunFlags: ParsableArguments {
           plan,
           options: .init(
             layout: layout, maxParallel: maxParallel, trigger: trigger,
-            reportDirectory: reportDirectory),
+            reportDirectory: reportDirectory, report: RunEndReport()),
           events: events)
         return (outcome, layout.root)
       } catch let failure as PipelineRun.Failure {

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 
+@testable import OrchestrateExecution
 @testable import OrchestrateKit
 
 /// A scratch root holding fake runs' log directories of chosen ages, and
@@ -20,7 +21,6 @@ final class LogFixture {
   deinit { try? FileManager.default.removeItem(atPath: root) }
 
   var logsDirectory: String { layout.logsDirectory(pipeline: pipeline) }
-
 
   /// The files every fake run holds: text logs, one spanning several
   /// blocks, an empty one, a nested one, and bytes that are not text.

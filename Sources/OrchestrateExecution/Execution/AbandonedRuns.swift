@@ -6,7 +6,7 @@ import FoundationEssentials
 /// the record is brought up to date from the run's journal, and every
 /// process the dead run left is stopped. `status` shows the same account
 /// without changing anything.
-enum AbandonedRuns {
+package enum AbandonedRuns {
   /// Settles the dead runs among `runs` (digests of the records in
   /// `metrics/<pipeline>/`); returns their settled records. Only records
   /// that say `running` are read in full.
@@ -51,7 +51,7 @@ enum AbandonedRuns {
 
   /// What a record that says `running`, whose orchestrator is gone, really
   /// holds, read from its journal, with nothing written or stopped.
-  static func reconstruct(
+  package static func reconstruct(
     _ record: RunRecord, journal: [JournalEntry]? = nil, layout: RootLayout, killed: Int = 0,
     cancelledJobs: Int = 0
   ) -> RunRecord {

@@ -33,7 +33,7 @@ public enum LastGoodPipeline {
   /// any pipeline whose kept version came from that file.
   public static func find(file: String?, name: String, layout: RootLayout) -> Pipeline? {
     var candidates = [name]
-    candidates += StatusCollector.pipelineNames(in: layout.metricsDirectory).filter { $0 != name }
+    candidates += layout.pipelinesWithRecords().filter { $0 != name }
     for candidate in candidates {
       let path = "\(layout.metricsDirectory(pipeline: candidate))/\(fileName)"
       guard let kept = read(path), file.map({ $0 == kept.file }) ?? (candidate == name)

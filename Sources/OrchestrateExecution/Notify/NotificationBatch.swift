@@ -4,11 +4,11 @@ import FoundationEssentials
 /// Messages sent concurrently, each bounded by its deadline: what the
 /// batch returns when waited on is settled, whether or not an endpoint
 /// ever answered.
-final class NotificationBatch: @unchecked Sendable {
-  struct Result {
-    var key: String
-    var record: NotificationRecord
-    var answer: String?
+package final class NotificationBatch: @unchecked Sendable {
+  package struct Result {
+    package var key: String
+    package var record: NotificationRecord
+    package var answer: String?
   }
 
   private let group = DispatchGroup()
@@ -16,11 +16,13 @@ final class NotificationBatch: @unchecked Sendable {
   private var results: [Result?] = []
   private var pending: [(index: Int, key: String, record: NotificationRecord, bound: Duration)] = []
   private var latestDeadline = Date.distantPast
-  let pingRun = UUID()
+  package let pingRun = UUID()
+
+  package init() {}
 
   /// Sends `content` to `channel` (its variables read from `environment`)
   /// before `deadline`; a channel that cannot be resolved is recorded as not sent.
-  func launch(
+  package func launch(
     _ content: NotificationContent, channel: NotifyChannel, key: String,
     environment: [String: String], deadline: Date, bound: Duration
   ) {
@@ -59,13 +61,13 @@ final class NotificationBatch: @unchecked Sendable {
     }
   }
 
-  func add(_ result: Result) {
+  package func add(_ result: Result) {
     lock.withLock { results.append(result) }
   }
 
   /// Every result, in launch order, once all are in or the latest deadline
   /// (and a moment for the last answers) has passed.
-  func wait() -> [Result] {
+  package func wait() -> [Result] {
     let deadline = lock.withLock { latestDeadline }
     _ = group.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow) + 1)
     return lock.withLock {

@@ -151,7 +151,7 @@ extension NotifySettings {
     return environment == pipeline.defaultEnvironment ? channels : []
   }
 
-  static func stateKey(environment: String?, index: Int, channel: NotifyChannel) -> String {
+  package static func stateKey(environment: String?, index: Int, channel: NotifyChannel) -> String {
     "\(environment ?? "-")#\(index):\(channel.kind.name)"
   }
 }

@@ -10,7 +10,7 @@ public enum RerunSource {
   }
 
   public static func find(runId: String, layout: RootLayout) throws(Problem) -> RunRecord {
-    let pipelines = StatusCollector.pipelineNames(in: layout.metricsDirectory)
+    let pipelines = layout.pipelinesWithRecords()
     for pipeline in pipelines {
       let path = "\(layout.metricsDirectory(pipeline: pipeline))/\(runId).json"
       guard FileManager.default.fileExists(atPath: path) else { continue }
@@ -37,7 +37,7 @@ public enum RerunSource {
           + (seen.isEmpty ? "" : " (its runs are in: \(seen.joined(separator: ", ")))"))
     }
     guard !runs.isEmpty else {
-      let known = StatusCollector.pipelineNames(in: layout.metricsDirectory)
+      let known = layout.pipelinesWithRecords()
       var message = "no runs of pipeline '\(pipeline)' in \(layout.metricsDirectory)"
       if let guess = closestMatch(to: pipeline, in: Set(known)) {
         message += " (did you mean '\(guess)'?)"

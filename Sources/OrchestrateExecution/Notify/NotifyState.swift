@@ -30,6 +30,13 @@ public struct NotifyState: Codable, Sendable, Equatable {
     public var text: String
     /// The channels that were told, and so are told when it clears.
     public var channels: [String]
+
+    package init(event: NotifyEvent, since: Date, text: String, channels: [String]) {
+      self.event = event
+      self.since = since
+      self.text = text
+      self.channels = channels
+    }
   }
 
   public init() {}

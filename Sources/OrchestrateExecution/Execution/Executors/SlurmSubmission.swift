@@ -5,7 +5,7 @@ import FoundationEssentials
 /// task-wrapper` on the node. Values of the task's environment are never
 /// on sbatch's command line (where `ps` shows them): sbatch hands its own
 /// environment, which is the task's, to the job.
-struct SlurmSubmission: Equatable {
+package struct SlurmSubmission: Equatable {
   var jobName: String
   var partition: String?
   /// sbatch's arguments, the job script's path last.
@@ -41,7 +41,7 @@ struct SlurmSubmission: Equatable {
 
   /// The sbatch command line of a Slurm step, with the places a run
   /// decides shown as <run_id>, <root> and <logs>; nil for a local step.
-  static func preview(of step: Plan.Step, pipeline: String) -> String? {
+  package static func preview(of step: Plan.Step, pipeline: String) -> String? {
     guard case .slurm(let resources) = step.task.executor else { return nil }
     let submission = SlurmSubmission(
       pipeline: pipeline, run: "<run_id>", step: step, resources: resources,

@@ -228,7 +228,7 @@ public struct RunLogs {
   /// The logs a name finds, by task name (`extract[geo]`, `orchestrate`),
   /// for messages about a name that finds none: retries' logs, report files
   /// and the journal are left out (`logs RUN --all` lists every file).
-  static func names(_ files: [ArchivedFile]) -> [String] {
+  package static func names(_ files: [ArchivedFile]) -> [String] {
     files.map(\.path).filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) }
       .filter { !isRetry($0) }
   }

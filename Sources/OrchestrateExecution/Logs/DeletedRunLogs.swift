@@ -14,7 +14,7 @@ struct DeletedRunLogs {
   static func find(_ name: String, layout: RootLayout) -> DeletedRunLogs? {
     // A name from the command line becomes part of a path only as a run id.
     guard let run = RunID(name) else { return nil }
-    for pipeline in StatusCollector.pipelineNames(in: layout.metricsDirectory) {
+    for pipeline in layout.pipelinesWithRecords() {
       if let record = RecordCoding.readRecord(at: layout.metricsFile(pipeline: pipeline, run: run)),
         record.runId == name
       {

@@ -14,17 +14,20 @@ public enum PipelineRun {
     public var environment: [String: String]
     /// `--report DIR`: the report to update at the end (else the pipeline's `report.path`).
     public var reportDirectory: String?
+    /// What updates the report; without it, a run updates none.
+    package var report: (any RunEndReporting)?
 
-    public init(
+    package init(
       layout: RootLayout, maxParallel: Int? = nil, trigger: RunRecord.Trigger,
       environment: [String: String] = ProcessInfo.processInfo.environment,
-      reportDirectory: String? = nil
+      reportDirectory: String? = nil, report: (any RunEndReporting)? = nil
     ) {
       self.layout = layout
       self.maxParallel = maxParallel
       self.trigger = trigger
       self.environment = environment
       self.reportDirectory = reportDirectory
+      self.report = report
     }
   }
 
@@ -114,12 +117,14 @@ public enum PipelineRun {
     // Earlier runs from the status index: which may have been abandoned,
     // and the baselines for anomalies, without reading every record.
     StaleTemporaryFiles.remove(in: metricsDirectory)
-    let reportDirectory = RunEndReport.directory(
-      option: options.reportDirectory, pipeline: pipeline, layout: layout)
+    let report = options.report.flatMap { report in
+      Self.reportDirectory(option: options.reportDirectory, pipeline: pipeline, layout: layout)
+        .map { (updater: report, directory: $0) }
+    }
     // The report at the end reads this load again, with the task digests its pages show.
     let earlier = StatusIndex.load(
       directory: metricsDirectory,
-      tasks: reportDirectory == nil ? .newest(0) : RunEndReport.taskSelection(start: startedAt))
+      tasks: report?.updater.taskSelection(start: startedAt) ?? .newest(0))
     for settled in AbandonedRuns.settle(earlier.runs, pipeline: pipeline.name, layout: layout) {
       let record = settled.record
       events.problem(
@@ -218,12 +223,14 @@ public enum PipelineRun {
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
-    RunEndReport.update(
-      reportDirectory, layout: layout, run: run.text,
-      held: HeldIndex(
-        directory: metricsDirectory, start: consume earlier,
-        own: PathName.last(metricsFile), indexed: indexed),
-      events: events)
+    if let report {
+      report.updater.update(
+        report.directory, layout: layout, run: run.text,
+        held: HeldIndex(
+          directory: metricsDirectory, start: consume earlier,
+          own: PathName.last(metricsFile), indexed: indexed),
+        events: events)
+    }
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
     return Outcome(record: notified, metricsFile: metricsFile, signal: signal)
