@@ -63,9 +63,16 @@ let package = Package(
         .product(name: "HeapModule", package: "swift-collections"),
       ]
     ),
+    // Judging health from the records, the report's pages, what people read
+    // on a terminal, shell completion.
+    .target(
+      name: "OrchestrateStatus",
+      dependencies: ["OrchestrateExecution"]
+    ),
+    // The library as one module: it only re-exports the targets above.
     .target(
       name: "OrchestrateKit",
-      dependencies: ["OrchestrateExecution"]
+      dependencies: ["OrchestrateStatus"]
     ),
     // The headers of libarchive and zlib, installed by scripts/bootstrap.sh
     // (Debian: libarchive-dev, zlib1g-dev); zlib is linked, libarchive loaded

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
 @testable import OrchestrateRecords
+@testable import OrchestrateStatus
 
 @Suite struct AnomalyDetectorTests {
   func record(

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct AtomicFileTests {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID())")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Cron expressions against due times worked out by hand from the calendar
 /// and the zones' daylight-saving rules (Europe/Berlin changes at 01:00 UTC

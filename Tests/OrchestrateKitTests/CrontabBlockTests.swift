@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// The crontab block's comments: sums that tell lines edited by hand, the
 /// arguments an install was given, and blocks written before either.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Files orchestrate writes are never opened through a link someone planted.
 @Suite struct FileSystemTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Mail and HTTP dates written and read by hand, against Foundation's
 /// formatter (the implementation they replace in the binary).

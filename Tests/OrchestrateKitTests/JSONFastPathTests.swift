@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// JSON files are read by Foundation's decoder when it accepts them; the
 /// result must be what the YAML way makes of the same file.

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Archives are checked from the outside with the system `tar`: whatever
 /// orchestrate writes, ordinary tools must read back to the original bytes.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Missed runs and schedule-derived max_age, from fabricated records.
 @Suite struct MissedRunTests {

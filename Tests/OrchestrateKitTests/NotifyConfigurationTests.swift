@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// `notify:` as the files write it: `on` read as a key in YAML (bare or
 /// quoted) and JSON (either way of reading it), defaults, and one clear

@@ -3,8 +3,8 @@ import Testing
 
 @testable import OrchestrateCore
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
 @testable import OrchestrateRecords
+@testable import OrchestrateStatus
 
 /// Change-only decisions, the content of messages and the shapes of the
 /// requests, on synthetic records.

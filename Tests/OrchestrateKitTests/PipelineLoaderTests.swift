@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Parses `text` as the file `p.yaml`.
 func parse(_ text: String, file: String = "p.yaml") throws(PipelineError) -> Pipeline {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// docs/pipeline.schema.json names exactly the fields the loader reads, so
 /// an editor never flags a field that works nor offers one that does not.

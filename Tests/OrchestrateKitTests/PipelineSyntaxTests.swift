@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Where an error points, and the hints for the usual YAML and JSON slips.
 @Suite struct PipelineSyntaxTests {

@@ -1,7 +1,7 @@
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// The heuristic that tells a path an earlier task creates from a mistake.
 @Suite struct EarlierTaskMentionsTests {

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
 @testable import OrchestrateRecords
+@testable import OrchestrateStatus
 
 /// The hand-written record encoder must write what Foundation's encoder
 /// with `RecordCoding`'s settings writes.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// `report: {path: DIR}`: where a run's end updates the HTML report.
 @Suite struct ReportFieldTests {

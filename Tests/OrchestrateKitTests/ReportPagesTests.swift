@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// The report's pages rendered from synthetic records: what they show,
 /// what they must never contain, and that they are the same for the same input.

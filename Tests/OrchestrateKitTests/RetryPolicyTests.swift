@@ -1,7 +1,7 @@
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct RetryPolicyTests {
   let policy = RetryPolicy(retries: 3, delay: .seconds(10), backoff: 2)

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
 @testable import OrchestrateRecords
+@testable import OrchestrateStatus
 
 @Suite struct RunJournalTests {
   let at = Date(timeIntervalSince1970: 1_796_000_000.123)

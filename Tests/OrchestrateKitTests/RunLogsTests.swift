@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct RunLogsTests {
   /// Copies one file of a run through `RunLogs` into a scratch file.

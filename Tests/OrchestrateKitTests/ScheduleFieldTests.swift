@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// `schedule`, `timezone` and `schedule_grace` in pipeline files.
 @Suite struct ScheduleFieldTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// What `schedule -e/-p` gives scheduled runs, and what a later install
 /// given neither keeps.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct SecretRangesTests {
   static let mask = SecretMask(["hunter2-token", "s3cr3t"])

@@ -1,7 +1,7 @@
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct ShellCommandWordsTests {
   func programs(_ text: String) -> [String] {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct ShortDecimalTests {
   func parse(_ text: String) -> Double? {

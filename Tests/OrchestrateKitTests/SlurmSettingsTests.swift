@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct SlurmSettingsTests {
   @Test func aTaskTakesThePipelineDefaultsAndOverridesThem() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct StatusAssessmentTests {
   let day = 86400.0

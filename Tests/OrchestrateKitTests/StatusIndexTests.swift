@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct StatusIndexTests {
   /// Loads as a later call would: the index only keeps files older than

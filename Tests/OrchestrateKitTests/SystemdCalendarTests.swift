@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// Every translation to `OnCalendar=` is read back by systemd itself
 /// (`systemd-analyze calendar`, Debian package systemd): its next five

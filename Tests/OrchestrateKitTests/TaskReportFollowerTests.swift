@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct TaskReportFollowerTests {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID())")

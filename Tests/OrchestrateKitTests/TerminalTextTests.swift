@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 @Suite struct TerminalTextTests {
   @Test(arguments: [

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// The YAML node tree and its decoder: YAML 1.1 scalars where the schema
 /// asks for them, keys found by their text, aliases, and where things were written.

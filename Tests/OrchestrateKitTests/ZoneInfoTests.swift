@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import OrchestrateCore
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// The zone reader against Foundation's ICU time zones (the implementation
 /// it replaces in the binary), and the rule syntax against worked examples.

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 @testable import OrchestrateExecution
-@testable import OrchestrateKit
+@testable import OrchestrateStatus
 
 /// A scratch root holding fake runs' log directories of chosen ages, and
 /// the system tools that check archives from the outside.

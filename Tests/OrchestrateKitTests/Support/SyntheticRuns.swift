@@ -1,7 +1,7 @@
 import Foundation
 
-@testable import OrchestrateKit
 @testable import OrchestrateRecords
+@testable import OrchestrateStatus
 
 /// Run records made up for status tests: a pipeline's history without
 /// running it.
