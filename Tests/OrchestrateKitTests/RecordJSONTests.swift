@@ -4,8 +4,10 @@ import Testing
 @testable import OrchestrateRecords
 @testable import OrchestrateStatus
 
-/// The hand-written record encoder must write what Foundation's encoder
-/// with `RecordCoding`'s settings writes.
+/// The record's fields are listed once, in the types' `Codable`
+/// conformance: the fast writer must write what Foundation's encoder with
+/// `RecordCoding`'s settings writes, and the JSON Schema must name exactly
+/// the fields a record with every field set has.
 @Suite struct RecordJSONTests {
   /// Every optional field set, strings that need escaping, numbers of every shape.
   func fullRecord() -> RunRecord {
@@ -22,6 +24,11 @@ import Testing
     attempt.peakRssBytes = 150_000_000
     attempt.cpuUserSeconds = 0.004902362823486328
     attempt.cpuSystemSeconds = 1e-05
+    attempt.logFile = "logs/p/run/extract[géo].1.log"
+    attempt.slurmJobId = "4711"
+    attempt.node = "node-1"
+    attempt.queuedSeconds = 2.5
+    attempt.slurmState = "TIMEOUT"
     var task = TaskRecord(
       name: "extract[géo]", task: "extract", source: "géo", dependsOn: ["a", "b\\c"],
       logFile: "logs/p/run/extract[géo].log")
@@ -46,7 +53,11 @@ import Testing
     ]
     task.metrics = ["documents_loaded": 1500, "a\"b": -2.5, "big": 1e20, "tiny": 1.25e-7]
     task.malformedReportLines = 4
+    task.reusedFrom = "run_20261121_020000_4000"
     let quiet = TaskRecord(name: "quiet", task: "quiet", source: nil, dependsOn: [], logFile: "x")
+    var unwanted = TaskRecord(
+      name: "weekly", task: "weekly", source: nil, dependsOn: [], logFile: "y")
+    unwanted.status = .notWanted
     var record = RunRecord(
       schemaVersion: 1, runId: "run_20261122_020000_4121", pipeline: "omics-daily",
       pipelineFile: "/srv/etl/pipelines/omics-daily.yaml",
@@ -60,7 +71,20 @@ import Testing
       anomalies: [
         Anomaly(task: "extract[géo]", field: "documents_loaded", value: 12, median: 1500)
       ],
-      counts: TaskCounts([task, quiet]), tasks: [task, quiet])
+      counts: TaskCounts([task, quiet, unwanted]), tasks: [task, quiet, unwanted])
+    record.timezone = "Europe/Paris"
+    record.scheduleGraceSeconds = 600
+    record.minSuccessRate = 0.75
+    record.escapedProcesses = 1
+    record.environment = "prod"
+    record.params = ["fullRefresh": "true", "token": "***"]
+    record.secretNames = ["token"]
+    record.logicalDate = "2026-11-21"
+    record.dueAt = start
+    record.warnings = ["retries: 5 runs needed"]
+    record.rerunOf = "run_20261121_020000_4000"
+    record.originalPipelineSha256 = String(repeating: "cd", count: 32)
+    record.taskFilter = ["extract"]
     record.notifications = [
       NotificationRecord(
         channel: "slack", host: "hooks.slack.com", event: .partial, delivered: false, attempts: 3,
@@ -69,6 +93,83 @@ import Testing
         channel: "email", host: nil, event: .partial, delivered: true, attempts: 1),
     ]
     return record
+  }
+
+  /// The optional fields of `value` (and of the records in it) that are
+  /// nil, by path: a field declared and not set in `fullRecord` would
+  /// escape the comparisons below.
+  func unset(_ value: Any, path: String = "record") -> [String] {
+    let mirror = Mirror(reflecting: value)
+    switch mirror.displayStyle {
+    case .optional:
+      return mirror.children.first.map { unset($0.value, path: path) } ?? [path]
+    case .collection:
+      return mirror.children.first.map { unset($0.value, path: path + "[0]") } ?? [
+        path + " (empty)"
+      ]
+    case .struct:
+      return mirror.children.flatMap { unset($0.value, path: "\(path).\($0.label ?? "?")") }
+    default:
+      return []
+    }
+  }
+
+  /// Pairs the objects of a document with the schema's object types, field
+  /// by field: both must name the same keys. Dictionaries keyed by data
+  /// (`params`, `metrics`) have no `properties` and are not compared.
+  func mismatches(_ value: Any, _ schema: [String: Any], path: String) -> [String] {
+    if let object = value as? [String: Any], let properties = schema["properties"] as? [String: Any]
+    {
+      let written = Set(object.keys)
+      let described = Set(properties.keys)
+      var found = written.subtracting(described).sorted().map { "\(path).\($0): not in the schema" }
+      found += described.subtracting(written).sorted().map {
+        "\(path).\($0): in the schema, not written"
+      }
+      for (key, child) in object {
+        if let childSchema = properties[key] as? [String: Any] {
+          found += mismatches(child, childSchema, path: "\(path).\(key)")
+        }
+      }
+      return found
+    }
+    if let array = value as? [Any], let first = array.first,
+      let items = schema["items"] as? [String: Any]
+    {
+      return mismatches(first, items, path: path + "[0]")
+    }
+    return []
+  }
+
+  @Test func theFixtureSetsEveryFieldTheRecordHas() {
+    #expect(unset(fullRecord()) == [])
+  }
+
+  @Test func theSchemaNamesExactlyTheFieldsWritten() throws {
+    let schemaFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../docs/run-record.schema.json")
+    let schema = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: schemaFile)) as? [String: Any])
+    let written = try JSONSerialization.jsonObject(with: RecordJSON.encode(fullRecord()))
+    #expect(mismatches(written, schema, path: "record") == [])
+  }
+
+  /// A field is declared once: the fast writer writes it with no list to
+  /// extend, as Foundation's encoder does.
+  @Test func aNewFieldIsWrittenAsSoonAsItIsDeclared() throws {
+    struct Later: Codable {
+      var runId = "run_1"
+      var addedLater: Double? = 0.5
+      var nested = [Inner()]
+      struct Inner: Codable {
+        var queuedAt = Date(timeIntervalSince1970: 0)
+        var labels = ["camelCase": "kept as written"]
+      }
+    }
+    let ours = String(decoding: RecordJSON.encode(Later()), as: UTF8.self)
+    let theirs = String(decoding: try RecordCoding.encoder().encode(Later()), as: UTF8.self)
+    #expect(ours.contains(#""added_later" : 0.5"#), "\(ours)")
+    #expect(ours == theirs + "\n")
   }
 
   func foundation(_ record: RunRecord) throws -> String {
