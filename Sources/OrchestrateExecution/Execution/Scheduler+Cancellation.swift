@@ -57,7 +57,7 @@ extension Scheduler {
         immediately: false)
     }
     finallyTimer = timer
-    queue.asyncAfter(deadline: .now() + finallyTimeout.seconds, execute: timer)
+    timers.after(finallyTimeout.seconds, on: queue, timer)
     advance()
   }
 

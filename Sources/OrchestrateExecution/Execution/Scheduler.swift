@@ -3,9 +3,9 @@ import FoundationEssentials
 import Glibc
 import HeapModule
 
-/// Runs the steps of a plan through their executors (local processes, at
-/// most `maxParallel` at a time; Slurm jobs, at most the pipeline's
-/// `max_jobs`), in file order among those whose dependencies are done. All state
+/// Runs the steps of a plan through their executors (local processes, Slurm
+/// jobs), each at most its capacity at a time, in file order among those
+/// whose dependencies are done. All state
 /// lives on one serial queue; child exits, timers and signals arrive there
 /// as events, so nothing is polled and nothing needs a lock. Ending early
 /// (Scheduler+Cancellation), following progress (Scheduler+Progress) and
@@ -15,11 +15,11 @@ final class Scheduler: @unchecked Sendable {
   let queue = DispatchQueue(label: "orchestrate.scheduler")
   let plan: Plan
   let launcher: TaskLauncher
-  let local: LocalExecutor
+  let local: any Executor
   let slurm: SlurmExecutor?
+  let timers: any SchedulerTimers
   let events: EventLog
   let journal: RunJournal
-  let maxParallel: Int
   var record: RunRecord
   var writer: MetricsWriter!
 
@@ -28,8 +28,8 @@ final class Scheduler: @unchecked Sendable {
   /// Steps whose dependencies are done, smallest index (file order) first.
   var ready = Heap<Int>()
   var running: [Int: RunningAttempt] = [:]
-  /// How many of `running` are Slurm jobs (limited by `max_jobs`, not `maxParallel`).
-  var runningJobs = 0
+  /// How many of `running` each executor runs, by its identity.
+  var runningOn: [ObjectIdentifier: Int] = [:]
   var retryTimers: [Int: DispatchWorkItem] = [:]
   /// Process groups whose leader exited while other members still ran.
   var lingeringGroups = Set<pid_t>()
@@ -82,17 +82,18 @@ final class Scheduler: @unchecked Sendable {
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
     metricsPath: String, reserve: ReservedSpace?, maxParallel: Int,
-    history: @escaping () -> [RunDigest] = { [] }, slurm: SlurmExecutor? = nil
+    history: @escaping () -> [RunDigest] = { [] }, slurm: SlurmExecutor? = nil,
+    local: (any Executor)? = nil, timers: any SchedulerTimers = DispatchTimers()
   ) {
     self.plan = plan
-    self.local = LocalExecutor(launcher: launcher)
+    self.local = local ?? LocalExecutor(launcher: launcher, maxParallel: maxParallel)
     self.slurm = slurm
+    self.timers = timers
     self.history = history
     self.record = record
     self.launcher = launcher
     self.events = events
     self.journal = journal
-    self.maxParallel = maxParallel
     var dependents = Array(repeating: [Int](), count: plan.steps.count)
     for (index, step) in plan.steps.enumerated() {
       for dependency in step.dependencies { dependents[dependency].append(index) }
@@ -122,7 +123,7 @@ final class Scheduler: @unchecked Sendable {
           self?.cancel(reason: "run timeout (\(DurationText.format(timeout))) reached", signal: nil)
         }
         runTimer = timer
-        queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
+        timers.after(timeout.seconds, on: queue, timer)
       }
       let decided = { (index: Int) in
         self.plan.steps[index].unwanted != nil || self.plan.steps[index].reused != nil
@@ -192,15 +193,15 @@ final class Scheduler: @unchecked Sendable {
 
   /// Whether some executor can start another attempt.
   var hasRoom: Bool {
-    running.count - runningJobs < maxParallel
-      || (slurm.map { runningJobs < $0.maxJobs } ?? false)
+    hasRoom(in: local) || (slurm.map { hasRoom(in: $0) } ?? false)
   }
 
   func hasRoom(for step: Plan.Step) -> Bool {
-    guard let slurm, step.task.executor != .local else {
-      return running.count - runningJobs < maxParallel
-    }
-    return runningJobs < slurm.maxJobs
+    hasRoom(in: executor(for: step))
+  }
+
+  func hasRoom(in executor: any Executor) -> Bool {
+    runningOn[ObjectIdentifier(executor), default: 0] < executor.capacity
   }
 
   func executor(for step: Plan.Step) -> any Executor {
@@ -249,8 +250,8 @@ final class Scheduler: @unchecked Sendable {
       attempt.slurmJobId = id
       attempt.slurmState = "PENDING"
       what = "Slurm job \(id)"
-      runningJobs += 1
     }
+    runningOn[ObjectIdentifier(executor), default: 0] += 1
     attempt.logFile = launch.logFile
     record.tasks[index].logFile = launch.logFile
     // On disk before anything waits on it: if this process dies from here
@@ -280,7 +281,7 @@ final class Scheduler: @unchecked Sendable {
     guard let timeout = plan.steps[index].task.timeout else { return }
     let timer = DispatchWorkItem { [weak self] in self?.timedOut(index, handle: handle) }
     running[index]?.timers.append(timer)
-    queue.asyncAfter(deadline: .now() + timeout.seconds, execute: timer)
+    timers.after(timeout.seconds, on: queue, timer)
   }
 
   func handle(_ event: AttemptEvent, of index: Int, handle: AttemptHandle) {
@@ -318,13 +319,13 @@ final class Scheduler: @unchecked Sendable {
     executor.signal(handle, SIGTERM)
     let kill = DispatchWorkItem { executor.signal(handle, SIGKILL) }
     running[index]?.timers.append(kill)
-    queue.asyncAfter(deadline: .now() + grace.seconds, execute: kill)
+    timers.after(grace.seconds, on: queue, kill)
   }
 
   /// Records an attempt's end, then starts what may start.
   func record(endOf index: Int, handle: AttemptHandle, end: AttemptEnd) {
     guard let attempt = running.removeValue(forKey: index), attempt.handle == handle else { return }
-    if case .job = handle { runningJobs -= 1 }
+    runningOn[ObjectIdentifier(attempt.executor), default: 1] -= 1
     let usage = end.usage
     for timer in attempt.timers { timer.cancel() }
     attempt.reports.poll()
@@ -399,7 +400,7 @@ final class Scheduler: @unchecked Sendable {
         self.advance()
       }
       retryTimers[index] = retry
-      queue.asyncAfter(deadline: .now() + delay, execute: retry)
+      timers.after(delay, on: queue, retry)
     } else {
       var reason: String? =
         switch outcome {

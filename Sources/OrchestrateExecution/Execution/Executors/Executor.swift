@@ -5,6 +5,10 @@ import Glibc
 /// The scheduler starts, watches and signals attempts through this protocol
 /// only, so it never deals with process groups or job ids itself.
 protocol Executor: AnyObject, Sendable {
+  /// How many of its attempts may run at once (`max_parallel` on this
+  /// machine, `slurm.max_jobs` for a cluster): the scheduler starts no more.
+  var capacity: Int { get }
+
   /// Starts one attempt of `step`, or says why it cannot start (not retried).
   /// `context`: variables that tell the task how the run is going.
   func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher

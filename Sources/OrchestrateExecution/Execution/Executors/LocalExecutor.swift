@@ -5,9 +5,11 @@ import FoundationEssentials
 /// process group of its own; exits come from the one reaper thread.
 final class LocalExecutor: Executor {
   let launcher: TaskLauncher
+  let capacity: Int
 
-  init(launcher: TaskLauncher) {
+  init(launcher: TaskLauncher, maxParallel: Int) {
     self.launcher = launcher
+    self.capacity = maxParallel
   }
 
   func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher

@@ -12,6 +12,7 @@ import Glibc
 /// the wrappers wrote still end their jobs.
 final class SlurmExecutor: Executor, @unchecked Sendable {
   let maxJobs: Int
+  var capacity: Int { maxJobs }
   private let launcher: TaskLauncher
   private let settings: SlurmPipelineSettings
   private let client: SlurmClient
