@@ -174,17 +174,18 @@ import Testing
 }
 
 /// A scheduler over a pipeline given as YAML, with `FakeExecutor` and
-/// `ManualTimers`, its files in a directory of its own.
+/// `ManualTimers` unless `executor` makes the executor (which then runs on
+/// the real clock), its files in a directory of its own.
 final class ScheduledRun: @unchecked Sendable {
   let executor: FakeExecutor
   let timers = ManualTimers()
   let scheduler: Scheduler
-  private let directory: String
+  let directory: String
   private let done = DispatchSemaphore(value: 0)
   private let lock = Lock()
   private var result: RunRecord?
 
-  init(_ yaml: String) throws {
+  init(_ yaml: String, executor make: ((TaskLauncher, Pipeline) -> any Executor)? = nil) throws {
     directory = NSTemporaryDirectory() + "orchestrate-scheduler-\(UUID().uuidString)"
     let layout = RootLayout(root: directory)
     let pipeline = try PipelineLoader.parse(
@@ -197,17 +198,20 @@ final class ScheduledRun: @unchecked Sendable {
     try FileManager.default.createDirectory(
       atPath: layout.metricsDirectory(pipeline: "p"), withIntermediateDirectories: true)
     let options = PipelineRun.Options(layout: layout, trigger: .manual, environment: [:])
+    let launcher = TaskLauncher(
+      layout: layout, pipeline: "p", run: run,
+      sharedEnvironment: SharedEnvironment(["PATH": "/usr/bin:/bin"]),
+      searchPath: "/usr/bin:/bin", workingDirectory: directory)
     scheduler = Scheduler(
       plan: plan,
       record: PipelineRun.initialRecord(
         plan, run: run, layout: layout, options: options, startedAt: Date()),
-      launcher: TaskLauncher(
-        layout: layout, pipeline: "p", run: run, sharedEnvironment: SharedEnvironment([:]),
-        searchPath: "/usr/bin:/bin", workingDirectory: directory),
+      launcher: launcher,
       events: EventLog(echo: false, interactive: false),
       journal: try RunJournal(path: "\(logs)/\(RunJournal.fileName)", tasks: plan.steps.count),
       metricsPath: layout.metricsFile(pipeline: "p", run: run), reserve: nil,
-      maxParallel: pipeline.maxParallel, local: executor, timers: timers)
+      maxParallel: pipeline.maxParallel, local: make?(launcher, pipeline) ?? executor,
+      timers: make == nil ? timers : DispatchTimers())
     executor.directory = directory
   }
 
@@ -286,6 +290,12 @@ final class FakeExecutor: Executor, @unchecked Sendable {
       watchers[String(attempt.prefix { $0 != "#" })] = events
     }
     changed.signal()
+  }
+
+  func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {
+    guard case .process(let pid, _) = launch.handle else { return "" }
+    attempt.pid = pid
+    return "fake pid \(pid)"
   }
 
   func signal(_ handle: AttemptHandle, _ signal: Int32) {

@@ -183,7 +183,7 @@ public enum PipelineRun {
       plan: plan, record: record, launcher: launcher,
       events: events, journal: journal, metricsPath: metricsFile, reserve: reserve,
       maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs,
-      slurm: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher))
+      cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher))
 
     let notifier = RunNotifier(
       plan: plan, environment: options.environment, layout: layout, events: events)

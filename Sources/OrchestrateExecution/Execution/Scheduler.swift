@@ -3,9 +3,9 @@ import FoundationEssentials
 import Glibc
 import HeapModule
 
-/// Runs the steps of a plan through their executors (local processes, Slurm
-/// jobs), each at most its capacity at a time, in file order among those
-/// whose dependencies are done. All state
+/// Runs the steps of a plan through their executors (this machine's, and
+/// the cluster's for tasks that run elsewhere), each at most its capacity at
+/// a time, in file order among those whose dependencies are done. All state
 /// lives on one serial queue; child exits, timers and signals arrive there
 /// as events, so nothing is polled and nothing needs a lock. Ending early
 /// (Scheduler+Cancellation), following progress (Scheduler+Progress) and
@@ -16,7 +16,8 @@ final class Scheduler: @unchecked Sendable {
   let plan: Plan
   let launcher: TaskLauncher
   let local: any Executor
-  let slurm: SlurmExecutor?
+  /// Where tasks that do not run on this machine run (a Slurm cluster).
+  let cluster: (any Executor)?
   let timers: any SchedulerTimers
   let events: EventLog
   let journal: RunJournal
@@ -82,12 +83,12 @@ final class Scheduler: @unchecked Sendable {
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
     metricsPath: String, reserve: ReservedSpace?, maxParallel: Int,
-    history: @escaping () -> [RunDigest] = { [] }, slurm: SlurmExecutor? = nil,
+    history: @escaping () -> [RunDigest] = { [] }, cluster: (any Executor)? = nil,
     local: (any Executor)? = nil, timers: any SchedulerTimers = DispatchTimers()
   ) {
     self.plan = plan
     self.local = local ?? LocalExecutor(launcher: launcher, maxParallel: maxParallel)
-    self.slurm = slurm
+    self.cluster = cluster
     self.timers = timers
     self.history = history
     self.record = record
@@ -193,7 +194,7 @@ final class Scheduler: @unchecked Sendable {
 
   /// Whether some executor can start another attempt.
   var hasRoom: Bool {
-    hasRoom(in: local) || (slurm.map { hasRoom(in: $0) } ?? false)
+    hasRoom(in: local) || (cluster.map { hasRoom(in: $0) } ?? false)
   }
 
   func hasRoom(for step: Plan.Step) -> Bool {
@@ -205,8 +206,8 @@ final class Scheduler: @unchecked Sendable {
   }
 
   func executor(for step: Plan.Step) -> any Executor {
-    guard let slurm, step.task.executor != .local else { return local }
-    return slurm
+    guard let cluster, step.task.executor != .local else { return local }
+    return cluster
   }
 
   func startAttempt(_ index: Int) {
@@ -240,17 +241,7 @@ final class Scheduler: @unchecked Sendable {
       return
     }
     let handle = launch.handle
-    let what: String
-    switch handle {
-    case .process(let pid, let ticks):
-      attempt.pid = pid
-      attempt.processStartTicks = ticks
-      what = "pid \(pid)"
-    case .job(let id, _):
-      attempt.slurmJobId = id
-      attempt.slurmState = "PENDING"
-      what = "Slurm job \(id)"
-    }
+    let what = executor.noteStart(of: launch, in: &attempt)
     runningOn[ObjectIdentifier(executor), default: 0] += 1
     attempt.logFile = launch.logFile
     record.tasks[index].logFile = launch.logFile
@@ -291,8 +282,9 @@ final class Scheduler: @unchecked Sendable {
       let queuedFor = (ContinuousClock.now - attempt.started).seconds
       running[index]?.queued = false
       running[index]?.started = .now
-      record.tasks[index].attempts[record.tasks[index].attempts.count - 1].record(
-        runningOn: node, after: queuedFor)
+      attempt.executor.noteRunning(
+        on: node, after: queuedFor,
+        in: &record.tasks[index].attempts[record.tasks[index].attempts.count - 1])
       events.log(
         "\(plan.steps[index].name) running on \(node ?? "a node") after "
           + "\(DurationDisplay.short(queuedFor)) in the queue")
@@ -347,7 +339,7 @@ final class Scheduler: @unchecked Sendable {
     case .signaled(let signal): entry.signal = signal
     case nil: entry.error = end.reason
     }
-    if case .job = handle { entry.record(jobEnd: end) }
+    attempt.executor.noteEnd(end, in: &entry)
     task.attempts.append(entry)
     if let status = end.status {
       journal.hold(

@@ -3,7 +3,10 @@ import Glibc
 
 /// A place where a task's attempts run: this machine, or a Slurm cluster.
 /// The scheduler starts, watches and signals attempts through this protocol
-/// only, so it never deals with process groups or job ids itself.
+/// only, so it never deals with process groups or job ids itself; what an
+/// executor knows of an attempt (a pid, a job id and its queue state) it
+/// writes into the attempt's record itself. docs/internals.md says what a
+/// new executor implements.
 protocol Executor: AnyObject, Sendable {
   /// How many of its attempts may run at once (`max_parallel` on this
   /// machine, `slurm.max_jobs` for a cluster): the scheduler starts no more.
@@ -22,6 +25,26 @@ protocol Executor: AnyObject, Sendable {
   /// Asks what runs the attempt to stop: SIGTERM lets the task end itself,
   /// SIGKILL ends it now.
   func signal(_ handle: AttemptHandle, _ signal: Int32)
+
+  /// Writes what identifies a started attempt into its record (a pid, a job
+  /// id); returns how the run's log names it ("pid 4121", "Slurm job 77").
+  func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String
+
+  /// A queued attempt began to run on `node` after `queued` seconds.
+  func noteRunning(on node: String?, after queued: Double, in attempt: inout AttemptRecord)
+
+  /// Writes what the executor learnt of the attempt's end (a node, the
+  /// queue's last state) into its record.
+  func noteEnd(_ end: AttemptEnd, in attempt: inout AttemptRecord)
+}
+
+extension Executor {
+  func noteRunning(on node: String?, after queued: Double, in attempt: inout AttemptRecord) {
+    attempt.node = node
+    attempt.queuedSeconds = queued
+  }
+
+  func noteEnd(_ end: AttemptEnd, in attempt: inout AttemptRecord) {}
 }
 
 /// What runs one attempt, as the journal and the record name it.
@@ -74,5 +97,6 @@ struct AttemptEnd: Sendable {
   var durationSeconds: Double? = nil
   var node: String? = nil
   var queuedSeconds: Double? = nil
-  var slurmState: String? = nil
+  /// The queue's last word on it (Slurm's job state).
+  var queueState: String? = nil
 }

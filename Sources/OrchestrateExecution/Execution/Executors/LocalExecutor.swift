@@ -37,4 +37,11 @@ final class LocalExecutor: Executor {
     guard case .process(let pid, _) = handle else { return }
     ChildProcess.signalGroup(pid, signal)
   }
+
+  func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {
+    guard case .process(let pid, let ticks) = launch.handle else { return "" }
+    attempt.pid = pid
+    attempt.processStartTicks = ticks
+    return "pid \(pid)"
+  }
 }

@@ -267,27 +267,34 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
       status: result.status, usage: result.usage, reason: result.error,
       durationSeconds: result.finishedAt.timeIntervalSince(result.startedAt), node: result.node,
       queuedSeconds: max(0, result.startedAt.timeIntervalSince(job.submitted)),
-      slurmState: job.state)
+      queueState: job.state)
   }
 
   private func end(of id: String, _ job: TrackedJob, reason: String) -> AttemptEnd {
     AttemptEnd(
       status: nil, usage: ResourceUsage(peakRSSBytes: 0, userSeconds: 0, systemSeconds: 0),
-      reason: reason, node: job.node, slurmState: job.state)
+      reason: reason, node: job.node, queueState: job.state)
   }
 }
 
-extension AttemptRecord {
-  /// A queued job started running.
-  mutating func record(runningOn node: String?, after queued: Double) {
-    self.node = node
-    queuedSeconds = queued
-    slurmState = "RUNNING"
+/// The record's Slurm fields: the job id, and its state as last seen.
+extension SlurmExecutor {
+  func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {
+    guard case .job(let id, _) = launch.handle else { return "" }
+    attempt.slurmJobId = id
+    attempt.slurmState = "PENDING"
+    return "Slurm job \(id)"
   }
 
-  mutating func record(jobEnd end: AttemptEnd) {
-    node = end.node ?? node
-    queuedSeconds = end.queuedSeconds ?? queuedSeconds
-    slurmState = end.slurmState ?? slurmState
+  func noteRunning(on node: String?, after queued: Double, in attempt: inout AttemptRecord) {
+    attempt.node = node
+    attempt.queuedSeconds = queued
+    attempt.slurmState = "RUNNING"
+  }
+
+  func noteEnd(_ end: AttemptEnd, in attempt: inout AttemptRecord) {
+    attempt.node = end.node ?? attempt.node
+    attempt.queuedSeconds = end.queuedSeconds ?? attempt.queuedSeconds
+    attempt.slurmState = end.queueState ?? attempt.slurmState
   }
 }
