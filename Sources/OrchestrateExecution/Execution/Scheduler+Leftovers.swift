@@ -6,15 +6,20 @@ import Glibc
 /// ends, and, when the run ends, those that left their group.
 extension Scheduler {
   /// Sends the rest of a finished task's process group SIGTERM, then SIGKILL
-  /// after `grace`; returns how many processes were left.
-  func stopLeftovers(of group: pid_t, grace: Duration) -> Int {
-    guard ChildProcess.groupExists(group) else { return 0 }
+  /// after its kill grace, and records how many processes were left.
+  func stopLeftovers(of index: Int, group: pid_t) {
+    guard ChildProcess.groupExists(group) else { return }
     let members = ChildProcess.members(ofGroup: group).count
-    guard members > 0 else { return 0 }
+    guard members > 0 else { return }
+    let step = plan.steps[index]
     lingeringGroups.insert(group)
     ChildProcess.signalGroup(group, SIGTERM)
-    watchLingering(group, killAt: .now + grace)
-    return members
+    watchLingering(group, killAt: .now + step.task.killGrace)
+    journal.write(
+      .leftovers(
+        task: step.name, group: group, count: members, at: Date(), killGrace: step.task.killGrace))
+    record.tasks[index].leftoverProcesses = (record.tasks[index].leftoverProcesses ?? 0) + members
+    events.log("\(step.name) left \(members) process(es) running; stopping them")
   }
 
   /// Their leader is gone, so no wait4 reports these processes' end.

@@ -318,100 +318,68 @@ final class Scheduler: @unchecked Sendable {
   func record(endOf index: Int, handle: AttemptHandle, end: AttemptEnd) {
     guard let attempt = running.removeValue(forKey: index), attempt.handle == handle else { return }
     runningOn[ObjectIdentifier(attempt.executor), default: 1] -= 1
-    let usage = end.usage
     for timer in attempt.timers { timer.cancel() }
+    let number = close(attempt, of: index, end: end)
+    if case .process(let pid, _) = handle {
+      stopLeftovers(of: index, group: pid)
+    }
+    let step = plan.steps[index]
+    let verdict = AttemptVerdict(end, cancelled: attempt.cancelled, timedOut: attempt.timedOut)
+    if let delay = RetryPolicy(step.task).delay(
+      after: number, outcome: verdict.outcome, cancelled: cancellation != nil)
+    {
+      retry(index, after: delay, attempt: number, how: verdict.how)
+    } else {
+      let reason = verdict.reason(
+        attempt: number, stopReason: attempt.stopReason, runEnding: cancellation?.reason,
+        finallyAfter: attempt.finally ? cancellation?.reason : nil)
+      let tail =
+        verdict.outcome == .completed
+        ? nil
+        : OutputTail.read(
+          path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
+      finish(index, as: verdict.outcome, reason: reason, error: tail)
+    }
+    advance()
+  }
+
+  /// Writes how the attempt ended into the task's record (with what it
+  /// reported and its executor knows) and holds its journal line; returns
+  /// the attempt's number.
+  private func close(_ attempt: RunningAttempt, of index: Int, end: AttemptEnd) -> Int {
     attempt.reports.poll()
     attempt.reports.finish(at: Date())
     attempt.reports.store(in: &record.tasks[index])
     SecretRanges.store(for: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
-    let step = plan.steps[index]
     let elapsed = end.durationSeconds ?? (ContinuousClock.now - attempt.started).seconds
-    var task = record.tasks[index]
-    var entry = task.attempts.removeLast()
-    entry.finishedAt = Date()
-    entry.durationSeconds = elapsed
-    entry.timedOut = attempt.timedOut
-    entry.peakRssBytes = usage.peakRSSBytes
-    entry.cpuUserSeconds = usage.userSeconds
-    entry.cpuSystemSeconds = usage.systemSeconds
-    switch end.status {
-    case .exited(let code): entry.exitCode = code
-    case .signaled(let signal): entry.signal = signal
-    case nil: entry.error = end.reason
-    }
+    var entry = record.tasks[index].attempts.removeLast()
+    entry.close(end, at: Date(), durationSeconds: elapsed, timedOut: attempt.timedOut)
     attempt.executor.noteEnd(end, in: &entry)
-    task.attempts.append(entry)
+    record.tasks[index].attempts.append(entry)
+    record.tasks[index].count(entry)
     if let status = end.status {
       journal.hold(
         .exited(
-          task: step.name, attempt: entry.number, at: entry.finishedAt!,
-          durationSeconds: elapsed, status: status, timedOut: attempt.timedOut, usage: usage))
+          task: plan.steps[index].name, attempt: entry.number, at: entry.finishedAt!,
+          durationSeconds: elapsed, status: status, timedOut: attempt.timedOut, usage: end.usage))
     }
-    task.exitCode = entry.exitCode
-    task.signal = entry.signal
-    task.peakRssBytes = max(task.peakRssBytes ?? 0, usage.peakRSSBytes)
-    task.cpuUserSeconds = (task.cpuUserSeconds ?? 0) + usage.userSeconds
-    task.cpuSystemSeconds = (task.cpuSystemSeconds ?? 0) + usage.systemSeconds
-    record.tasks[index] = task
+    return entry.number
+  }
 
-    var leftovers = 0
-    if case .process(let pid, _) = handle {
-      leftovers = stopLeftovers(of: pid, grace: step.task.killGrace)
+  /// The task waits `delay` for its next attempt (unless the run ends first).
+  private func retry(_ index: Int, after delay: Double, attempt number: Int, how: String) {
+    let waiting = "retrying in \(DurationDisplay.short(delay))"
+    record.tasks[index].status = .pending
+    record.tasks[index].reason = "attempt \(number) \(how); \(waiting)"
+    events.log("\(plan.steps[index].name) \(how) (attempt \(number)); \(waiting)")
+    let retry = DispatchWorkItem { [weak self] in
+      guard let self, self.cancellation == nil else { return }
+      self.retryTimers[index] = nil
+      self.ready.insert(index)
+      self.advance()
     }
-    if case .process(let pid, _) = handle, leftovers > 0 {
-      journal.write(
-        .leftovers(
-          task: step.name, group: pid, count: leftovers, at: Date(),
-          killGrace: step.task.killGrace))
-      record.tasks[index].leftoverProcesses = (task.leftoverProcesses ?? 0) + leftovers
-      events.log("\(step.name) left \(leftovers) process(es) running; stopping them")
-    }
-
-    let outcome: TaskStatus =
-      attempt.cancelled
-      ? .cancelled
-      : attempt.timedOut
-        ? .timedOut
-        : end.status == .exited(0) ? .completed : .failed
-    let how =
-      end.status.map { Self.describe($0, timedOut: attempt.timedOut) }
-      ?? end.reason ?? "ended without a result"
-    if let delay = RetryPolicy(step.task).delay(
-      after: entry.number, outcome: outcome, cancelled: cancellation != nil)
-    {
-      record.tasks[index].status = .pending
-      record.tasks[index].reason =
-        "attempt \(entry.number) \(how); retrying in \(DurationDisplay.short(delay))"
-      events.log(
-        "\(step.name) \(how) (attempt \(entry.number)); retrying in \(DurationDisplay.short(delay))"
-      )
-      let retry = DispatchWorkItem { [weak self] in
-        guard let self, self.cancellation == nil else { return }
-        self.retryTimers[index] = nil
-        self.ready.insert(index)
-        self.advance()
-      }
-      retryTimers[index] = retry
-      timers.after(delay, on: queue, retry)
-    } else {
-      var reason: String? =
-        switch outcome {
-        case .completed: nil
-        case .cancelled: attempt.stopReason ?? cancellation?.reason
-        default: entry.number > 1 ? "\(how) after \(entry.number) attempts" : how
-        }
-      if attempt.finally, let cancellation {
-        let why = "ran after \(cancellation.reason) because run_if: always"
-        reason = reason.map { "\($0); \(why)" } ?? why
-      }
-      let tail =
-        outcome == .completed
-        ? nil
-        : OutputTail.read(
-          path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
-      finish(index, as: outcome, reason: reason, error: tail)
-    }
-    advance()
+    retryTimers[index] = retry
+    timers.after(delay, on: queue, retry)
   }
 
   /// Counts a step whose record is final already as finished.
@@ -488,14 +456,5 @@ final class Scheduler: @unchecked Sendable {
       + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     journal.flush()
     completion(record, writer.writeFinal())
-  }
-
-  private static func describe(_ status: TerminationStatus, timedOut: Bool) -> String {
-    let end: String
-    switch status {
-    case .exited(let code): end = "exit \(code)"
-    case .signaled(let signal): end = "killed by \(SignalName.of(signal))"
-    }
-    return timedOut ? "timed out (\(end))" : end
   }
 }
