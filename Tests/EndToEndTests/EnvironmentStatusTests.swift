@@ -87,6 +87,11 @@ import Testing
     let served = try Served(root)
     let overview = try served.get("/")
     #expect(overview.body.contains("nightly (prod)") && overview.body.contains("nightly (dev)"))
+    // Each row's sparkline holds its own environment's two runs.
+    for label in ["nightly (prod)", "nightly (dev)"] {
+      let row = overview.body.components(separatedBy: "<tr>").first { $0.contains(">\(label)<") }
+      #expect(row?.components(separatedBy: "<rect class=\"bar").count == 3, "\(row ?? "")")
+    }
     let prodStatus = try served.get("/api/status?environment=prod")
     #expect(prodStatus.body.contains("\"environment\" : \"prod\""), "\(prodStatus.body)")
     #expect(!prodStatus.body.contains("\"environment\" : \"dev\""))

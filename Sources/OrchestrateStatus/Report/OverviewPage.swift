@@ -65,9 +65,9 @@ public enum OverviewPage {
         html += "<td class=\"muted\">none</td><td class=\"hide-narrow\"></td>"
       }
       html += "<td class=\"num\">\(ReportFormat.percent(pipeline.window.successRate))</td>"
-      let points = (overview.recent[pipeline.name] ?? []).map { RunPoints.point($0, links: nil) }
+      let points = (overview.recent[pipeline.label] ?? []).map { RunPoints.point($0, links: nil) }
       html +=
-        "<td class=\"hide-narrow\">\(Sparkline.render(points, label: "durations of the last runs of \(pipeline.name)"))</td>"
+        "<td class=\"hide-narrow\">\(Sparkline.render(points, label: "durations of the last runs of \(name)"))</td>"
       html += "<td class=\"hide-narrow\">\(ScheduleCell.render(pipeline))</td></tr>"
     }
     return html + "</tbody></table></div>"

@@ -57,7 +57,9 @@ public struct ReportSource: Sendable {
     if let names { report.pipelines.removeAll { !names.contains($0.name) } }
     var recent: [String: [RunDigest]] = [:]
     for pipeline in report.pipelines {
-      recent[pipeline.name] = newest(Self.sparkRuns, of: pipeline.name, taskRuns: 0).runs
+      recent[pipeline.label] = loads.newest(
+        Self.sparkRuns, directory: layout.metricsDirectory(pipeline: pipeline.name),
+        environment: pipeline.environment)
     }
     return Overview(report: report, recent: recent)
   }
@@ -141,7 +143,8 @@ public struct ReportSource: Sendable {
 /// What the overview shows.
 public struct Overview: Sendable {
   public var report: StatusReport
-  /// Each pipeline's newest runs, oldest first: its sparkline.
+  /// The newest runs of each pipeline and environment, by its label
+  /// ("nightly (prod)"), oldest first: its sparkline.
   public var recent: [String: [RunDigest]]
 }
 

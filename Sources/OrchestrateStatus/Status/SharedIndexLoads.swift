@@ -34,6 +34,17 @@ final class SharedIndexLoads: @unchecked Sendable {
     return (runs, all.count)
   }
 
+  /// The newest `count` runs of one environment (nil: runs without one),
+  /// oldest first, with the task digests the load has.
+  func newest(_ count: Int, directory: String, environment: String?) -> [RunDigest] {
+    var runs: [RunDigest] = []
+    for run in loaded(directory).runs.reversed() where run.environment == environment {
+      guard runs.count < count else { break }
+      runs.append(run)
+    }
+    return runs.reversed()
+  }
+
   /// `contents` stand for a load of `directory` from now on: they must be
   /// current and hold task digests for `widest`.
   func reuse(_ contents: StatusIndex.Contents, directory: String) {
