@@ -58,6 +58,7 @@ import Testing
   private func records(_ root: TestRoot) -> Set<String> {
     let names =
       (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/metrics/p")) ?? []
-    return Set(names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
+    return Set(
+      names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
   }
 }

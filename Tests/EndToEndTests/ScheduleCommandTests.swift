@@ -45,7 +45,7 @@ import Testing
         "crontab    30 2 * * * \(Orchestrate.resolvedBinary) \(root.path)/pipelines/nightly.yaml\n"),
       "\(listing.stdout)")
     #expect(listing.stdout.contains("systemd    OnCalendar=*-*-* 02:30:00"))
-    #expect(listing.stderr.contains("adhoc: no schedule, left out"))
+    #expect(listing.stderr.contains("orchestrate: adhoc: no schedule, left out"))
     let named = try schedule(root, "adhoc")
     #expect(named.exitCode == 2)
     #expect(named.stderr.contains("adhoc.yaml: has no schedule"))

@@ -485,7 +485,7 @@ import Testing
       + "&& mv '\(root.path)/bystander.new' '\(root.path)/bystander'"
     let words: [String] = ["/bin/sh", "-c", script]
     let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-    defer { arguments.forEach { free($0) } }
+    defer { for argument in arguments { free(argument) } }
     var shell: pid_t = 0
     #expect(posix_spawn(&shell, "/bin/sh", &actions, nil, arguments, environ) == 0)
     var found: pid_t?

@@ -186,7 +186,7 @@ struct ScheduleCommand: ParsableCommand {
             message: "\(location.file): has no schedule (add e.g. schedule: \"0 2 * * *\")",
             exitCode: 2)
         } else {
-          StandardError.write("\(pipeline.name): no schedule, left out\n")
+          StandardError.write("orchestrate: \(pipeline.name): no schedule, left out\n")
         }
       }
       return (scheduled, shared)
