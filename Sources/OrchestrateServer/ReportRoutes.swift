@@ -70,7 +70,10 @@ struct ReportRoutes: HTTPHandler {
       return html(OverviewPage.render(source.overview(), links: links))
     }
     if let taken = match("pipelines", "*"), taken[0].hasSuffix(".html") {
-      guard let history = source.pipeline(String(taken[0].dropLast(5))) else { return notFound() }
+      let page = ReportLinks.pipeline(ofPage: String(taken[0].dropLast(5)))
+      guard let history = source.pipeline(page.name, environment: page.environment) else {
+        return notFound()
+      }
       return html(PipelinePage.render(history, links: links, now: source.now))
     }
     if let taken = match("runs", "*"), taken[0].hasSuffix(".html") {

@@ -92,6 +92,24 @@ import Testing
       let row = overview.body.components(separatedBy: "<tr>").first { $0.contains(">\(label)<") }
       #expect(row?.components(separatedBy: "<rect class=\"bar").count == 3, "\(row ?? "")")
     }
+    // Each row leads to its environment's own page: its health, its runs only.
+    let records = try root.records("nightly")
+    for (environment, health) in [("prod", "CRITICAL"), ("dev", "OK")] {
+      #expect(overview.body.contains("href=\"pipelines/nightly~\(environment).html\""))
+      let page = try served.get("/pipelines/nightly~\(environment).html")
+      #expect(page.status == 200)
+      #expect(page.body.contains(health), "\(page.body)")
+      for record in records {
+        #expect(
+          page.body.contains(record.runId) == (record.environment == environment),
+          "\(environment) page and run \(record.runId) of \(record.environment ?? "-")")
+      }
+    }
+    let written = try Orchestrate.run(["report", "--root", root.path])
+    #expect(written.exitCode == 0, "\(written.stderr)")
+    for page in ["nightly~prod.html", "nightly~dev.html"] {
+      #expect(FileManager.default.fileExists(atPath: "\(root.path)/report/pipelines/\(page)"))
+    }
     let prodStatus = try served.get("/api/status?environment=prod")
     #expect(prodStatus.body.contains("\"environment\" : \"prod\""), "\(prodStatus.body)")
     #expect(!prodStatus.body.contains("\"environment\" : \"dev\""))

@@ -27,7 +27,7 @@ public enum OverviewPage {
       for pipeline in problems {
         for problem in pipeline.health.problems {
           body +=
-            "<li>\(StatusMark(problem.level).badge) <a href=\"\(ReportLinks.pipeline(pipeline.name, fromOverview: true))\">\(HTML.escape(pipeline.label))</a>: \(HTML.escape(problem.message))</li>"
+            "<li>\(StatusMark(problem.level).badge) <a href=\"\(ReportLinks.pipeline(pipeline.name, environment: pipeline.environment, fromOverview: true))\">\(HTML.escape(pipeline.label))</a>: \(HTML.escape(problem.message))</li>"
         }
       }
       body += "</ul>"
@@ -50,7 +50,7 @@ public enum OverviewPage {
     for pipeline in pipelines {
       let name = HTML.escape(pipeline.label)
       html +=
-        "<tr><td><a href=\"\(ReportLinks.pipeline(pipeline.name, fromOverview: true))\">\(name)</a></td>"
+        "<tr><td><a href=\"\(ReportLinks.pipeline(pipeline.name, environment: pipeline.environment, fromOverview: true))\">\(name)</a></td>"
       html += "<td>\(StatusMark(pipeline.health.level).badge)</td>"
       if let last = pipeline.lastRun {
         let when = ReportFormat.age(last.startedAt, now: now)

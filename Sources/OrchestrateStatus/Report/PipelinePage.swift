@@ -6,7 +6,7 @@ public enum PipelinePage {
   public static func render(_ history: PipelineHistory, links: ReportLinks, now: Date) -> String {
     let status = history.status
     var body =
-      "<h1>\(HTML.escape(status.name)) \(StatusMark(status.health.level).badge)</h1>"
+      "<h1>\(HTML.escape(status.label)) \(StatusMark(status.health.level).badge)</h1>"
     if !status.health.problems.isEmpty {
       body +=
         "<ul class=\"problems\">"
@@ -34,8 +34,8 @@ public enum PipelinePage {
     body += "<h2>Recent runs</h2>" + recentRuns(history.records, links: links)
     body += UnreadableSection.render(history.unreadable)
     return PageFrame.render(
-      title: "\(status.name): \(status.health.level.rawValue.uppercased())",
-      crumbs: [("orchestrate", ReportLinks.overview), (status.name, nil)], body: body)
+      title: "\(status.label): \(status.health.level.rawValue.uppercased())",
+      crumbs: [("orchestrate", ReportLinks.overview), (status.label, nil)], body: body)
   }
 
   static func facts(_ history: PipelineHistory, now: Date) -> String {

@@ -1,5 +1,6 @@
 /// Where a page's links lead. Pages sit at `index.html`,
-/// `pipelines/<name>.html` and `runs/<run_id>.html`, in a written report
+/// `pipelines/<name>.html` (`<name>~<environment>.html` for each environment
+/// it ran in) and `runs/<run_id>.html`, in a written report
 /// and under `orchestrate serve` alike, so links between pages are the same
 /// relative links in both; only log files are reached differently.
 public struct ReportLinks: Sendable, Equatable {
@@ -26,8 +27,23 @@ public struct ReportLinks: Sendable, Equatable {
   /// From a page one directory down (`pipelines/`, `runs/`).
   static let overview = "../index.html"
 
-  static func pipeline(_ name: String, fromOverview: Bool = false) -> String {
-    (fromOverview ? "" : "../") + "pipelines/\(HTML.pathSegment(name)).html"
+  /// A pipeline's page: one for each environment it ran in
+  /// (`pipelines/nightly~prod.html`; no name holds a `~`).
+  static func pipeline(_ name: String, environment: String? = nil, fromOverview: Bool = false)
+    -> String
+  {
+    (fromOverview ? "" : "../") + "pipelines/\(HTML.pathSegment(page(name, environment))).html"
+  }
+
+  /// The page's file name without `.html`.
+  static func page(_ name: String, _ environment: String?) -> String {
+    environment.map { "\(name)~\($0)" } ?? name
+  }
+
+  /// The pipeline and environment a page's file name (without `.html`) stands for.
+  package static func pipeline(ofPage page: String) -> (name: String, environment: String?) {
+    guard let mark = page.firstIndex(of: "~") else { return (page, nil) }
+    return (String(page[..<mark]), String(page[page.index(after: mark)...]))
   }
 
   func run(_ runId: String, fromOverview: Bool = false) -> String? {

@@ -57,8 +57,9 @@ public struct ReportSite: Sendable {
       selected = [view.pipeline]
     }
     let overview = source.overview(pipelines: pipelines)
-    let histories = selected.compactMap { name in
-      source.pipeline(name, status: overview.report.pipelines.first { $0.name == name })
+    // A page for each environment a selected pipeline ran in.
+    let histories = overview.report.pipelines.filter { selected.contains($0.name) }.compactMap {
+      source.pipeline($0.name, environment: $0.environment, status: $0)
     }
     // Every run that will have a page once this write is done.
     var pages = existingRunPages()
@@ -71,7 +72,7 @@ public struct ReportSite: Sendable {
     try put("index.html", OverviewPage.render(overview, links: links), &outcome)
     for history in histories {
       try put(
-        "pipelines/\(history.status.name).html",
+        "pipelines/\(ReportLinks.page(history.status.name, history.status.environment)).html",
         PipelinePage.render(history, links: links, now: source.now), &outcome)
       let views =
         runView.map { [$0] }

@@ -64,9 +64,12 @@ public struct ReportSource: Sendable {
     return Overview(report: report, recent: recent)
   }
 
-  /// One pipeline's history, or nil when it has no metrics directory.
+  /// One pipeline's history in one environment (nil: its runs without
+  /// one), or nil when it has no metrics directory or no such runs.
   /// `status` saves judging it again when the overview already did.
-  public func pipeline(_ name: String, status known: PipelineStatus? = nil) -> PipelineHistory? {
+  public func pipeline(_ name: String, environment: String?, status known: PipelineStatus? = nil)
+    -> PipelineHistory?
+  {
     guard RootEntryName.isSafe(name),
       layout.pipelinesWithRecords().contains(name)
     else { return nil }
@@ -75,13 +78,15 @@ public struct ReportSource: Sendable {
     if judged == nil {
       let report = StatusCollector.collect(
         layout: layout, pipeline: name, windowDays: windowDays, now: now,
-        environment: environment, loads: loads)
-      judged = report.pipelines.first
+        environment: environment ?? self.environment, loads: loads)
+      judged = report.pipelines.first { $0.environment == environment }
       unreadable = report.unreadableFiles
     }
     guard let status = judged else { return nil }
-    let (runs, total) = newest(
-      max(Self.chartRuns, 2 * Self.sparkRuns, Self.gridRuns), of: name, taskRuns: Self.detailRuns)
+    let (runs, total) = loads.newest(
+      max(Self.chartRuns, 2 * Self.sparkRuns, Self.gridRuns),
+      directory: layout.metricsDirectory(pipeline: name), tasks: .newest(Self.detailRuns),
+      environment: .some(environment))
     let directory = layout.metricsDirectory(pipeline: name)
     let records = RecordBatch.read(runs.suffix(Self.gridRuns).map { "\(directory)/\($0.file)" })
       .compactMap { $0.map(settled) }

@@ -17,7 +17,10 @@ public enum RunPage {
       title: title,
       crumbs: [
         ("orchestrate", ReportLinks.overview),
-        (view.pipeline, ReportLinks.pipeline(view.pipeline)), (view.runId, nil),
+        (
+          view.pipeline,
+          ReportLinks.pipeline(view.pipeline, environment: view.record?.environment)
+        ), (view.runId, nil),
       ], body: body,
       script: live && view.record?.status == .running ? liveScript : nil)
   }

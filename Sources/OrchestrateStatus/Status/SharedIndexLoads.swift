@@ -25,10 +25,15 @@ final class SharedIndexLoads: @unchecked Sendable {
   /// The newest `count` runs, oldest first, with the task digests
   /// `selection` asks for, and how many runs there are: a page that shows
   /// the last few runs need not copy years of them.
-  func newest(_ count: Int, directory: String, tasks selection: IndexFile.TaskSelection)
-    -> (runs: [RunDigest], total: Int)
-  {
-    let all = loaded(directory).runs
+  func newest(
+    _ count: Int, directory: String, tasks selection: IndexFile.TaskSelection,
+    environment: String?? = .none
+  ) -> (runs: [RunDigest], total: Int) {
+    var all = loaded(directory).runs
+    // `.some(nil)`: the runs without an environment; `.none`: every run.
+    if case .some(let environment) = environment {
+      all = all.filter { $0.environment == environment }
+    }
     var runs = Array(all.suffix(count))
     Self.narrow(&runs, from: all.count - runs.count, of: all.count, to: selection)
     return (runs, all.count)
