@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Writes the static report: `index.html`, `pipelines/<name>.html` and
 /// `runs/<run_id>.html` for each pipeline's newest runs. A page is written
@@ -70,6 +71,12 @@ public struct ReportSite: Sendable {
     }
     let links = ReportLinks(logs: logLinks(), runPages: pages)
     try put("index.html", OverviewPage.render(overview, links: links), &outcome)
+    // A pipeline that now runs only in environments has a page for each of
+    // them: its page of one (an older report's) would be linked from nowhere.
+    for name in Set(histories.map(\.status.name))
+    where !histories.contains(where: { $0.status.name == name && $0.status.environment == nil }) {
+      unlink("\(directory)/pipelines/\(name).html")
+    }
     for history in histories {
       try put(
         "pipelines/\(ReportLinks.page(history.status.name, history.status.environment)).html",
