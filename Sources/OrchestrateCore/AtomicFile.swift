@@ -23,18 +23,7 @@ public enum AtomicFile {
     }
     let fd = FileSystem.openNew(temporary, O_WRONLY)
     guard fd >= 0 else { throw failure("open") }
-    var written = 0
-    let ok = data.withUnsafeBytes { buffer -> Bool in
-      while written < buffer.count {
-        let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return false
-        }
-        written += n
-      }
-      return true
-    }
+    let ok = data.withUnsafeBytes { FileDescriptor.writeAll($0, to: fd) }
     if !ok || fsync(fd) != 0 {
       let error = failure(ok ? "fsync" : "write")
       close(fd)

@@ -1,15 +1,21 @@
-/// Words for `/bin/sh`, as the crontab lines and the comments beside them
-/// are written, and read back from those comments.
-enum ShellWords {
+/// Words for `/bin/sh`: the crontab lines and the comments beside them (and
+/// reading those comments back), job scripts, commands printed to be typed.
+package enum ShellWords {
   /// `word` as one shell word: as it is when it holds only characters the
   /// shell takes literally, else in single quotes.
-  static func quote(_ word: String) -> String {
+  package static func quote(_ word: String) -> String {
     let plain = word.unicodeScalars.allSatisfy {
       $0.isASCII
         && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
           || "/._-+=:,@".unicodeScalars.contains($0))
     }
-    return plain && !word.isEmpty ? word : "'" + word.replacing("'", with: "'\\''") + "'"
+    return plain && !word.isEmpty ? word : singleQuoted(word)
+  }
+
+  /// `word` in single quotes whatever it holds, so that the shell takes it
+  /// literally (a job script's words, quoted all alike).
+  package static func singleQuoted(_ word: String) -> String {
+    "'" + word.replacing("'", with: "'\\''") + "'"
   }
 
   /// The words of `text` as `quote` writes them (single quotes, a

@@ -89,6 +89,6 @@ enum ShellWord {
         || "_-./=:,+@%".unicodeScalars.contains($0)
     }
     guard !plain || word.isEmpty else { return word }
-    return "'" + word.replacing("'", with: #"'\''"#) + "'"
+    return ShellWords.singleQuoted(word)
   }
 }

@@ -54,6 +54,12 @@ enum AttemptHandle: Hashable, Sendable {
   /// A Slurm job, named `orchestrate:<pipeline>:<run_id>:<task>`.
   case job(id: String, name: String)
 
+  /// A job's name in its queue: it holds the run id, so a job is never
+  /// taken for another run's.
+  static func jobName(pipeline: String, run: String, task: String) -> String {
+    "orchestrate:\(pipeline):\(run):\(task)"
+  }
+
   /// The journal line that must be on disk before anything waits on it.
   func journalEntry(task: String, attempt: Int, at date: Date, killGrace: Duration)
     -> JournalEntry

@@ -17,7 +17,7 @@ package struct SlurmSubmission: Equatable {
     directory: String, logPath: String, resultPath: String, scriptPath: String,
     orchestrate: String, command: [String]
   ) {
-    jobName = Self.jobName(pipeline: pipeline, run: run, task: step.name)
+    jobName = AttemptHandle.jobName(pipeline: pipeline, run: run, task: step.name)
     partition = resources.partition
     var arguments = [
       "--parsable", "--job-name=\(jobName)", "--chdir=\(directory)", "--output=\(logPath)",
@@ -35,7 +35,9 @@ package struct SlurmSubmission: Equatable {
     self.arguments = arguments
     script =
       "#!/bin/sh\n# \(step.name) of run \(run) of \(pipeline)\nexec "
-      + ([orchestrate, "task-wrapper", "--result", resultPath, "--"] + command).map(Self.quoted)
+      + ([orchestrate, "task-wrapper", "--result", resultPath, "--"] + command).map(
+        ShellWords.singleQuoted
+      )
       .joined(separator: " ") + "\n"
   }
 
@@ -49,13 +51,8 @@ package struct SlurmSubmission: Equatable {
       resultPath: "<logs>/\(step.name).1.result", scriptPath: "<logs>/\(step.name).1.sbatch",
       orchestrate: "orchestrate", command: [])
     return (["sbatch"] + submission.arguments).map {
-      $0.contains(where: { $0 == " " || $0 == "'" || $0 == "[" }) ? quoted($0) : $0
+      $0.contains(where: { $0 == " " || $0 == "'" || $0 == "[" }) ? ShellWords.singleQuoted($0) : $0
     }.joined(separator: " ")
-  }
-
-  /// Holds the run id, so a job is never taken for another run's.
-  static func jobName(pipeline: String, run: String, task: String) -> String {
-    "orchestrate:\(pipeline):\(run):\(task)"
   }
 
   /// Slurm's limit in whole minutes: the one set, else the task's timeout
@@ -63,10 +60,5 @@ package struct SlurmSubmission: Equatable {
   static func minutes(resources: SlurmResources, task: PipelineTask) -> Int? {
     let limit = resources.time ?? task.timeout.map { $0 + task.killGrace }
     return limit.map { Int(($0.seconds / 60).rounded(.up)) }
-  }
-
-  /// Single quotes for /bin/sh.
-  static func quoted(_ text: String) -> String {
-    "'" + text.replacing("'", with: "'\\''") + "'"
   }
 }

@@ -54,7 +54,7 @@ final class CommandExecutor: Executor, @unchecked Sendable {
     let base = "\(launcher.logDirectory)/\(step.name).\(attempt)"
     let (scriptPath, exitPath) = ("\(base).job", "\(base).exit")
     unlink(exitPath)
-    let quoted = { (text: String) in "'" + text.replacing("'", with: "'\\''") + "'" }
+    let quoted = ShellWords.singleQuoted
     let script = """
       #!/bin/sh
       cd \(quoted(setup.directory)) || exit 1
@@ -79,7 +79,9 @@ final class CommandExecutor: Executor, @unchecked Sendable {
     queue.async { self.jobs[id] = Job(exitPath: exitPath) }
     return ExecutorLaunch(
       handle: .job(
-        id: id, name: "orchestrate:\(launcher.pipeline):\(launcher.run.text):\(step.name)"),
+        id: id,
+        name: AttemptHandle.jobName(
+          pipeline: launcher.pipeline, run: launcher.run.text, task: step.name)),
       logFile: setup.logFile, reports: setup.reports, queued: true)
   }
 
