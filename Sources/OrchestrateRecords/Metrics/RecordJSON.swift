@@ -13,11 +13,8 @@ import FoundationEssentials
 /// step with the types. Tests check that both encoders write the same document.
 public enum RecordJSON {
   public static func encode<Value: Encodable>(_ value: Value) -> Data {
-    let encoder = TreeEncoder()
-    // Nothing in the record types throws; a value that did is written as null.
-    try? value.encode(to: encoder)
     var writer = JSONWriter()
-    writer.write(encoder.slot.node ?? .scalar("null"))
+    writer.write(TreeEncoder.node(of: value))
     writer.bytes.append(UInt8(ascii: "\n"))
     return Data(writer.bytes)
   }
@@ -95,6 +92,7 @@ struct TreeEncoder: Encoder {
     }
     var encoder = TreeEncoder()
     encoder.convertsKeys = !(value is StringKeyedDictionary)
+    // Nothing in the record types throws; a value that did is written as null.
     try? value.encode(to: encoder)
     return encoder.slot.node ?? .scalar("null")
   }
@@ -234,30 +232,32 @@ struct JSONWriter {
     case .string(let text): string(text)
     case .object(let object):
       let members = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-      bytes.append(UInt8(ascii: "{"))
-      depth += 1
-      for (index, member) in members.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        newline()
-        string(member.key)
-        bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
-        write(member.value)
+      block("{", members, "}") { writer, member in
+        writer.string(member.key)
+        writer.bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+        writer.write(member.value)
       }
-      depth -= 1
-      if !members.isEmpty { newline() }
-      bytes.append(UInt8(ascii: "}"))
     case .array(let array):
-      bytes.append(UInt8(ascii: "["))
-      depth += 1
-      for (index, element) in array.elements.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        newline()
-        write(element)
-      }
-      depth -= 1
-      if !array.elements.isEmpty { newline() }
-      bytes.append(UInt8(ascii: "]"))
+      block("[", array.elements, "]") { writer, element in writer.write(element) }
     }
+  }
+
+  /// `open`, each item on a line of its own one level deeper, `close`; an
+  /// empty object or array on one line.
+  private mutating func block<Items: Collection>(
+    _ open: Unicode.Scalar, _ items: Items, _ close: Unicode.Scalar,
+    _ item: (inout JSONWriter, Items.Element) -> Void
+  ) {
+    bytes.append(UInt8(ascii: open))
+    depth += 1
+    for (index, element) in items.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      newline()
+      item(&self, element)
+    }
+    depth -= 1
+    if !items.isEmpty { newline() }
+    bytes.append(UInt8(ascii: close))
   }
 
   mutating func string(_ text: String) {

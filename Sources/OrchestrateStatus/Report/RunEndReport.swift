@@ -24,10 +24,8 @@ package struct RunEndReport: RunEndReporting {
   package func update(
     _ directory: String, layout: RootLayout, run: String, held: HeldIndex, events: EventLog
   ) {
-    let deadline = Self.deadline
-    let windowDays = Self.windowDays
     let site = ReportSite(
-      source: ReportSource(layout: layout, windowDays: windowDays), directory: directory)
+      source: ReportSource(layout: layout, windowDays: Self.windowDays), directory: directory)
     let index = "\(site.directory)/index.html"
     let finished = DispatchSemaphore(value: 0)
     let result = UpdateResult()
@@ -43,7 +41,7 @@ package struct RunEndReport: RunEndReporting {
       finished.signal()
     }
     defer { trap.cancel() }
-    _ = finished.wait(timeout: started + deadline)
+    _ = finished.wait(timeout: started + Self.deadline)
     let milliseconds =
       Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
     switch (result.value, result.signal) {
@@ -59,7 +57,7 @@ package struct RunEndReport: RunEndReporting {
           + "`orchestrate report --root \(layout.root) -o \(site.directory)` brings it up to date")
     case (nil, nil):
       events.problem(
-        "report: \(index) not updated within \(Int(deadline))s; `orchestrate report --root \(layout.root) -o \(site.directory)` brings it up to date"
+        "report: \(index) not updated within \(Int(Self.deadline))s; `orchestrate report --root \(layout.root) -o \(site.directory)` brings it up to date"
       )
     }
   }
