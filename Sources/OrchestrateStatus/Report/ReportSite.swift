@@ -75,7 +75,7 @@ public struct ReportSite: Sendable {
     // them: its page of one (an older report's) would be linked from nowhere.
     for name in Set(histories.map(\.status.name))
     where !histories.contains(where: { $0.status.name == name && $0.status.environment == nil }) {
-      unlink("\(directory)/pipelines/\(name).html")
+      unlink("\(directory)/pipelines/\(ReportLinks.page(name, nil)).html")
     }
     for history in histories {
       try put(

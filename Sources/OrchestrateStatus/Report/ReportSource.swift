@@ -57,9 +57,10 @@ public struct ReportSource: Sendable {
     if let names { report.pipelines.removeAll { !names.contains($0.name) } }
     var recent: [String: [RunDigest]] = [:]
     for pipeline in report.pipelines {
-      recent[pipeline.label] = loads.newest(
-        Self.sparkRuns, directory: layout.metricsDirectory(pipeline: pipeline.name),
-        environment: pipeline.environment)
+      recent[pipeline.label] =
+        newest(
+          Self.sparkRuns, of: pipeline.name, taskRuns: 0, environment: .some(pipeline.environment)
+        ).runs
     }
     return Overview(report: report, recent: recent)
   }
@@ -83,10 +84,9 @@ public struct ReportSource: Sendable {
       unreadable = report.unreadableFiles
     }
     guard let status = judged else { return nil }
-    let (runs, total) = loads.newest(
-      max(Self.chartRuns, 2 * Self.sparkRuns, Self.gridRuns),
-      directory: layout.metricsDirectory(pipeline: name), tasks: .newest(Self.detailRuns),
-      environment: .some(environment))
+    let (runs, total) = newest(
+      max(Self.chartRuns, 2 * Self.sparkRuns, Self.gridRuns), of: name,
+      taskRuns: Self.detailRuns, environment: .some(environment))
     let directory = layout.metricsDirectory(pipeline: name)
     let records = RecordBatch.read(runs.suffix(Self.gridRuns).map { "\(directory)/\($0.file)" })
       .compactMap { $0.map(settled) }
@@ -134,10 +134,14 @@ public struct ReportSource: Sendable {
   }
 
   /// A pipeline's newest runs, oldest first, with the task digests of the
-  /// newest `taskRuns`, and how many runs it has.
-  func newest(_ count: Int, of pipeline: String, taskRuns: Int) -> (runs: [RunDigest], total: Int) {
+  /// newest `taskRuns`, and how many runs it has; of one environment only,
+  /// when `environment` names one (`.some(nil)`: the runs without one).
+  func newest(_ count: Int, of pipeline: String, taskRuns: Int, environment: String?? = .none)
+    -> (runs: [RunDigest], total: Int)
+  {
     loads.newest(
-      count, directory: layout.metricsDirectory(pipeline: pipeline), tasks: .newest(taskRuns))
+      count, directory: layout.metricsDirectory(pipeline: pipeline), tasks: .newest(taskRuns),
+      environment: environment)
   }
 
   func readRecord(at path: String) -> RunRecord? {

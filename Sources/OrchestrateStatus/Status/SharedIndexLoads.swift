@@ -24,30 +24,32 @@ final class SharedIndexLoads: @unchecked Sendable {
 
   /// The newest `count` runs, oldest first, with the task digests
   /// `selection` asks for, and how many runs there are: a page that shows
-  /// the last few runs need not copy years of them.
+  /// the last few runs need not copy years of them. `environment`: only the
+  /// runs of one environment (`.some(nil)`: those without one).
   func newest(
     _ count: Int, directory: String, tasks selection: IndexFile.TaskSelection,
     environment: String?? = .none
   ) -> (runs: [RunDigest], total: Int) {
-    var all = loaded(directory).runs
-    // `.some(nil)`: the runs without an environment; `.none`: every run.
+    let all = loaded(directory).runs
+    var runs: [RunDigest]
+    let total: Int
     if case .some(let environment) = environment {
-      all = all.filter { $0.environment == environment }
+      // One walk from the newest: every match counted, the newest kept,
+      // and nothing copied but those.
+      runs = []
+      var matching = 0
+      for run in all.reversed() where run.environment == environment {
+        matching += 1
+        if runs.count < count { runs.append(run) }
+      }
+      runs.reverse()
+      total = matching
+    } else {
+      runs = Array(all.suffix(count))
+      total = all.count
     }
-    var runs = Array(all.suffix(count))
-    Self.narrow(&runs, from: all.count - runs.count, of: all.count, to: selection)
-    return (runs, all.count)
-  }
-
-  /// The newest `count` runs of one environment (nil: runs without one),
-  /// oldest first, with the task digests the load has.
-  func newest(_ count: Int, directory: String, environment: String?) -> [RunDigest] {
-    var runs: [RunDigest] = []
-    for run in loaded(directory).runs.reversed() where run.environment == environment {
-      guard runs.count < count else { break }
-      runs.append(run)
-    }
-    return runs.reversed()
+    Self.narrow(&runs, from: total - runs.count, of: total, to: selection)
+    return (runs, total)
   }
 
   /// `contents` stand for a load of `directory` from now on: they must be
