@@ -118,16 +118,16 @@ import Testing
     let run = UUID(uuidString: "5A4B7C1E-2F3D-4E5F-8A9B-0C1D2E3F4A5B")!
     let rid = "rid=5a4b7c1e-2f3d-4e5f-8a9b-0c1d2e3f4a5b"
     #expect(
-      ChannelRequest.pingURL(base, event: .start, exitCode: nil, run: run).absoluteString
+      PingChannel.url(base, event: .start, exitCode: nil, run: run).absoluteString
         == "https://hc-ping.example.org/abc/start?\(rid)")
     #expect(
-      ChannelRequest.pingURL(base, event: .success, exitCode: 0, run: run).absoluteString
+      PingChannel.url(base, event: .success, exitCode: 0, run: run).absoluteString
         == "https://hc-ping.example.org/abc/?\(rid)")
     #expect(
-      ChannelRequest.pingURL(base, event: .failure, exitCode: 143, run: run).absoluteString
+      PingChannel.url(base, event: .failure, exitCode: 143, run: run).absoluteString
         == "https://hc-ping.example.org/abc/143?\(rid)")
     #expect(
-      ChannelRequest.pingURL(base, event: .partial, exitCode: nil, run: run).absoluteString
+      PingChannel.url(base, event: .partial, exitCode: nil, run: run).absoluteString
         == "https://hc-ping.example.org/abc/fail?\(rid)")
   }
 

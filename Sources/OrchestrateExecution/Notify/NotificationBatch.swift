@@ -26,8 +26,8 @@ package final class NotificationBatch: @unchecked Sendable {
     _ content: NotificationContent, channel: NotifyChannel, key: String,
     environment: [String: String], deadline: Date, bound: Duration
   ) {
-    let endpoint: ChannelEndpoint
-    switch ChannelEndpoint.resolve(channel, environment: environment) {
+    let delivery: PreparedDelivery
+    switch channel.kind.sender.prepare(environment: environment) {
     case .failure(let problem):
       add(
         Result(
@@ -36,11 +36,11 @@ package final class NotificationBatch: @unchecked Sendable {
             channel: channel.kind.name, host: problem.host, event: content.event, delivered: false,
             attempts: 0, error: problem.message)))
       return
-    case .success(let resolved): endpoint = resolved
+    case .success(let prepared): delivery = prepared
     }
     let limit = "notify_timeout \(DurationText.format(bound))"
     let placeholder = NotificationRecord(
-      channel: channel.kind.name, host: endpoint.host, event: content.event, delivered: false,
+      channel: channel.kind.name, host: delivery.host, event: content.event, delivered: false,
       attempts: 1, error: "no answer within \(limit)")
     let index = lock.withLock {
       results.append(nil)
@@ -48,10 +48,9 @@ package final class NotificationBatch: @unchecked Sendable {
       latestDeadline = max(latestDeadline, deadline)
       return results.count - 1
     }
-    let pingRun = pingRun
+    let context = DeliveryContext(pingRun: pingRun, deadline: deadline, limit: limit)
     DispatchQueue.global().async(group: group) { [self] in
-      let outcome = ChannelRequest.deliver(
-        content, to: endpoint, pingRun: pingRun, deadline: deadline, limit: limit)
+      let outcome = delivery.deliver(content, context)
       var record = placeholder
       record.delivered = outcome.delivered
       record.attempts = outcome.attempts

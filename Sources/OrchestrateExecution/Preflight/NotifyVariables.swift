@@ -13,7 +13,8 @@ public enum NotifyVariables {
     var problems: [PipelineError] = []
     let channels = pipeline.notify.channels(for: environmentName, in: pipeline)
     for (index, channel) in channels.enumerated() {
-      for (key, variable) in channel.kind.variables where available[variable]?.isEmpty ?? true {
+      for (key, variable) in channel.kind.sender.variables
+      where available[variable]?.isEmpty ?? true {
         problems.append(
           PipelineError(
             file: pipeline.file, field: "\(prefix)[\(index)].\(key)",
@@ -23,17 +24,5 @@ public enum NotifyVariables {
       }
     }
     return problems
-  }
-}
-
-extension NotifyChannel.Kind {
-  /// The variables it reads when it sends, by the field that names them.
-  var variables: [(field: String, name: String)] {
-    switch self {
-    case .webhook(let url, let headers):
-      [("url_env", url)] + headers.keys.sorted().map { ("headers_env.\($0)", headers[$0]!) }
-    case .slack(let url), .ping(let url): [("url_env", url)]
-    case .email: []
-    }
   }
 }

@@ -32,14 +32,6 @@ public struct NotifyChannel: Sendable, Equatable {
       case .ping: "ping"
       }
     }
-
-    /// The variable that holds the URL, for the HTTP channels.
-    package var urlVariable: String? {
-      switch self {
-      case .webhook(let variable, _), .slack(let variable), .ping(let variable): variable
-      case .email: nil
-      }
-    }
   }
 
   public var kind: Kind
