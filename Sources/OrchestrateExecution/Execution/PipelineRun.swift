@@ -16,6 +16,9 @@ public enum PipelineRun {
     public var reportDirectory: String?
     /// What updates the report; without it, a run updates none.
     package var report: (any RunEndReporting)?
+    /// Where tasks that do not go to a cluster run; process groups on this
+    /// machine when nil. Lets a whole run be driven without a process.
+    var executor: (any Executor)?
 
     package init(
       layout: RootLayout, maxParallel: Int? = nil, trigger: RunRecord.Trigger,
@@ -90,28 +93,10 @@ public enum PipelineRun {
     let layout = options.layout
     let startedAt = Date()
     let run = RunID(startedAt: startedAt, pid: getpid())
-    let metricsDirectory = layout.metricsDirectory(pipeline: pipeline.name)
-    for (directory, top) in [
-      (metricsDirectory, layout.metricsDirectory),
-      (layout.logsDirectory(pipeline: pipeline.name), layout.logsDirectory),
-    ] {
-      try createDirectory(directory, below: top, files: pipeline.files)
-      if let problem = FileSystem.setReaders(of: directory, to: pipeline.files.readableBy) {
-        events.problem(
-          "cannot set who may read \(directory) (files.readable_by: "
-            + "\(pipeline.files.readableBy.rawValue)): \(problem)")
-      }
-    }
-    let lock: RunLock
-    do {
-      lock = try RunLock(
-        path: layout.lockFile(pipeline: pipeline.name), pipeline: pipeline.name,
-        holder: "\(run.text) (pid \(run.pid), since \(Timestamp.format(startedAt)))")
-    } catch {
-      if case .held = error { throw .locked(error.description) }
-      throw .setup(error.description)
-    }
+    try createDirectories(of: pipeline, layout: layout, events: events)
+    let lock = try takeLock(of: pipeline, layout: layout, run: run, since: startedAt)
     defer { withExtendedLifetime(lock) {} }
+    let metricsDirectory = layout.metricsDirectory(pipeline: pipeline.name)
     LastGoodPipeline.keep(pipeline, in: metricsDirectory)
 
     // Earlier runs from the status index: which may have been abandoned,
@@ -125,72 +110,70 @@ public enum PipelineRun {
     let earlier = StatusIndex.load(
       directory: metricsDirectory,
       tasks: report?.updater.taskSelection(start: startedAt) ?? .newest(0))
-    for settled in AbandonedRuns.settle(earlier.runs, pipeline: pipeline.name, layout: layout) {
-      let record = settled.record
-      events.problem(
-        "settled \(record.runId) as \(record.status.rawValue): \(record.reason ?? "")")
-      if let note = settled.note { events.problem("settled \(record.runId): \(note)") }
-    }
+    settleAbandoned(earlier.runs, of: pipeline, layout: layout, events: events)
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
       index: earlier.index)
 
-    // The record comes first, with room for its final version: a run that
-    // cannot be recorded does not start, and leaves nothing behind.
-    let record = initialRecord(
-      plan, run: run, layout: layout, options: options, startedAt: startedAt)
-    let metricsFile = layout.metricsFile(pipeline: pipeline.name, run: run)
-    let firstRecord = RecordJSON.encode(record)
-    let reserve: ReservedSpace
-    do {
-      reserve = try ReservedSpace(
-        for: metricsFile, bytes: firstRecord.count * 4 + MetricsWriter.reserveSlack)
-    } catch {
-      throw .setup("\(error.description); no task was started")
-    }
-    do {
-      try AtomicFile.write(firstRecord, to: metricsFile)
-    } catch {
-      throw .setup(
-        "cannot write the metrics file \(metricsFile): \(error.reason); no task was started")
-    }
-    let logDirectory = layout.runLogDirectory(pipeline: pipeline.name, run: run)
-    // A run directory is new: its name holds this run's time and pid, and
-    // one made by anyone else (a planted link among them) is not taken over.
-    if mkdir(logDirectory, FileSystem.directoryMode(in: PathName.parent(logDirectory))) != 0 {
-      let reason =
-        errno == EEXIST ? "something of that name exists already" : String(cString: strerror(errno))
-      unlink(metricsFile)
-      throw .setup("cannot create the run's log directory \(logDirectory): \(reason)")
-    }
-    guard SecretRanges.markFolder(logDirectory, mask: plan.settings.mask) else {
-      let reason = String(cString: strerror(errno))
-      rmdir(logDirectory)
-      unlink(metricsFile)
-      throw .setup("cannot write \(logDirectory)/\(SecretRanges.marker): \(reason)")
-    }
-    let journal: RunJournal
-    do {
-      journal = try openJournal(in: logDirectory, tasks: plan.steps.count, events: events)
-    } catch {
-      unlink("\(logDirectory)/\(SecretRanges.marker)")
-      rmdir(logDirectory)
-      unlink(metricsFile)
-      throw error
-    }
-    let launcher = launcher(plan, run: run, options: options)
-    let scheduler = Scheduler(
-      plan: plan, record: record, launcher: launcher,
-      events: events, journal: journal, metricsPath: metricsFile, reserve: reserve,
-      maxParallel: options.maxParallel ?? pipeline.maxParallel, history: history.runs,
-      cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher))
-
+    let started = try StartedRun.begin(
+      initialRecord(plan, run: run, layout: layout, options: options, startedAt: startedAt),
+      of: plan, run: run, layout: layout, events: events)
     let notifier = RunNotifier(
       plan: plan, environment: options.environment, layout: layout, events: events)
+    let ended = schedule(
+      plan, started: started, options: options, history: history.runs, notifier: notifier,
+      events: events)
+    let signal = ended.record.status == .cancelled ? ended.record.exitCode.map { $0 - 128 } : nil
+    if let error = ended.error {
+      started.journal.write(
+        .recordLost(
+          status: ended.record.status, exitCode: ended.record.exitCode ?? 1, at: Date(),
+          reason: error.reason))
+      events.log(
+        "run \(run.text) \(ended.record.status.rawValue), but its final record could not be "
+          + "written (\(error.reason)); the next run settles it from \(RunJournal.fileName)")
+      return Outcome(
+        record: ended.record, metricsFile: started.metricsFile, signal: signal,
+        recordError: error.description)
+    }
+    // Told after the final record is on disk, before the lock is released.
+    let final = ended.record
+    let notified = notifier?.runEnded(final, metricsFile: started.metricsFile) ?? final
+    let indexed = StatusIndex.add(finalRecord: notified, at: started.metricsFile)
+    events.log(
+      "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
+        + "\(final.counts.total) task(s) completed")
+    if let report {
+      report.updater.update(
+        report.directory, layout: layout, run: run.text,
+        held: HeldIndex(
+          directory: metricsDirectory, start: consume earlier,
+          own: PathName.last(started.metricsFile), indexed: indexed),
+        events: events)
+    }
+    RunEndRotation.rotate(
+      pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
+    return Outcome(record: notified, metricsFile: started.metricsFile, signal: signal)
+  }
+
+  /// The scheduler over the started run, with signals delivered to it, until
+  /// the final record is written (or could not be).
+  private static func schedule(
+    _ plan: Plan, started: StartedRun, options: Options, history: @escaping () -> [RunDigest],
+    notifier: RunNotifier?, events: EventLog
+  ) -> (record: RunRecord, error: AtomicFile.WriteError?) {
+    let record = started.record
+    let maxParallel = options.maxParallel ?? plan.pipeline.maxParallel
+    let launcher = launcher(plan, run: started.run, options: options)
+    let scheduler = Scheduler(
+      plan: plan, record: record, launcher: launcher, events: events, journal: started.journal,
+      metricsPath: started.metricsFile, reserve: started.reserve, maxParallel: maxParallel,
+      history: history, cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher),
+      local: options.executor)
     notifier?.runStarted(record)
     events.log(
-      "run \(run.text) of \(pipeline.name) started: \(plan.steps.count) task(s), "
-        + "max_parallel \(options.maxParallel ?? pipeline.maxParallel)")
+      "run \(started.run.text) of \(plan.pipeline.name) started: \(plan.steps.count) task(s), "
+        + "max_parallel \(maxParallel)")
     // Signals held since the lock was taken are delivered now, before the
     // first task can start.
     let trap = SignalTrap(queue: scheduler.queue) { [scheduler] signal in
@@ -205,56 +188,54 @@ public enum PipelineRun {
     }
     done.wait()
     trap.cancel()
-    let final = finalRecord.value!
-    let signal = final.status == .cancelled ? final.exitCode.map { $0 - 128 } : nil
-    if let error = finalRecord.error {
-      journal.write(
-        .recordLost(
-          status: final.status, exitCode: final.exitCode ?? 1, at: Date(), reason: error.reason))
-      events.log(
-        "run \(run.text) \(final.status.rawValue), but its final record could not be written "
-          + "(\(error.reason)); the next run settles it from \(RunJournal.fileName)")
-      return Outcome(
-        record: final, metricsFile: metricsFile, signal: signal, recordError: error.description)
-    }
-    // Told after the final record is on disk, before the lock is released.
-    let notified = notifier?.runEnded(final, metricsFile: metricsFile) ?? final
-    let indexed = StatusIndex.add(finalRecord: notified, at: metricsFile)
-    events.log(
-      "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
-        + "\(final.counts.total) task(s) completed")
-    if let report {
-      report.updater.update(
-        report.directory, layout: layout, run: run.text,
-        held: HeldIndex(
-          directory: metricsDirectory, start: consume earlier,
-          own: PathName.last(metricsFile), indexed: indexed),
-        events: events)
-    }
-    RunEndRotation.rotate(
-      pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
-    return Outcome(record: notified, metricsFile: metricsFile, signal: signal)
+    return (finalRecord.value!, finalRecord.error)
   }
 
-  private static func openJournal(in directory: String, tasks: Int, events: EventLog)
-    throws(Failure)
-    -> RunJournal
-  {
+  private static func takeLock(
+    of pipeline: Pipeline, layout: RootLayout, run: RunID, since startedAt: Date
+  ) throws(Failure) -> RunLock {
     do {
-      let journal = try RunJournal(path: "\(directory)/\(RunJournal.fileName)", tasks: tasks)
-      try events.attach(path: "\(directory)/orchestrate.log")
-      return journal
-    } catch let error as RunJournal.Failure {
-      throw .setup("\(error.description); no task was started")
+      return try RunLock(
+        path: layout.lockFile(pipeline: pipeline.name), pipeline: pipeline.name,
+        holder: "\(run.text) (pid \(run.pid), since \(Timestamp.format(startedAt)))")
     } catch {
-      unlink("\(directory)/\(RunJournal.fileName)")
-      throw .setup("\(error); no task was started")
+      if case .held = error { throw .locked(error.description) }
+      throw .setup(error.description)
+    }
+  }
+
+  private static func settleAbandoned(
+    _ runs: [RunDigest], of pipeline: Pipeline, layout: RootLayout, events: EventLog
+  ) {
+    for settled in AbandonedRuns.settle(runs, pipeline: pipeline.name, layout: layout) {
+      let record = settled.record
+      events.problem(
+        "settled \(record.runId) as \(record.status.rawValue): \(record.reason ?? "")")
+      if let note = settled.note { events.problem("settled \(record.runId): \(note)") }
     }
   }
 
   private final class FinalRecord: @unchecked Sendable {
     var value: RunRecord?
     var error: AtomicFile.WriteError?
+  }
+
+  /// The pipeline's metrics and logs directories, made when missing and
+  /// given the readers `files.readable_by` asks for.
+  private static func createDirectories(
+    of pipeline: Pipeline, layout: RootLayout, events: EventLog
+  ) throws(Failure) {
+    for (directory, top) in [
+      (layout.metricsDirectory(pipeline: pipeline.name), layout.metricsDirectory),
+      (layout.logsDirectory(pipeline: pipeline.name), layout.logsDirectory),
+    ] {
+      try createDirectory(directory, below: top, files: pipeline.files)
+      if let problem = FileSystem.setReaders(of: directory, to: pipeline.files.readableBy) {
+        events.problem(
+          "cannot set who may read \(directory) (files.readable_by: "
+            + "\(pipeline.files.readableBy.rawValue)): \(problem)")
+      }
+    }
   }
 
   /// `path` and its parent `top` (metrics/ or logs/), made when missing;
