@@ -125,16 +125,7 @@ public enum PipelineRun {
       events: events)
     let signal = ended.record.status == .cancelled ? ended.record.exitCode.map { $0 - 128 } : nil
     if let error = ended.error {
-      started.journal.write(
-        .recordLost(
-          status: ended.record.status, exitCode: ended.record.exitCode ?? 1, at: Date(),
-          reason: error.reason))
-      events.log(
-        "run \(run.text) \(ended.record.status.rawValue), but its final record could not be "
-          + "written (\(error.reason)); the next run settles it from \(RunJournal.fileName)")
-      return Outcome(
-        record: ended.record, metricsFile: started.metricsFile, signal: signal,
-        recordError: error.description)
+      return recordLost(ended.record, error: error, of: started, signal: signal, events: events)
     }
     // Told after the final record is on disk, before the lock is released.
     let final = ended.record
@@ -154,6 +145,23 @@ public enum PipelineRun {
     RunEndRotation.rotate(
       pipeline, layout: layout, run: run, cancelled: final.status == .cancelled, events: events)
     return Outcome(record: notified, metricsFile: started.metricsFile, signal: signal)
+  }
+
+  /// The run ended but its final record is not on disk: the journal says
+  /// how it ended, for the next run to settle it.
+  private static func recordLost(
+    _ record: RunRecord, error: AtomicFile.WriteError, of started: StartedRun, signal: Int32?,
+    events: EventLog
+  ) -> Outcome {
+    started.journal.write(
+      .recordLost(
+        status: record.status, exitCode: record.exitCode ?? 1, at: Date(), reason: error.reason))
+    events.log(
+      "run \(started.run.text) \(record.status.rawValue), but its final record could not be "
+        + "written (\(error.reason)); the next run settles it from \(RunJournal.fileName)")
+    return Outcome(
+      record: record, metricsFile: started.metricsFile, signal: signal,
+      recordError: error.description)
   }
 
   /// The scheduler over the started run, with signals delivered to it, until

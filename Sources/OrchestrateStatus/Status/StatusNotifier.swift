@@ -83,105 +83,56 @@ public enum StatusNotifier {
     return found
   }
 
+  /// A message owed to one channel about one occurrence (or its recovery).
+  struct Message {
+    var occurrence: String
+    var content: NotificationContent
+    var channel: Int
+  }
+
   private static func notify(
     _ status: PipelineStatus, layout: RootLayout, environment: [String: String], now: Date
   ) -> [Line] {
-    let directory = layout.metricsDirectory(pipeline: status.name)
-    let newestRun = status.running.last?.runId ?? status.lastRun?.runId
-    let record = newestRun.flatMap {
-      RecordCoding.readRecord(at: "\(directory)/\($0).json")
-    }
-    // The channels are the pipeline file's, as the newest run read it; for
-    // a pipeline that never ran, its file in pipelines/.
-    guard
-      let file = record?.pipelineFile
-        ?? DeclaredPipelines.file(of: status.name, layout: layout)
-    else { return [] }
-    let pipeline: Pipeline
-    do {
-      pipeline = try PipelineLoader.load(file: file)
-    } catch {
-      return [Line(text: "\(status.name): cannot read its channels: \(error)", isWarning: true)]
-    }
-    let environmentName = record?.environment ?? pipeline.defaultEnvironment
-    let channels = pipeline.notify.channels(for: environmentName, in: pipeline)
-    guard !channels.isEmpty else { return [] }
-    var request = RunSettings.Request(environment: environmentName)
-    request.allowsMissing = true
-    var variables = environment
-    for (key, value) in pipeline.environment { variables[key] = value }
     var lines: [Line] = []
-    do {
-      let settings = try RunSettings.resolve(pipeline, request: request, root: layout.root)
-      for (key, value) in settings.variables { variables[key] = value }
-    } catch {
-      lines.append(Line(text: "\(status.name): \(error)", isWarning: true))
-    }
-
-    let host = ProcessIdentity.current().host
+    guard
+      let audience = StatusAudience.read(
+        status, layout: layout, environment: environment, warnings: &lines)
+    else { return lines }
+    let directory = layout.metricsDirectory(pipeline: status.name)
     let state = NotifyState.read(directory: directory)
-    let refusalTold =
-      record?.status == .refused && (record?.notifications ?? []).contains(where: \.delivered)
     // Each environment's occurrences apart: `prod/missed:…`.
     let scope = status.environment.map { "\($0)/" } ?? ""
-    let current = occurrences(status, refusalTold: refusalTold).map {
+    let current = occurrences(status, refusalTold: audience.refusalTold).map {
       var occurrence = $0
       occurrence.key = scope + occurrence.key
       return occurrence
     }
     let mine = { (key: String) in scope.isEmpty ? !key.contains("/") : key.hasPrefix(scope) }
-    let batch = NotificationBatch()
-    let deadline = now.addingTimeInterval(pipeline.notify.timeout.seconds)
-    var launched: [(occurrence: String, channel: String)] = []
-    func send(_ content: NotificationContent, occurrence: String, index: Int) {
-      let channel = channels[index]
-      let key = NotifySettings.stateKey(
-        environment: environmentName, index: index, channel: channel)
-      batch.launch(
-        content, channel: channel, key: key, environment: variables, deadline: deadline,
-        bound: pipeline.notify.timeout)
-      launched.append((occurrence, key))
-    }
-    for occurrence in current {
-      let told = Set(state.alerts[occurrence.key]?.channels ?? [])
-      let content = NotificationContent.problem(
-        pipeline: status.name, event: occurrence.event, headline: occurrence.headline,
-        reason: occurrence.reason, host: host, runId: occurrence.runId,
-        environment: environmentName)
-      for (index, channel) in channels.enumerated() where channel.events.contains(occurrence.event)
-      {
-        let key = NotifySettings.stateKey(
-          environment: environmentName, index: index, channel: channel)
-        if !told.contains(key) { send(content, occurrence: occurrence.key, index: index) }
-      }
-    }
-    let currentKeys = Set(current.map(\.key))
-    for (key, alert) in state.alerts.sorted(by: { $0.key < $1.key })
-    where mine(key) && !currentKeys.contains(key) && alert.event != .failure {
-      let content = NotificationContent.problem(
-        pipeline: status.name, event: .recovery, headline: "RECOVERED",
-        reason: "cleared: \(alert.text)", host: host, environment: environmentName)
-      for (index, channel) in channels.enumerated() where channel.events.contains(.recovery) {
-        let channelKey = NotifySettings.stateKey(
-          environment: environmentName, index: index, channel: channel)
-        if alert.channels.contains(channelKey) { send(content, occurrence: key, index: index) }
-      }
-    }
+    let messages = owed(
+      current, recoveries: state.alerts.filter { mine($0.key) }, of: status.name,
+      to: audience, host: ProcessIdentity.current().host)
 
+    let batch = NotificationBatch()
+    let deadline = now.addingTimeInterval(audience.pipeline.notify.timeout.seconds)
+    for message in messages {
+      batch.launch(
+        message.content, channel: audience.channels[message.channel],
+        key: audience.stateKey(message.channel), environment: audience.variables,
+        deadline: deadline, bound: audience.pipeline.notify.timeout)
+    }
     let results = batch.wait()
     var delivered: [String: Set<String>] = [:]
     var failed: [String: Set<String>] = [:]
-    for (index, result) in results.enumerated() {
-      let occurrence = index < launched.count ? launched[index].occurrence : ""
+    for (message, result) in zip(messages, results) {
       if result.record.delivered {
-        delivered[occurrence, default: []].insert(result.key)
+        delivered[message.occurrence, default: []].insert(result.key)
         lines.append(
           Line(
             text:
               "\(status.label): \(result.record.event.rawValue) sent to \(result.record.channelName)",
             isWarning: false))
       } else {
-        failed[occurrence, default: []].insert(result.key)
+        failed[message.occurrence, default: []].insert(result.key)
         if let warning = result.record.warning {
           lines.append(Line(text: "\(status.name): \(warning)", isWarning: true))
         }
@@ -190,27 +141,74 @@ public enum StatusNotifier {
     // A pipeline that never ran has no folder yet: its alerts need one.
     if !results.isEmpty { _ = FileSystem.makeDirectories(directory) }
     let stateError = NotifyState.update(directory: directory) { state in
-      for occurrence in current {
-        var alert =
-          state.alerts[occurrence.key]
-          ?? .init(event: occurrence.event, since: now, text: occurrence.reason, channels: [])
-        alert.channels = Array(Set(alert.channels).union(delivered[occurrence.key] ?? [])).sorted()
-        state.alerts[occurrence.key] = alert
-      }
-      for key in Array(state.alerts.keys) where mine(key) && !currentKeys.contains(key) {
-        // Kept only while a recovery is still owed to some channel.
-        let owed = failed[key] ?? []
-        if owed.isEmpty {
-          state.alerts[key] = nil
-        } else {
-          state.alerts[key]?.channels = owed.sorted()
-        }
-      }
+      remember(current, delivered: delivered, failed: failed, in: &state, now: now, mine: mine)
     }
     if let stateError {
       lines.append(
         Line(text: "\(status.name): notify state not saved: \(stateError)", isWarning: true))
     }
     return lines
+  }
+
+  /// The messages owed now: each current occurrence to every channel that
+  /// wants its event and has not heard of it, and a recovery for each
+  /// remembered one that cleared, to the channels that heard of it.
+  /// A failure (refused, abandoned) has no recovery of its own: the next
+  /// run's end tells it.
+  static func owed(
+    _ current: [Occurrence], recoveries remembered: [String: NotifyState.Alert],
+    of pipeline: String,
+    to audience: StatusAudience, host: String
+  ) -> [Message] {
+    var messages: [Message] = []
+    for occurrence in current {
+      let told = Set(remembered[occurrence.key]?.channels ?? [])
+      let content = NotificationContent.problem(
+        pipeline: pipeline, event: occurrence.event, headline: occurrence.headline,
+        reason: occurrence.reason, host: host, runId: occurrence.runId,
+        environment: audience.environmentName)
+      for (index, channel) in audience.channels.enumerated()
+      where channel.events.contains(occurrence.event) && !told.contains(audience.stateKey(index)) {
+        messages.append(Message(occurrence: occurrence.key, content: content, channel: index))
+      }
+    }
+    let currentKeys = Set(current.map(\.key))
+    for (key, alert) in remembered.sorted(by: { $0.key < $1.key })
+    where !currentKeys.contains(key) && alert.event != .failure {
+      let content = NotificationContent.problem(
+        pipeline: pipeline, event: .recovery, headline: "RECOVERED",
+        reason: "cleared: \(alert.text)", host: host, environment: audience.environmentName)
+      for (index, channel) in audience.channels.enumerated()
+      where channel.events.contains(.recovery) && alert.channels.contains(audience.stateKey(index))
+      {
+        messages.append(Message(occurrence: key, content: content, channel: index))
+      }
+    }
+    return messages
+  }
+
+  /// The state after sending: a current occurrence remembers the channels
+  /// that now heard of it; one that cleared is kept only while a recovery
+  /// is still owed to some channel.
+  static func remember(
+    _ current: [Occurrence], delivered: [String: Set<String>], failed: [String: Set<String>],
+    in state: inout NotifyState, now: Date, mine: (String) -> Bool
+  ) {
+    for occurrence in current {
+      var alert =
+        state.alerts[occurrence.key]
+        ?? .init(event: occurrence.event, since: now, text: occurrence.reason, channels: [])
+      alert.channels = Array(Set(alert.channels).union(delivered[occurrence.key] ?? [])).sorted()
+      state.alerts[occurrence.key] = alert
+    }
+    let currentKeys = Set(current.map(\.key))
+    for key in Array(state.alerts.keys) where mine(key) && !currentKeys.contains(key) {
+      let owed = failed[key] ?? []
+      if owed.isEmpty {
+        state.alerts[key] = nil
+      } else {
+        state.alerts[key]?.channels = owed.sorted()
+      }
+    }
   }
 }
