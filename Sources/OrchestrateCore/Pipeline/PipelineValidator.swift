@@ -13,20 +13,11 @@ struct PipelineValidator {
     guard (1...4096).contains(maxParallel) else {
       throw error("must be between 1 and 4096, got \(maxParallel)", field: "max_parallel")
     }
-    let sources = definition.sources ?? []
-    for (index, source) in sources.enumerated() {
-      try check(
-        Names.problem(with: source).map { "'\(Names.printable(source))' \($0)" },
-        field: "sources[\(index)]")
-      if sources[..<index].contains(source) {
-        throw error("source '\(source)' is listed twice", field: "sources[\(index)]")
-      }
-    }
+    let sources = try checkedSources(definition.sources ?? [])
     if definition.tasks.isEmpty { throw error("the pipeline has no tasks", field: "tasks") }
 
     let environment = try checkedEnvironment(definition.env, field: "env")
-    let defaults = definition.defaults
-    let defaultEnvironment = try checkedEnvironment(defaults?.env, field: "defaults.env")
+    let taskEnvironment = try checkedEnvironment(definition.defaults?.env, field: "defaults.env")
     let parameterValidator = ParameterValidator(file: file)
     let parameters = try parameterValidator.parameters(definition.params)
     let environments = try parameterValidator.environments(
@@ -39,10 +30,50 @@ struct PipelineValidator {
         "unknown environment '\(name)' (environments: \(list(environments.keys.sorted())))",
         field: "default_environment")
     }
+    let slurmSettings = try SlurmValidation(file: file).runSettings(definition.slurm)
+    let tasks = try validatedTasks(
+      of: definition, environment: taskEnvironment, sources: sources, parameters: parameters,
+      validator: parameterValidator)
+    if definition.schedule == nil {
+      if definition.timezone != nil {
+        throw error("applies to 'schedule', which is not set", field: "timezone")
+      }
+      if definition.scheduleGrace != nil {
+        throw error("applies to 'schedule', which is not set", field: "schedule_grace")
+      }
+    }
+    var pipeline = try assemble(
+      definition, name: name, maxParallel: maxParallel, sources: sources,
+      environment: environment, tasks: tasks)
+    pipeline.slurm = slurmSettings
+    pipeline.parameters = parameters
+    pipeline.environments = environments
+    pipeline.scheduledRun = try parameterValidator.scheduledRun(
+      definition.schedule, parameters: parameters, environments: environments)
+    return pipeline
+  }
+
+  private func checkedSources(_ sources: [String]) throws(PipelineError) -> [String] {
+    for (index, source) in sources.enumerated() {
+      try check(
+        Names.problem(with: source).map { "'\(Names.printable(source))' \($0)" },
+        field: "sources[\(index)]")
+      if sources[..<index].contains(source) {
+        throw error("source '\(source)' is listed twice", field: "sources[\(index)]")
+      }
+    }
+    return sources
+  }
+
+  /// Every task checked on its own, so that one pass names the problems of
+  /// every task; then the names, references and cycles between them.
+  private func validatedTasks(
+    of definition: PipelineDefinition, environment defaultEnvironment: [String: String],
+    sources: [String], parameters: [Parameter], validator parameterValidator: ParameterValidator
+  ) throws(PipelineError) -> [PipelineTask] {
+    let defaults = definition.defaults
     let slurm = SlurmValidation(file: file)
-    let slurmSettings = try slurm.runSettings(definition.slurm)
     var tasks: [PipelineTask] = []
-    // Each task on its own: one pass names the problems of every task.
     var problems: [PipelineError] = []
     for (index, task) in definition.tasks.enumerated() {
       do throws(PipelineError) {
@@ -68,16 +99,14 @@ struct PipelineValidator {
         file: file, line: tasks[index].line, field: "tasks[\(index)].depends_on",
         message: "dependency cycle: \(cycle.joined(separator: " -> "))")
     }
+    return tasks
+  }
 
-    if definition.schedule == nil {
-      if definition.timezone != nil {
-        throw error("applies to 'schedule', which is not set", field: "timezone")
-      }
-      if definition.scheduleGrace != nil {
-        throw error("applies to 'schedule', which is not set", field: "schedule_grace")
-      }
-    }
-
+  /// The pipeline's own settings, defaults applied, around its checked tasks.
+  private func assemble(
+    _ definition: PipelineDefinition, name: String, maxParallel: Int, sources: [String],
+    environment: [String: String], tasks: [PipelineTask]
+  ) throws(PipelineError) -> Pipeline {
     let logs = definition.logs
     let standard = LogPolicy.standard
     // Clean-up after a signal is bounded, and so is a run (24h unless
@@ -114,13 +143,8 @@ struct PipelineValidator {
       metricsDeleteAfter: try limit(definition.metrics?.deleteAfter, field: "metrics.delete_after"),
       minSuccessRate: try successRate(definition.health),
       tasks: tasks)
-    pipeline.parameters = parameters
-    pipeline.environments = environments
     pipeline.defaultEnvironment = definition.defaultEnvironment
-    pipeline.scheduledRun = try parameterValidator.scheduledRun(
-      definition.schedule, parameters: parameters, environments: environments)
     pipeline.dateOffset = dateOffset
-    pipeline.slurm = slurmSettings
     pipeline.notify =
       try NotifyValidator(file: file).settings(
         definition.notify, timeout: definition.notifyTimeout, field: "notify",
