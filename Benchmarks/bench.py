@@ -7,7 +7,7 @@ absolute times mean little, ratios measured together mean something.
 
 Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR] [--baseline COMMIT]
 Workloads: overhead fanout capture planning status startup report (default: all).
---baseline COMMIT: the overhead workload also measures orchestrate built at COMMIT.
+--baseline COMMIT: the overhead and planning workloads also measure orchestrate built at COMMIT.
 """
 
 import argparse
@@ -343,15 +343,25 @@ def planning(work, reps):
         path = os.path.join(root, f"plan{count}.json")
         with open(path, "w") as handle:
             json.dump({"name": f"plan{count}", "tasks": tasks}, handle)
-        times = [run([BINARY, path, "--dry-run"], env=env)
-                 for _ in range(max(1, reps if count < 100_000 else 2))]
-        seconds = median(times)
+        binaries = {"now": BINARY}
+        if BASELINE:
+            binaries[BASELINE[0]] = BASELINE[1]
+        variants = [(label, None, lambda binary=binary: run([binary, path, "--dry-run"], env=env))
+                    for label, binary in binaries.items()]
+        times = interleaved(variants, max(1, reps if count < 100_000 else 2))
+        seconds = median(times["now"])
         per_unit.append(seconds / (count + edges) * 1e6)
-        rows.append((f"{count:,} tasks / {edges:,} edges", f"{seconds:.3f} s",
-                     f"{per_unit[-1]:.2f} µs"))
+        row = [f"{count:,} tasks / {edges:,} edges", f"{seconds:.3f} s", f"{per_unit[-1]:.2f} µs"]
+        if BASELINE:
+            before = median(times[BASELINE[0]])
+            row += [f"{before:.3f} s", f"{seconds / before:.2f}×"]
+        rows.append(tuple(row))
+    columns = ["pipeline", "median", "per task + edge"]
+    if BASELINE:
+        columns += [f"at {BASELINE[0]}", "ratio"]
     return {
         "title": "Planning at scale: --dry-run (load, validate, plan)",
-        "columns": ["pipeline", "median", "per task + edge"],
+        "columns": columns,
         "rows": rows,
         "notes": ["Linear when the cost per task + edge stays flat as the pipeline grows "
                   "(target: ≤ 1 s at 10,000 tasks / 50,000 edges)."],
@@ -617,7 +627,7 @@ def main():
                         help="where workloads create their files (default: .build/bench-work, "
                         "on the project's disk)")
     parser.add_argument("--baseline", metavar="COMMIT",
-                        help="overhead also measures orchestrate built at COMMIT (in a temporary "
+                        help="overhead and planning also measure orchestrate built at COMMIT (in a temporary "
                         "git worktree), interleaved with the working tree's build")
     args = parser.parse_args()
     chosen = args.workloads or list(WORKLOADS)
@@ -625,8 +635,8 @@ def main():
     if unknown:
         parser.error(f"unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
     if args.baseline:
-        if "overhead" not in chosen:
-            parser.error("--baseline is measured by the overhead workload")
+        if not {"overhead", "planning"} & set(chosen):
+            parser.error("--baseline is measured by the overhead and planning workloads")
         BASELINE = (args.baseline, baseline_binary(args.baseline))
     results = []
     os.makedirs(args.work, exist_ok=True)

@@ -20,10 +20,10 @@ public enum PipelineLoader {
     return try parse(data, file: path, defaultName: stem)
   }
 
-  /// Parses file contents; `file` is only used in messages and the record.
-  /// `fastJSON: false` forces the YAML way for JSON too (tests compare both).
+  /// Parses file contents; `file` is only used in messages and the record,
+  /// and its extension says how: `.json` strictly as JSON, anything else as YAML.
   public static func parse(
-    _ data: Data, file: String, defaultName: String, fastJSON: Bool = true
+    _ data: Data, file: String, defaultName: String
   ) throws(PipelineError) -> Pipeline {
     func fail(_ message: String, line: Int? = nil, column: Int? = nil) -> PipelineError {
       PipelineError(file: file, line: line, column: column, message: message)
@@ -35,33 +35,18 @@ public enum PipelineLoader {
       }()
     }
     if text.contains("\0") { throw fail("contains a NUL byte") }
-    if file.lowercased().hasSuffix(".json"), let problem = JSONSyntax.check(Array(data)) {
-      throw fail(problem.message, line: problem.line, column: problem.column)
-    }
-
-    let validator = PipelineValidator(file: file, sha256: SHA256.hex(of: data))
-    if fastJSON, let definition = JSONFastPath.definition(data),
-      let pipeline = try? validator.validate(definition, defaultName: defaultName)
-    {
-      return pipeline
-    }
 
     let root: YAMLNode
-    do {
-      guard let composed = try YAMLComposer.compose(text) else {
-        throw fail("the file is empty")
+    if file.lowercased().hasSuffix(".json") {
+      do throws(JSONReader.Problem) {
+        root = try JSONReader.read(Array(data))
+      } catch {
+        throw fail(error.message, line: error.line, column: error.column)
       }
-      root = composed
-    } catch let error as PipelineError {
-      throw error
-    } catch let error as YAMLSyntaxError {
-      let described = PipelineError(
-        file: file, line: error.mark?.line, column: error.mark?.column, message: error.message)
-      throw YAMLHint.added(to: described, text: text)
-    } catch {
-      throw fail("cannot be read as YAML or JSON: \(error)")
+    } else {
+      root = try composeYAML(text, file: file)
     }
-
+    let validator = PipelineValidator(file: file, sha256: SHA256.hex(of: data))
     let limit = nodeBudget(fileSize: data.count)
     var budget = limit
     try checkStructure(root, budget: &budget, limit: limit, file: file)
@@ -81,6 +66,23 @@ public enum PipelineLoader {
       return try validator.validate(definition, defaultName: defaultName)
     } catch {
       throw locate(error, in: root)
+    }
+  }
+
+  private static func composeYAML(_ text: String, file: String) throws(PipelineError) -> YAMLNode {
+    do {
+      guard let composed = try YAMLComposer.compose(text) else {
+        throw PipelineError(file: file, message: "the file is empty")
+      }
+      return composed
+    } catch let error as PipelineError {
+      throw error
+    } catch let error as YAMLSyntaxError {
+      let described = PipelineError(
+        file: file, line: error.mark?.line, column: error.mark?.column, message: error.message)
+      throw YAMLHint.added(to: described, text: text)
+    } catch {
+      throw PipelineError(file: file, message: "cannot be read as YAML or JSON: \(error)")
     }
   }
 
