@@ -173,12 +173,13 @@ struct JSONReader {
     while index < bytes.count {
       switch bytes[index] {
       case UInt8(ascii: "\""):
-        decoded += bytes[copied..<index]
+        // Most strings hold no escape: made from the file's bytes at once.
+        let text =
+          decoded.isEmpty && copied == start + 1
+          ? String(decoding: bytes[copied..<index], as: UTF8.self)
+          : String(decoding: decoded + bytes[copied..<index], as: UTF8.self)
         index += 1
-        return .scalar(
-          YAMLScalar(
-            text: String(decoding: decoded, as: UTF8.self), style: .doubleQuoted, tag: nil,
-            mark: position))
+        return .scalar(YAMLScalar(text: text, style: .doubleQuoted, tag: nil, mark: position))
       case UInt8(ascii: "\\"):
         decoded += bytes[copied..<index]
         index += 1

@@ -73,15 +73,24 @@ private struct NodeDecoder: Decoder, SingleValueDecodingContainer {
 private struct MappingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   let decoder: NodeDecoder
   let pairs: [(key: YAMLNode, value: YAMLNode)]
+  /// The keys' text, taken out of their nodes once: a definition asks for
+  /// each of its thirty-odd fields, and most are not there.
+  let keys: [String?]
+
+  init(decoder: NodeDecoder, pairs: [(key: YAMLNode, value: YAMLNode)]) {
+    self.decoder = decoder
+    self.pairs = pairs
+    keys = pairs.map(\.key.string)
+  }
 
   var codingPath: [any CodingKey] { decoder.codingPath }
 
-  var allKeys: [Key] { pairs.compactMap { $0.key.string.flatMap(Key.init(stringValue:)) } }
+  var allKeys: [Key] { keys.compactMap { $0.flatMap(Key.init(stringValue:)) } }
 
-  func contains(_ key: Key) -> Bool { value(for: key) != nil }
+  func contains(_ key: Key) -> Bool { keys.contains(key.stringValue) }
 
   private func value(for key: Key) -> YAMLNode? {
-    pairs.first { $0.key.string == key.stringValue }?.value
+    keys.firstIndex(of: key.stringValue).map { pairs[$0].value }
   }
 
   private func child(_ key: Key) throws -> NodeDecoder {
