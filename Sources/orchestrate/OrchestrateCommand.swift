@@ -27,7 +27,7 @@ struct OrchestrateCommand: ParsableCommand {
       """,
     version: OrchestrateVersion.current,
     subcommands: [
-      RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self,
+      RunCommand.self, ValidateCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self,
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
       ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self, NotifyCommand.self,
     ],
