@@ -176,6 +176,27 @@ import Testing
     let unknown = try served.get("/api/runs?pipeline=..%2F..%2Fetc")
     #expect(unknown.status == 404)
     #expect(unknown.body.hasPrefix("no pipeline"))
+
+    let page = try served.get("/runs.html?status=partial&environment=prod")
+    #expect(page.status == 200)
+    #expect(page.body.contains("href=\"runs/\(ids[5]).html\""))
+    #expect(page.body.contains("href=\"runs/\(ids[2]).html\""), "linked as rerun of, and listed")
+    #expect(!page.body.contains(ids[1]), "completed")
+    #expect(
+      page.body.contains("href=\"runs.html?status=partial&amp;environment=prod&amp;since=14d\""))
+    let refusedPage = try served.get("/runs.html?since=soon")
+    #expect(refusedPage.status == 400)
+    #expect(refusedPage.body.contains("since: &#39;soon&#39; is not"))
+    let overview = try served.get("/")
+    #expect(overview.body.contains("href=\"runs.html\""))
+    let scratch = TestRoot()
+    let files = [page, refusedPage].enumerated().map { index, response in
+      scratch.write("page\(index).html", response.body)
+    }
+    #expect(try ReportPages.strictParseErrors(files) == "")
+    for response in [page, refusedPage] {
+      #expect(ReportPages.externalReferences(response.body).isEmpty)
+    }
     let openapi = try served.get("/api/openapi.json")
     let document = try JSONSerialization.jsonObject(with: Data(openapi.body.utf8)) as? [String: Any]
     #expect((document?["paths"] as? [String: Any])?.keys.contains("/api/runs") == true)
