@@ -20,6 +20,7 @@ struct OrchestrateCommand: ParsableCommand {
         orchestrate daily.yaml --dry-run
         orchestrate validate daily.yaml
         orchestrate status --check
+        orchestrate runs --status failed --since 14d
         orchestrate logs --last daily
 
       Exit codes: 0 all tasks completed, 1 some did not, 2 usage or pipeline \

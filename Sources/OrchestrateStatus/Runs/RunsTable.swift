@@ -4,9 +4,10 @@ import FoundationEssentials
 /// run, newest first, never wider than `width`. Columns that say nothing
 /// here (the pipeline when one was asked for, environments when no run has
 /// one) are left out; on a narrow terminal the least useful go first
-/// (rerun of, shortened first, then trigger), the start loses its year,
-/// then environment, duration and task counts go, and a pipeline name is
-/// shortened before the start goes. Run id and status always stay.
+/// (rerun of, shortened first, then trigger), the start loses its year, a
+/// long pipeline name is cut to 16 columns, then environment, duration and
+/// task counts go, and a pipeline name is cut further before the start
+/// goes. Run id and status always stay.
 public enum RunsTable {
   public static func render(
     _ list: RunList, filter: RunFilter, style: TerminalStyle, width: Int = TerminalWidth.fallback,
@@ -99,9 +100,10 @@ public enum RunsTable {
   static func fit(_ columns: inout [Column], width: Int) {
     func used() -> Int { columns.reduce(0) { $0 + $1.width } + gap * (columns.count - 1) }
     func index(_ title: String) -> Int? { columns.firstIndex { $0.title == title } }
-    func shorten(_ title: String) {
+    func shorten(_ title: String, to floor: Int? = nil) {
       guard let at = index(title), used() > width else { return }
-      columns[at].width = max(columns[at].minimumWidth, columns[at].width - (used() - width))
+      let least = max(floor ?? 0, columns[at].minimumWidth)
+      columns[at].width = max(min(least, columns[at].width), columns[at].width - (used() - width))
     }
     func drop(_ title: String) {
       guard used() > width, let at = index(title) else { return }
@@ -114,6 +116,8 @@ public enum RunsTable {
     if used() > width, let at = index("started"), let compact = columns[at].compact {
       columns[at] = Column("started", compact)
     }
+    // A long pipeline name is cut before whole columns go for it.
+    shorten("pipeline", to: 16)
     drop("env")
     drop("took")
     drop("failed")
