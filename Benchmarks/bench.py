@@ -6,7 +6,7 @@ and reports medians and ratios from the same run: on a shared machine,
 absolute times mean little, ratios measured together mean something.
 
 Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR] [--baseline COMMIT]
-Workloads: overhead fanout capture planning status startup report (default: all).
+Workloads: overhead fanout capture planning status runs startup report (default: all).
 --baseline COMMIT: the overhead and planning workloads also measure orchestrate built at COMMIT.
 """
 
@@ -463,6 +463,39 @@ def status(work, reps):
     }
 
 
+def runs(work, reps):
+    """runs over the same 20,000 runs as status, from the status index, against status --json."""
+    count = 20_000
+    root, env, _, directory = eight_task_history(work, "runs", count)
+    status_cmd = [BINARY, "status", "--json", "--days", "100000", "--root", root]
+    runs_cmd = [BINARY, "runs", "--root", root]
+    failed_cmd = runs_cmd + ["--status", "failed", "--limit", "0", "--json"]
+    run(status_cmd, env=env)  # builds the status index once, as any earlier run would have
+    # The answer once: every failed run of the history, as generate_runs made them.
+    listed = json.loads(subprocess.run(failed_cmd, env=env, capture_output=True).stdout)
+    expected = len(range(0, count, 13))
+    assert listed["matching"] == expected == len(listed["runs"]), (listed["matching"], expected)
+    variants = [
+        ("status --json (warm)", None, lambda: run(status_cmd, env=env)),
+        ("runs (20 newest)", None, lambda: run(runs_cmd, env=env)),
+        ("runs --json (20 newest)", None, lambda: run(runs_cmd + ["--json"], env=env)),
+        ("runs --since 14d --status failed", None,
+         lambda: run(runs_cmd + ["--since", "14d", "--status", "failed"], env=env)),
+        (f"runs --status failed --limit 0 --json ({expected:,} runs)", None,
+         lambda: run(failed_cmd, env=env)),
+    ]
+    times = interleaved(variants, reps)
+    base = median(times["status --json (warm)"])
+    rows = [(name, f"{median(v):.3f} s", f"{median(v) / base:.2f}") for name, v in times.items()]
+    return {
+        "title": f"Runs: {count:,} runs of an 8-task pipeline",
+        "columns": ["variant", "median", "× status --json"],
+        "rows": rows,
+        "notes": ["runs reads the runs' own fields from the status index (no task digests, "
+                  "no records). Target: ≤ 1× status --json."],
+    }
+
+
 def startup(work, reps):
     """Size and start time of the binary people install (stripped, Swift runtime linked in)."""
     root = os.path.join(work, "startup")
@@ -568,7 +601,7 @@ def report(work, reps):
 
 
 WORKLOADS = {"overhead": overhead, "fanout": fanout, "capture": capture,
-             "planning": planning, "status": status, "startup": startup,
+             "planning": planning, "status": status, "runs": runs, "startup": startup,
              "report": report}
 
 

@@ -87,6 +87,8 @@ struct ReportRoutes: HTTPHandler {
       return json(
         StatusCollector.collect(layout: layout, windowDays: windowDays, environment: environment))
     }
+    if match("runs.html") != nil { return runsPage(request) }
+    if match("api", "runs") != nil { return runs(request) }
     if match("api", "openapi.json") != nil {
       return HTTPResponse(
         statusCode: .ok, headers: [.contentType: "application/json"],

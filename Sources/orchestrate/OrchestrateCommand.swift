@@ -20,6 +20,7 @@ struct OrchestrateCommand: ParsableCommand {
         orchestrate daily.yaml --dry-run
         orchestrate validate daily.yaml
         orchestrate status --check
+        orchestrate runs --status failed --since 14d
         orchestrate logs --last daily
 
       Exit codes: 0 all tasks completed, 1 some did not, 2 usage or pipeline \
@@ -27,7 +28,7 @@ struct OrchestrateCommand: ParsableCommand {
       """,
     version: OrchestrateVersion.current,
     subcommands: [
-      RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self,
+      RunCommand.self, ValidateCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self,
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
       ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self, NotifyCommand.self,
     ],

@@ -54,6 +54,10 @@ import Testing
       try complete(
         ["orchestrate", "logs", "--last", "--root", root.path, ""], script: script, directory: here)
         == ["daily"])
+    #expect(
+      try complete(
+        ["orchestrate", "runs", "--since", "14d", "--root", root.path, ""], script: script,
+        directory: here) == ["daily"])
   }
 
   /// What only the pipeline file or the run's record knows.

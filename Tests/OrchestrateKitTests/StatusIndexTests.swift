@@ -169,6 +169,69 @@ import Testing
     }
   }
 
+  /// A rerun that took two tasks over, had one left out by `when:`, and
+  /// failed one of the two it ran.
+  func rerunRecord() -> RunRecord {
+    var record = SyntheticRuns.record(
+      1, status: .partial,
+      tasks: [
+        ("a", .completed, 1), ("b", .completed, 1), ("c", .failed, 1), ("d", .notWanted, 0),
+        ("e", .completed, 1),
+      ])
+    record.tasks[0].reusedFrom = SyntheticRuns.record(0).runId
+    record.tasks[1].reusedFrom = SyntheticRuns.record(0).runId
+    record.rerunOf = SyntheticRuns.record(0).runId
+    record.environment = "prod"
+    record.trigger = .manual
+    return record
+  }
+
+  @Test func theIndexKeepsWhatTheListOfRunsShows() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let record = rerunRecord()
+    try SyntheticRuns.write([SyntheticRuns.record(0), record], to: directory)
+    let fromFiles = load(directory)
+    let fromIndex = StatusIndex.load(
+      directory: directory, now: Date().addingTimeInterval(60), tasks: .newest(0))
+    #expect(try indexLines(directory).count == 3)
+    let rerun = try #require(fromIndex.runs.last)
+    #expect(rerun.rerunOf == SyntheticRuns.record(0).runId)
+    #expect(rerun.tasksTotal == 4, "taken over counted, not wanted not")
+    #expect(rerun.tasksFailed == 1)
+    #expect(rerun.environment == "prod" && !rerun.scheduled)
+    #expect(rerun.tasks.isEmpty, "a header-only read")
+    #expect(fromFiles.runs.last?.tasks.map(\.name) == ["c", "d", "e"])
+    var withTasks = rerun
+    withTasks.tasks = fromFiles.runs.last?.tasks ?? []
+    #expect(withTasks == fromFiles.runs.last)
+  }
+
+  @Test func anIndexOfAnOlderVersionIsRebuiltNotMisread() throws {
+    let directory = SyntheticRuns.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let records = [SyntheticRuns.record(0), rerunRecord()]
+    try SyntheticRuns.write(records, to: directory)
+    _ = load(directory)
+    // The same files, current stamps, as version 6 wrote them (no task
+    // counts, no rerun_of) and with a status the files do not say.
+    let index = "\(directory)/\(StatusIndex.fileName)"
+    let lines = try indexLines(directory).dropFirst().map { line -> String in
+      var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      fields.removeSubrange(10..<13)
+      fields[5] = "cancelled"
+      return fields.joined(separator: "\t")
+    }
+    try (["orchestrate-status-index 6"] + lines).joined(separator: "\n").appending("\n").write(
+      toFile: index, atomically: true, encoding: .utf8)
+    let read = load(directory)
+    #expect(read.runs.map(\.status) == [.completed, .partial])
+    #expect(read.runs.last?.rerunOf == records[1].rerunOf)
+    #expect(read.runs.last?.tasksTotal == 4)
+    #expect(try indexLines(directory).first == Substring(StatusIndex.header))
+    #expect(try indexLines(directory).count == 3)
+  }
+
   @Test func aCorruptIndexIsRebuilt() throws {
     let directory = SyntheticRuns.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -6,9 +6,14 @@ import HeapModule
 /// record file. Plain text so that it can be read without a JSON parser in
 /// the way, and inspected with `cat` when in doubt.
 ///
-///     name  size  mtime_ns  R  run_id  status  started  duration  (task  status  duration  rss  counters  attempts)*
+///     name  size  mtime_ns  R  run_id  status  started  duration  environment  trigger
+///         tasks_total  tasks_failed  rerun_of  (task  status  duration  rss  counters  attempts)*
 ///
-/// `F` instead of `R` marks a run started with `--source`.
+/// `F` instead of `R` marks a run started with `--source`; trigger is `S`
+/// (scheduled) or `M` (manual); `-` is an absent value. A file whose header
+/// names another version is not read at all: every record is read again
+/// and the index rewritten in this version, so no field is ever taken for
+/// another (`StatusIndex.header`).
 ///
 /// `counters` is `name=value,name=value` with `%`, `=`, `,`, tab and newline
 /// in names percent-escaped, or `-`.
@@ -190,7 +195,9 @@ package enum IndexFile {
     guard kind == "R" || kind == "F", fields.count >= runFields,
       !decodeTasks || (fields.count - runFields) % taskFields == 0,
       let status = lines.oneOf(fields[5], Spelling.runStatuses),
-      let started = lines.double(fields[6])
+      let started = lines.double(fields[6]),
+      let tasksTotal = lines.integer(fields[10]), let tasksFailed = lines.integer(fields[11]),
+      (0...Int64(Int32.max)).contains(tasksTotal), (0...tasksTotal).contains(tasksFailed)
     else { return nil }
     var tasks: [RunDigest.TaskDigest] = []
     if decodeTasks { tasks.reserveCapacity((fields.count - runFields) / taskFields) }
@@ -222,7 +229,9 @@ package enum IndexFile {
       file: name, runId: runId, status: status, startedAt: started,
       durationSeconds: lines.double(fields[7]), tasks: tasks, sourceFiltered: kind == "F",
       environment: lines.equals(fields[8], "-") ? nil : lines.string(fields[8]),
-      scheduled: !lines.equals(fields[9], "M"))
+      scheduled: !lines.equals(fields[9], "M"),
+      rerunOf: lines.equals(fields[12], "-") ? nil : lines.string(fields[12]),
+      taskCounts: (Int(tasksTotal), Int(tasksFailed)))
     return (name, stamp, .run(digest))
   }
 
@@ -239,6 +248,7 @@ package enum IndexFile {
       fields += [
         run.sourceFiltered ? "F" : "R", run.runId, run.status.rawValue, String(run.startedAt),
         number(run.durationSeconds), run.environment ?? "-", run.scheduled ? "S" : "M",
+        String(run.tasksTotal), String(run.tasksFailed), run.rerunOf ?? "-",
       ]
       for task in run.tasks {
         fields += [
@@ -277,8 +287,9 @@ package enum IndexFile {
 
   package static let taskFields = 6
   /// A run's own fields: file, size, modified, kind, run id, status,
-  /// started, duration, environment, trigger (S or M); its tasks follow.
-  package static let runFields = 10
+  /// started, duration, environment, trigger (S or M), tasks total, tasks
+  /// failed, rerun of; its tasks follow.
+  package static let runFields = 13
 
   private static func counters(_ metrics: [String: Double]?) -> String {
     guard let metrics, !metrics.isEmpty else { return "-" }

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
-/// The part of a run record that status statistics, anomaly baselines and
-/// the search for abandoned runs need, small enough to keep thousands of
+/// The part of a run record that status statistics, anomaly baselines,
+/// the search for abandoned runs and the list of runs need, small enough to keep thousands of
 /// runs in an index and read them back in milliseconds.
 public struct RunDigest: Sendable, Equatable {
   /// The record file's name in its pipeline's metrics directory.
@@ -18,6 +18,14 @@ public struct RunDigest: Sendable, Equatable {
   /// Started by cron or a timer rather than by hand: an environment that
   /// has such runs is expected to keep having them.
   public var scheduled: Bool
+  /// The run `orchestrate rerun` reran.
+  public var rerunOf: String?
+  /// The tasks the run wanted (those `when:` left out are not counted),
+  /// those a rerun took over included: `tasks` leaves those out.
+  public var tasksTotal: Int
+  /// Of those, the ones that ended without completing: failed, timed out,
+  /// skipped or cancelled. Tasks still pending or running are not counted.
+  public var tasksFailed: Int
   public var tasks: [TaskDigest]
 
   public struct TaskDigest: Sendable, Equatable {
@@ -46,10 +54,14 @@ public struct RunDigest: Sendable, Equatable {
   public init(
     file: String, runId: String, status: RunStatus, startedAt: Double, durationSeconds: Double?,
     tasks: [TaskDigest], sourceFiltered: Bool = false, environment: String? = nil,
-    scheduled: Bool = true
+    scheduled: Bool = true, rerunOf: String? = nil, taskCounts: (total: Int, failed: Int)? = nil
   ) {
     self.environment = environment
     self.scheduled = scheduled
+    self.rerunOf = rerunOf
+    let counts = taskCounts ?? Self.taskCounts(tasks.map(\.status))
+    self.tasksTotal = counts.total
+    self.tasksFailed = counts.failed
     self.file = file
     self.runId = runId
     self.status = status
@@ -71,7 +83,19 @@ public struct RunDigest: Sendable, Equatable {
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts.count)
       }, sourceFiltered: !record.sourceFilter.isEmpty, environment: record.environment,
-      scheduled: record.trigger == .scheduled)
+      scheduled: record.trigger == .scheduled, rerunOf: record.rerunOf,
+      taskCounts: Self.taskCounts(record.tasks.map(\.status)))
+  }
+
+  /// Wanted tasks, and those of them that ended without completing.
+  package static func taskCounts(_ statuses: [TaskStatus]) -> (total: Int, failed: Int) {
+    var total = 0
+    var failed = 0
+    for status in statuses where status != .notWanted {
+      total += 1
+      if status.isFinished && !status.isDone { failed += 1 }
+    }
+    return (total, failed)
   }
 }
 
@@ -95,7 +119,8 @@ extension RunDigest {
           name: $0.name, status: $0.status, durationSeconds: $0.durationSeconds,
           peakRssBytes: $0.peakRssBytes, metrics: $0.metrics, attempts: $0.attempts?.count ?? 1)
       }, sourceFiltered: !(shape.sourceFilter ?? []).isEmpty, environment: shape.environment,
-      scheduled: shape.trigger != RunRecord.Trigger.manual.rawValue)
+      scheduled: shape.trigger != RunRecord.Trigger.manual.rawValue, rerunOf: shape.rerunOf,
+      taskCounts: taskCounts(shape.tasks.map(\.status)))
   }
 
   private struct RecordShape: Decodable {
@@ -108,6 +133,7 @@ extension RunDigest {
     var sourceFilter: [String]?
     var environment: String?
     var trigger: String?
+    var rerunOf: String?
     var tasks: [TaskShape]
 
     enum CodingKeys: String, CodingKey {
@@ -119,6 +145,7 @@ extension RunDigest {
       case durationSeconds = "duration_seconds"
       case sourceFilter = "source_filter"
       case environment, trigger
+      case rerunOf = "rerun_of"
       case tasks
     }
   }

@@ -9,7 +9,9 @@ import Glibc
 /// file are all noticed on the next read, and the index is brought up to date.
 public enum StatusIndex {
   public static let fileName = ".status-index"
-  package static let header = "orchestrate-status-index 6"
+  /// Raised whenever a line's fields change: an index of another version
+  /// is rebuilt from the records, never read (see `IndexFile`).
+  package static let header = "orchestrate-status-index 7"
 
   /// A file in the metrics directory that is not a readable run record.
   public struct Unreadable: Sendable, Equatable, Codable {

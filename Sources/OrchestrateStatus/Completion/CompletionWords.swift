@@ -22,6 +22,7 @@ public struct CompletionWords {
   static let takingValues: Set<String> = [
     "--root", "--source", "-p", "--param", "-e", "--environment", "--date", "--max-parallel",
     "--report", "--task", "--from", "--to", "--channel", "--attempt", "--days", "--prometheus",
+    "--status", "--since", "--until", "--trigger", "--limit",
   ]
 
   /// `--root DIR` or `--root=DIR`.

@@ -27,6 +27,10 @@ public struct ReportLinks: Sendable, Equatable {
   /// From a page one directory down (`pipelines/`, `runs/`).
   static let overview = "../index.html"
 
+  /// The list of runs with its filters, from the overview: served only,
+  /// since filtering needs the server.
+  var runList: String? { logs == .api ? "runs.html" : nil }
+
   /// A pipeline's page: one for each environment it ran in
   /// (`pipelines/nightly~prod.html`; no name holds a `~`).
   static func pipeline(_ name: String, environment: String? = nil, fromOverview: Bool = false)

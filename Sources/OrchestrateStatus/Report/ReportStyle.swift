@@ -69,6 +69,11 @@ enum ReportStyle {
     .slow{color:var(--warn);font-weight:600}
     details summary{cursor:pointer;color:var(--muted)}
     code{font-size:12.5px}
+    .filters{display:grid;gap:4px;margin:8px 0 12px}
+    .filters b{display:inline-block;min-width:110px;margin-right:6px;font-size:11.5px;text-transform:uppercase;
+    color:var(--muted);font-weight:600}
+    .filters a{margin-right:10px;text-decoration:none;white-space:nowrap}
+    .filters a.on{color:var(--fg);font-weight:700;border-bottom:2px solid var(--run)}
     @media (max-width:640px){main{padding:10px 10px 30px}header.top{padding:8px 10px}
     th,td{padding:4px 5px}.hide-narrow{display:none}
     .facts{grid-template-columns:repeat(auto-fill,minmax(150px,1fr))}}
