@@ -67,6 +67,16 @@ import Testing
     #expect(try second.outcome().record.status == .completed)
   }
 
+  /// How a run that cannot start fails; it leaves no record and starts no task.
+  func refusedStart(of root: RunRoot) throws -> PipelineRun.Failure? {
+    let failure = #expect(throws: PipelineRun.Failure.self) {
+      _ = try PipelineRun.execute(root.plan, options: root.options, events: root.events)
+    }
+    #expect(try root.recordFiles().isEmpty)
+    #expect(root.executor.starts.isEmpty)
+    return failure
+  }
+
   @Test func aRunThatFindsTheLockHeldWritesNothing() throws {
     let root = try RunRoot("tasks: [{name: a, run: x}]")
     try FileManager.default.createDirectory(
@@ -74,13 +84,9 @@ import Testing
     let holder = try RunLock(
       path: root.layout.lockFile(pipeline: "p"), pipeline: "p", holder: "another run")
     defer { withExtendedLifetime(holder) {} }
-    let failure = #expect(throws: PipelineRun.Failure.self) {
-      _ = try PipelineRun.execute(root.plan, options: root.options, events: root.events)
-    }
+    let failure = try refusedStart(of: root)
     #expect(failure?.exitCode == 75)
     #expect(failure?.description.contains("another run") == true)
-    #expect(try root.recordFiles().isEmpty)
-    #expect(root.executor.starts.isEmpty)
   }
 
   @Test func aRunWhoseLogDirectoryIsTakenRemovesItsRecordAndStartsNothing() throws {
@@ -93,19 +99,15 @@ import Testing
       try FileManager.default.createDirectory(
         atPath: planted, withIntermediateDirectories: true)
     }
-    let failure = #expect(throws: PipelineRun.Failure.self) {
-      _ = try PipelineRun.execute(root.plan, options: root.options, events: root.events)
-    }
+    let failure = try refusedStart(of: root)
     #expect(failure?.exitCode == 2)
     #expect(failure?.description.contains("something of that name exists already") == true)
-    #expect(try root.recordFiles().isEmpty)
-    #expect(root.executor.starts.isEmpty)
   }
 }
 
 /// A root directory of its own with one pipeline, `p`, whose tasks go to a
 /// `FakeExecutor`.
-private final class RunRoot: @unchecked Sendable {
+final class RunRoot: @unchecked Sendable {
   let directory = NSTemporaryDirectory() + "orchestrate-run-\(UUID().uuidString)"
   let layout: RootLayout
   let plan: Plan
@@ -161,7 +163,7 @@ private final class RunRoot: @unchecked Sendable {
   }
 }
 
-private final class RunningRun: @unchecked Sendable {
+final class RunningRun: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
   private var result: Result<PipelineRun.Outcome, PipelineRun.Failure>?
 
