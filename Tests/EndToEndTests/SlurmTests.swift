@@ -49,14 +49,14 @@ struct SlurmTests {
     #expect(sra.reason == "exit 3")
     #expect(record.task("signalled")?.signal == SIGUSR2)
     #expect(record.task("signalled")?.status == .failed)
-    #expect(record.task("prepare")?.attempts.first?.slurmJobId == nil)
+    #expect(record.task("prepare")?.attempts.first?.jobId == nil)
     let attempt = try #require(geo.attempts.first)
-    #expect(attempt.slurmJobId.map { Int($0) != nil } == true)
+    #expect(attempt.jobId.map { Int($0) != nil } == true)
     #expect(attempt.node == ProcessIdentity.hostName())
     #expect(attempt.queuedSeconds.map { $0 >= 0 } == true)
-    #expect(attempt.slurmState == "COMPLETED")
+    #expect(attempt.jobState == "COMPLETED")
     #expect((attempt.peakRssBytes ?? 0) > 0)
-    #expect(sra.attempts.first?.slurmState == "FAILED")
+    #expect(sra.attempts.first?.jobState == "FAILED")
     // The record, Slurm fields and all, matches its closed schema.
     let schema = try SchemaTests().check(
       "run-record.schema.json", ["\(root.path)/metrics/mixed/\(record.runId).json"])
@@ -114,7 +114,7 @@ struct SlurmTests {
     let task = try #require(root.onlyRecord("flaky").task("flaky"))
     #expect(task.status == .completed)
     #expect(task.attempts.map(\.exitCode) == [1, 0])
-    let ids = task.attempts.compactMap(\.slurmJobId)
+    let ids = task.attempts.compactMap(\.jobId)
     #expect(ids.count == 2 && ids[0] != ids[1])
     #expect(task.attempts.compactMap { $0.logFile.flatMap(root.read) } == ["try 1\n", "try 2\n"])
   }
@@ -167,7 +167,7 @@ struct SlurmTests {
     let settled = try #require(root.records("orphan").first { $0.runId == dead })
     #expect(settled.status == .abandoned)
     #expect(settled.reason?.contains("cancelled 1 Slurm job(s)") == true, "\(settled.reason ?? "")")
-    #expect(settled.task("long")?.attempts.first?.slurmJobId != nil)
+    #expect(settled.task("long")?.attempts.first?.jobId != nil)
   }
 
   /// slurmctld goes away while a job runs: the job ends on its node, and
@@ -208,7 +208,7 @@ struct SlurmTests {
       [file, "--root", root.path], environment: SlurmCluster.environment())
     // Its timeout counts from when the run has seen the job start.
     let deadline = Date().addingTimeInterval(60)
-    while (try? root.records("unanswered"))?.first?.task("job")?.attempts.last?.slurmState
+    while (try? root.records("unanswered"))?.first?.task("job")?.attempts.last?.jobState
       != "RUNNING"
     {
       try #require(Date() < deadline, "the job was not seen running")

@@ -55,6 +55,8 @@ import Testing
     #expect(record.tasks.map(\.status) == [.completed, .failed, .completed])
     #expect(record.tasks.map(\.exitCode) == [0, 3, 0])
     #expect(record.tasks[0].attempts[0].node == "node-7")
+    #expect(record.tasks.map { $0.attempts[0].executor } == ["command", "command", "command"])
+    #expect(record.tasks.allSatisfy { $0.attempts[0].jobId != nil && $0.attempts[0].pid == nil })
     let log = try String(
       contentsOfFile: "\(run.directory)/\(record.tasks[0].logFile)", encoding: .utf8)
     #expect(log.contains("hello from the queue"))

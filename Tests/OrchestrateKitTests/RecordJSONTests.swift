@@ -25,10 +25,11 @@ import Testing
     attempt.cpuUserSeconds = 0.004902362823486328
     attempt.cpuSystemSeconds = 1e-05
     attempt.logFile = "logs/p/run/extract[géo].1.log"
-    attempt.slurmJobId = "4711"
+    attempt.executor = "slurm"
+    attempt.jobId = "4711"
     attempt.node = "node-1"
     attempt.queuedSeconds = 2.5
-    attempt.slurmState = "TIMEOUT"
+    attempt.jobState = "TIMEOUT"
     var task = TaskRecord(
       name: "extract[géo]", task: "extract", source: "géo", dependsOn: ["a", "b\\c"],
       logFile: "logs/p/run/extract[géo].log")

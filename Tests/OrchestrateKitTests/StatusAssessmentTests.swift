@@ -145,7 +145,7 @@ import Testing
       99, status: .running, startedAt: now.addingTimeInterval(-5000),
       tasks: [("transform", .running, 0)])
     var attempt = AttemptRecord(number: 1, startedAt: now.addingTimeInterval(-4000))
-    attempt.slurmState = "PENDING"
+    attempt.noteSubmitted(to: "slurm", job: "77", state: "PENDING")
     live.tasks[0].attempts = [attempt]
     let status = PipelineAssessment(
       history(10, now: now, extra: [live]), now: now, liveness: { _ in .alive }
@@ -157,6 +157,14 @@ import Testing
     #expect(
       StatusTable.runningTask(task, style: TerminalStyle(colors: false)).hasPrefix(
         "transform  queued "))
+
+    // Once it left the queue, its time counts: an hour past its usual is stuck.
+    live.tasks[0].attempts[0].queuedSeconds = 10
+    let started = PipelineAssessment(
+      history(10, now: now, extra: [live]), now: now, liveness: { _ in .alive }
+    ).assess()
+    #expect(started.running.first?.tasks.first?.queued == false)
+    #expect(started.running.first?.tasks.first?.stuck == true)
   }
 
   @Test func withoutHistoryStuckMeansSixHours() {

@@ -7,7 +7,7 @@ package enum JournalEntry: Equatable, Sendable {
   /// An attempt's process started and leads process group `pid`.
   case started(
     task: String, attempt: Int, pid: Int32, startTicks: UInt64?, at: Date, killGrace: Duration)
-  /// An attempt was submitted to Slurm as job `jobId`, named `jobName`
+  /// An attempt was submitted to a queue as job `jobId`, named `jobName`
   /// (which holds the run id, so a reused id is never taken for it).
   case submitted(task: String, attempt: Int, jobId: String, jobName: String, at: Date)
   /// An attempt's process ended.

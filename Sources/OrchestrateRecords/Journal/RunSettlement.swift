@@ -89,7 +89,7 @@ extension TaskRecord {
   }
 
   fileprivate mutating func apply(submit number: Int, jobId: String, at: Date) {
-    apply(launch: number, at: at) { $0.slurmJobId = jobId }
+    apply(launch: number, at: at) { $0.jobId = jobId }
   }
 
   /// An attempt began (a process started, a job was submitted): `identify`

@@ -4,7 +4,7 @@ import FoundationEssentials
 /// change, final when the run ends. `metrics/<pipeline>/<run_id>.json`.
 /// Keys are snake_case in the file (see `RecordCoding`).
 public struct RunRecord: Codable, Sendable, Equatable {
-  public static let currentSchemaVersion = 1
+  public static let currentSchemaVersion = 2
 
   public var schemaVersion: Int
   public var runId: String
@@ -278,16 +278,31 @@ public struct AttemptRecord: Codable, Sendable, Equatable {
   public var peakRssBytes: Int?
   public var cpuUserSeconds: Double?
   public var cpuSystemSeconds: Double?
-  /// Slurm attempts: the job, the node it ran on, how long it waited in
-  /// the queue (submission to start) and its last state seen in Slurm.
-  public var slurmJobId: String?
+  /// Attempts that went to a queue (`executor`: `slurm`, `command`): the
+  /// job, the node it ran on, how long it waited in the queue (submission
+  /// to start, absent while it waits) and its last state in the queue's
+  /// own words (Slurm's `PENDING`, `COMPLETED`, …).
+  public var executor: String?
+  public var jobId: String?
   public var node: String?
   public var queuedSeconds: Double?
-  public var slurmState: String?
+  public var jobState: String?
 
   public init(number: Int, startedAt: Date) {
     self.number = number
     self.startedAt = startedAt
     self.timedOut = false
+  }
+}
+
+extension AttemptRecord {
+  /// Submitted to a queue, not started yet: the queue wait is set when it starts.
+  public var isWaitingInQueue: Bool { jobId != nil && queuedSeconds == nil && finishedAt == nil }
+
+  /// What every queue executor records of a submission.
+  package mutating func noteSubmitted(to executor: String, job: String, state: String) {
+    self.executor = executor
+    jobId = job
+    jobState = state
   }
 }

@@ -184,8 +184,8 @@ public struct PipelineAssessment {
         ?? task.startedAt.map { now.timeIntervalSince($0) } ?? 0
       let durations = history.taskDurations[task.name] ?? []
       let threshold = Self.stuckThreshold(durations) ?? stuckAfter
-      // A job still in a cluster's queue has not started: it is not stuck.
-      if let attempt = task.attempts.last, attempt.slurmState == "PENDING" {
+      // A job still in its queue has not started: it is not stuck.
+      if let attempt = task.attempts.last, attempt.isWaitingInQueue {
         let waited = now.timeIntervalSince(attempt.startedAt)
         return PipelineStatus.RunningTask(
           name: task.name, elapsedSeconds: waited, progress: nil, etaSeconds: nil,

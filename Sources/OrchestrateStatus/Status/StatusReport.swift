@@ -152,7 +152,7 @@ public struct PipelineStatus: Codable, Sendable {
     public var etaSeconds: Double?
     public var stuckAfterSeconds: Double
     public var stuck: Bool
-    /// Waiting in a cluster's queue (Slurm `PENDING`): `elapsed_seconds` is its wait.
+    /// Waiting in a queue (submitted, not started): `elapsed_seconds` is its wait.
     public var queued: Bool = false
   }
 

@@ -277,24 +277,23 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
   }
 }
 
-/// The record's Slurm fields: the job id, and its state as last seen.
+/// The attempt's queue fields: the job id, and its state as Slurm last said it.
 extension SlurmExecutor {
   func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {
     guard case .job(let id, _) = launch.handle else { return "" }
-    attempt.slurmJobId = id
-    attempt.slurmState = "PENDING"
+    attempt.noteSubmitted(to: "slurm", job: id, state: "PENDING")
     return "Slurm job \(id)"
   }
 
   func noteRunning(on node: String?, after queued: Double, in attempt: inout AttemptRecord) {
     attempt.node = node
     attempt.queuedSeconds = queued
-    attempt.slurmState = "RUNNING"
+    attempt.jobState = "RUNNING"
   }
 
   func noteEnd(_ end: AttemptEnd, in attempt: inout AttemptRecord) {
     attempt.node = end.node ?? attempt.node
     attempt.queuedSeconds = end.queuedSeconds ?? attempt.queuedSeconds
-    attempt.slurmState = end.queueState ?? attempt.slurmState
+    attempt.jobState = end.queueState ?? attempt.jobState
   }
 }

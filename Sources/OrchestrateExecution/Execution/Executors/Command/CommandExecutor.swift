@@ -12,10 +12,10 @@ import Glibc
 /// own (as `qsub -V` or `sbatch --export=ALL` pass it), never through a file.
 ///
 /// Nothing outside this folder knows it yet: a pipeline cannot choose it
-/// (that takes a case of `TaskExecutor` with its settings), and the record
-/// has no field for its job ids (Slurm's are `slurm_job_id`); the run's log
-/// names them. Resource usage is not measured: a wrapper on the node, as
-/// Slurm's task-wrapper, would.
+/// (that takes a case of `TaskExecutor` with its settings). Its attempts'
+/// records carry `executor: command` and the job's id and state, as Slurm's
+/// do. Resource usage is not measured: a wrapper on the node, as Slurm's
+/// task-wrapper, would.
 final class CommandExecutor: Executor, @unchecked Sendable {
   struct Commands: Sendable {
     var submit: [String]
@@ -104,6 +104,7 @@ final class CommandExecutor: Executor, @unchecked Sendable {
 
   func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {
     guard case .job(let id, _) = launch.handle else { return "" }
+    attempt.noteSubmitted(to: "command", job: id, state: "PENDING")
     return "job \(id)"
   }
 
