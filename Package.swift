@@ -35,7 +35,9 @@ let package = Package(
     // `orchestrate serve`: the only module that depends on a server framework.
     .target(
       name: "OrchestrateServer",
-      dependencies: ["OrchestrateKit", .product(name: "FlyingFox", package: "FlyingFox")]
+      dependencies: [
+        "OrchestrateKit", "CZlib", .product(name: "FlyingFox", package: "FlyingFox"),
+      ]
     ),
     // The targets of the library, lowest first; each sees only those below it
     // (docs/layout.md draws the picture, DependencyTests checks it).
@@ -81,6 +83,8 @@ let package = Package(
       name: "CArchive",
       providers: [.apt(["libarchive-dev", "zlib1g-dev"])]
     ),
+    // zlib's header alone (Debian: zlib1g-dev), for serve's gzip answers.
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     // libarchive's functions, loaded from the library on first use (see the source).
     .target(name: "CArchiveLoader"),
     // libyaml, the YAML parser (Debian: libyaml-dev); the node tree and the
