@@ -35,6 +35,19 @@ final class Served {
     var status: Int
     var headers: String
     var body: String
+    /// The body's bytes as sent (compressed ones too).
+    var data: Data
+
+    /// The value of a header (the first of that name), without its name.
+    func header(_ name: String) -> String? {
+      for line in headers.split(separator: "\r\n") {
+        let parts = line.split(separator: ":", maxSplits: 1)
+        if parts.count == 2, parts[0].lowercased() == name.lowercased() {
+          return parts[1].trimmingCharacters(in: .whitespaces)
+        }
+      }
+      return nil
+    }
   }
 
   /// `path` is sent as it is (`--path-as-is`: dot segments reach the server).
@@ -51,10 +64,11 @@ final class Served {
     ]
     for header in headers { arguments += ["-H", header] }
     let result = try system(arguments + [base + path])
+    let data = FileManager.default.contents(atPath: scratch.path + ".body") ?? Data()
     return Response(
       status: Int(result.output) ?? -1,
       headers: (try? String(contentsOfFile: scratch.path + ".headers", encoding: .utf8)) ?? "",
-      body: (try? String(contentsOfFile: scratch.path + ".body", encoding: .utf8)) ?? "")
+      body: String(decoding: data, as: UTF8.self), data: data)
   }
 
   /// `curl --head`: the headers a GET would bring, and no body.
