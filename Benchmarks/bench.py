@@ -406,16 +406,17 @@ def generate_runs(root, pipeline, name, count, env):
     return directory
 
 
-def eight_task_history(work, name, count):
-    """A root holding `count` runs of an hourly 8-task pipeline: (root, env, pipeline, records)."""
+def eight_task_history(work, name, count, pipeline_name="eight", tasks=8):
+    """A root holding `count` runs of an hourly pipeline of `tasks` tasks (8 unless told):
+    (root, env, pipeline, records)."""
     root = os.path.join(work, name)
     os.makedirs(root, exist_ok=True)
     env = orchestrate_env(root)
-    pipeline = os.path.join(root, "eight.json")
+    pipeline = os.path.join(root, f"{pipeline_name}.json")
     with open(pipeline, "w") as handle:
-        json.dump({"name": "eight", "schedule": "0 * * * *", "tasks": [
-            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(8)]}, handle)
-    return root, env, pipeline, generate_runs(root, pipeline, "eight", count, env)
+        json.dump({"name": pipeline_name, "schedule": "0 * * * *", "tasks": [
+            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(tasks)]}, handle)
+    return root, env, pipeline, generate_runs(root, pipeline, pipeline_name, count, env)
 
 
 def status(work, reps):
@@ -643,14 +644,7 @@ def process_memory(pid):
 def serve(work, reps):
     """`serve` over 20,000 runs of a 5-task pipeline, 16 clients at once (wrk)."""
     count, connections, seconds = 20_000, 16, 5
-    root = os.path.join(work, "serve")
-    os.makedirs(root, exist_ok=True)
-    env = orchestrate_env(root)
-    pipeline = os.path.join(root, "nightly.json")
-    with open(pipeline, "w") as handle:
-        json.dump({"name": "nightly", "schedule": "0 * * * *", "tasks": [
-            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(5)]}, handle)
-    generate_runs(root, pipeline, "nightly", count, env)
+    root, env, _, _ = eight_task_history(work, "serve", count, pipeline_name="nightly", tasks=5)
     run([BINARY, "status", "--json", "--root", root], env=env)  # the index, warm
     wrk = wrk_binary()
     builds = [("orchestrate", BINARY)]

@@ -39,7 +39,8 @@ import Testing
     let path = "/api/pipelines/nightly/runs"
     let first = try served.get(path)
     let tag = try #require(first.header("ETag"))
-    #expect(first.header("Cache-Control") == "no-cache", "kept by the browser, asked again")
+    #expect(
+      first.header("Cache-Control") == "private, no-cache", "kept by the browser, asked again")
     let again = try served.get(path, headers: ["If-None-Match: \(tag)"])
     #expect(again.status == 304)
     #expect(again.data.isEmpty)
@@ -104,26 +105,17 @@ import Testing
   }
 
   @Test func liveViewOfARunningRunMovesOn() throws {
-    let root = TestRoot()
-    root.write(
-      "pipelines/live.yaml",
+    let (root, running, served, runId) = try Served.liveRun(
       """
-      tasks:
-        - name: load
-          run: |
-            touch "$ORCHESTRATE_ROOT/started"
-            i=0
-            while [ ! -e "$ORCHESTRATE_ROOT/release" ]; do
-              i=$((i + 1))
-              echo "{\\"done\\": $i, \\"total\\": 100000}" >> "$ORCHESTRATE_PROGRESS"
-              sleep 0.2
-            done
+      touch "$ORCHESTRATE_ROOT/started"
+      i=0
+      while [ ! -e "$ORCHESTRATE_ROOT/release" ]; do
+        i=$((i + 1))
+        echo "{\\"done\\": $i, \\"total\\": 100000}" >> "$ORCHESTRATE_PROGRESS"
+        sleep 0.2
+      done
       """)
-    let running = try Orchestrate.start(["live", "--root", root.path])
     defer { root.write("release", "") }
-    try root.waitFor("started")
-    let served = try Served(root)
-    let runId = try #require(try root.records("live").first?.runId)
     let path = "/runs/\(runId).html?live=1"
     let first = try served.get(path)
     #expect(first.body.hasPrefix("<section id=\"live\" data-running=\"true\">"))

@@ -16,7 +16,7 @@ enum ConditionalResponse {
     headers[HTTPHeader("ETag")] = compressed == nil ? answer.entityTag : answer.gzipEntityTag
     headers[HTTPHeader("Vary")] = "Accept-Encoding"
     // Kept by the browser, asked for again every time: the 304 saves the body.
-    headers[HTTPHeader("Cache-Control")] = "no-cache"
+    headers[HTTPHeader("Cache-Control")] = "private, no-cache"
     // Not before the date has come (see AnswerCache).
     if answer.lastModified <= now {
       headers[HTTPHeader("Last-Modified")] = httpDate(answer.lastModified)

@@ -24,6 +24,23 @@ final class Served {
     base = url.hasSuffix("/") ? String(url.dropLast()) : url
   }
 
+  /// A run of `live.yaml`, a one-task pipeline running `script`, which
+  /// touches `$ORCHESTRATE_ROOT/started` and waits for `release` there,
+  /// and `serve` started once it runs: the root, the run, the server and
+  /// the run's id.
+  static func liveRun(_ script: String) throws -> (
+    root: TestRoot, run: RunningOrchestrate, served: Served, runId: String
+  ) {
+    let root = TestRoot()
+    let indented = script.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n")
+    root.write("pipelines/live.yaml", "tasks:\n  - name: load\n    run: |\n\(indented)\n")
+    let running = try Orchestrate.start(["live", "--root", root.path])
+    try root.waitFor("started")
+    let served = try Served(root)
+    let runId = try #require(try root.records("live").first?.runId)
+    return (root, running, served, runId)
+  }
+
   deinit {
     if process.process.isRunning {
       process.signal(SIGKILL)
