@@ -36,7 +36,7 @@ let package = Package(
     .target(
       name: "OrchestrateServer",
       dependencies: [
-        "OrchestrateKit", "CZlib", .product(name: "FlyingFox", package: "FlyingFox"),
+        "OrchestrateKit", "CServeSupport", .product(name: "FlyingFox", package: "FlyingFox"),
       ]
     ),
     // The targets of the library, lowest first; each sees only those below it
@@ -83,8 +83,9 @@ let package = Package(
       name: "CArchive",
       providers: [.apt(["libarchive-dev", "zlib1g-dev"])]
     ),
-    // zlib's header alone (Debian: zlib1g-dev), for serve's gzip answers.
-    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    // What serve calls that Swift's Glibc module does not import: zlib for
+    // gzip answers (Debian: zlib1g-dev), glibc's malloc_trim.
+    .systemLibrary(name: "CServeSupport", providers: [.apt(["zlib1g-dev"])]),
     // libarchive's functions, loaded from the library on first use (see the source).
     .target(name: "CArchiveLoader"),
     // libyaml, the YAML parser (Debian: libyaml-dev); the node tree and the

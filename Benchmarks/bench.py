@@ -667,6 +667,9 @@ def serve(work, reps):
         for _ in range(reps):
             for page, path, headers in pages:
                 for label, (_, base) in servers.items():
+                    # The connections of the run before leave first: clients of one
+                    # address beyond serve's limit (16) would be refused.
+                    time.sleep(2)
                     loads.append(os.getloadavg()[0])
                     results[(page, label)].append(
                         wrk_run(wrk, base + path, connections, seconds, headers))

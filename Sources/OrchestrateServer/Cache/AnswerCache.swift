@@ -1,3 +1,4 @@
+import CServeSupport
 import Dispatch
 import Foundation
 import OrchestrateKit
@@ -11,7 +12,8 @@ import OrchestrateKit
 /// whatever the number of clients asking.
 ///
 /// One computation per answer at a time: requests that arrive while it runs
-/// wait for it (or, when only the clock moved, get the answer it replaces).
+/// wait for it; when only the clock moved, they get the answer it replaces
+/// meanwhile (but for a run in progress, whose first viewer waits for it).
 /// Computations run on a queue of their own, so that the threads reading
 /// and writing connections keep answering from what is kept.
 ///
@@ -73,28 +75,40 @@ final class AnswerCache: @unchecked Sendable {
     let settled = stamp.isSettled(at: Self.wallClockNanoseconds())
     let plan = lock.withLock { () -> Plan in
       if settled, var entry = entries[key], entry.stamp == stamp {
-        let age = now - entry.answer.computed
-        let fresh = age < (entry.answer.rendered.live ? Self.liveFreshness : Self.freshness)
-        if fresh || flights[key]?.stamp == stamp {
-          uses += 1
-          entry.used = uses
-          entries[key] = entry
+        uses += 1
+        entry.used = uses
+        entries[key] = entry
+        let live = entry.answer.rendered.live
+        let fresh = now - entry.answer.computed < (live ? Self.liveFreshness : Self.freshness)
+        if fresh || flights[key]?.stamp == stamp { return .kept(entry.answer) }
+        // Only the clock moved: computed again behind this answer. A run in
+        // progress is waited for: its viewer asks every 2 s for what is new.
+        if !live {
+          _ = startFlight(key: key, stamp: stamp, keep: true, compute)
           return .kept(entry.answer)
         }
       }
       if settled, let flight = flights[key], flight.stamp == stamp { return .wait(flight.task) }
-      flightNumbers += 1
-      let number = flightNumbers
-      let task = Task {
-        await self.computed(key: key, stamp: stamp, keep: settled, flight: number, compute)
-      }
-      if settled { flights[key] = Flight(number: number, stamp: stamp, task: task) }
-      return .wait(task)
+      return .wait(startFlight(key: key, stamp: stamp, keep: settled, compute))
     }
     switch plan {
     case .kept(let answer): return answer
     case .wait(let task): return await task.value
     }
+  }
+
+  /// Under the lock.
+  private func startFlight(
+    key: String, stamp: DataStamp, keep: Bool,
+    _ compute: @escaping @Sendable () -> RenderedAnswer
+  ) -> Task<CachedAnswer, Never> {
+    flightNumbers += 1
+    let number = flightNumbers
+    let task = Task {
+      await self.computed(key: key, stamp: stamp, keep: keep, flight: number, compute)
+    }
+    if keep { flights[key] = Flight(number: number, stamp: stamp, task: task) }
+    return task
   }
 
   private func computed(
@@ -104,8 +118,13 @@ final class AnswerCache: @unchecked Sendable {
     var answer = await withCheckedContinuation { continuation in
       workers.async {
         let rendered = compute()
-        continuation.resume(
-          returning: CachedAnswer(rendered, lastModified: 0, computed: ContinuousClock.now))
+        let answer = CachedAnswer(rendered, lastModified: 0, computed: ContinuousClock.now)
+        // A computation reads a whole history (tens of MiB over years of
+        // runs) and frees it; glibc keeps freed memory in the arena of the
+        // thread that used it, and computations run on any thread: handed
+        // back, it leaves the server's size at what it keeps.
+        malloc_trim(0)
+        continuation.resume(returning: answer)
       }
     }
     return lock.withLock {

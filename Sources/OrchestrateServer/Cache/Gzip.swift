@@ -1,4 +1,4 @@
-import CZlib
+import CServeSupport
 import Foundation
 
 /// gzip of an answer's body, through the system's zlib. A Swift package
