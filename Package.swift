@@ -35,7 +35,9 @@ let package = Package(
     // `orchestrate serve`: the only module that depends on a server framework.
     .target(
       name: "OrchestrateServer",
-      dependencies: ["OrchestrateKit", .product(name: "FlyingFox", package: "FlyingFox")]
+      dependencies: [
+        "OrchestrateKit", "CServeSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+      ]
     ),
     // The targets of the library, lowest first; each sees only those below it
     // (docs/layout.md draws the picture, DependencyTests checks it).
@@ -81,6 +83,9 @@ let package = Package(
       name: "CArchive",
       providers: [.apt(["libarchive-dev", "zlib1g-dev"])]
     ),
+    // What serve calls that Swift's Glibc module does not import: zlib for
+    // gzip answers (Debian: zlib1g-dev), glibc's malloc_trim.
+    .systemLibrary(name: "CServeSupport", providers: [.apt(["zlib1g-dev"])]),
     // libarchive's functions, loaded from the library on first use (see the source).
     .target(name: "CArchiveLoader"),
     // libyaml, the YAML parser (Debian: libyaml-dev); the node tree and the

@@ -6,8 +6,8 @@ and reports medians and ratios from the same run: on a shared machine,
 absolute times mean little, ratios measured together mean something.
 
 Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR] [--baseline COMMIT]
-Workloads: overhead fanout capture planning status runs startup report (default: all).
---baseline COMMIT: the overhead and planning workloads also measure orchestrate built at COMMIT.
+Workloads: overhead fanout capture planning status runs startup report serve (default: all).
+--baseline COMMIT: the overhead, planning and serve workloads also measure orchestrate built at COMMIT.
 """
 
 import argparse
@@ -21,13 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build", "release", "orchestrate")
+# `orchestrate serve` runs the orchestrate-serve beside it.
+SERVE_PROGRAM = "orchestrate-serve"
 TOOLS = os.path.join(ROOT, ".build", "bench-tools")
 RESULTS = os.path.join(ROOT, "docs", "benchmarks.md")
-# The build scripts/bench.sh makes of the working tree, made again for --baseline.
-BUILD = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "orchestrate"]
+# The builds scripts/bench.sh makes of the working tree, made again for --baseline.
+BUILDS = [["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", product]
+          for product in ("orchestrate", SERVE_PROGRAM)]
 # With --baseline COMMIT: (COMMIT as given, its binary), measured beside BINARY.
 BASELINE = None
 
@@ -93,15 +97,17 @@ def newest_record(root, pipeline):
 
 
 def baseline_binary(commit):
-    """orchestrate built at `commit` in a temporary git worktree of this repository,
-    with BUILD; kept in .build/bench-baseline/<hash>/ for the next run."""
+    """orchestrate (and orchestrate-serve beside it) built at `commit` in a temporary git
+    worktree of this repository, with BUILDS; kept in .build/bench-baseline/<hash>/ for
+    the next run."""
     resolved = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", "--quiet",
                                commit + "^{commit}"], capture_output=True, text=True)
     if resolved.returncode != 0:
         sys.exit(f"bench: --baseline {commit}: not a commit of this repository")
     folder = os.path.join(ROOT, ".build", "bench-baseline")
     binary = os.path.join(folder, resolved.stdout.strip(), "orchestrate")
-    if os.path.exists(binary):
+    if os.path.exists(binary) and os.path.exists(os.path.join(os.path.dirname(binary),
+                                                              SERVE_PROGRAM)):
         return binary
     os.makedirs(folder, exist_ok=True)
     tree = tempfile.mkdtemp(prefix="worktree-", dir=folder)
@@ -112,9 +118,12 @@ def baseline_binary(commit):
         # The same versions of the dependencies as the working tree's build, when it has them.
         if os.path.exists(os.path.join(ROOT, "Package.resolved")):
             shutil.copy(os.path.join(ROOT, "Package.resolved"), tree)
-        subprocess.run(BUILD, cwd=tree, check=True)
+        for build in BUILDS:
+            subprocess.run(build, cwd=tree, check=True)
         os.makedirs(os.path.dirname(binary), exist_ok=True)
-        shutil.copy2(os.path.join(tree, ".build", "release", "orchestrate"), binary)
+        for program in ("orchestrate", SERVE_PROGRAM):
+            shutil.copy2(os.path.join(tree, ".build", "release", program),
+                         os.path.join(os.path.dirname(binary), program))
     finally:
         subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree], check=True)
     return binary
@@ -407,16 +416,17 @@ def generate_runs(root, pipeline, name, count, env):
     return directory
 
 
-def eight_task_history(work, name, count):
-    """A root holding `count` runs of an hourly 8-task pipeline: (root, env, pipeline, records)."""
+def eight_task_history(work, name, count, pipeline_name="eight", tasks=8):
+    """A root holding `count` runs of an hourly pipeline of `tasks` tasks (8 unless told):
+    (root, env, pipeline, records)."""
     root = os.path.join(work, name)
     os.makedirs(root, exist_ok=True)
     env = orchestrate_env(root)
-    pipeline = os.path.join(root, "eight.json")
+    pipeline = os.path.join(root, f"{pipeline_name}.json")
     with open(pipeline, "w") as handle:
-        json.dump({"name": "eight", "schedule": "0 * * * *", "tasks": [
-            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(8)]}, handle)
-    return root, env, pipeline, generate_runs(root, pipeline, "eight", count, env)
+        json.dump({"name": pipeline_name, "schedule": "0 * * * *", "tasks": [
+            {"name": f"step{i}", "argv": ["/bin/true"]} for i in range(tasks)]}, handle)
+    return root, env, pipeline, generate_runs(root, pipeline, pipeline_name, count, env)
 
 
 def status(work, reps):
@@ -600,9 +610,151 @@ def report(work, reps):
     }
 
 
+def wrk_binary():
+    """wrk from Debian, installed with apt-get when missing (as the other scripts install
+    what they need)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("  installing wrk (apt-get install -y wrk)", flush=True)
+    for command in (["apt-get", "install", "-y", "wrk"], ["apt-get", "update"],
+                    ["apt-get", "install", "-y", "wrk"]):
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if shutil.which("wrk"):
+            break
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("bench: serve needs wrk (apt-get install wrk)")
+    return found
+
+
+def wrk_seconds(text):
+    """`1.23ms`, `850.00us`, `1.02s` in seconds."""
+    for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0)):
+        if text.endswith(unit):
+            return float(text[:-len(unit)]) * scale
+    return float(text)
+
+
+def wrk_run(wrk, url, connections, seconds, headers=()):
+    """One wrk run: requests per second, p50 and p99 in seconds, answers other than 2xx
+    or 3xx, and socket errors (connect, read, write, time-out)."""
+    command = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for header in headers:
+        command += ["-H", header]
+    output = subprocess.run(command + [url], capture_output=True, text=True).stdout
+    result = {"rate": 0.0, "p50": float("nan"), "p99": float("nan"), "non2xx": 0, "socket": 0}
+    for line in output.splitlines():
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            result["rate"] = float(words[1])
+        elif len(words) == 2 and words[0] == "50%":
+            result["p50"] = wrk_seconds(words[1])
+        elif len(words) == 2 and words[0] == "99%":
+            result["p99"] = wrk_seconds(words[1])
+        elif line.strip().startswith("Non-2xx or 3xx responses:"):
+            result["non2xx"] += int(words[-1])
+        elif line.strip().startswith("Socket errors:"):
+            result["socket"] += sum(int(word.strip(",")) for word in words[3::2])
+    if result["rate"] == 0.0:
+        sys.exit(f"bench: wrk gave no rate for {url}: {output[-400:]}")
+    return result
+
+
+def start_server(binary, root, env):
+    """`orchestrate serve` on a free loopback port: (process, base URL)."""
+    process = subprocess.Popen([binary, "serve", "--root", root, "--listen", "127.0.0.1:0"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
+    # The readiness line: `serving ROOT on http://127.0.0.1:PORT/`.
+    line = process.stdout.readline()
+    if "http://" not in line:
+        process.kill()
+        sys.exit(f"bench: serve did not start: {line!r}")
+    return process, line.split()[-1].rstrip("/")
+
+
+def process_memory(pid):
+    """Resident and peak resident memory of a process, in bytes, from /proc."""
+    memory = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                memory[line.split(":")[0]] = int(line.split()[1]) * 1024
+    return memory
+
+
+def serve(work, reps):
+    """`serve` over 20,000 runs of a 5-task pipeline, 16 clients at once (wrk)."""
+    count, connections, seconds = 20_000, 16, 5
+    root, env, _, _ = eight_task_history(work, "serve", count, pipeline_name="nightly", tasks=5)
+    run([BINARY, "status", "--json", "--root", root], env=env)  # the index, warm
+    wrk = wrk_binary()
+    builds = [("orchestrate", BINARY)]
+    if BASELINE:
+        builds.append((f"orchestrate at {BASELINE[0]}", BASELINE[1]))
+    pages = [("overview", "/", ()), ("pipeline page", "/pipelines/nightly.html", ()),
+             ("/api/status", "/api/status", ()),
+             ("pipeline page, gzip", "/pipelines/nightly.html", ("Accept-Encoding: gzip",))]
+    servers = {label: start_server(binary, root, env) for label, binary in builds}
+    results = {(page, label): [] for page, _, _ in pages for label, _ in builds}
+    loads, sizes, memory = [], {}, {}
+    try:
+        for page, path, headers in pages:
+            for label, (_, base) in servers.items():
+                # The first answer: the index read, the page computed once.
+                request = urllib.request.Request(base + path, headers=dict(
+                    header.split(": ", 1) for header in headers))
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    sizes[(page, label)] = len(answer.read())
+        for _ in range(reps):
+            for page, path, headers in pages:
+                for label, (_, base) in servers.items():
+                    # The connections of the run before leave first: clients of one
+                    # address beyond serve's limit (16) would be refused.
+                    time.sleep(2)
+                    loads.append(os.getloadavg()[0])
+                    results[(page, label)].append(
+                        wrk_run(wrk, base + path, connections, seconds, headers))
+        for label, (process, _) in servers.items():
+            memory[label] = process_memory(process.pid)
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
+    rows = []
+    for page, _, _ in pages:
+        for label, _ in builds:
+            runs = results[(page, label)]
+            rows.append((f"{page}: {label}", f"{median([r['rate'] for r in runs]):,.0f}",
+                         f"{median([r['p50'] for r in runs]) * 1000:.1f} ms",
+                         f"{median([r['p99'] for r in runs]) * 1000:.1f} ms",
+                         f"{sum(r['non2xx'] for r in runs)}",
+                         f"{sum(r['socket'] for r in runs)}",
+                         f"{sizes[(page, label)] / 1024:.1f} KiB"))
+    notes = [
+        f"wrk, {connections} connections, 2 threads, {seconds} s a run, the variants "
+        f"interleaved {reps} times, 2 s apart; the status index warm. Requests/s, p50 and "
+        "p99 are medians over the runs; answers other than 2xx or 3xx and socket errors "
+        "(connect, read, write, time-out: wrk's 5 s) are summed over them. Target: each "
+        "page ≥ 1,000 requests/s with p99 ≤ 50 ms and no errors.",
+        "Memory of serve after the runs: " + "; ".join(
+            f"{label} {m.get('VmRSS', 0) / 2**20:.1f} MiB resident, "
+            f"{m.get('VmHWM', 0) / 2**20:.1f} MiB at most" for label, m in memory.items())
+        + ". Load average (1 min) before each run: median "
+        f"{median(loads):.2f}, {min(loads):.2f}–{max(loads):.2f}.",
+    ]
+    return {
+        "title": f"Serve: {count:,} runs of a 5-task pipeline, {connections} clients",
+        "columns": ["page: build", "requests/s", "p50", "p99", "non-2xx/3xx", "socket errors",
+                    "body"],
+        "rows": rows, "notes": notes,
+    }
+
+
 WORKLOADS = {"overhead": overhead, "fanout": fanout, "capture": capture,
              "planning": planning, "status": status, "runs": runs, "startup": startup,
-             "report": report}
+             "report": report, "serve": serve}
 
 
 def filesystem(path):
@@ -660,16 +812,16 @@ def main():
                         help="where workloads create their files (default: .build/bench-work, "
                         "on the project's disk)")
     parser.add_argument("--baseline", metavar="COMMIT",
-                        help="overhead and planning also measure orchestrate built at COMMIT (in a temporary "
-                        "git worktree), interleaved with the working tree's build")
+                        help="overhead, planning and serve also measure orchestrate built at "
+                        "COMMIT (in a temporary git worktree), interleaved with the working tree's build")
     args = parser.parse_args()
     chosen = args.workloads or list(WORKLOADS)
     unknown = [name for name in chosen if name not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
     if args.baseline:
-        if not {"overhead", "planning"} & set(chosen):
-            parser.error("--baseline is measured by the overhead and planning workloads")
+        if not {"overhead", "planning", "serve"} & set(chosen):
+            parser.error("--baseline is measured by the overhead, planning and serve workloads")
         BASELINE = (args.baseline, baseline_binary(args.baseline))
     results = []
     os.makedirs(args.work, exist_ok=True)

@@ -7,4 +7,5 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 swift build -c release --static-swift-stdlib --product orchestrate
+swift build -c release --static-swift-stdlib --product orchestrate-serve
 exec python3 Benchmarks/bench.py "$@"

@@ -2,8 +2,9 @@ import FlyingFox
 import Foundation
 import OrchestrateKit
 
-/// Every request `serve` answers, read-only: the report's pages rendered on
-/// request from the metrics directory, and the JSON API. Anything that is
+/// Every request `serve` answers, read-only: the report's pages computed
+/// from the metrics directory and kept while it stays as it was
+/// (`ReportAnswer`, `AnswerCache`), and the JSON API. Anything that is
 /// not a GET or HEAD is refused before its body is read; any name taken
 /// from a request must be a pipeline under metrics/, a run id, or a task of
 /// that run's record, so no request reaches a file outside metrics/ and logs/.
@@ -11,15 +12,18 @@ struct ReportRoutes: HTTPHandler {
   let layout: RootLayout
   let windowDays: Int
   let token: AccessToken?
+  let cache: AnswerCache
 
   static let tokenCookie = "orchestrate_token"
 
   func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-    var response = respond(to: request)
+    var response = await respond(to: request)
     SecurityHeaders.apply(to: &response.headers)
     if request.method == .HEAD {
       // The length the GET would send; without it FlyingFox counts the empty body.
-      if case .httpBody(let body) = response.payload, let count = body.count {
+      if case .httpBody(let body) = response.payload, let count = body.count,
+        response.headers[.contentLength] == nil
+      {
         response.headers[.contentLength] = String(count)
       }
       response.payload = .httpBody(HTTPBodySequence(data: Data()))
@@ -27,7 +31,7 @@ struct ReportRoutes: HTTPHandler {
     return response
   }
 
-  func respond(to request: HTTPRequest) -> HTTPResponse {
+  func respond(to request: HTTPRequest) async -> HTTPResponse {
     guard request.method == .GET || request.method == .HEAD else {
       return text(
         .methodNotAllowed, "read-only: only GET and HEAD are served\n", ["Allow": "GET, HEAD"])
@@ -45,73 +49,29 @@ struct ReportRoutes: HTTPHandler {
       case .accepted: break
       }
     }
-    var response = route(request)
+    let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+      .map(String.init)
+    var response: HTTPResponse
+    if let kept = ReportAnswer.matching(
+      request, parts: parts, layout: layout, windowDays: windowDays)
+    {
+      let answer = await cache.answer(
+        key: kept.key, stamp: DataStamp.of(layout, scope: kept.scope), compute: kept.compute)
+      response = ConditionalResponse.make(answer, for: request)
+    } else {
+      response = route(request, parts: parts)
+    }
     for (name, value) in extra { response.headers[HTTPHeader(name)] = value }
     return response
   }
 
-  func route(_ request: HTTPRequest) -> HTTPResponse {
-    let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-      .map(String.init)
-    // `?environment=prod`: only that environment's runs are judged.
-    let environment = request.query["environment"].flatMap { $0.isEmpty ? nil : $0 }
-    let source = ReportSource(layout: layout, windowDays: windowDays, environment: environment)
-    let links = ReportLinks(logs: .api)
-    // `*` in a pattern takes any one path component.
-    func match(_ pattern: String...) -> [String]? {
-      guard parts.count == pattern.count else { return nil }
-      var taken: [String] = []
-      for (part, expected) in zip(parts, pattern) {
-        if expected == "*" { taken.append(part) } else if part != expected { return nil }
-      }
-      return taken
-    }
-    if match("") != nil || match("index.html") != nil {
-      return html(OverviewPage.render(source.overview(), links: links))
-    }
-    if let taken = match("pipelines", "*"), taken[0].hasSuffix(".html") {
-      let page = ReportLinks.pipeline(ofPage: String(taken[0].dropLast(5)))
-      guard let history = source.pipeline(page.name, environment: page.environment) else {
-        return notFound()
-      }
-      return html(PipelinePage.render(history, links: links, now: source.now))
-    }
-    if let taken = match("runs", "*"), taken[0].hasSuffix(".html") {
-      guard let view = source.run(String(taken[0].dropLast(5))) else { return notFound() }
-      if request.query["live"] != nil {
-        return html(RunPage.liveSection(view, links: links, now: source.now))
-      }
-      return html(RunPage.render(view, links: links, now: source.now, live: true))
-    }
-    if match("api", "status") != nil {
-      return json(
-        StatusCollector.collect(layout: layout, windowDays: windowDays, environment: environment))
-    }
-    if match("runs.html") != nil { return runsPage(request) }
-    if match("api", "runs") != nil { return runs(request) }
-    if match("api", "openapi.json") != nil {
-      return HTTPResponse(
-        statusCode: .ok, headers: [.contentType: "application/json"],
-        body: Data(OpenAPIDocument.text.utf8))
-    }
-    if let taken = match("api", "pipelines", "*", "runs") {
-      let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 1000)
-      guard let runs = source.runs(pipeline: taken[0], limit: limit) else { return notFound() }
-      return json(runs.map(RunListEntry.init))
-    }
-    if let taken = match("api", "runs", "*") {
-      guard let view = source.run(taken[0]) else { return notFound() }
-      guard let record = view.record else {
-        return text(
-          .unprocessableContent,
-          "metrics/\(view.pipeline)/\(taken[0]).json is not a readable run record\n")
-      }
-      return json(record)
-    }
-    if let taken = match("api", "runs", "*", "logs", "*") {
+  /// What is not kept: logs (a running task's grows in place) and the rest.
+  func route(_ request: HTTPRequest, parts: [String]) -> HTTPResponse {
+    if parts.count == 5, parts[0] == "api", parts[1] == "runs", parts[3] == "logs" {
+      let (run, task) = (parts[2], parts[4])
       let attempt = request.query["attempt"].map { Int($0) ?? -1 }
-      guard attempt.map({ $0 >= 1 }) ?? true, RunID(taken[0]) != nil else { return notFound() }
-      switch LogBody.make(layout: layout, run: taken[0], task: taken[1], attempt: attempt) {
+      guard attempt.map({ $0 >= 1 }) ?? true, RunID(run) != nil else { return notFound() }
+      switch LogBody.make(layout: layout, run: run, task: task, attempt: attempt) {
       case .body(let body):
         return HTTPResponse(
           statusCode: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
@@ -143,19 +103,6 @@ struct ReportRoutes: HTTPHandler {
     }
     if let value = request.query["token"], token.matches(value) { return .byQuery(value) }
     return .refused
-  }
-
-  func html(_ text: String) -> HTTPResponse {
-    HTTPResponse(
-      statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(text.utf8))
-  }
-
-  func json(_ value: some Encodable) -> HTTPResponse {
-    guard let data = try? RecordCoding.encoder().encode(value) else {
-      return text(.internalServerError, "cannot encode the answer\n")
-    }
-    return HTTPResponse(
-      statusCode: .ok, headers: [.contentType: "application/json"], body: data + Data("\n".utf8))
   }
 
   func notFound() -> HTTPResponse { text(.notFound, "not found\n") }

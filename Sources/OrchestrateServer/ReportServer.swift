@@ -4,7 +4,7 @@ import Foundation
 import OrchestrateKit
 
 /// `orchestrate serve`: the report's pages and the JSON API over HTTP,
-/// rendered on request from the metrics directory. FlyingFox (plain
+/// computed from the metrics directory and kept until it changes. FlyingFox (plain
 /// sockets, Swift concurrency) keeps SwiftNIO out of the build; it listens
 /// on a unix socket in a private directory, behind `ConnectionGate`, which
 /// owns the public address and applies the limits FlyingFox has none of.
@@ -44,7 +44,8 @@ public final class ReportServer: Sendable {
     self.address = address
     server = HTTPServer(
       address: sockaddr_un.unix(path: backend), timeout: Self.requestTimeout, logger: .disabled,
-      handler: ReportRoutes(layout: layout, windowDays: windowDays, token: token))
+      handler: ReportRoutes(
+        layout: layout, windowDays: windowDays, token: token, cache: AnswerCache()))
   }
 
   /// Serves until `stop()`; throws when the server cannot start.

@@ -13,6 +13,9 @@ enum SecurityHeaders {
     headers[HTTPHeader("Content-Security-Policy")] = contentSecurityPolicy
     headers[HTTPHeader("X-Content-Type-Options")] = "nosniff"
     headers[HTTPHeader("Referrer-Policy")] = "no-referrer"
-    headers[HTTPHeader("Cache-Control")] = "no-store"
+    // A kept answer says `no-cache` (ask again, send the tag): the rest is not stored.
+    if headers[HTTPHeader("Cache-Control")] == nil {
+      headers[HTTPHeader("Cache-Control")] = "no-store"
+    }
   }
 }

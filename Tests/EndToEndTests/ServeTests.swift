@@ -94,24 +94,15 @@ import Testing
   }
 
   @Test func followsARunLive() throws {
-    let root = TestRoot()
-    root.write(
-      "pipelines/live.yaml",
+    let (root, running, served, runId) = try Served.liveRun(
       """
-      tasks:
-        - name: load
-          run: |
-            echo '{"done": 3, "total": 10, "phase": "loading", "message": "file 3 of 10"}' >> "$ORCHESTRATE_PROGRESS"
-            touch "$ORCHESTRATE_ROOT/started"
-            while [ ! -e "$ORCHESTRATE_ROOT/release" ]; do sleep 0.05; done
+      echo '{"done": 3, "total": 10, "phase": "loading", "message": "file 3 of 10"}' >> "$ORCHESTRATE_PROGRESS"
+      touch "$ORCHESTRATE_ROOT/started"
+      while [ ! -e "$ORCHESTRATE_ROOT/release" ]; do sleep 0.05; done
       """)
-    let running = try Orchestrate.start(["live", "--root", root.path])
-    try root.waitFor("started")
-    let served = try Served(root)
     // The record is rewritten with the progress within a second or so.
     var fragment = ""
     let deadline = Date().addingTimeInterval(30)
-    let runId = try #require(try root.records("live").first?.runId)
     while !fragment.contains("3/10") {
       try #require(Date() < deadline, "no progress in the live view: \(fragment.prefix(400))")
       fragment = try served.get("/runs/\(runId).html?live=1").body

@@ -35,24 +35,33 @@ import Testing
     #expect(check.stdout.hasPrefix("ORCHESTRATE CRITICAL - bad: "))
     #expect(check.stdout.contains("bad: last run run_"))
     #expect(check.stdout.contains("partial: 1 of 2 tasks not completed"))
-    // The summary and performance data first, one problem a line after it.
+    // The summary and the root's figures first, one problem a line after it,
+    // then each pipeline's performance data after a second `|`.
     let lines = check.stdout.split(separator: "\n").map(String.init)
     let problems = try RecordCoding.decoder().decode(
       StatusReport.self, from: Data(try status(root, "--json").stdout.utf8)
     ).health.problems.count
-    #expect(lines.count == 1 + problems, "\(check.stdout)")
+    #expect(lines.count == 1 + problems + 2, "\(check.stdout)")
     #expect(lines[0].contains(" (+\(problems - 1) more) | "), "\(lines[0])")
-    #expect(lines[0].contains(" 'bad_success_rate'=0%;80:;;0;100 'bad_running'=0;;;0"))
+    #expect(
+      lines[0].hasSuffix(
+        " | 'pipelines_ok'=1;;;0 'pipelines_warning'=0;;;0 'pipelines_critical'=1;;;0 "
+          + "'pipelines_unknown'=0;;;0 'running'=0;;;0"), "\(lines[0])")
     #expect(lines[1].hasPrefix("CRITICAL: bad: no successful run within max_age"))
     #expect(lines.contains { $0.hasPrefix("WARNING: bad: last run run_") }, "\(check.stdout)")
+    // Problems first, as the report orders its pipelines.
+    #expect(lines[problems + 1].hasPrefix("| 'bad_last_duration'="), "\(check.stdout)")
+    #expect(lines[problems + 1].hasSuffix(" 'bad_success_rate'=0%;80:;;0;100 'bad_running'=0;;;0"))
+    #expect(lines[problems + 2].hasPrefix("'good_last_duration'="), "\(check.stdout)")
     let healthy = try status(root, "good", "--check")
     #expect(healthy.exitCode == 0)
     let duration = try #require(try root.onlyRecord("good").durationSeconds)
     #expect(
       healthy.stdout
-        == "ORCHESTRATE OK - 1 pipeline(s) healthy | 'good_last_duration'="
-        + "\(HealthCheckLine.decimal(duration))s;;;0 'good_success_rate'=100%;80:;;0;100 "
-        + "'good_running'=0;;;0\n")
+        == "ORCHESTRATE OK - 1 pipeline(s) healthy | 'pipelines_ok'=1;;;0 'pipelines_warning'=0;;;0 "
+        + "'pipelines_critical'=0;;;0 'pipelines_unknown'=0;;;0 'running'=0;;;0\n"
+        + "| 'good_last_duration'=\(HealthCheckLine.decimal(duration))s;;;0 "
+        + "'good_success_rate'=100%;80:;;0;100 'good_running'=0;;;0\n")
 
     let json = try status(root, "--json")
     let report = try RecordCoding.decoder().decode(StatusReport.self, from: Data(json.stdout.utf8))

@@ -209,4 +209,43 @@ import Testing
     #expect(text.contains("orchestrate_health{pipeline=\"p\"} 2\n"))
     #expect(text.contains("orchestrate_task_failures{pipeline=\"p\",task=\"task1\"} 1\n"))
   }
+
+  /// Nagios keeps 8 KB of a plugin's output: 500 pipelines, each with a
+  /// problem, still fit, the troubled ones' figures first.
+  @Test func checkOutputStaysWithinNagiosLimitAtScale() throws {
+    let now = Date()
+    let failed = SyntheticRuns.record(99, status: .failed, startedAt: now.addingTimeInterval(-60))
+    let troubled = PipelineAssessment(history(5, now: now, extra: [failed]), now: now).assess()
+    let healthy = PipelineAssessment(history(5, now: now), now: now).assess()
+    let pipelines = (0..<500).map { index -> PipelineStatus in
+      var pipeline = index % 2 == 0 ? troubled : healthy
+      pipeline.name = "pipeline_\(String(printf: "%03d", index))"
+      return pipeline
+    }.sorted { ($0.health.level, $1.name) > ($1.health.level, $0.name) }
+    let report = StatusReport(
+      generatedAt: now, root: "/r", windowDays: 7,
+      health: Health(
+        problems: pipelines.flatMap { pipeline in
+          pipeline.health.problems.map {
+            Health.Problem(level: $0.level, message: "\(pipeline.label): \($0.message)")
+          }
+        }), pipelines: pipelines, unreadableFiles: [])
+    let text = HealthCheckLine.render(report)
+    #expect(text.utf8.count <= HealthCheckLine.outputLimit)
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines[0].utf8.count < 600, "\(lines[0])")
+    #expect(lines[0].contains("'pipelines_critical'=250;;;0"), "\(lines[0])")
+    #expect(lines.contains { $0.hasPrefix("… ") && $0.hasSuffix("status --json gives them all") })
+    let note = try #require(lines.firstIndex { $0.hasPrefix("performance data of ") })
+    #expect(lines[note + 1].hasPrefix("| 'pipeline_000_last_duration'="), "\(lines[note + 1])")
+    #expect(lines.filter { $0.contains("|") }.count == 2, "the first line's and the figures'")
+
+    // A few pipelines: everything is there.
+    var few = report
+    few.pipelines = Array(pipelines.prefix(3))
+    few.health = Health(problems: Array(report.health.problems.prefix(3)))
+    let whole = HealthCheckLine.render(few).split(separator: "\n")
+    #expect(whole.count == 1 + 3 + 3)
+    #expect(!whole.contains { $0.hasPrefix("performance data of") })
+  }
 }

@@ -7,9 +7,10 @@ struct StatusCommand: ParsableCommand {
     commandName: "status",
     abstract: "What happened lately, what is running, what is stuck: read from metrics/.",
     discussion: """
-      --check follows the Nagios plugin convention: a summary line with performance \
-      data after '|', one line per problem after it; exit 0 OK, 1 WARNING, 2 CRITICAL, \
-      3 UNKNOWN. --notify tells the pipelines' notify: channels about missed, stuck and \
+      --check follows the Nagios plugin convention: a summary line with the root's \
+      performance data after '|', one line per problem after it, then each pipeline's \
+      performance data after a second '|', all within 8 KB; exit 0 OK, 1 WARNING, \
+      2 CRITICAL, 3 UNKNOWN. --notify tells the pipelines' notify: channels about missed, stuck and \
       abandoned runs, once each (from cron: */10 * * * * orchestrate status --notify --quiet).
       """)
 

@@ -24,6 +24,23 @@ final class Served {
     base = url.hasSuffix("/") ? String(url.dropLast()) : url
   }
 
+  /// A run of `live.yaml`, a one-task pipeline running `script`, which
+  /// touches `$ORCHESTRATE_ROOT/started` and waits for `release` there,
+  /// and `serve` started once it runs: the root, the run, the server and
+  /// the run's id.
+  static func liveRun(_ script: String) throws -> (
+    root: TestRoot, run: RunningOrchestrate, served: Served, runId: String
+  ) {
+    let root = TestRoot()
+    let indented = script.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n")
+    root.write("pipelines/live.yaml", "tasks:\n  - name: load\n    run: |\n\(indented)\n")
+    let running = try Orchestrate.start(["live", "--root", root.path])
+    try root.waitFor("started")
+    let served = try Served(root)
+    let runId = try #require(try root.records("live").first?.runId)
+    return (root, running, served, runId)
+  }
+
   deinit {
     if process.process.isRunning {
       process.signal(SIGKILL)
@@ -35,6 +52,19 @@ final class Served {
     var status: Int
     var headers: String
     var body: String
+    /// The body's bytes as sent (compressed ones too).
+    var data: Data
+
+    /// The value of a header (the first of that name), without its name.
+    func header(_ name: String) -> String? {
+      for line in headers.split(separator: "\r\n") {
+        let parts = line.split(separator: ":", maxSplits: 1)
+        if parts.count == 2, parts[0].lowercased() == name.lowercased() {
+          return parts[1].trimmingCharacters(in: .whitespaces)
+        }
+      }
+      return nil
+    }
   }
 
   /// `path` is sent as it is (`--path-as-is`: dot segments reach the server).
@@ -51,10 +81,11 @@ final class Served {
     ]
     for header in headers { arguments += ["-H", header] }
     let result = try system(arguments + [base + path])
+    let data = FileManager.default.contents(atPath: scratch.path + ".body") ?? Data()
     return Response(
       status: Int(result.output) ?? -1,
       headers: (try? String(contentsOfFile: scratch.path + ".headers", encoding: .utf8)) ?? "",
-      body: (try? String(contentsOfFile: scratch.path + ".body", encoding: .utf8)) ?? "")
+      body: String(decoding: data, as: UTF8.self), data: data)
   }
 
   /// `curl --head`: the headers a GET would bring, and no body.

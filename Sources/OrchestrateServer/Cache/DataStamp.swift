@@ -1,0 +1,93 @@
+import Foundation
+import OrchestrateKit
+
+/// Where the files behind an answer stood: the metrics directory and each
+/// pipeline's folder in it (a run writes its record under a new name, by
+/// rename, so a folder's modification time moves with every record
+/// written), the schedule's installation note, and the pipeline files. A
+/// few `stat` calls per request, against a status of the whole history:
+/// equal stamps mean the answer computed for one stands for the other.
+///
+/// A record edited in place, under the same name, leaves its folder as it
+/// was: such an edit (never orchestrate's own) shows once the answer's age
+/// runs out (`AnswerCache.freshness`).
+struct DataStamp: Equatable, Sendable {
+  /// The pipelines whose folders are looked at.
+  enum Scope: Hashable, Sendable {
+    /// Every pipeline: the overview, the status, a run found under any of them.
+    case root
+    /// One pipeline's folder: its page, its list of runs.
+    case pipeline(String)
+    /// Nothing: an answer that never changes (the OpenAPI document).
+    case constant
+  }
+
+  private var values: [Int64] = []
+  /// The latest modification among the files looked at, in nanoseconds
+  /// since the epoch.
+  private(set) var newest: Int64 = 0
+
+  /// A change this close to the moment an answer is computed may share its
+  /// modification time with a later one (file systems keep time in clock
+  /// ticks): such a stamp is not trusted to stand for the data.
+  static let settledAfterNanoseconds: Int64 = 100_000_000
+
+  static func of(_ layout: RootLayout, scope: Scope) -> DataStamp {
+    var stamp = DataStamp()
+    if scope == .constant { return stamp }
+    let metrics = layout.metricsDirectory
+    stamp.add(path: metrics)
+    stamp.add(path: "\(metrics)/.schedule-installed")
+    switch scope {
+    case .root:
+      stamp.addEntries(of: metrics, directoriesOnly: true)
+    case .pipeline(let name):
+      if RootEntryName.isSafe(name) { stamp.add(path: layout.metricsDirectory(pipeline: name)) }
+    case .constant: break
+    }
+    let pipelines = "\(layout.root)/pipelines"
+    stamp.add(path: pipelines)
+    stamp.addEntries(of: pipelines, directoriesOnly: false)
+    return stamp
+  }
+
+  /// Whether the newest change is far enough in the past, at `now`
+  /// (nanoseconds since the epoch), for a later change to move the stamp.
+  func isSettled(at now: Int64) -> Bool {
+    now - newest >= Self.settledAfterNanoseconds
+  }
+
+  private mutating func add(path: String) {
+    var info = stat()
+    if stat(path, &info) == 0 { add(info) } else { values.append(-1) }
+  }
+
+  private mutating func add(_ info: stat) {
+    let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    let changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+    values += [Int64(bitPattern: UInt64(info.st_ino)), Int64(info.st_size), modified, changed]
+    newest = max(newest, modified, changed)
+  }
+
+  /// The visible entries of `directory`, by name, with their stat.
+  private mutating func addEntries(of directory: String, directoriesOnly: Bool) {
+    guard let handle = opendir(directory) else { return }
+    defer { closedir(handle) }
+    let descriptor = dirfd(handle)
+    var found: [(String, stat)] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      guard !name.hasPrefix(".") else { continue }
+      var info = stat()
+      guard fstatat(descriptor, name, &info, 0) == 0 else { continue }
+      if directoriesOnly && info.st_mode & S_IFMT != S_IFDIR { continue }
+      found.append((name, info))
+    }
+    // The directory's own order may differ between two listings.
+    found.sort { $0.0 < $1.0 }
+    values.append(Int64(found.count))
+    for (_, info) in found { add(info) }
+  }
+}
