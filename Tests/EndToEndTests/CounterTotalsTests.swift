@@ -1,0 +1,71 @@
+import Foundation
+import OrchestrateKit
+import Testing
+
+/// A per-source task's counters summed in the record and in the messages a
+/// run sends, from a real run whose instances report different counts.
+@Suite(.serialized) struct CounterTotalsTests {
+  @Test func theRecordAndTheMessagesCarryTotalsWithEachSourcesShare() throws {
+    let root = TestRoot()
+    let server = try RecordingHTTPServer(in: root)
+    root.write(
+      "pipelines/omics.yaml",
+      """
+      sources: [sra, geo, biosample]
+      notify:
+        - webhook: {url_env: HOOK_URL}
+          on: [success]
+        - slack: {url_env: SLACK_URL}
+          on: [success]
+      tasks:
+        - name: extract
+          for_each_source: true
+          run: |
+            case "$ORCHESTRATE_SOURCE" in biosample) n=2080 ;; *) n=1360 ;; esac
+            echo "{\\"records\\": $n, \\"note\\": \\"not a number\\"}" >> "$ORCHESTRATE_METRICS"
+        - name: parse
+          depends_on: [extract]
+          run: |
+            echo '{"records": 4700}' >> "$ORCHESTRATE_METRICS"
+        - name: catalog
+          depends_on: [parse]
+          run: 'true'
+      """)
+    let environment = Orchestrate.cronEnvironment([
+      "HOOK_URL": "\(server.url)/hook", "SLACK_URL": "\(server.url)/slack",
+    ])
+    let run = try Orchestrate.run(["omics", "--root", root.path], environment: environment)
+    #expect(run.exitCode == 0, "\(run.stderr)")
+
+    // The record: per task of the file, the sources' shares; `parse`'s own
+    // `records` is not added to `extract`'s.
+    let record = try root.onlyRecord("omics")
+    #expect(
+      record.totals == [
+        "extract": [
+          "records": CounterTotal(
+            total: 4800, bySource: ["sra": 1360, "geo": 1360, "biosample": 2080])
+        ],
+        "parse": ["records": CounterTotal(total: 4700)],
+      ])
+    let file = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/metrics/omics")
+        .first { $0.hasPrefix("run_") && $0.hasSuffix(".json") })
+    let text = try String(contentsOfFile: "\(root.path)/metrics/omics/\(file)", encoding: .utf8)
+    #expect(text.contains(#""by_source" : {"#), "snake_case in the file")
+
+    // The messages: one line for the per-source task, before anything per instance.
+    let line = "extract: records 4,800 (biosample 2,080, geo 1,360, sra 1,360)"
+    let hook = try #require(server.requests().first { $0.path == "/hook" }?.json)
+    let totals = try #require(hook["totals"] as? [String: [String: [String: Any]]])
+    #expect(totals["extract"]?["records"]?["total"] as? Double == 4800)
+    #expect(totals["catalog"] == nil, "a task that reported nothing has no totals")
+    let slack = try #require(server.requests().first { $0.path == "/slack" }?.body)
+    let blocks = try #require(
+      (try JSONSerialization.jsonObject(with: Data(slack.utf8)) as? [String: Any])?["blocks"]
+        as? [[String: Any]])
+    let statistics = blocks.compactMap { ($0["text"] as? [String: Any])?["text"] as? String }
+      .first { $0.hasPrefix("*Statistics*") }
+    #expect(statistics == "*Statistics*\n  \(line)\n  parse: records 4,700")
+  }
+}
