@@ -68,4 +68,49 @@ import Testing
       .first { $0.hasPrefix("*Statistics*") }
     #expect(statistics == "*Statistics*\n  \(line)\n  parse: records 4,700")
   }
+
+  /// The record a run rewrites as it goes has the totals of what has been
+  /// reported so far.
+  @Test func aLiveRecordHasTheTotalsSoFar() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/live.yaml",
+      """
+      sources: [sra, geo]
+      max_parallel: 2
+      tasks:
+        - name: extract
+          for_each_source: true
+          run: |
+            echo '{"records": 10}' >> "$ORCHESTRATE_METRICS"
+            touch "$ORCHESTRATE_ROOT/reported-$ORCHESTRATE_SOURCE"
+            while [ ! -e "$ORCHESTRATE_ROOT/go" ]; do sleep 0.05; done
+            echo '{"records": 25}' >> "$ORCHESTRATE_METRICS"
+      """)
+    let running = try Orchestrate.start([file, "--root", root.path])
+    defer {
+      root.write("go", "")
+      _ = running.wait()
+    }
+    try root.waitFor("reported-sra")
+    try root.waitFor("reported-geo")
+    // The record is rewritten within about a second of a change.
+    let deadline = Date().addingTimeInterval(30)
+    var live: RunRecord?
+    while Date() < deadline {
+      live = try? root.onlyRecord("live")
+      if live?.totals?["extract"]?["records"]?.total == 20 { break }
+      usleep(50_000)
+    }
+    #expect(live?.status == .running)
+    #expect(
+      live?.totals == [
+        "extract": ["records": CounterTotal(total: 20, bySource: ["sra": 10, "geo": 10])]
+      ])
+
+    root.write("go", "")
+    #expect(running.wait().exitCode == 0)
+    let final = try root.onlyRecord("live")
+    #expect(final.totals?["extract"]?["records"]?.total == 50)
+  }
 }

@@ -106,7 +106,7 @@ import Testing
     #expect(page.contains("href=\"../../logs/p/\(record.runId)/load.attempt-2.log\""))
     #expect(page.contains("documents_loaded 1,511"))
     // The totals come first, before the timeline and the per-task table.
-    let totals = page.range(of: "<h2>Counters</h2><ul class=\"totals\">")
+    let totals = page.range(of: "<h2>Counter totals</h2><ul class=\"totals\">")
     #expect(page.contains("<li>extract: documents_loaded 1,511</li>"))
     #expect(totals.map { $0.upperBound < page.range(of: "Timeline")!.lowerBound } == true)
     #expect(!page.contains("<script>"), "no script in a written page")

@@ -92,7 +92,7 @@ public enum RunPage {
   static func totals(_ record: RunRecord) -> String {
     let lines = CounterTotal.lines(record.totals)
     guard !lines.isEmpty else { return "" }
-    return "<h2>Counters</h2><ul class=\"totals\">"
+    return "<h2>Counter totals</h2><ul class=\"totals\">"
       + lines.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
   }
 
