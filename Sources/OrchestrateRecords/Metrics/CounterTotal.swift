@@ -34,7 +34,9 @@ extension CounterTotal {
         var entry = totals[task.task, default: [:]][name] ?? CounterTotal(total: 0)
         entry.total += value
         if let source = task.source {
-          entry.bySource = (entry.bySource ?? [:]).merging([source: value]) { $0 + $1 }
+          var shares = entry.bySource ?? [:]
+          shares[source, default: 0] += value
+          entry.bySource = shares
         }
         totals[task.task, default: [:]][name] = entry
       }
@@ -48,9 +50,9 @@ extension CounterTotal {
 }
 
 extension CounterTotal {
-  /// `records 4,800 (biosample 2,080, geo 1,360, sra 1,360)`: how messages,
-  /// pages and status put a total, sources in alphabetical order so that
-  /// every run of a pipeline lists them alike.
+  /// `records 4,800 (biosample 2,080, geo 1,360, sra 1,360)`: how messages
+  /// and pages put a total, sources in alphabetical order so that every run
+  /// of a pipeline lists them alike.
   public func text(counter: String) -> String {
     var text = "\(counter) \(CounterDisplay.format(total))"
     if let bySource, !bySource.isEmpty {
