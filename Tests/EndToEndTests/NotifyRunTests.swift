@@ -243,7 +243,7 @@ import Testing
     #expect(message.contains("failed    extract"))
     #expect(message.contains("token expired for ***"), "the secret parameter is masked")
     #expect(!message.contains("k3y-v4lue-hidden"))
-    #expect(message.contains("extract: documents_processed: 1500"))
+    #expect(message.contains("extract: documents_processed 1,500"))
     let record = try root.onlyRecord("daily")
     #expect(record.notifications?.first?.delivered == true)
     #expect(record.notifications?.first?.channel == "email")

@@ -105,12 +105,43 @@ import Testing
     )
     #expect(
       mail.contains("Failing since 2027-01-15T08:00:00.000Z (2 runs, first run_20261121_020000_1)"))
-    #expect(mail.contains("  t1: documents_processed: 1500"))
+    #expect(mail.contains("Statistics:\n  t1: documents_processed 1,500\n"))
 
     let slack =
       try? JSONSerialization.jsonObject(with: SlackMessage.payload(content)) as? [String: Any]
     #expect((slack?["text"] as? String)?.hasPrefix("daily PARTIAL on etl-01") == true)
     #expect((slack?["blocks"] as? [[String: Any]])?.first?["type"] as? String == "header")
+  }
+
+  /// A per-source task's counter is one line: its total, then each source's share.
+  @Test func messagesShowTotalsWithEachSourcesShare() throws {
+    var base = record()
+    base.tasks = [("sra", 1360.0), ("geo", 1360), ("biosample", 2080)].map { source, records in
+      var task = TaskRecord(
+        name: "extract[\(source)]", task: "extract", source: source, dependsOn: [],
+        logFile: "logs/x")
+      task.status = .completed
+      task.metrics = ["records": records]
+      return task
+    }
+    let content = NotificationContent.run(
+      base, event: .success, failingSince: nil, mask: SecretMask([]), root: "/srv/etl")
+    #expect(content.totals["extract"]?["records"]?.total == 4800)
+    #expect(content.counters["extract[geo]"]?["records"] == 1360)
+    let line = "extract: records 4,800 (biosample 2,080, geo 1,360, sra 1,360)"
+    let mail = EmailMessage.body(content)
+    #expect(mail.contains("Statistics:\n  \(line)\n\n"))
+    #expect(!mail.contains("extract[geo]"))
+    let slack = String(decoding: SlackMessage.payload(content), as: UTF8.self)
+    #expect(slack.contains("*Statistics*\\n  \(line)\""))
+    let webhook =
+      try JSONSerialization.jsonObject(with: RecordCoding.encoder().encode(content))
+      as? [String: Any]
+    let totals = webhook?["totals"] as? [String: [String: [String: Any]]]
+    #expect(
+      totals?["extract"]?["records"]?["by_source"] as? [String: Double] == [
+        "sra": 1360, "geo": 1360, "biosample": 2080,
+      ])
   }
 
   @Test func pingURLs() {

@@ -86,6 +86,10 @@ import Testing
     record.rerunOf = "run_20261121_020000_4000"
     record.originalPipelineSha256 = String(repeating: "cd", count: 32)
     record.taskFilter = ["extract"]
+    record.totals = [
+      "extract": ["documents_loaded": CounterTotal(total: 1500, bySource: ["géo": 1500])],
+      "load": ["a\"b": CounterTotal(total: -2.5)],
+    ]
     record.notifications = [
       NotificationRecord(
         channel: "slack", host: "hooks.slack.com", event: .partial, delivered: false, attempts: 3,

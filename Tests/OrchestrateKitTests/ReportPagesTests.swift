@@ -92,7 +92,8 @@ import Testing
   }
 
   @Test func runPageShowsTimelineAttemptsAndLogs() {
-    let record = history()[11]
+    var record = history()[11]
+    record.totals = CounterTotal.totals(of: record.tasks)
     let view = RunView(pipeline: "p", runId: record.runId, record: record)
     let page = RunPage.render(view, links: links, now: now)
     #expect(page.contains("Timeline"))
@@ -103,7 +104,11 @@ import Testing
     #expect(page.contains("exit code 3 &lt;after&gt; 2 attempts"))
     #expect(page.contains("Traceback: &lt;b&gt;boom&lt;/b&gt; &amp; more"))
     #expect(page.contains("href=\"../../logs/p/\(record.runId)/load.attempt-2.log\""))
-    #expect(page.contains("documents_loaded 1511"))
+    #expect(page.contains("documents_loaded 1,511"))
+    // The totals come first, before the timeline and the per-task table.
+    let totals = page.range(of: "<h2>Counter totals</h2><ul class=\"totals\">")
+    #expect(page.contains("<li>extract: documents_loaded 1,511</li>"))
+    #expect(totals.map { $0.upperBound < page.range(of: "Timeline")!.lowerBound } == true)
     #expect(!page.contains("<script>"), "no script in a written page")
 
     let elsewhere = RunPage.render(view, links: ReportLinks(logs: .command), now: now)

@@ -52,6 +52,20 @@ import Testing
     )
   }
 
+  /// A dead run's record is settled with the totals of what its instances
+  /// had reported when the record was last written.
+  @Test func aSettledRecordHasItsCountersTotals() {
+    var record = Self.record(tasks: ["x[s1]", "x[s2]"])
+    for (index, source) in ["s1", "s2"].enumerated() {
+      record.tasks[index].task = "x"
+      record.tasks[index].source = source
+      record.tasks[index].metrics = ["rows": Double(index + 3)]
+    }
+    let settled = RunSettlement.settle(record, journal: [], killedProcesses: 0)
+    #expect(
+      settled.totals == ["x": ["rows": CounterTotal(total: 7, bySource: ["s1": 3, "s2": 4])]])
+  }
+
   @Test func settlementKeepsWhatTheJournalSawEnd() {
     // The last record was written before anything started.
     let record = Self.record(tasks: ["a", "b", "c", "d", "e"])

@@ -106,6 +106,7 @@ final class Scheduler: @unchecked Sendable {
       snapshot: { [unowned self] in
         var record = self.record
         record.counts = TaskCounts(record.tasks)
+        record.totals = CounterTotal.totals(of: record.tasks)
         return record
       },
       onError: { [events] error in events.log("warning: \(error); the last complete record is kept")
@@ -436,6 +437,7 @@ final class Scheduler: @unchecked Sendable {
     if events.isInteractive { events.showLive([]) }
     let counts = TaskCounts(record.tasks)
     record.counts = counts
+    record.totals = CounterTotal.totals(of: record.tasks)
     let status = RunStatus(counts: counts, cancelledBySignal: cancellation?.signal != nil)
     record.status = status
     record.reason = cancellation?.reason

@@ -23,6 +23,9 @@ public struct NotificationContent: Codable, Sendable, Equatable {
   public var counts: Counts?
   /// Every wanted task that did not complete (those `when:` left out are not here).
   public var failedTasks: [FailedTask]
+  /// Each counter summed over its task's instances, with each source's
+  /// share: the record's `totals`, read before the per-instance `counters`.
+  public var totals: CounterTotals
   /// What the tasks reported through `$ORCHESTRATE_METRICS`, by task.
   public var counters: [String: [String: Double]]
   public var anomalies: [String]
@@ -91,7 +94,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
         total: counts.total, completed: counts.completed, failed: counts.failed,
         timedOut: counts.timedOut, skipped: counts.skipped, cancelled: counts.cancelled,
         notWanted: counts.notWanted),
-      failedTasks: failed, counters: counters,
+      failedTasks: failed, totals: CounterTotal.totals(of: record.tasks) ?? [:], counters: counters,
       anomalies: (record.anomalies ?? []).map(\.sentence),
       failingSince: event == .failure || event == .partial ? failingSince : nil,
       logsCommand: "orchestrate logs \(record.runId) --root \(root)")
@@ -106,7 +109,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
       event: event, title: "\(named(pipeline, environment)) \(headline) on \(host)",
       pipeline: pipeline,
       environment: environment, host: host, runId: runId, reason: reason, failedTasks: [],
-      counters: [:], anomalies: [])
+      totals: [:], counters: [:], anomalies: [])
   }
 
   /// Says what it counts, of the tasks the run wanted:

@@ -57,6 +57,7 @@ package enum RunSettlement {
       }
     }
     record.counts = TaskCounts(record.tasks)
+    record.totals = CounterTotal.totals(of: record.tasks)
     record.finishedAt = lastSign
     record.durationSeconds = lastSign.timeIntervalSince(record.startedAt)
     if let lost {

@@ -72,6 +72,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var taskFilter: [String]?
   /// Durations and counters far outside the tasks' own history.
   public var anomalies: [Anomaly]?
+  /// The tasks' counters summed over each task's instances (its sources),
+  /// by task and counter; see `CounterTotal.totals(of:)`.
+  public var totals: CounterTotals? = nil
   /// What became of the messages the run sent (`notify:`), written last.
   public var notifications: [NotificationRecord]? = nil
   public var counts: TaskCounts

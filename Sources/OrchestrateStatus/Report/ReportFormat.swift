@@ -29,11 +29,9 @@ enum ReportFormat {
     return String(printf: "%.0f%%", ratio * 100)
   }
 
-  /// Counters as written: integers without a fraction.
+  /// Counters: integers without a fraction, thousands separated.
   static func number(_ value: Double?) -> String {
-    guard let value else { return "–" }
-    if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-    return String(printf: "%.6g", value)
+    value.map(CounterDisplay.format) ?? "–"
   }
 
   /// How long ago, for the overview: `3h ago`.

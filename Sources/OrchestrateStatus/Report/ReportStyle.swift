@@ -35,7 +35,7 @@ enum ReportStyle {
     .facts div{background:var(--panel);padding:6px 10px;border-radius:6px}
     .facts b{display:block;font-size:11.5px;text-transform:uppercase;color:var(--muted);
     font-weight:600}
-    ul.problems{margin:4px 0;padding-left:18px}
+    ul.problems,ul.totals{margin:4px 0;padding-left:18px}
     pre{background:var(--panel);padding:8px 10px;border-radius:6px;overflow-x:auto;
     font-size:12.5px;white-space:pre-wrap;word-break:break-word}
     svg{display:block}svg text{fill:var(--muted);font-size:11px}

@@ -47,6 +47,7 @@ public enum RunPage {
       html += "<h2>Progress</h2>"
       html += RunningSection.render([(view.pipeline, progress)], links: links, fromOverview: false)
     }
+    html += totals(record)
     html += "<h2>Timeline</h2>" + RunTimeline.render(record, now: now) + RunTimeline.legend
     html += "<h2>Tasks</h2>" + RunTaskTable.render(record, links: links)
     html += errorTails(record)
@@ -84,6 +85,15 @@ public enum RunPage {
     return "<div class=\"facts\">"
       + items.map { "<div><b>\(HTML.escape($0.0))</b>\(HTML.escape($0.1))</div>" }.joined()
       + "</div>"
+  }
+
+  /// The counters summed over each task's instances, before the timeline and
+  /// the per-instance table: `extract: records 4,800 (biosample 2,080, …)`.
+  static func totals(_ record: RunRecord) -> String {
+    let lines = CounterTotal.lines(record.totals)
+    guard !lines.isEmpty else { return "" }
+    return "<h2>Counter totals</h2><ul class=\"totals\">"
+      + lines.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
   }
 
   static func countsText(_ counts: TaskCounts) -> String {

@@ -47,7 +47,7 @@ enum EmailMessage {
     if !content.failedTasks.isEmpty {
       lines += ["", "Tasks that did not complete:"] + taskLines(content.failedTasks)
     }
-    let counters = counterLines(content.counters)
+    let counters = counterLines(content)
     if !counters.isEmpty { lines += ["", "Statistics:"] + counters }
     if !content.anomalies.isEmpty {
       lines += ["", "Anomalies:"] + content.anomalies.map { "  \($0)" }
@@ -72,16 +72,11 @@ enum EmailMessage {
     }
   }
 
-  /// `load: Documents processed: 1500`, sorted by task and counter.
-  static func counterLines(_ counters: [String: [String: Double]]) -> [String] {
-    counters.keys.sorted().flatMap { task in
-      counters[task]!.keys.sorted().map { name in
-        let value = counters[task]![name]!
-        let number =
-          value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        return "  \(task): \(name): \(number)"
-      }
-    }
+  /// `extract: records 4,800 (biosample 2,080, geo 1,360, sra 1,360)`, one
+  /// line per task and counter: the totals carry every instance's value as
+  /// its source's share, so the per-instance counters are not repeated.
+  static func counterLines(_ content: NotificationContent) -> [String] {
+    CounterTotal.lines(content.totals).map { "  \($0)" }
   }
 
   /// RFC 2047 for a subject that is not plain ASCII.

@@ -37,7 +37,7 @@ enum SlackMessage {
     if let since = content.failingSince {
       details.append(EmailMessage.failingLine(since))
     }
-    let statistics = EmailMessage.counterLines(content.counters)
+    let statistics = EmailMessage.counterLines(content)
     if !statistics.isEmpty { details.append("*Statistics*\n" + statistics.joined(separator: "\n")) }
     if !content.anomalies.isEmpty {
       details.append("*Anomalies*\n" + content.anomalies.map { "• \($0)" }.joined(separator: "\n"))
