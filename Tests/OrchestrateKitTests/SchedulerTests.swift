@@ -39,6 +39,32 @@ import Testing
     #expect(run.executor.mostAtOnce == 2)
   }
 
+  /// A kill -9 right after a start must not lose what ended before it:
+  /// the journal has it before the next attempt can run.
+  @Test func whatEndedIsInTheJournalBeforeTheNextAttemptStarts() throws {
+    let run = try ScheduledRun(
+      """
+      tasks:
+        - {name: extract, run: x}
+        - {name: load, run: x, depends_on: [extract]}
+      """)
+    let seen = Lock()
+    var journalAtStart: [String: String] = [:]
+    run.executor.beforeStart = { [journalPath = run.journalPath] attempt in
+      let text = (try? String(contentsOfFile: journalPath, encoding: .utf8)) ?? ""
+      seen.withLock { journalAtStart[attempt] = text }
+    }
+    run.start()
+    _ = run.executor.waitForStarts(1)
+    run.executor.end("extract", .exited(0))
+    _ = run.executor.waitForStarts(2)
+    run.executor.end("load", .exited(0))
+    _ = try run.finalRecord()
+    let before = seen.withLock { journalAtStart["load#1"] } ?? ""
+    #expect(before.contains("exited\t"), "\(before)")
+    #expect(before.contains("\textract\tcompleted"), "\(before)")
+  }
+
   @Test func aFailedDependencySkipsItsDependentsAndNothingElse() throws {
     let run = try ScheduledRun(
       """
@@ -181,6 +207,7 @@ final class ScheduledRun: @unchecked Sendable {
   let timers = ManualTimers()
   let scheduler: Scheduler
   let directory: String
+  let journalPath: String
   private let done = DispatchSemaphore(value: 0)
   private let lock = Lock()
   private var result: RunRecord?
@@ -194,6 +221,7 @@ final class ScheduledRun: @unchecked Sendable {
     executor = FakeExecutor(capacity: pipeline.maxParallel)
     let run = RunID(startedAt: Date(), pid: 4242)
     let logs = layout.runLogDirectory(pipeline: "p", run: run)
+    journalPath = "\(logs)/\(RunJournal.fileName)"
     try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(
       atPath: layout.metricsDirectory(pipeline: "p"), withIntermediateDirectories: true)
@@ -254,6 +282,8 @@ final class FakeExecutor: Executor, @unchecked Sendable {
   private(set) var mostAtOnce = 0
   var ignoresSIGTERM = false
   var directory = ""
+  /// Called with each attempt's name as it starts, before anything is started.
+  var beforeStart: (String) -> Void = { _ in }
 
   init(capacity: Int) {
     self.capacity = capacity
@@ -265,6 +295,7 @@ final class FakeExecutor: Executor, @unchecked Sendable {
   func start(_ step: Plan.Step, attempt: Int, context: [String: String]) throws(TaskLauncher
     .Failure) -> ExecutorLaunch
   {
+    beforeStart("\(step.name)#\(attempt)")
     // Past the kernel's largest pid: no real process group has it.
     let pid = lock.withLock {
       let pid = pid_t(5_000_000 + names.count)

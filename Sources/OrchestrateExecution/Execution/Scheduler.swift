@@ -224,6 +224,10 @@ final class Scheduler: @unchecked Sendable {
     record.tasks[index].reason = nil
 
     let executor = executor(for: step)
+    // What ended before this start goes to disk before a new process can
+    // run: a kill -9 between the start and its journal line would lose it
+    // with the line, and a task that completed would be settled as failed.
+    journal.flush()
     let launch: ExecutorLaunch
     do {
       launch = try executor.start(

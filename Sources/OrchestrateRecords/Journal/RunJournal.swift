@@ -11,8 +11,9 @@ import Glibc
 /// between two rewrites. No fsync: a killed process's writes are in the
 /// page cache (power loss is what the record's fsync is for).
 ///
-/// Facts are held and written together with the next start, so a task's
-/// start costs one `write`. Not thread-safe: use from the scheduler's queue.
+/// Facts are held until the next start and written just before it, so a
+/// burst of ends costs one `write` and nothing that ended is ever behind a
+/// process that started later. Not thread-safe: use from the scheduler's queue.
 package final class RunJournal: @unchecked Sendable {
   package static let fileName = "orchestrate.journal"
   /// Disk set aside per task when the journal is opened: a start, an exit
