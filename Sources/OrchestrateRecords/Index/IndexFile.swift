@@ -37,7 +37,11 @@ package enum IndexFile {
     package var data = Data()
 
     package func line(of cached: Cached) -> String {
-      String(decoding: data[cached.line], as: UTF8.self)
+      line(at: cached.line)
+    }
+
+    package func line(at range: Range<Int>) -> String {
+      String(decoding: data[range], as: UTF8.self)
     }
   }
 
