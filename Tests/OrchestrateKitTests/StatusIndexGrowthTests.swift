@@ -122,16 +122,4 @@ import Testing
     #expect(final.runs.allSatisfy { expected[$0.runId] == $0.status })
     #expect(load(directory).runs == final.runs, "the index reads back what the files said")
   }
-
-  @Test func runsAreSortedByStartThenById() {
-    let start = SyntheticRuns.epoch.timeIntervalSince1970
-    let runs = (0..<500).map { index in
-      RunDigest(
-        file: "f\(index)", runId: "run_\(1000 + (index * 7919) % 500)", status: .completed,
-        startedAt: start + Double((index * 31) % 40), durationSeconds: nil, tasks: [])
-    }
-    let sorted = StatusIndex.sortedByStart(runs)
-    #expect(sorted == runs.sorted(by: StatusIndex.startOrder))
-    #expect(StatusIndex.sortedByStart([]) == [])
-  }
 }

@@ -37,11 +37,7 @@ package enum IndexFile {
     package var data = Data()
 
     package func line(of cached: Cached) -> String {
-      line(at: cached.line)
-    }
-
-    package func line(at range: Range<Int>) -> String {
-      String(decoding: data[range], as: UTF8.self)
+      String(decoding: data[cached.line], as: UTF8.self)
     }
   }
 

@@ -72,47 +72,37 @@ public enum StatusIndex {
       listed = listRecords(directory)
       reading.wait()
     }
-    // Taken out of the snapshot, so that each current digest is moved into
-    // `runs` rather than copied (a copy retains and later releases each of
-    // its fields, 100,000 times over years of runs); what is left at the
-    // end are the lines of records that vanished.
-    let indexed = cache.snapshot.entries.count
-    var cached = cache.snapshot.entries
-    cache.snapshot.entries = [:]
+    let cached = cache.snapshot.entries
 
     var runs: [RunDigest] = []
     var unreadable: [Unreadable] = []
+    func add(_ name: String, _ entry: Entry) {
+      switch entry {
+      case .run(let digest): runs.append(digest)
+      case .unreadable(let reason):
+        unreadable.append(Unreadable(path: name, reason: reason))
+      }
+    }
     runs.reserveCapacity(listed.count)
     var stale: [(name: String, stamp: Stamp)] = []
-    var current: [Range<Int>] = []
-    current.reserveCapacity(listed.count)
+    var known = 0
     for (name, stamp) in listed {
-      guard let hit = cached.removeValue(forKey: name), hit.stamp == stamp else {
+      guard let hit = cached[name] else {
         stale.append((name, stamp))
         continue
       }
-      current.append(hit.line)
-      add(name, hit.entry, to: &runs, &unreadable)
+      known += 1
+      if hit.stamp == stamp { add(name, hit.entry) } else { stale.append((name, stamp)) }
     }
     let parsed = parse(directory: directory, names: stale.map(\.name))
-    for (item, entry) in zip(stale, parsed) { add(item.name, entry, to: &runs, &unreadable) }
+    for (item, entry) in zip(stale, parsed) { add(item.name, entry) }
     update(
-      indexPath, snapshot: cache.snapshot, indexed: indexed, current: current,
-      vanished: cached.count, fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now)
-    runs = sortedByStart(consume runs)
+      indexPath, snapshot: cache.snapshot, listed: listed, vanished: cached.count - known,
+      fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now)
+    runs.sort(by: startOrder)
     // By name, not in the directory's order: the same files read the same.
     unreadable.sort { $0.path < $1.path }
     return Contents(runs: runs, unreadable: unreadable, index: cache.snapshot.data)
-  }
-
-  private static func add(
-    _ name: String, _ entry: consuming Entry, to runs: inout [RunDigest],
-    _ unreadable: inout [Unreadable]
-  ) {
-    switch consume entry {
-    case .run(let digest): runs.append(digest)
-    case .unreadable(let reason): unreadable.append(Unreadable(path: name, reason: reason))
-    }
   }
 
   /// Runs oldest first; runs started in the same instant by id.
@@ -152,8 +142,8 @@ public enum StatusIndex {
   /// rewrites the whole index when files vanished, when superseded lines
   /// pile up, or when it is missing or damaged.
   private static func update(
-    _ path: String, snapshot: IndexFile.Snapshot, indexed: Int, current: [Range<Int>],
-    vanished: Int, fresh: [(String, Stamp, Entry)], now: Date
+    _ path: String, snapshot: IndexFile.Snapshot, listed: [(String, Stamp)], vanished: Int,
+    fresh: [(String, Stamp, Entry)], now: Date
   ) {
     // A record still being rewritten could change again within the clock's
     // resolution and keep its stamp: index it once it is final (a finished
@@ -163,15 +153,23 @@ public enum StatusIndex {
       if case .run(let digest) = entry, digest.status != .running { return true }
       return stamp.modified < settled
     }
-    let lines = fresh.compactMap { name, stamp, entry in
-      indexable(stamp, entry) ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
-    }
-    let superseded = snapshot.lines - indexed
-    if !snapshot.isIntact || vanished > 0 || superseded > indexed / 2 + 64 {
-      // Current lines are copied as they are: their task digests may not
-      // have been decoded. Their order does not matter: one line a file.
-      IndexFile.write(current.map(snapshot.line(at:)) + lines, to: path)
+    let superseded = snapshot.lines - snapshot.entries.count
+    if !snapshot.isIntact || vanished > 0 || superseded > snapshot.entries.count / 2 + 64 {
+      let freshEntries = Dictionary(fresh.map { ($0.0, $0.2) }, uniquingKeysWith: { $1 })
+      let lines = listed.compactMap { name, stamp -> String? in
+        // Current lines are copied as they are: their task digests may not
+        // have been decoded.
+        guard let entry = freshEntries[name] else {
+          return snapshot.line(of: snapshot.entries[name]!)
+        }
+        return indexable(stamp, entry)
+          ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
+      }
+      IndexFile.write(lines, to: path)
     } else {
+      let lines = fresh.compactMap { name, stamp, entry in
+        indexable(stamp, entry) ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
+      }
       IndexFile.append(lines, to: path)
     }
   }
