@@ -1,7 +1,8 @@
 // Run records (`metrics/<pipeline>/<run_id>.json`): decoded as every
 // command reads them (RecordCoding), written back (RecordJSON, as a rerun
 // or a settled dead run does), digested; and decoded as the status index
-// reads a record it has no line for (RunDigest.decode).
+// reads a record it has no line for (RunDigest.decode), by the record scanner
+// and by Foundation's decoder alone, which must agree.
 import FoundationEssentials
 import OrchestrateKit
 
@@ -16,9 +17,12 @@ public func fuzz(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     sink &+= RecordJSON.encode(record).count
     sink &+= RunDigest(record, file: file).tasks.count
   }
-  if let digest = try? FuzzEntryPoints.runDigest(data, file: file) {
-    sink &+= digest.tasks.count
+  let digest = try? FuzzEntryPoints.runDigest(data, file: file)
+  // The scanner reads a record as Foundation's decoder does, or leaves it to it.
+  guard digest == (try? FuzzEntryPoints.runDigest(data, file: file, scan: false)) else {
+    fatalError("the record scanner and the decoder read \(data.count) bytes differently")
   }
+  sink &+= digest?.tasks.count ?? 0
   return 0
 }
 

@@ -102,8 +102,11 @@ public struct RunDigest: Sendable, Equatable {
 extension RunDigest {
   /// Decodes only what a digest needs, keys spelled out rather than
   /// converted: a cold status call reads every record ever written.
-  static func decode(_ data: Data, file: String) throws -> RunDigest {
-    let shape = try JSONDecoder().decode(RecordShape.self, from: data)
+  /// `RecordShapeScanner` reads it when it is sure of it, the decoder
+  /// otherwise (`scan: false`: always).
+  static func decode(_ data: Data, file: String, scan: Bool = true) throws -> RunDigest {
+    let scanned = scan ? RecordShapeScanner.shape(data) : nil
+    let shape = try scanned ?? JSONDecoder().decode(RecordShape.self, from: data)
     guard let started = Timestamp.parse(shape.startedAt) else {
       throw DecodingError.dataCorrupted(
         .init(codingPath: [], debugDescription: "started_at is not a timestamp"))
@@ -123,7 +126,7 @@ extension RunDigest {
       taskCounts: taskCounts(shape.tasks.map(\.status)))
   }
 
-  private struct RecordShape: Decodable {
+  struct RecordShape: Decodable {
     var schemaVersion: Int
     var pipeline: String
     var runId: String
@@ -150,7 +153,7 @@ extension RunDigest {
     }
   }
 
-  private struct TaskShape: Decodable {
+  struct TaskShape: Decodable {
     var name: String
     var status: TaskStatus
     var reusedFrom: String?
@@ -169,5 +172,5 @@ extension RunDigest {
   }
 
   /// Only counted: an empty shape skips every field.
-  private struct Attempt: Decodable {}
+  struct Attempt: Decodable {}
 }
