@@ -30,7 +30,7 @@ enum RunTimeline {
       svg += RunHistoryChart.line(tickX, axisHeight - 4, tickX, height, "rule")
       let anchor = step == 0 ? "start" : step == 4 ? "end" : "middle"
       svg +=
-        "<text x=\"\(SVGNumber.text(tickX))\" y=\"13\" text-anchor=\"\(anchor)\">\(HTML.escape(ReportFormat.seconds(span * fraction)))</text>"
+        "<text x=\"\(SVGNumber.text(tickX))\" y=\"13\" text-anchor=\"\(anchor)\">\(HTML.escape(Self.tickLabel(span * fraction, span: span)))</text>"
     }
     let finishes = Dictionary(
       record.tasks.map { ($0.name, $0.finishedAt) }, uniquingKeysWith: { first, _ in first })
@@ -125,5 +125,15 @@ enum RunTimeline {
     _ x: Double, _ y: Double, _ width: Double, _ height: Double, _ kind: String, _ title: String
   ) -> String {
     "<rect class=\"\(kind)\" x=\"\(SVGNumber.text(x))\" y=\"\(SVGNumber.text(y))\" width=\"\(SVGNumber.text(max(width, 0)))\" height=\"\(SVGNumber.text(height))\"><title>\(HTML.escape(title))</title></rect>"
+  }
+
+  /// A tick's time: in milliseconds when the whole run is shorter than a
+  /// second, where hundredths of a second would repeat (`0.01s` twice), with
+  /// a tenth when the ticks are less than a millisecond apart.
+  static func tickLabel(_ seconds: Double, span: Double) -> String {
+    guard span < 1 else { return ReportFormat.seconds(seconds) }
+    let milliseconds = seconds * 1000
+    return span < 0.004
+      ? String(printf: "%.1f ms", milliseconds) : "\(Int(milliseconds.rounded())) ms"
   }
 }
