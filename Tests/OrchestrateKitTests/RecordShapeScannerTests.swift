@@ -94,6 +94,8 @@ import Testing
     let broken = [
       whole.prefix(whole.count - 1), whole + Data(" x".utf8), Data("[]".utf8), Data(),
       Data(#"{"schema_version": 01}"#.utf8), Data([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]),
+      // A sign is not a hexadecimal digit, though UInt32(_:radix:) takes one.
+      hand(#"[{"name": "t\u+041", "status": "completed"}]"#),
       Data(String(repeating: "[", count: 100_000).utf8),
     ]
     for data in broken {

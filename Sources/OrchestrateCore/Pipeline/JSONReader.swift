@@ -199,12 +199,7 @@ struct JSONReader {
   private mutating func escape(into decoded: inout [UInt8]) throws(Problem) {
     let escape = bytes[index]
     guard escape == UInt8(ascii: "u") else {
-      let replacements: [UInt8: UInt8] = [
-        UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F,
-        UInt8(ascii: "b"): 0x08, UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A,
-        UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
-      ]
-      guard let replacement = replacements[escape] else {
+      guard let replacement = JSONEscape.byte(for: escape) else {
         throw problem("unknown escape \\\(Character(UnicodeScalar(escape)))")
       }
       decoded.append(replacement)
@@ -214,14 +209,11 @@ struct JSONReader {
     var unit = try hexUnit()
     // A pair of \u escapes is one character beyond the BMP; a lone
     // surrogate becomes U+FFFD, as Foundation's decoder reads it.
-    if (0xD800..<0xDC00).contains(unit), index + 1 < bytes.count,
+    if JSONEscape.isHighSurrogate(unit), index + 1 < bytes.count,
       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
     {
       index += 1
-      let low = try hexUnit()
-      unit =
-        (0xDC00..<0xE000).contains(low)
-        ? 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+      unit = JSONEscape.pair(high: unit, low: try hexUnit()) ?? 0xFFFD
     }
     let scalar = Unicode.Scalar(unit) ?? "\u{FFFD}"
     decoded += Array(String(Character(scalar)).utf8)
@@ -229,12 +221,13 @@ struct JSONReader {
 
   /// The four hexadecimal digits after `u`.
   private mutating func hexUnit() throws(Problem) -> UInt32 {
-    let digits = bytes[min(index + 1, bytes.count)..<min(index + 5, bytes.count)]
-    guard digits.count == 4, digits.allSatisfy(Self.isHexDigit) else {
+    guard
+      let unit = JSONEscape.unit(bytes[min(index + 1, bytes.count)..<min(index + 5, bytes.count)])
+    else {
       throw problem("\\u needs four hexadecimal digits")
     }
     index += 5
-    return UInt32(String(decoding: digits, as: UTF8.self), radix: 16)!
+    return unit
   }
 
   private mutating func literal(_ word: String) throws(Problem) -> YAMLNode {
@@ -284,10 +277,5 @@ struct JSONReader {
       index += 1
     }
     return index - start
-  }
-
-  private static func isHexDigit(_ byte: UInt8) -> Bool {
-    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-      || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
   }
 }

@@ -303,10 +303,7 @@ struct RecordShapeScanner {
     result.reserveCapacity(raw.count)
     var index = 0
     func hex(_ at: Int) -> UInt32? {
-      guard at + 4 <= raw.count else { return nil }
-      return UInt32(
-        String(decoding: UnsafeRawBufferPointer(rebasing: raw[at..<at + 4]), as: UTF8.self),
-        radix: 16)
+      at + 4 <= raw.count ? JSONEscape.unit(raw[at..<at + 4]) : nil
     }
     while index < raw.count {
       let byte = raw[index]
@@ -318,29 +315,23 @@ struct RecordShapeScanner {
       guard index < raw.count else { return nil }
       let kind = raw[index]
       index += 1
-      switch kind {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): result.append(kind)
-      case UInt8(ascii: "b"): result.append(0x08)
-      case UInt8(ascii: "f"): result.append(0x0C)
-      case UInt8(ascii: "n"): result.append(0x0A)
-      case UInt8(ascii: "r"): result.append(0x0D)
-      case UInt8(ascii: "t"): result.append(0x09)
-      case UInt8(ascii: "u"):
-        guard var scalar = hex(index) else { return nil }
-        index += 4
-        if (0xD800..<0xDC00).contains(scalar) {
-          // A high surrogate: its low half must follow.
-          guard index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"),
-            raw[index + 1] == UInt8(ascii: "u"), let low = hex(index + 2),
-            (0xDC00..<0xE000).contains(low)
-          else { return nil }
-          index += 6
-          scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-        }
-        guard let character = Unicode.Scalar(scalar) else { return nil }
-        result.append(contentsOf: String(character).utf8)
-      default: return nil
+      if let byte = JSONEscape.byte(for: kind) {
+        result.append(byte)
+        continue
       }
+      guard kind == UInt8(ascii: "u"), var scalar = hex(index) else { return nil }
+      index += 4
+      if JSONEscape.isHighSurrogate(scalar) {
+        // A high surrogate: its low half must follow.
+        guard index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"),
+          raw[index + 1] == UInt8(ascii: "u"), let low = hex(index + 2),
+          let pair = JSONEscape.pair(high: scalar, low: low)
+        else { return nil }
+        index += 6
+        scalar = pair
+      }
+      guard let character = Unicode.Scalar(scalar) else { return nil }
+      result.append(contentsOf: String(character).utf8)
     }
     return String(validating: result, as: UTF8.self)
   }
