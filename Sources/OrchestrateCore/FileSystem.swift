@@ -140,4 +140,30 @@ extension FileSystem {
     defer { close(fd) }
     return fsync(fd) == 0
   }
+
+  /// What `take` makes of each visible entry of `directory` (a leading dot
+  /// hides a name) and its `stat`, in the directory's own order, read with
+  /// plain system calls: status lists thousands of records this way on every
+  /// call. `named` passes over a name before its `stat` is asked for.
+  package static func entries<Entry>(
+    of directory: String, named: (String) -> Bool = { _ in true },
+    _ take: (_ name: String, _ info: stat) -> Entry?
+  ) -> [Entry] {
+    guard let handle = opendir(directory) else { return [] }
+    defer { closedir(handle) }
+    let descriptor = dirfd(handle)
+    var found: [Entry] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      guard !name.hasPrefix("."), named(name) else { continue }
+      var info = stat()
+      guard fstatat(descriptor, name, &info, 0) == 0, let taken = take(name, info) else {
+        continue
+      }
+      found.append(taken)
+    }
+    return found
+  }
 }

@@ -177,22 +177,9 @@ public enum StatusIndex {
   /// `*.json` files with their stamps, read with plain system calls: this is
   /// the one step a warm status call cannot skip.
   package static func listRecords(_ directory: String) -> [(String, Stamp)] {
-    guard let handle = opendir(directory) else { return [] }
-    defer { closedir(handle) }
-    let descriptor = dirfd(handle)
-    var found: [(String, Stamp)] = []
-    while let entry = readdir(handle) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      guard name.hasSuffix(".json"), !name.hasPrefix(".") else { continue }
-      var info = stat()
-      guard fstatat(descriptor, name, &info, 0) == 0, info.st_mode & S_IFMT == S_IFREG else {
-        continue
-      }
-      found.append((name, Stamp(info)))
+    FileSystem.entries(of: directory, named: { $0.hasSuffix(".json") }) { name, info in
+      info.st_mode & S_IFMT == S_IFREG ? (name, Stamp(info)) : nil
     }
-    return found
   }
 
   /// Decodes records on every core: a cold index over years of runs means

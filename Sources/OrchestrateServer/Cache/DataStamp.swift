@@ -71,19 +71,8 @@ struct DataStamp: Equatable, Sendable {
 
   /// The visible entries of `directory`, by name, with their stat.
   private mutating func addEntries(of directory: String, directoriesOnly: Bool) {
-    guard let handle = opendir(directory) else { return }
-    defer { closedir(handle) }
-    let descriptor = dirfd(handle)
-    var found: [(String, stat)] = []
-    while let entry = readdir(handle) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      guard !name.hasPrefix(".") else { continue }
-      var info = stat()
-      guard fstatat(descriptor, name, &info, 0) == 0 else { continue }
-      if directoriesOnly && info.st_mode & S_IFMT != S_IFDIR { continue }
-      found.append((name, info))
+    var found = FileSystem.entries(of: directory) { name, info in
+      !directoriesOnly || info.st_mode & S_IFMT == S_IFDIR ? (name, info) : nil
     }
     // The directory's own order may differ between two listings.
     found.sort { $0.0 < $1.0 }
