@@ -18,6 +18,9 @@ import HeapModule
 /// `counters` is `name=value,name=value` with `%`, `=`, `,`, tab and newline
 /// in names percent-escaped, or `-`.
 ///     name  size  mtime_ns  U  reason
+///
+/// and, as the last line only, the directory's `DirectoryMark`:
+///     .  inode  ctime_ns
 package enum IndexFile {
   package struct Cached {
     package var stamp: StatusIndex.Stamp
@@ -66,7 +69,41 @@ package enum IndexFile {
   }
 
   package static func read(_ path: String, tasks selection: TaskSelection = .all) -> Snapshot {
-    guard let data = FileManager.default.contents(atPath: path) else { return Snapshot() }
+    guard let data = contents(path) else { return Snapshot() }
+    return read(data, tasks: selection)
+  }
+
+  /// The file's bytes; mapped when large: over years of runs an index is
+  /// tens of megabytes, and a read would have the kernel zero and copy
+  /// every page of it, most of a warm status call. The file is only ever
+  /// appended to or replaced by a rename, so a mapping keeps its bytes.
+  package static func contents(_ path: String) -> Data? {
+    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    let size = Int(info.st_size)
+    if size >= StatusIndex.smallIndexBytes,
+      let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED
+    {
+      return Data(bytesNoCopy: base, count: size, deallocator: .custom { munmap($0, $1) })
+    }
+    // Read as far as `fstat` said: lines appended since come with the next read.
+    var data = Data(count: size)
+    let filled = data.withUnsafeMutableBytes { buffer -> Int in
+      var done = 0
+      while done < size {
+        let got = Glibc.read(descriptor, buffer.baseAddress! + done, size - done)
+        if got <= 0 { break }
+        done += got
+      }
+      return done
+    }
+    return filled == size ? data : data.prefix(filled)
+  }
+
+  package static func read(_ data: Data, tasks selection: TaskSelection = .all) -> Snapshot {
     var snapshot = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Snapshot in
       guard var lines = entryLines(bytes) else { return Snapshot() }
       var snapshot = Snapshot()

@@ -6,7 +6,9 @@ import Glibc
 /// (`metrics/<pipeline>/.status-index`), so that status over years of
 /// history reads one file instead of thousands. The records stay the truth:
 /// a file whose size or modification time changed, a new file and a vanished
-/// file are all noticed on the next read, and the index is brought up to date.
+/// file are all noticed on the next read that checks the directory, and the
+/// index is brought up to date; a read skips that check while the
+/// directory is as the index's `DirectoryMark` says.
 public enum StatusIndex {
   public static let fileName = ".status-index"
   /// Raised whenever a line's fields change: an index of another version
@@ -55,35 +57,37 @@ public enum StatusIndex {
     directory: String, now: Date = Date(), tasks selection: IndexFile.TaskSelection = .all
   ) -> Contents {
     let indexPath = "\(directory)/\(fileName)"
+    let cache = CachedEntries()
+    let data = IndexFile.contents(indexPath)
+    if let data, let mark = DirectoryMark.last(in: data), mark == DirectoryMark.of(directory) {
+      // Nothing created, renamed or removed since the index was checked.
+      cache.snapshot = IndexFile.read(data, tasks: selection)
+      if cache.snapshot.isIntact {
+        return contents(
+          cache.snapshot.entries.lazy.map { ($0.key, $0.value.entry) }, cache.snapshot)
+      }
+    }
+    // Taken before listing: a change while listing shows as another mark.
+    let mark = DirectoryMark.of(directory)
     // Reading the index and listing the directory are independent: overlap
     // them, unless the index is small enough that starting a thread costs
     // more than reading it (`status --check` on a young root).
-    let cache = CachedEntries()
     let listed: [(String, Stamp)]
-    var info = stat()
-    if stat(indexPath, &info) != 0 || info.st_size < Self.smallIndexBytes {
-      cache.snapshot = IndexFile.read(indexPath, tasks: selection)
+    if (data?.count ?? 0) < Self.smallIndexBytes {
+      cache.snapshot = data.map { IndexFile.read($0, tasks: selection) } ?? IndexFile.Snapshot()
       listed = listRecords(directory)
     } else {
       let reading = DispatchGroup()
       DispatchQueue.global().async(group: reading) {
-        cache.snapshot = IndexFile.read(indexPath, tasks: selection)
+        cache.snapshot = IndexFile.read(data!, tasks: selection)
       }
       listed = listRecords(directory)
       reading.wait()
     }
     let cached = cache.snapshot.entries
 
-    var runs: [RunDigest] = []
-    var unreadable: [Unreadable] = []
-    func add(_ name: String, _ entry: Entry) {
-      switch entry {
-      case .run(let digest): runs.append(digest)
-      case .unreadable(let reason):
-        unreadable.append(Unreadable(path: name, reason: reason))
-      }
-    }
-    runs.reserveCapacity(listed.count)
+    var found: [(String, Entry)] = []
+    found.reserveCapacity(listed.count)
     var stale: [(name: String, stamp: Stamp)] = []
     var known = 0
     for (name, stamp) in listed {
@@ -92,17 +96,35 @@ public enum StatusIndex {
         continue
       }
       known += 1
-      if hit.stamp == stamp { add(name, hit.entry) } else { stale.append((name, stamp)) }
+      if hit.stamp == stamp { found.append((name, hit.entry)) } else { stale.append((name, stamp)) }
     }
     let parsed = parse(directory: directory, names: stale.map(\.name))
-    for (item, entry) in zip(stale, parsed) { add(item.name, entry) }
+    for (item, entry) in zip(stale, parsed) { found.append((item.name, entry)) }
     update(
       indexPath, snapshot: cache.snapshot, listed: listed, vanished: cached.count - known,
-      fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now)
+      fresh: zip(stale, parsed).map { ($0.name, $0.stamp, $1) }, now: now,
+      mark: mark.flatMap { $0.isSettled(now: Date()) ? $0 : nil })
+    return contents(found, cache.snapshot)
+  }
+
+  /// The runs, oldest first, and the unreadable files, by name.
+  private static func contents<Found: Collection<(String, Entry)>>(
+    _ found: Found, _ snapshot: IndexFile.Snapshot
+  ) -> Contents {
+    var runs: [RunDigest] = []
+    var unreadable: [Unreadable] = []
+    runs.reserveCapacity(found.count)
+    for (name, entry) in found {
+      switch entry {
+      case .run(let digest): runs.append(digest)
+      case .unreadable(let reason):
+        unreadable.append(Unreadable(path: name, reason: reason))
+      }
+    }
     runs.sort(by: startOrder)
     // By name, not in the directory's order: the same files read the same.
     unreadable.sort { $0.path < $1.path }
-    return Contents(runs: runs, unreadable: unreadable, index: cache.snapshot.data)
+    return Contents(runs: runs, unreadable: unreadable, index: snapshot.data)
   }
 
   /// Runs oldest first; runs started in the same instant by id.
@@ -141,9 +163,11 @@ public enum StatusIndex {
   /// Appends what was read afresh, the common case (a run adds one record);
   /// rewrites the whole index when files vanished, when superseded lines
   /// pile up, or when it is missing or damaged.
+  /// `mark`: the directory as it was before it was listed, when settled;
+  /// appended as the last line when the index then holds every record.
   private static func update(
     _ path: String, snapshot: IndexFile.Snapshot, listed: [(String, Stamp)], vanished: Int,
-    fresh: [(String, Stamp, Entry)], now: Date
+    fresh: [(String, Stamp, Entry)], now: Date, mark: DirectoryMark?
   ) {
     // A record still being rewritten could change again within the clock's
     // resolution and keep its stamp: index it once it is final (a finished
@@ -167,8 +191,16 @@ public enum StatusIndex {
       }
       IndexFile.write(lines, to: path)
     } else {
-      let lines = fresh.compactMap { name, stamp, entry in
+      var lines = fresh.compactMap { name, stamp, entry in
         indexable(stamp, entry) ? IndexFile.line(name: name, stamp: stamp, entry: entry) : nil
+      }
+      // Marked only when whole and not already marked as it stands: a
+      // rewrite renames the index, a change of the directory itself, so
+      // the next read lists again and marks.
+      if let mark, lines.count == fresh.count,
+        !lines.isEmpty || DirectoryMark.last(in: snapshot.data) != mark
+      {
+        lines.append(mark.line)
       }
       IndexFile.append(lines, to: path)
     }

@@ -49,7 +49,11 @@ public enum StatusCollector {
       }
       // Each environment apart: dev runs never judge prod. One only ever
       // run by hand beside a scheduled one owes no runs.
-      let groups = Dictionary(grouping: runs, by: \.environment)
+      // One environment, the common case, is not copied into a group of its own.
+      let groups =
+        runs.allSatisfy({ $0.environment == runs.first?.environment })
+        ? (runs.first.map { [$0.environment: runs] } ?? [:])
+        : Dictionary(grouping: runs, by: \.environment)
       for group in groups.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) {
         guard environment == nil || group == environment else { continue }
         var assessment = PipelineAssessment(
