@@ -206,10 +206,11 @@ public enum StatusIndex {
     }
   }
 
-  /// `*.json` files with their stamps, read with plain system calls: this is
-  /// the one step a warm status call cannot skip.
+  /// `*.json` files with their stamps, read with plain system calls: the
+  /// step a warm status call skips when the directory is as marked.
   package static func listRecords(_ directory: String) -> [(String, Stamp)] {
-    FileSystem.entries(of: directory, named: { $0.hasSuffix(".json") }) { name, info in
+    let isRecord: (String) -> Bool = { $0.hasSuffix(".json") }
+    return FileSystem.entries(of: directory, named: isRecord) { name, info in
       info.st_mode & S_IFMT == S_IFREG ? (name, Stamp(info)) : nil
     }
   }
