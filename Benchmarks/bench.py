@@ -13,6 +13,7 @@ orchestrate built at COMMIT.
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -844,9 +846,124 @@ def serve(work, reps):
     }
 
 
+class Viewers:
+    """`clients` browsers showing a running run's page: each asks for the page's live part
+    every 2 s, as the page itself does, over a connection it keeps."""
+
+    def __init__(self, base, directory, clients=16, every=2.0):
+        self.base, self.directory, self.clients, self.every = base, directory, clients, every
+        self.answers, self.failures = 0, 0
+        self.lock = threading.Lock()
+
+    def __enter__(self):
+        self.known = set(os.listdir(self.directory))
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.watch, args=(i,)) for i in range(self.clients)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+    def current_run(self):
+        """The record the run being measured has written, once it has."""
+        new = [n for n in os.listdir(self.directory)
+               if n.endswith(".json") and n not in self.known]
+        return max(new)[:-len(".json")] if new else None
+
+    def watch(self, index):
+        host, port = self.base.split("//")[1].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        # Browsers opened at different moments: their ticks spread over the 2 s.
+        self.stop.wait(self.every * index / self.clients)
+        path = None
+        while not self.stop.is_set():
+            path = path or (lambda run: run and f"/runs/{run}.html?live=1")(self.current_run())
+            if path:
+                try:
+                    connection.request("GET", path)
+                    answer = connection.getresponse()
+                    answer.read()
+                    ok = answer.status == 200
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    ok = False
+                with self.lock:
+                    self.answers += ok
+                    self.failures += not ok
+            self.stop.wait(self.every if path else 0.05)
+        connection.close()
+
+
+def viewers(work, reps):
+    """A run of 1,000 trivial tasks with its page watched by 16 browsers (the live part asked
+    for every 2 s) against the same run unwatched, beside 20,000 runs of another pipeline."""
+    count, clients = 1_000, 16
+    root, env, _, _ = eight_task_history(work, "viewers", 20_000)
+    pipeline = os.path.join(root, "watched.json")
+    with open(pipeline, "w") as handle:
+        json.dump({"name": "watched", "tasks": [
+            {"name": f"t{i}", "argv": ["/bin/true"]} for i in range(count)]}, handle)
+    directory = os.path.join(root, "metrics", "watched")
+    run([BINARY, pipeline], env=env)  # the pipeline's directory, and a first record
+    process, base = start_server(BINARY, root, env)
+    served = {"answers": 0, "failures": 0}
+    cpu = {"unwatched": [], "watched": []}
+    loads = []
+
+    def measure(watched):
+        def once():
+            loads.append(os.getloadavg()[0])
+            start = time.perf_counter()
+            if watched:
+                with Viewers(base, directory, clients) as viewing:
+                    run([BINARY, pipeline], env=env)
+                served["answers"] += viewing.answers
+                served["failures"] += viewing.failures
+            else:
+                run([BINARY, pipeline], env=env)
+            elapsed = time.perf_counter() - start
+            record = newest_record(root, "watched")
+            assert record["counts"]["completed"] == count, record["counts"]
+            cpu["watched" if watched else "unwatched"].append(record["orchestrator_cpu_seconds"])
+            return elapsed
+        return once
+
+    try:
+        times = interleaved([("unwatched", None, measure(False)),
+                             (f"watched by {clients} browsers", None, measure(True))], reps)
+        memory = process_memory(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    base_time = median(times["unwatched"])
+    rows = [(name, f"{median(v):.3f} s", f"{median(v) / base_time:.3f}",
+             f"{median(cpu['watched' if 'watched by' in name else 'unwatched']):.3f} s")
+            for name, v in times.items()]
+    paired = sorted(w / u for w, u in zip(times[f"watched by {clients} browsers"],
+                                          times["unwatched"]))
+    notes = [
+        f"The run's wall time and the orchestrator's own CPU (its record), the two variants "
+        f"interleaved {reps} times. Watched / unwatched by repetition: median "
+        f"{median(paired):.3f}, range {paired[0]:.3f}–{paired[-1]:.3f}. Target: ≤ 1.02.",
+        f"serve answered {served['answers']:,} live requests while the runs went on, "
+        f"{served['failures']} failed; it held {memory.get('VmRSS', 0) / 2**20:.1f} MiB "
+        f"resident ({memory.get('VmHWM', 0) / 2**20:.1f} MiB at most). Load average (1 min) "
+        f"before each run: median {median(loads):.2f}, {min(loads):.2f}–{max(loads):.2f}.",
+    ]
+    return {
+        "title": f"Viewers: a run of {count:,} tasks watched by {clients} browsers",
+        "columns": ["variant", "median", "× unwatched", "orchestrator CPU"],
+        "rows": rows, "notes": notes,
+    }
+
+
 WORKLOADS = {"overhead": overhead, "fanout": fanout, "capture": capture,
              "planning": planning, "status": status, "runs": runs, "startup": startup,
-             "report": report, "serve": serve}
+             "report": report, "serve": serve, "viewers": viewers}
 
 
 def filesystem(path):

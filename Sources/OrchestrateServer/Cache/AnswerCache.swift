@@ -9,7 +9,10 @@ import OrchestrateKit
 /// as a run's record does. What moves with the clock alone (ages, "as of",
 /// a run becoming missed, a run in progress) is computed again once the
 /// answer is `freshness` old (`liveFreshness` for a run in progress),
-/// whatever the number of clients asking.
+/// whatever the number of clients asking. An answer showing a run in
+/// progress stands for `liveFreshness` even when its records moved, until
+/// a run ends: such a run's record changes with every task, and its
+/// viewers ask every 2 s.
 ///
 /// One computation per answer at a time: requests that arrive while it runs
 /// wait for it; when only the clock moved, they get the answer it replaces
@@ -27,7 +30,8 @@ final class AnswerCache: @unchecked Sendable {
   }
 
   static let freshness: Duration = .seconds(5)
-  static let liveFreshness: Duration = .seconds(1)
+  /// A viewer of a run in progress asks every 2 s: its answer may be half that old.
+  let liveFreshness: Duration
 
   let limits: Limits
   private let lock = Lock()
@@ -56,8 +60,9 @@ final class AnswerCache: @unchecked Sendable {
     case wait(Task<CachedAnswer, Never>)
   }
 
-  init(limits: Limits = Limits()) {
+  init(limits: Limits = Limits(), liveFreshness: Duration = .seconds(1)) {
     self.limits = limits
+    self.liveFreshness = liveFreshness
   }
 
   /// What is kept: answers and their bytes.
@@ -74,12 +79,24 @@ final class AnswerCache: @unchecked Sendable {
     // such an answer is computed for this request alone, and not kept.
     let settled = stamp.isSettled(at: Self.wallClockNanoseconds())
     let plan = lock.withLock { () -> Plan in
+      // A run in progress rewrites its record as each task moves: its
+      // answer stands for `liveFreshness` until a run ends (a status index
+      // grows), or every viewer polling it would have it decoded again for
+      // each request.
+      if var entry = entries[key], entry.answer.rendered.live, entry.stamp.indexes == stamp.indexes,
+        now - entry.answer.computed < liveFreshness
+      {
+        uses += 1
+        entry.used = uses
+        entries[key] = entry
+        return .kept(entry.answer)
+      }
       if settled, var entry = entries[key], entry.stamp == stamp {
         uses += 1
         entry.used = uses
         entries[key] = entry
         let live = entry.answer.rendered.live
-        let fresh = now - entry.answer.computed < (live ? Self.liveFreshness : Self.freshness)
+        let fresh = now - entry.answer.computed < (live ? liveFreshness : Self.freshness)
         if fresh || flights[key]?.stamp == stamp { return .kept(entry.answer) }
         // Only the clock moved: computed again behind this answer. A run in
         // progress is waited for: its viewer asks every 2 s for what is new.

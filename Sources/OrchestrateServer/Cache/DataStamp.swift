@@ -23,6 +23,10 @@ struct DataStamp: Equatable, Sendable {
   }
 
   private var values: [Int64] = []
+  /// The status indexes of the pipelines looked at: a run's end appends
+  /// its line to its pipeline's, where a run in progress only renames its
+  /// record. An answer showing a run in progress stands while these stay.
+  private(set) var indexes: [Int64] = []
   /// The latest modification among the files looked at, in nanoseconds
   /// since the epoch.
   private(set) var newest: Int64 = 0
@@ -40,9 +44,14 @@ struct DataStamp: Equatable, Sendable {
     stamp.add(path: "\(metrics)/.schedule-installed")
     switch scope {
     case .root:
-      stamp.addEntries(of: metrics, directoriesOnly: true)
+      for name in stamp.addEntries(of: metrics, directoriesOnly: true) {
+        stamp.addIndex(of: "\(metrics)/\(name)")
+      }
     case .pipeline(let name):
-      if RootEntryName.isSafe(name) { stamp.add(path: layout.metricsDirectory(pipeline: name)) }
+      if RootEntryName.isSafe(name) {
+        stamp.add(path: layout.metricsDirectory(pipeline: name))
+        stamp.addIndex(of: layout.metricsDirectory(pipeline: name))
+      }
     case .constant: break
     }
     let pipelines = "\(layout.root)/pipelines"
@@ -69,8 +78,19 @@ struct DataStamp: Equatable, Sendable {
     newest = max(newest, modified, changed)
   }
 
-  /// The visible entries of `directory`, by name, with their stat.
-  private mutating func addEntries(of directory: String, directoriesOnly: Bool) {
+  private mutating func addIndex(of directory: String) {
+    var info = stat()
+    guard stat("\(directory)/\(StatusIndex.fileName)", &info) == 0 else {
+      indexes.append(-1)
+      return
+    }
+    let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    indexes += [Int64(bitPattern: UInt64(info.st_ino)), Int64(info.st_size), modified]
+  }
+
+  /// The visible entries of `directory`, by name, with their stat; returns their names.
+  @discardableResult
+  private mutating func addEntries(of directory: String, directoriesOnly: Bool) -> [String] {
     var found = FileSystem.entries(of: directory) { name, info in
       !directoriesOnly || info.st_mode & S_IFMT == S_IFDIR ? (name, info) : nil
     }
@@ -78,5 +98,6 @@ struct DataStamp: Equatable, Sendable {
     found.sort { $0.0 < $1.0 }
     values.append(Int64(found.count))
     for (_, info) in found { add(info) }
+    return found.map(\.0)
   }
 }
