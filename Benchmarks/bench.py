@@ -6,7 +6,8 @@ and reports medians and ratios from the same run: on a shared machine,
 absolute times mean little, ratios measured together mean something.
 
 Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR] [--baseline COMMIT]
-Workloads: overhead fanout capture planning status runs startup report serve (default: all).
+Workloads: overhead fanout capture planning status runs startup report serve viewers
+(default: all).
 --baseline COMMIT: the overhead, planning, status, runs, report and serve workloads also measure
 orchestrate built at COMMIT.
 """
@@ -899,9 +900,10 @@ class Viewers:
 
 
 def viewers(work, reps):
-    """A run of 1,000 trivial tasks with its page watched by 16 browsers (the live part asked
-    for every 2 s) against the same run unwatched, beside 20,000 runs of another pipeline."""
-    count, clients = 1_000, 16
+    """The overhead workload's run (300 trivial tasks) with its page watched by 16 browsers
+    (the live part asked for every 2 s) against the same run unwatched, beside 20,000 runs of
+    another pipeline."""
+    count, clients = 300, 16
     root, env, _, _ = eight_task_history(work, "viewers", 20_000)
     pipeline = os.path.join(root, "watched.json")
     with open(pipeline, "w") as handle:
