@@ -69,6 +69,8 @@ final class Scheduler: @unchecked Sendable {
     var finally = false
     /// Why it was stopped, when not by the run's cancellation itself.
     var stopReason: String?
+    /// This attempt's copy of the task's state (`state:`), if it keeps one.
+    var stateCopy: String?
   }
 
   struct Cancellation {
@@ -228,15 +230,22 @@ final class Scheduler: @unchecked Sendable {
     // run: a kill -9 between the start and its journal line would lose it
     // with the line, and a task that completed would be settled as failed.
     journal.flush()
+    var context = [
+      "ORCHESTRATE_RUN_STATUS": runStatusSoFar,
+      "ORCHESTRATE_FAILED_TASKS": notCompleted.joined(separator: ","),
+    ]
     let launch: ExecutorLaunch
-    do {
-      launch = try executor.start(
-        step, attempt: number,
-        context: [
-          "ORCHESTRATE_RUN_STATUS": runStatusSoFar,
-          "ORCHESTRATE_FAILED_TASKS": notCompleted.joined(separator: ","),
-        ])
+    var stateCopy: String?
+    do throws(TaskLauncher.Failure) {
+      do throws(StateError) {
+        stateCopy = try prepareState(index, attempt: number)
+      } catch {
+        throw TaskLauncher.Failure(description: "state: \(error)")
+      }
+      if let stateCopy { context["ORCHESTRATE_STATE_DIR"] = stateCopy }
+      launch = try executor.start(step, attempt: number, context: context)
     } catch {
+      discardState(index, copy: stateCopy)
       // A program that cannot start will not start on a retry either.
       attempt.finishedAt = now
       attempt.durationSeconds = 0
@@ -258,7 +267,8 @@ final class Scheduler: @unchecked Sendable {
     record.tasks[index].attempts.append(attempt)
     running[index] = RunningAttempt(
       handle: handle, executor: executor, started: .now, queued: launch.queued,
-      logFile: launch.logFile, reports: launch.reports, finally: cancellation != nil)
+      logFile: launch.logFile, reports: launch.reports, finally: cancellation != nil,
+      stateCopy: stateCopy)
     events.log(
       "\(step.name) \(launch.queued ? "submitted" : "started") "
         + "(attempt \(number) of \(step.task.retries + 1), \(what))")
@@ -330,6 +340,15 @@ final class Scheduler: @unchecked Sendable {
     }
     let step = plan.steps[index]
     let verdict = AttemptVerdict(end, cancelled: attempt.cancelled, timedOut: attempt.timedOut)
+    if verdict.outcome == .completed, let copy = attempt.stateCopy {
+      if let problem = commitState(index, copy: copy) {
+        finish(index, as: .failed, reason: problem, error: problem)
+        advance()
+        return
+      }
+    } else {
+      discardState(index, copy: attempt.stateCopy)
+    }
     if let delay = RetryPolicy(step.task).delay(
       after: number, outcome: verdict.outcome, cancelled: cancellation != nil)
     {

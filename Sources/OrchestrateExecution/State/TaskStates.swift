@@ -1,0 +1,26 @@
+import FoundationEssentials
+
+/// The kept states of a run's tasks: which store a step's state lives in,
+/// and the clean-up a run makes under its lock before its first task.
+enum TaskStates {
+  /// The store of a step with `state:`; one per source for a per-source task.
+  static func store(for step: Plan.Step, pipeline: String, layout: RootLayout) -> StateStore? {
+    guard step.task.state != nil else { return nil }
+    let source = step.task.sourceScope == .eachSource ? step.source : nil
+    return StateStore(layout: layout, pipeline: pipeline, task: step.task.name, source: source)
+  }
+
+  /// Removes the copies and half-made links an earlier run left (it was
+  /// killed, or its machine stopped): no run holds the lock but this one,
+  /// so no attempt is using them.
+  static func recover(_ plan: Plan, layout: RootLayout, events: EventLog) {
+    for step in plan.steps {
+      guard let store = store(for: step, pipeline: plan.pipeline.name, layout: layout),
+        store.exists
+      else { continue }
+      for path in store.recover() {
+        events.log("removed \(path), left by an attempt that did not finish")
+      }
+    }
+  }
+}
