@@ -55,11 +55,14 @@ public struct StateStore: Sendable {
     return version
   }
 
-  /// The committed versions, oldest first (run ids sort by start time).
+  /// The committed versions, oldest first: by their runs' start, then pid
+  /// (as numbers: `_9999` before `_10000` within one second).
   public func versions() -> [String] {
     (StateTree.names(in: versionsDirectory) ?? [])
-      .filter { RunID.isWellFormed($0) && Self.isDirectory(versionDirectory($0)) }
-      .sorted()
+      .compactMap { name in
+        RunID(name).flatMap { Self.isDirectory(versionDirectory(name)) ? $0 : nil }
+      }
+      .sorted().map(\.text)
   }
 
   /// Whether anything was ever kept here.
