@@ -158,6 +158,9 @@ import Testing
   @Test func keepPrunesOlderVersions() throws {
     let root = TestRoot()
     let file = Self.counter(root, keep: "{keep: 2}")
+    let dry = try Orchestrate.run([file, "--dry-run"])
+    #expect(dry.stdout.contains("state, keep 2"), "\(dry.stdout)")
+    #expect(!root.exists("metrics/p/state"))
     for _ in 1...4 { try Orchestrate.run([file]) }
     let runs = try root.records("p").map(\.runId)
     let versions = try FileManager.default.contentsOfDirectory(
@@ -189,8 +192,21 @@ import Testing
     #expect(listing.stdout.contains("current: \(runs[0])"))
     #expect(listing.stdout.contains("last rollback:") && listing.stdout.contains("bad input"))
 
+    // Not while a run of the pipeline holds its lock.
+    root.write("hang", "")
+    let running = try Orchestrate.start([file])
+    try root.waitFor("started")
+    let locked = try Orchestrate.run(
+      ["state", "p", "count", "--rollback", runs[1], "--root", root.path])
+    #expect(locked.exitCode == 75, "\(locked.stderr)")
+    #expect(locked.stderr.contains("another run of p is in progress"))
+    running.signal(SIGTERM)
+    _ = running.wait()
+    try FileManager.default.removeItem(atPath: "\(root.path)/hang")
+    #expect(current(root) == "1")
+
     try Orchestrate.run([file])
-    let next = try root.records("p")[3]
+    let next = try root.records("p")[4]
     #expect(next.task("count")?.state?.from == runs[0])
     #expect(log(root, next).contains("was 1"))
     #expect(current(root) == "2")
