@@ -130,6 +130,58 @@ import Testing
     #expect(Set(versions) == [records[0].runId, records[2].runId])
   }
 
+  /// SIGKILL at random moments, commits included: after each, every
+  /// state's `current` names a whole version (both files of a step, written
+  /// apart, agree), its counter never goes back, and the next whole run
+  /// leaves no copy behind.
+  @Test func killedAtRandomMomentsCurrentIsAlwaysAWholeVersion() throws {
+    let root = TestRoot()
+    var tasks = ""
+    for index in 1...4 {
+      tasks += """
+          - name: t\(index)
+            state: {keep: 3}
+            run: |
+              n=$(cat "$ORCHESTRATE_STATE_DIR/a" 2>/dev/null || echo 0)
+              echo $((n + 1)) > "$ORCHESTRATE_STATE_DIR/a"
+              sleep 0.0\(index)
+              cp "$ORCHESTRATE_STATE_DIR/a" "$ORCHESTRATE_STATE_DIR/b"
+
+        """
+    }
+    let file = root.write("pipelines/p.yaml", "max_parallel: 2\ntasks:\n" + tasks)
+    var generator = SystemRandomNumberGenerator()
+    var last: [String: Int] = [:]
+    func check() throws {
+      for index in 1...4 {
+        let state = "metrics/p/state/t\(index)/current"
+        guard root.exists(state) else { continue }
+        let a = try #require(root.read("\(state)/a"), "\(state)/a missing")
+        let b = try #require(root.read("\(state)/b"), "\(state)/b missing")
+        #expect(a == b, "t\(index): a mix of versions")
+        let n = Int(a.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(n >= last["t\(index)", default: 0], "t\(index) went back")
+        last["t\(index)"] = n
+      }
+    }
+    for _ in 0..<15 {
+      let run = try Orchestrate.start([file])
+      usleep(UInt32.random(in: 0...250_000, using: &generator))
+      run.signal(SIGKILL)
+      _ = run.wait()
+      try check()
+    }
+    let whole = try Orchestrate.run([file])
+    #expect(whole.exitCode == 0, "\(whole.stderr)")
+    try check()
+    for index in 1...4 {
+      #expect(work(root, "t\(index)").isEmpty)
+      let record = try #require(try root.records("p").last?.task("t\(index)"))
+      #expect(record.state?.committed != nil)
+    }
+    #expect(root.tasksStillAlive().isEmpty)
+  }
+
   @Test func eachSourceKeepsItsOwnState() throws {
     let root = TestRoot()
     let file = root.write(
