@@ -178,3 +178,27 @@ import Testing
     #expect(clash?.field == "tasks[0].state")
   }
 }
+
+extension StateStoreTests {
+  @Test func aRollbackRepairsACurrentLinkThatIsNotOurs() throws {
+    try commit("1", as: Self.runs[0])
+    let link = "\(store.directory)/current"
+    unlink(link)
+    symlink("/etc", link)
+    #expect(try store.rollback(to: Self.runs[0], user: "ops", why: "repair") == nil)
+    #expect(try store.current() == Self.runs[0])
+    #expect(FileManager.default.fileExists(atPath: "/etc/passwd"))
+  }
+
+  @Test func everyStateOfAPipelineIsFoundForRecovery() throws {
+    let perSource = ["a", "b"].map {
+      StateStore(layout: layout, pipeline: "p", task: "extract", source: $0)
+    }
+    for store in perSource + [store] {
+      _ = try store.prepare(run: Self.runs[0], attempt: 1)
+    }
+    let found = StateStore.all(layout: layout, pipeline: "p")
+    #expect(found.map { "\($0.task)/\($0.source ?? "-")" } == ["extract/a", "extract/b", "t/-"])
+    for entry in found { #expect(entry.store.recover().count == 1) }
+  }
+}

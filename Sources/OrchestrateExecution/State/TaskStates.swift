@@ -12,12 +12,11 @@ enum TaskStates {
 
   /// Removes the copies and half-made links an earlier run left (it was
   /// killed, or its machine stopped): no run holds the lock but this one,
-  /// so no attempt is using them.
+  /// so no attempt is using them. Every state of the pipeline, not only
+  /// those of this run's tasks: a run of one source must not leave
+  /// another's leftovers for later.
   static func recover(_ plan: Plan, layout: RootLayout, events: EventLog) {
-    for step in plan.steps {
-      guard let store = store(for: step, pipeline: plan.pipeline.name, layout: layout),
-        store.exists
-      else { continue }
+    for (_, _, store) in StateStore.all(layout: layout, pipeline: plan.pipeline.name) {
       for path in store.recover() {
         events.log("removed \(path), left by an attempt that did not finish")
       }

@@ -68,6 +68,33 @@ public struct StateStore: Sendable {
   /// Whether anything was ever kept here.
   public var exists: Bool { Self.isDirectory(directory) }
 
+  /// Every state kept under `metrics/<pipeline>/state/`, by task then
+  /// source: a task's folder holds `versions/` itself, or one folder per
+  /// source. Names that could not be a task's or a source's are passed over.
+  public static func all(layout: RootLayout, pipeline: String) -> [(
+    task: String, source: String?, store: StateStore
+  )] {
+    let top = layout.stateDirectory(pipeline: pipeline)
+    func isStore(_ folder: String) -> Bool { isDirectory("\(folder)/versions") }
+    var found: [(task: String, source: String?, store: StateStore)] = []
+    for task in (StateTree.names(in: top) ?? []).sorted() where Names.problem(with: task) == nil {
+      let folder = "\(top)/\(task)"
+      guard isDirectory(folder) else { continue }
+      if isStore(folder) {
+        found.append(
+          (task, nil, StateStore(layout: layout, pipeline: pipeline, task: task, source: nil)))
+        continue
+      }
+      for source in (StateTree.names(in: folder) ?? []).sorted()
+      where Names.problem(with: source) == nil && isStore("\(folder)/\(source)") {
+        found.append(
+          (task, source, StateStore(layout: layout, pipeline: pipeline, task: task, source: source))
+        )
+      }
+    }
+    return found
+  }
+
   // MARK: An attempt's copy
 
   /// A private copy of the current version for one attempt, made afresh
@@ -145,7 +172,9 @@ public struct StateStore: Sendable {
         "no version \(version) in \(versionsDirectory) (versions: "
           + "\(versions().joined(separator: ", ")))")
     }
-    let from = try current()
+    // A `current` that is broken (not a link of ours, a version gone) is
+    // what a rollback repairs: it is replaced, never followed.
+    let from = (try? current()) ?? nil
     guard version != from else { throw StateError("version \(version) is current already") }
     try point(at: version)
     do throws(StateError) {

@@ -52,37 +52,12 @@ public struct StateListing: Codable, Sendable, Equatable {
       throw Problem(description: "no pipeline \(pipeline) under \(layout.metricsDirectory)/")
     }
     var states: [TaskState] = []
-    for (taskName, sourceName) in locations(layout: layout, pipeline: pipeline) {
+    for (taskName, sourceName, store) in StateStore.all(layout: layout, pipeline: pipeline) {
       if let task, task != taskName { continue }
       if let source, source != sourceName { continue }
-      let store = StateStore(layout: layout, pipeline: pipeline, task: taskName, source: sourceName)
       states.append(state(of: store, task: taskName, source: sourceName, layout: layout))
     }
     return StateListing(pipeline: pipeline, states: states)
-  }
-
-  /// Every task (and source) folder under `state/` with a store in it: a
-  /// task's folder holds `versions/` itself, or one folder per source.
-  static func locations(layout: RootLayout, pipeline: String) -> [(String, String?)] {
-    let top = layout.stateDirectory(pipeline: pipeline)
-    var found: [(String, String?)] = []
-    for task in (StateTree.names(in: top) ?? []).sorted() where Names.problem(with: task) == nil {
-      let folder = "\(top)/\(task)"
-      guard StateStore.isDirectory(folder) else { continue }
-      if isStore(folder) {
-        found.append((task, nil))
-        continue
-      }
-      for source in (StateTree.names(in: folder) ?? []).sorted()
-      where Names.problem(with: source) == nil && isStore("\(folder)/\(source)") {
-        found.append((task, source))
-      }
-    }
-    return found
-  }
-
-  private static func isStore(_ folder: String) -> Bool {
-    StateStore.isDirectory("\(folder)/versions")
   }
 
   private static func state(
