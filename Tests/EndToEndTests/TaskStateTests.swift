@@ -304,10 +304,23 @@ import Testing
     #expect(listing.states[0].versions.map(\.current) == [true, false])
 
     let show = try Orchestrate.run(
-      ["state", "p", "extract", "--source", "b", "--show", "current", "--root", root.path])
+      ["state", "p", "extract", "--source", "b", "--show", "--root", root.path])
     #expect(show.exitCode == 0, "\(show.stderr)")
     #expect(show.stdout.contains("5 B  parts/checksum"), "\(show.stdout)")
     #expect(show.stdout.contains("last_processed_at"))
+    // An older version by its run, as JSON.
+    let older = try Orchestrate.run([
+      "state", "p", "extract", "--source", "b", "--show", runs[0], "--json", "--root", root.path,
+    ])
+    #expect(older.exitCode == 0, "\(older.stderr)")
+    let files = try RecordCoding.decoder().decode(StateFiles.self, from: Data(older.stdout.utf8))
+    #expect(files.version == runs[0] && files.source == "b")
+    #expect(files.files.map(\.path) == ["last_processed_at", "parts", "parts/checksum"])
+    let missing = try Orchestrate.run([
+      "state", "p", "extract", "--source", "b", "--show", "run_20000101_000000_1",
+      "--root", root.path,
+    ])
+    #expect(missing.exitCode == 1 && missing.stderr.contains("no version"), "\(missing.stderr)")
     let ambiguous = try Orchestrate.run([
       "state", "p", "extract", "--show", "current", "--root", root.path,
     ])

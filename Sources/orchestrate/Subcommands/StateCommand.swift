@@ -23,6 +23,9 @@ struct StateCommand: ParsableCommand {
   @Argument(help: "Only this task's state.")
   var task: String?
 
+  @Argument(help: "With --show: the version (a run id; default: the current one).")
+  var version: String?
+
   @Option(help: "The source, for a task with for_each_source.")
   var source: String?
 
@@ -31,11 +34,8 @@ struct StateCommand: ParsableCommand {
   @Flag(help: "Print the listing as one JSON document (docs/state.schema.json).")
   var json = false
 
-  @Option(
-    name: .customLong("show"),
-    help: ArgumentHelp(
-      "List the files of a version (with sizes): a run id, or current.", valueName: "version"))
-  var show: String?
+  @Flag(help: "List the files of a version, with their sizes.")
+  var show = false
 
   @Option(help: ArgumentHelp("Make this older version current.", valueName: "run"))
   var rollback: String?
@@ -45,12 +45,13 @@ struct StateCommand: ParsableCommand {
   var why: String?
 
   func validate() throws {
-    if show != nil && rollback != nil {
+    if show && rollback != nil {
       throw ValidationError("--show and --rollback cannot be used together")
     }
-    if (show != nil || rollback != nil) && task == nil {
-      throw ValidationError("--\(show != nil ? "show" : "rollback") needs a TASK")
+    if (show || rollback != nil) && task == nil {
+      throw ValidationError("--\(show ? "show" : "rollback") needs a TASK")
     }
+    if version != nil && !show { throw ValidationError("a VERSION goes with --show") }
     if why != nil && rollback == nil { throw ValidationError("--why goes with --rollback") }
     if json && rollback != nil { throw ValidationError("--json goes with the listing or --show") }
   }
@@ -65,7 +66,7 @@ struct StateCommand: ParsableCommand {
         throw CommandFailure(message: "\(error)", exitCode: 2)
       }
     }
-    guard show != nil || rollback != nil else {
+    guard show || rollback != nil else {
       if json {
         print(String(decoding: try RecordCoding.encoder().encode(listing), as: UTF8.self))
       } else {
@@ -76,8 +77,8 @@ struct StateCommand: ParsableCommand {
     let state = try CommandFailure.exitOnFailure { try single(listing) }
     let store = StateStore(
       layout: layout, pipeline: pipeline, task: state.task, source: state.source)
-    if let show {
-      try CommandFailure.exitOnFailure { try showFiles(show, of: state, in: store) }
+    if show {
+      try CommandFailure.exitOnFailure { try showFiles(version ?? "current", of: state, in: store) }
     } else if let rollback {
       try CommandFailure.exitOnFailure { try roll(back: rollback, in: store, state: state) }
     }
