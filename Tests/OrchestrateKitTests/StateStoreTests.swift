@@ -202,3 +202,15 @@ extension StateStoreTests {
     for entry in found { #expect(entry.store.recover().count == 1) }
   }
 }
+
+extension StateStoreTests {
+  @Test func aFolderEveryUserCanWriteIsRefusedUnlessThatIsIntended() throws {
+    try commit("1", as: Self.runs[0])
+    chmod(store.directory, 0o777)
+    #expect(throws: StateError.self) { try store.prepare(run: Self.runs[1], attempt: 1) }
+    let allowed = StateStore(
+      layout: layout, pipeline: "p", task: "t", source: nil, othersMayWrite: true)
+    let (copy, from) = try allowed.prepare(run: Self.runs[1], attempt: 1)
+    #expect(from == Self.runs[0] && read("\(copy)/n") == "1")
+  }
+}

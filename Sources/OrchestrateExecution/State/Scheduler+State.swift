@@ -5,7 +5,9 @@ import FoundationEssentials
 /// the task completes, and is thrown away otherwise.
 extension Scheduler {
   func stateStore(for step: Plan.Step) -> StateStore? {
-    TaskStates.store(for: step, pipeline: launcher.pipeline, layout: launcher.layout)
+    TaskStates.store(
+      for: step, pipeline: launcher.pipeline, layout: launcher.layout,
+      othersMayWrite: plan.pipeline.files.othersMayWrite)
   }
 
   /// The attempt's copy of the state, made afresh; its path goes to the

@@ -4,10 +4,14 @@ import FoundationEssentials
 /// and the clean-up a run makes under its lock before its first task.
 enum TaskStates {
   /// The store of a step with `state:`; one per source for a per-source task.
-  static func store(for step: Plan.Step, pipeline: String, layout: RootLayout) -> StateStore? {
+  static func store(
+    for step: Plan.Step, pipeline: String, layout: RootLayout, othersMayWrite: Bool
+  ) -> StateStore? {
     guard step.task.state != nil else { return nil }
     let source = step.task.sourceScope == .eachSource ? step.source : nil
-    return StateStore(layout: layout, pipeline: pipeline, task: step.task.name, source: source)
+    return StateStore(
+      layout: layout, pipeline: pipeline, task: step.task.name, source: source,
+      othersMayWrite: othersMayWrite)
   }
 
   /// Removes the copies and half-made links an earlier run left (it was

@@ -19,10 +19,16 @@ public struct StateStore: Sendable {
   public let directory: String
   /// The pipeline's metrics folder: the store makes the folders below it.
   let base: String
+  /// `files.others_may_write`: a folder every user can write is accepted.
+  let othersMayWrite: Bool
 
-  public init(layout: RootLayout, pipeline: String, task: String, source: String?) {
+  public init(
+    layout: RootLayout, pipeline: String, task: String, source: String?,
+    othersMayWrite: Bool = false
+  ) {
     base = layout.metricsDirectory(pipeline: pipeline)
     directory = layout.stateDirectory(pipeline: pipeline, task: task, source: source)
+    self.othersMayWrite = othersMayWrite
   }
 
   var versionsDirectory: String { "\(directory)/versions" }
@@ -211,24 +217,24 @@ public struct StateStore: Sendable {
   // MARK: Steps
 
   /// `state/`, the task's folder, the source's, `versions/` and `.work/`,
-  /// made when missing; an existing one must be a directory, not a link.
+  /// made when missing; an existing one must be a directory of our own: not
+  /// a link, not writable by every user (unless `files.others_may_write`).
   private func makeFolders() throws(StateError) {
     var path = base
     let below = directory.dropFirst(base.count).split(separator: "/").map(String.init)
     for component in below {
       path += "/\(component)"
-      try Self.makeFolder(path)
+      try makeFolder(path)
     }
-    try Self.makeFolder(versionsDirectory)
-    try Self.makeFolder(workDirectory)
+    try makeFolder(versionsDirectory)
+    try makeFolder(workDirectory)
   }
 
-  private static func makeFolder(_ path: String) throws(StateError) {
+  private func makeFolder(_ path: String) throws(StateError) {
     if mkdir(path, FileSystem.directoryMode(in: PathName.parent(path))) == 0 { return }
     guard errno == EEXIST else { throw .system("cannot create \(path)") }
-    var info = stat()
-    guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-      throw StateError("\(path) is not a directory of orchestrate's own (a link, or a file)")
+    if let problem = FileSystem.untrustedDirectory(path, othersMayWrite: othersMayWrite) {
+      throw StateError("refusing to keep state in \(path): it \(problem)")
     }
   }
 
