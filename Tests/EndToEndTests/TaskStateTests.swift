@@ -182,6 +182,34 @@ import Testing
     #expect(root.tasksStillAlive().isEmpty)
   }
 
+  /// What a completed task left running writes while it is being stopped
+  /// is in the commit: the version is made once they are gone, so nothing
+  /// of the task writes to a committed version.
+  @Test func theCommitWaitsForWhatTheTaskLeftRunning() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/p.yaml",
+      """
+      tasks:
+        - name: count
+          state: true
+          run: |
+            ( trap 'sleep 1; echo stopped > "$ORCHESTRATE_STATE_DIR/late"; exit 0' TERM
+              touch "$ORCHESTRATE_STATE_DIR/.ready"
+              while true; do sleep 0.05; done ) &
+            while [ ! -e "$ORCHESTRATE_STATE_DIR/.ready" ]; do sleep 0.01; done
+            echo main > "$ORCHESTRATE_STATE_DIR/main"
+      """)
+    let run = try Orchestrate.run([file])
+    #expect(run.exitCode == 0, "\(run.stderr)")
+    #expect(root.read("metrics/p/state/count/current/main") == "main\n")
+    #expect(root.read("metrics/p/state/count/current/late") == "stopped\n")
+    let record = try root.onlyRecord("p")
+    #expect(record.task("count")?.leftoverProcesses ?? 0 >= 1)
+    #expect(record.task("count")?.state?.committed == record.runId)
+    #expect(work(root).isEmpty)
+  }
+
   @Test func eachSourceKeepsItsOwnState() throws {
     let root = TestRoot()
     let file = root.write(

@@ -34,6 +34,9 @@ final class Scheduler: @unchecked Sendable {
   var retryTimers: [Int: DispatchWorkItem] = [:]
   /// Process groups whose leader exited while other members still ran.
   var lingeringGroups = Set<pid_t>()
+  /// What waits for such a group to be gone: a completed task's state
+  /// commit and its end (Scheduler+State).
+  var afterLeftovers: [pid_t: () -> Void] = [:]
   var finishedSteps = 0
   /// Finished tasks that did not complete, for ORCHESTRATE_FAILED_TASKS.
   var notCompleted: [String] = []
@@ -338,12 +341,30 @@ final class Scheduler: @unchecked Sendable {
     if case .process(let pid, _) = handle {
       stopLeftovers(of: index, group: pid)
     }
-    let step = plan.steps[index]
     let verdict = AttemptVerdict(end, cancelled: attempt.cancelled, timedOut: attempt.timedOut)
+    // A completed task's state is committed once what it left running in
+    // its group is gone: nothing of the task writes to a committed version.
+    if verdict.outcome == .completed, attempt.stateCopy != nil,
+      case .process(let group, _) = handle, lingeringGroups.contains(group)
+    {
+      afterLeftovers[group] = { [self] in
+        conclude(index, attempt: attempt, number: number, verdict: verdict)
+      }
+    } else {
+      conclude(index, attempt: attempt, number: number, verdict: verdict)
+    }
+    advance()
+  }
+
+  /// The attempt's state committed or thrown away, then its retry, or the
+  /// task's end.
+  private func conclude(
+    _ index: Int, attempt: RunningAttempt, number: Int, verdict: AttemptVerdict
+  ) {
+    let step = plan.steps[index]
     if verdict.outcome == .completed, let copy = attempt.stateCopy {
       if let problem = commitState(index, copy: copy) {
         finish(index, as: .failed, reason: problem, error: problem)
-        advance()
         return
       }
     } else {
@@ -364,7 +385,6 @@ final class Scheduler: @unchecked Sendable {
           path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
       finish(index, as: verdict.outcome, reason: reason, error: tail)
     }
-    advance()
   }
 
   /// Writes how the attempt ended into the task's record (with what it
