@@ -45,6 +45,14 @@ public struct RootLayout: Sendable {
     "\(metricsDirectory(pipeline: pipeline))/.lock"
   }
 
+  /// Tasks' kept states: `metrics/<pipeline>/state/<task>[/<source>]`.
+  public func stateDirectory(pipeline: String) -> String {
+    "\(metricsDirectory(pipeline: pipeline))/state"
+  }
+  public func stateDirectory(pipeline: String, task: String, source: String?) -> String {
+    "\(stateDirectory(pipeline: pipeline))/\(task)" + (source.map { "/\($0)" } ?? "")
+  }
+
   public func logsDirectory(pipeline: String) -> String { "\(logsDirectory)/\(pipeline)" }
   public func runLogDirectory(pipeline: String, run: RunID) -> String {
     "\(logsDirectory(pipeline: pipeline))/\(run.text)"

@@ -30,6 +30,7 @@ struct OrchestrateCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, ValidateCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self,
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
+      StateCommand.self,
       ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self, NotifyCommand.self,
     ],
     defaultSubcommand: RunCommand.self)

@@ -70,12 +70,13 @@ import Testing
         - {name: prepare, run: mkdir -p out}
         - name: extract
           for_each_source: true
+          state: true
           depends_on: [prepare]
           working_directory: out
           run: |
             echo '{"done": 1, "total": 2, "message": "half", "phase": "load"}' >> "$ORCHESTRATE_PROGRESS"
             echo '{"documents_loaded": 12}' >> "$ORCHESTRATE_METRICS"
-        - {name: flaky, run: 'exit 3', retries: 1, retry_delay: 0.01}
+        - {name: flaky, run: 'exit 3', retries: 1, retry_delay: 0.01, state: {keep: 2}}
         - {name: after, run: 'true', depends_on: [flaky]}
         - {name: slow, run: 'sleep 30', timeout: 0.2s}
         - {name: always, run: 'true', depends_on: [flaky], run_if: always}

@@ -55,6 +55,8 @@ import Testing
     task.metrics = ["documents_loaded": 1500, "a\"b": -2.5, "big": 1e20, "tiny": 1.25e-7]
     task.malformedReportLines = 4
     task.reusedFrom = "run_20261121_020000_4000"
+    task.state = TaskStateRecord(
+      from: "run_20261121_020000_4000", committed: "run_20261122_020000_4121")
     let quiet = TaskRecord(name: "quiet", task: "quiet", source: nil, dependsOn: [], logFile: "x")
     var unwanted = TaskRecord(
       name: "weekly", task: "weekly", source: nil, dependsOn: [], logFile: "y")

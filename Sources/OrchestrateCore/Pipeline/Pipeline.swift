@@ -88,6 +88,9 @@ public struct PipelineTask: Sendable, Equatable {
   /// Runs only when this holds; otherwise skipped, and its dependents run as if it completed.
   public var when: TaskCondition?
   public var executor: TaskExecutorKind
+  /// `state:`: a directory of its own that becomes the committed state only
+  /// when the task completes (per source for a per-source task); nil: none.
+  public var state: TaskStateSetting? = nil
   /// Line of the task in its file, when known.
   public var line: Int?
 

@@ -211,6 +211,13 @@ struct PipelineValidator {
     guard backoff >= 1, backoff <= 100 else {
       throw fail("'retry_backoff' must be between 1 and 100, got \(backoff)", "retry_backoff")
     }
+    var state: TaskStateSetting?
+    if let definition = task.state {
+      switch definition.setting(perSource: scope == .eachSource, sources: sources) {
+      case .success(let setting): state = setting
+      case .failure(let problem): throw fail(problem.message, problem.field)
+      }
+    }
     var environment = defaultEnvironment
     for (key, value) in try checkedEnvironment(task.settings.env, field: "\(field).env") {
       environment[key] = value
@@ -233,6 +240,7 @@ struct PipelineValidator {
       environment: environment,
       workingDirectory: task.settings.workingDirectory ?? defaults?.workingDirectory,
       executor: .local,
+      state: state,
       line: task.line)
   }
 

@@ -41,15 +41,24 @@ package func closestMatch(to word: String, in candidates: Set<String>) -> String
   return ranked.first?.0
 }
 
+/// Edits from `a` to `b`, two neighbouring letters swapped counting as one
+/// (optimal string alignment): `statsu` is one edit from `status` and two
+/// from `state`, so the swap typed is the command meant.
 func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a.utf8)
   let b = Array(b.utf8)
+  var beforePrevious = [Int]()
   var previous = Array(0...b.count)
   for (i, x) in a.enumerated() {
     var current = [i + 1]
     for (j, y) in b.enumerated() {
-      current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+      var distance = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+      if i > 0, j > 0, x == b[j - 1], a[i - 1] == y {
+        distance = min(distance, beforePrevious[j - 1] + 1)
+      }
+      current.append(distance)
     }
+    beforePrevious = previous
     previous = current
   }
   return previous[b.count]

@@ -111,6 +111,8 @@ public enum PipelineRun {
       directory: metricsDirectory,
       tasks: report?.updater.taskSelection(start: startedAt) ?? .newest(0))
     settleAbandoned(earlier.runs, of: pipeline, layout: layout, events: events)
+    // After the dead runs' processes are stopped: none still writes a copy.
+    TaskStates.recover(plan, layout: layout, events: events)
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
       index: earlier.index)
@@ -276,6 +278,7 @@ public enum PipelineRun {
     for key in [
       "ORCHESTRATE_TASK", "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_SOURCE", "ORCHESTRATE_PROGRESS",
       "ORCHESTRATE_METRICS", "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS",
+      "ORCHESTRATE_STATE_DIR",
     ] {
       environment[key] = nil
     }

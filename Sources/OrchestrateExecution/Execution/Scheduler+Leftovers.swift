@@ -29,6 +29,7 @@ extension Scheduler {
       kill: { ChildProcess.signalGroup(group, SIGKILL) }, killAt: killAt,
       then: { [self] in
         lingeringGroups.remove(group)
+        afterLeftovers.removeValue(forKey: group)?()
         advance()
       })
   }

@@ -34,6 +34,9 @@ final class Scheduler: @unchecked Sendable {
   var retryTimers: [Int: DispatchWorkItem] = [:]
   /// Process groups whose leader exited while other members still ran.
   var lingeringGroups = Set<pid_t>()
+  /// What waits for such a group to be gone: a completed task's state
+  /// commit and its end (Scheduler+State).
+  var afterLeftovers: [pid_t: () -> Void] = [:]
   var finishedSteps = 0
   /// Finished tasks that did not complete, for ORCHESTRATE_FAILED_TASKS.
   var notCompleted: [String] = []
@@ -69,6 +72,8 @@ final class Scheduler: @unchecked Sendable {
     var finally = false
     /// Why it was stopped, when not by the run's cancellation itself.
     var stopReason: String?
+    /// This attempt's copy of the task's state (`state:`), if it keeps one.
+    var stateCopy: String?
   }
 
   struct Cancellation {
@@ -228,15 +233,22 @@ final class Scheduler: @unchecked Sendable {
     // run: a kill -9 between the start and its journal line would lose it
     // with the line, and a task that completed would be settled as failed.
     journal.flush()
+    var context = [
+      "ORCHESTRATE_RUN_STATUS": runStatusSoFar,
+      "ORCHESTRATE_FAILED_TASKS": notCompleted.joined(separator: ","),
+    ]
     let launch: ExecutorLaunch
-    do {
-      launch = try executor.start(
-        step, attempt: number,
-        context: [
-          "ORCHESTRATE_RUN_STATUS": runStatusSoFar,
-          "ORCHESTRATE_FAILED_TASKS": notCompleted.joined(separator: ","),
-        ])
+    var stateCopy: String?
+    do throws(TaskLauncher.Failure) {
+      do throws(StateError) {
+        stateCopy = try prepareState(index, attempt: number)
+      } catch {
+        throw TaskLauncher.Failure(description: "state: \(error)")
+      }
+      if let stateCopy { context["ORCHESTRATE_STATE_DIR"] = stateCopy }
+      launch = try executor.start(step, attempt: number, context: context)
     } catch {
+      discardState(index, copy: stateCopy)
       // A program that cannot start will not start on a retry either.
       attempt.finishedAt = now
       attempt.durationSeconds = 0
@@ -258,7 +270,8 @@ final class Scheduler: @unchecked Sendable {
     record.tasks[index].attempts.append(attempt)
     running[index] = RunningAttempt(
       handle: handle, executor: executor, started: .now, queued: launch.queued,
-      logFile: launch.logFile, reports: launch.reports, finally: cancellation != nil)
+      logFile: launch.logFile, reports: launch.reports, finally: cancellation != nil,
+      stateCopy: stateCopy)
     events.log(
       "\(step.name) \(launch.queued ? "submitted" : "started") "
         + "(attempt \(number) of \(step.task.retries + 1), \(what))")
@@ -328,8 +341,35 @@ final class Scheduler: @unchecked Sendable {
     if case .process(let pid, _) = handle {
       stopLeftovers(of: index, group: pid)
     }
-    let step = plan.steps[index]
     let verdict = AttemptVerdict(end, cancelled: attempt.cancelled, timedOut: attempt.timedOut)
+    // A completed task's state is committed once what it left running in
+    // its group is gone: nothing of the task writes to a committed version.
+    if verdict.outcome == .completed, attempt.stateCopy != nil,
+      case .process(let group, _) = handle, lingeringGroups.contains(group)
+    {
+      afterLeftovers[group] = { [self] in
+        conclude(index, attempt: attempt, number: number, verdict: verdict)
+      }
+    } else {
+      conclude(index, attempt: attempt, number: number, verdict: verdict)
+    }
+    advance()
+  }
+
+  /// The attempt's state committed or thrown away, then its retry, or the
+  /// task's end.
+  private func conclude(
+    _ index: Int, attempt: RunningAttempt, number: Int, verdict: AttemptVerdict
+  ) {
+    let step = plan.steps[index]
+    if verdict.outcome == .completed, let copy = attempt.stateCopy {
+      if let problem = commitState(index, copy: copy) {
+        finish(index, as: .failed, reason: problem, error: problem)
+        return
+      }
+    } else {
+      discardState(index, copy: attempt.stateCopy)
+    }
     if let delay = RetryPolicy(step.task).delay(
       after: number, outcome: verdict.outcome, cancelled: cancellation != nil)
     {
@@ -345,7 +385,6 @@ final class Scheduler: @unchecked Sendable {
           path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
       finish(index, as: verdict.outcome, reason: reason, error: tail)
     }
-    advance()
   }
 
   /// Writes how the attempt ended into the task's record (with what it

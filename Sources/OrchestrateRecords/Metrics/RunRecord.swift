@@ -249,6 +249,8 @@ public struct TaskRecord: Codable, Sendable, Equatable {
   /// The run whose completed outcome this task took over instead of running
   /// (a rerun); its timings, resources and logs are that run's.
   public var reusedFrom: String?
+  /// A task with `state:`: the state version it started from and the one it committed.
+  public var state: TaskStateRecord?
 
   public init(name: String, task: String, source: String?, dependsOn: [String], logFile: String) {
     self.name = name

@@ -43,6 +43,7 @@ public enum PlanDescription {
         details.append("timeout \(DurationText.format(timeout))")
       }
       if step.task.retries > 0 { details.append("retries \(step.task.retries)") }
+      if let state = step.task.state { details.append("state, keep \(state.keep)") }
       if let unwanted = step.unwanted { details.append("skipped: \(unwanted)") }
       if let reused = step.reused?.reusedFrom { details.append("reused from \(reused)") }
       if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
