@@ -108,11 +108,12 @@ public enum StatusTable {
     return lines
   }
 
-  /// `load[geo]  4m12s  3/6 50% file 3 of 6  ETA 4m`
+  /// `load[geo]  4m12s  rss 1.2 GiB  cpu 98%  3/6 50% file 3 of 6  ETA 4m`
   static func runningTask(_ task: PipelineStatus.RunningTask, style: TerminalStyle) -> String {
     let name = TerminalText.escaped(task.name)
     if task.queued { return "\(name)  queued \(Ago.format(task.elapsedSeconds))" }
     var parts = [name, Ago.format(task.elapsedSeconds)]
+    if let resources = task.resources { parts.append(resources.summary) }
     if let progress = task.progress {
       if let done = progress.done {
         parts.append(progress.total.map { "\(number(done))/\(number($0))" } ?? number(done))
