@@ -1,5 +1,6 @@
 import Foundation
 import OrchestrateKit
+import TestSupport
 import Testing
 
 /// A running task's memory, CPU and storage bytes, sampled from /proc: in
@@ -50,6 +51,24 @@ import Testing
     #expect((resources["rss_bytes"] as? Int ?? 0) >= 150 << 20, "\(resources)")
     #expect((resources["processes"] as? Int ?? 0) >= 1, "\(resources)")
     #expect(resources["cpu_seconds"] is Double || resources["cpu_seconds"] is Int, "\(resources)")
+
+    // The live record and the status document, sample included, are what
+    // their schemas say.
+    let liveRecord = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: root.path + "/metrics/p").first {
+        $0.hasPrefix("run_") && $0.hasSuffix(".json")
+      })
+    let statusFile = root.write("status.json", json.stdout)
+    for (schema, file) in [
+      ("run-record.schema.json", root.path + "/metrics/p/" + liveRecord),
+      ("status.schema.json", statusFile),
+    ] {
+      let checked = try system([
+        "/usr/bin/python3", Orchestrate.packageRoot + "/scripts/check-json-schema.py",
+        Orchestrate.packageRoot + "/docs/" + schema, file,
+      ])
+      #expect(checked.status == 0, "\(schema): \(checked.output)")
+    }
 
     root.write("release", "")
     #expect(running.wait().exitCode == 0)

@@ -51,11 +51,7 @@ extension AttemptRecord {
     cpuSystemSeconds = end.usage.systemSeconds
     // wait4's counts are exact for the task and the children it waited for;
     // the last sample of its group also saw members it never waited for.
-    // Each is a lower bound of what the group did, so the larger is kept.
-    let sampled = liveResources
-    liveResources = nil
-    readBytes = Self.larger(end.usage.readBytes, sampled?.readBytes)
-    writeBytes = Self.larger(end.usage.writeBytes, sampled?.writeBytes)
+    closeSampling(readBytes: end.usage.readBytes, writeBytes: end.usage.writeBytes)
     switch end.status {
     case .exited(let code): exitCode = code
     case .signaled(let signal): self.signal = signal
@@ -75,15 +71,5 @@ extension TaskRecord {
     cpuSystemSeconds = (cpuSystemSeconds ?? 0) + (attempt.cpuSystemSeconds ?? 0)
     if let read = attempt.readBytes { readBytes = (readBytes ?? 0) + read }
     if let written = attempt.writeBytes { writeBytes = (writeBytes ?? 0) + written }
-  }
-}
-
-extension AttemptRecord {
-  static func larger(_ a: Int?, _ b: Int?) -> Int? {
-    switch (a, b) {
-    case (let a?, let b?): max(a, b)
-    case (let a?, nil): a
-    case (nil, let b): b
-    }
   }
 }

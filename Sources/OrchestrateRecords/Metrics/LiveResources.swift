@@ -47,3 +47,29 @@ extension LiveResources {
     return parts.joined(separator: "  ")
   }
 }
+
+extension AttemptRecord {
+  /// Ends the attempt's sampling: its storage bytes are the larger of those
+  /// its executor counted (nil: none) and those of the last sample, each a
+  /// lower bound of what its process group did, and the sample goes.
+  /// Returns the bytes this added to the attempt, for the task's sums.
+  @discardableResult
+  package mutating func closeSampling(readBytes counted: Int?, writeBytes written: Int?)
+    -> (read: Int, written: Int)
+  {
+    let sample = liveResources
+    liveResources = nil
+    let before = (readBytes ?? 0, writeBytes ?? 0)
+    readBytes = Self.larger(counted ?? readBytes, sample?.readBytes)
+    writeBytes = Self.larger(written ?? writeBytes, sample?.writeBytes)
+    return ((readBytes ?? 0) - before.0, (writeBytes ?? 0) - before.1)
+  }
+
+  static func larger(_ a: Int?, _ b: Int?) -> Int? {
+    switch (a, b) {
+    case (let a?, let b?): max(a, b)
+    case (let a?, nil): a
+    case (nil, let b): b
+    }
+  }
+}
