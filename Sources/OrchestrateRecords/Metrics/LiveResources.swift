@@ -35,16 +35,18 @@ public struct LiveResources: Codable, Sendable, Equatable {
 }
 
 extension LiveResources {
-  /// `rss 212.0 MiB  cpu 98%  r 1.2 MiB  w 200.0 MiB` for a terminal line:
-  /// bytes read and written only once there are some.
-  public var summary: String {
+  /// `rss 212.0 MiB  cpu 98%  r 1.2 MiB  w 200.0 MiB` for a terminal line.
+  public var summary: String { summaryParts.joined(separator: "  ") }
+
+  /// The summary's parts: bytes read and written only once there are some.
+  public var summaryParts: [String] {
     var parts = ["rss \(ByteCount.format(Int64(rssBytes)))"]
     if let cpuPercent { parts.append(String(printf: "cpu %.0f%%", cpuPercent)) }
     if let readBytes, let writeBytes, readBytes > 0 || writeBytes > 0 {
       parts.append("r \(ByteCount.format(Int64(readBytes)))")
       parts.append("w \(ByteCount.format(Int64(writeBytes)))")
     }
-    return parts.joined(separator: "  ")
+    return parts
   }
 }
 

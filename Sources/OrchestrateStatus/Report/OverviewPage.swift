@@ -120,7 +120,8 @@ enum RunningSection {
         html += "<td>\(ProgressCell.render(task.progress))</td>"
         html +=
           "<td class=\"hide-narrow\">"
-          + (task.resources.map { HTML.escape($0.summary) } ?? "<span class=\"muted\">–</span>")
+          + (task.resources.map { HTML.escape($0.summaryParts.joined(separator: " · ")) }
+            ?? "<span class=\"muted\">–</span>")
           + "</td>"
         html += "<td class=\"num\">\(ReportFormat.seconds(task.elapsedSeconds))</td>"
         html +=
