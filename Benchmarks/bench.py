@@ -7,6 +7,7 @@ absolute times mean little, ratios measured together mean something.
 
 Usage: scripts/bench.sh [WORKLOAD ...] [--reps N] [--no-write] [--work DIR] [--baseline COMMIT]
 Workloads: overhead fanout capture planning status runs startup report serve viewers
+sampling
 (default: all).
 --baseline COMMIT: the overhead, planning, status, runs, report and serve workloads also measure
 orchestrate built at COMMIT.
@@ -963,9 +964,61 @@ def viewers(work, reps):
     }
 
 
+def process_count():
+    return sum(1 for name in os.listdir("/proc") if name.isdigit())
+
+
+def sampling(work, reps):
+    """100 tasks sleeping at once: the orchestrator's CPU with and without resource sampling."""
+    count, seconds = 100, 30
+    root = os.path.join(work, "sampling")
+    os.makedirs(root, exist_ok=True)
+    pipeline = os.path.join(root, "sleepers.json")
+    with open(pipeline, "w") as handle:
+        json.dump({"name": "sleepers", "max_parallel": count, "tasks": [
+            {"name": f"s{i}", "argv": ["/bin/sleep", str(seconds)]} for i in range(count)]},
+            handle)
+    homes = {name: tempfile.mkdtemp(prefix="orchestrate-sampling-", dir=work)
+             for name in ("sampling on", "sampling off")}
+    cpu = {name: [] for name in homes}
+
+    def measure(name):
+        env = orchestrate_env(homes[name])
+        if name == "sampling off":
+            env["ORCHESTRATE_RESOURCE_SAMPLING"] = "off"
+        elapsed = run([BINARY, pipeline], env=env, check=False)
+        record = newest_record(homes[name], "sleepers")
+        assert record["counts"]["completed"] == count, (name, record["counts"])
+        cpu[name].append(record["orchestrator_cpu_seconds"] / record["duration_seconds"])
+        return elapsed
+
+    load_before, processes = os.getloadavg()[0], process_count()
+    interleaved([(name, None, lambda name=name: measure(name)) for name in homes], reps)
+    load_after = os.getloadavg()[0]
+    for home in homes.values():
+        shutil.rmtree(home, ignore_errors=True)
+    on, off = median(cpu["sampling on"]), median(cpu["sampling off"])
+    # One sample a second: the extra CPU per second of the run is the cost of one sample.
+    cost = on - off
+    rows = [(name, f"{median(values) * 100:.3f} %", f"{median(values) * 1000:.2f} ms")
+            for name, values in cpu.items()]
+    return {
+        "title": f"Live resources: {count} tasks sleeping {seconds} s at once",
+        "columns": ["variant", "orchestrator CPU (% of a core)", "CPU per second of the run"],
+        "rows": rows,
+        "notes": [
+            f"Sampling costs {cost * 100:.3f} % of a core, about {cost * 1000:.2f} ms per "
+            f"sample of {count} process groups (one sample a second; medians of {reps} runs "
+            f"each, interleaved). The scan reads every process's stat on the machine: "
+            f"{processes} processes when the workload started. Load average (1 min) "
+            f"{load_before:.2f} before, {load_after:.2f} after.",
+        ],
+    }
+
+
 WORKLOADS = {"overhead": overhead, "fanout": fanout, "capture": capture,
              "planning": planning, "status": status, "runs": runs, "startup": startup,
-             "report": report, "serve": serve, "viewers": viewers}
+             "report": report, "serve": serve, "viewers": viewers, "sampling": sampling}
 
 
 def filesystem(path):

@@ -24,6 +24,11 @@ import Testing
     attempt.peakRssBytes = 150_000_000
     attempt.cpuUserSeconds = 0.004902362823486328
     attempt.cpuSystemSeconds = 1e-05
+    attempt.readBytes = 4096
+    attempt.writeBytes = 209_715_200
+    attempt.liveResources = LiveResources(
+      sampledAt: start, processes: 3, rssBytes: 212_000_000, cpuPercent: 98.5, cpuSeconds: 12.25,
+      readBytes: 0, writeBytes: 1 << 40)
     attempt.logFile = "logs/p/run/extract[géo].1.log"
     attempt.executor = "slurm"
     attempt.jobId = "4711"
@@ -45,6 +50,8 @@ import Testing
     task.peakRssBytes = 1
     task.cpuUserSeconds = 2
     task.cpuSystemSeconds = 0.1
+    task.readBytes = 8192
+    task.writeBytes = 0
     task.leftoverProcesses = 2
     task.progress = TaskProgress(
       done: 35, total: 50, message: "file 35 of 50", phase: "loading", updatedAt: start)

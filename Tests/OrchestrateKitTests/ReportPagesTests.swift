@@ -121,11 +121,16 @@ import Testing
     var record = SyntheticRuns.record(
       1, status: .running, startedAt: now.addingTimeInterval(-300),
       tasks: [("extract", .completed, 20), ("load", .running, 0)])
-    record.tasks[1].attempts = [AttemptRecord(number: 1, startedAt: now.addingTimeInterval(-100))]
+    var attempt = AttemptRecord(number: 1, startedAt: now.addingTimeInterval(-100))
+    attempt.liveResources = LiveResources(
+      sampledAt: now, processes: 2, rssBytes: 212 << 20, cpuPercent: 98, cpuSeconds: 90,
+      readBytes: 4096, writeBytes: 200 << 20)
+    record.tasks[1].attempts = [attempt]
     record.tasks[1].progress = TaskProgress(
       done: 35, total: 50, message: "file 35 of 50", phase: "loading",
       updatedAt: now)
     let status = PipelineAssessment([record], now: now, liveness: { _ in .alive }).assess()
+    #expect(status.running.first?.tasks.first?.resources == attempt.liveResources)
     let view = RunView(
       pipeline: "p", runId: record.runId, record: record, running: status.running.first)
     let live = RunPage.render(view, links: links, now: now, live: true)
@@ -133,6 +138,10 @@ import Testing
     #expect(live.contains("<script>\(RunPage.liveScript)</script>"))
     #expect(live.contains("35/50 · 70% · phase loading"))
     #expect(live.contains("file 35 of 50"))
+    #expect(
+      live.contains(
+        "<td class=\"hide-narrow\">rss 212.0 MiB · cpu 98% · r 4.0 KiB · w 200.0 MiB</td>")
+    )
     #expect(!RunPage.render(view, links: links, now: now).contains("<script>"))
   }
 

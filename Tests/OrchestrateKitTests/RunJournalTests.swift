@@ -109,6 +109,26 @@ import Testing
       settled.counts.completed == 1 && settled.counts.failed == 3 && settled.counts.skipped == 1)
   }
 
+  @Test func aDeadRunsLastSamplesBecomeItsStorageBytes() {
+    var record = Self.record(tasks: ["a"])
+    var attempt = AttemptRecord(number: 1, startedAt: at)
+    attempt.pid = 10
+    attempt.liveResources = LiveResources(
+      sampledAt: at + 5, processes: 2, rssBytes: 1 << 20, cpuPercent: 100, cpuSeconds: 5,
+      readBytes: 4096, writeBytes: 1 << 20)
+    record.tasks[0].attempts = [attempt]
+    record.tasks[0].status = .running
+    let journal: [JournalEntry] = [
+      .started(task: "a", attempt: 1, pid: 10, startTicks: 1, at: at, killGrace: .seconds(10))
+    ]
+    let settled = RunSettlement.settle(record, journal: journal)
+    let a = settled.tasks[0]
+    #expect(a.status == .failed)
+    #expect(a.attempts[0].liveResources == nil, "a final record keeps no sample")
+    #expect(a.attempts[0].readBytes == 4096 && a.attempts[0].writeBytes == 1 << 20)
+    #expect(a.readBytes == 4096 && a.writeBytes == 1 << 20)
+  }
+
   @Test func settlementDoesNotCountWhatTheRecordAlreadyHeldTwice() {
     var record = Self.record(tasks: ["a"])
     let journal = aRanAndCompleted

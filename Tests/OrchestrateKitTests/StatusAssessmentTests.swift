@@ -167,6 +167,24 @@ import Testing
     #expect(started.running.first?.tasks.first?.stuck == true)
   }
 
+  @Test func aRunningTasksResourcesGiveWayToItsProgressOnANarrowTerminal() {
+    var task = PipelineStatus.RunningTask(
+      name: "load", elapsedSeconds: 65,
+      progress: TaskProgress(
+        done: 3, total: 6, message: "file 3 of 6", phase: nil, updatedAt: Date()),
+      etaSeconds: nil, stuckAfterSeconds: 3600, stuck: false)
+    task.resources = LiveResources(
+      sampledAt: Date(), processes: 1, rssBytes: 212 << 20, cpuPercent: 98, cpuSeconds: 60,
+      readBytes: 4096, writeBytes: 200 << 20)
+    let style = TerminalStyle(colors: false)
+    #expect(
+      StatusTable.runningTask(task, style: style)
+        == "load  1m05s  rss 212.0 MiB  cpu 98%  r 4.0 KiB  w 200.0 MiB  3/6  50%  file 3 of 6")
+    #expect(
+      StatusTable.runningTask(task, style: style, width: 60)
+        == "load  1m05s  rss 212.0 MiB  cpu 98%  3/6  50%  file 3 of 6")
+  }
+
   @Test func withoutHistoryStuckMeansSixHours() {
     let now = Date()
     let live = SyntheticRuns.record(

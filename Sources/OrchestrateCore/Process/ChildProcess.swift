@@ -43,11 +43,20 @@ public struct ResourceUsage: Sendable, Equatable {
   public var peakRSSBytes: Int
   public var userSeconds: Double
   public var systemSeconds: Double
+  /// Storage bytes read and written (wait4's `ru_inblock` and `ru_oublock`,
+  /// counted in 512-byte units); nil where the executor cannot tell.
+  public var readBytes: Int?
+  public var writeBytes: Int?
 
-  package init(peakRSSBytes: Int, userSeconds: Double, systemSeconds: Double) {
+  package init(
+    peakRSSBytes: Int, userSeconds: Double, systemSeconds: Double, readBytes: Int? = nil,
+    writeBytes: Int? = nil
+  ) {
     self.peakRSSBytes = peakRSSBytes
     self.userSeconds = userSeconds
     self.systemSeconds = systemSeconds
+    self.readBytes = readBytes
+    self.writeBytes = writeBytes
   }
 }
 
@@ -116,7 +125,8 @@ public enum ChildProcess {
       ResourceUsage(
         peakRSSBytes: Int(usage.ru_maxrss) * 1024,
         userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
-        systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
+        systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
+        readBytes: Int(usage.ru_inblock) * 512, writeBytes: Int(usage.ru_oublock) * 512)
     )
   }
 

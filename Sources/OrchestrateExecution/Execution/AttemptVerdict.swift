@@ -49,6 +49,9 @@ extension AttemptRecord {
     peakRssBytes = end.usage.peakRSSBytes
     cpuUserSeconds = end.usage.userSeconds
     cpuSystemSeconds = end.usage.systemSeconds
+    // wait4's counts are exact for the task and the children it waited for;
+    // the last sample of its group also saw members it never waited for.
+    closeSampling(readBytes: end.usage.readBytes, writeBytes: end.usage.writeBytes)
     switch end.status {
     case .exited(let code): exitCode = code
     case .signaled(let signal): self.signal = signal
@@ -66,5 +69,7 @@ extension TaskRecord {
     peakRssBytes = max(peakRssBytes ?? 0, attempt.peakRssBytes ?? 0)
     cpuUserSeconds = (cpuUserSeconds ?? 0) + (attempt.cpuUserSeconds ?? 0)
     cpuSystemSeconds = (cpuSystemSeconds ?? 0) + (attempt.cpuSystemSeconds ?? 0)
+    if let read = attempt.readBytes { readBytes = (readBytes ?? 0) + read }
+    if let written = attempt.writeBytes { writeBytes = (writeBytes ?? 0) + written }
   }
 }

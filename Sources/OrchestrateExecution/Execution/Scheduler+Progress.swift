@@ -21,15 +21,19 @@ extension Scheduler {
       changed = true
     }
     if changed { writer.changed() }
+    resourceTick()
     if events.isInteractive { events.showLive(liveLines()) }
   }
 
-  /// One line per running task: name, elapsed time, percent, message.
+  /// One line per running task: name, elapsed time, resources, percent, message.
   func liveLines() -> [String] {
     running.sorted { $0.key < $1.key }.map { index, attempt in
       let progress = record.tasks[index].progress
       let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
       var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
+      if !attempt.queued, let resources = record.tasks[index].attempts.last?.liveResources {
+        line += "  \(resources.summary)"
+      }
       if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
       if let phase = progress?.phase { line += "  [\(phase)]" }
       if let message = progress?.message { line += "  \(message)" }

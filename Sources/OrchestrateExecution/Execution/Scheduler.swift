@@ -49,6 +49,9 @@ final class Scheduler: @unchecked Sendable {
   var cancellation: Cancellation?
   var runTimer: DispatchWorkItem?
   var reportTimer: DispatchSourceTimer?
+  /// Report ticks since the last resource sample, and the groups' CPU ticks then.
+  var resourceTicks = 0
+  var resourceSampler = GroupSampler()
   var runStart = ContinuousClock.now
   /// When each task's first attempt started, by the monotonic clock: its
   /// duration spans its retries, and must not follow a wall clock that is

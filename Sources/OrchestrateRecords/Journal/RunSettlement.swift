@@ -50,6 +50,21 @@ package enum RunSettlement {
       guard let index = position[name] else { continue }
       record.tasks[index].leftoverProcesses = max(record.tasks[index].leftoverProcesses ?? 0, count)
     }
+    // A dead run's live samples are the last word on its attempts' storage
+    // bytes (the journal keeps none); the record being final, they go.
+    for index in record.tasks.indices {
+      for number in record.tasks[index].attempts.indices
+      where record.tasks[index].attempts[number].liveResources != nil {
+        let added = record.tasks[index].attempts[number].closeSampling(
+          readBytes: nil, writeBytes: nil)
+        if record.tasks[index].attempts[number].readBytes != nil {
+          record.tasks[index].readBytes = (record.tasks[index].readBytes ?? 0) + added.read
+        }
+        if record.tasks[index].attempts[number].writeBytes != nil {
+          record.tasks[index].writeBytes = (record.tasks[index].writeBytes ?? 0) + added.written
+        }
+      }
+    }
     for index in record.tasks.indices where !record.tasks[index].status.isFinished {
       record.tasks[index].settleUnfinished()
       if record.tasks[index].status == .failed, record.tasks[index].error == nil {

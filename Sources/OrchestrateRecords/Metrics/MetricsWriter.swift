@@ -12,7 +12,8 @@ package final class MetricsWriter: @unchecked Sendable {
   private let interval: Duration
   private let snapshot: () -> RunRecord
   private let onError: (AtomicFile.WriteError) -> Void
-  private var lastWrite: ContinuousClock.Instant?
+  /// When the file was last written (or a write was tried).
+  package private(set) var lastWrite: ContinuousClock.Instant?
   private var lastCost: Duration = .zero
   private var pending: DispatchWorkItem?
   private var lastErrorReason: String?

@@ -236,6 +236,9 @@ public struct TaskRecord: Codable, Sendable, Equatable {
   public var peakRssBytes: Int?
   public var cpuUserSeconds: Double?
   public var cpuSystemSeconds: Double?
+  /// Storage bytes read and written, summed over attempts.
+  public var readBytes: Int? = nil
+  public var writeBytes: Int? = nil
   /// Processes still in the task's process group after it exited, then stopped.
   public var leftoverProcesses: Int?
   /// What the task last reported through `$ORCHESTRATE_PROGRESS`.
@@ -283,6 +286,12 @@ public struct AttemptRecord: Codable, Sendable, Equatable {
   public var peakRssBytes: Int?
   public var cpuUserSeconds: Double?
   public var cpuSystemSeconds: Double?
+  /// Storage bytes the attempt read and wrote (see docs/run-record.md for
+  /// what is exact and what sampled).
+  public var readBytes: Int? = nil
+  public var writeBytes: Int? = nil
+  /// The latest sample of its process group while it runs on this machine.
+  public var liveResources: LiveResources? = nil
   /// Attempts that went to a queue (`executor`: `slurm`, `command`): the
   /// job, the node it ran on, how long it waited in the queue (submission
   /// to start, absent while it waits) and its last state in the queue's

@@ -10,7 +10,7 @@ public enum StatusTable {
     width: Int = TerminalWidth.fallback
   ) -> String {
     var blocks = report.pipelines.map { pipeline in
-      var lines = overview(pipeline, now: report.generatedAt, style: style)
+      var lines = overview(pipeline, now: report.generatedAt, style: style, width: width)
       if showTasks && !pipeline.tasks.isEmpty {
         lines.append("")
         lines += taskTable(pipeline.tasks, style: style, width: width)
@@ -32,7 +32,9 @@ public enum StatusTable {
       + named.joined(separator: ", ") + more
   }
 
-  static func overview(_ pipeline: PipelineStatus, now: Date, style: TerminalStyle) -> [String] {
+  static func overview(
+    _ pipeline: PipelineStatus, now: Date, style: TerminalStyle, width: Int = .max
+  ) -> [String] {
     // Names, reasons and messages come from records anyone with write access
     // to metrics/ can forge: escaped before our own colours are added.
     let text = { (value: String) in TerminalText.escaped(value) }
@@ -97,7 +99,9 @@ public enum StatusTable {
         "running",
         "\(run.runId)  \(Ago.format(run.elapsedSeconds))  "
           + "\(run.tasksFinished) of \(run.tasksTotal) tasks done\(stuck)")
-      for task in run.tasks { lines.append("    " + runningTask(task, style: style)) }
+      for task in run.tasks {
+        lines.append("    " + runningTask(task, style: style, width: width - 4))
+      }
     }
     for run in pipeline.abandoned {
       row("abandoned", style.red("\(run.runId)  \(text(run.reason))"))
@@ -108,11 +112,23 @@ public enum StatusTable {
     return lines
   }
 
-  /// `load[geo]  4m12s  3/6 50% file 3 of 6  ETA 4m`
-  static func runningTask(_ task: PipelineStatus.RunningTask, style: TerminalStyle) -> String {
+  /// `load[geo]  4m12s  rss 1.2 GiB  cpu 98%  3/6 50% file 3 of 6  ETA 4m`;
+  /// bytes read and written too when the line has room for them: on a
+  /// narrow terminal the task's own progress goes before them.
+  static func runningTask(
+    _ task: PipelineStatus.RunningTask, style: TerminalStyle, width: Int = .max
+  ) -> String {
+    let full = runningTask(task, style: style, resourceParts: task.resources?.summaryParts ?? [])
+    guard visibleWidth(full) > width, let resources = task.resources else { return full }
+    return runningTask(task, style: style, resourceParts: Array(resources.summaryParts.prefix(2)))
+  }
+
+  private static func runningTask(
+    _ task: PipelineStatus.RunningTask, style: TerminalStyle, resourceParts: [String]
+  ) -> String {
     let name = TerminalText.escaped(task.name)
     if task.queued { return "\(name)  queued \(Ago.format(task.elapsedSeconds))" }
-    var parts = [name, Ago.format(task.elapsedSeconds)]
+    var parts = [name, Ago.format(task.elapsedSeconds)] + resourceParts
     if let progress = task.progress {
       if let done = progress.done {
         parts.append(progress.total.map { "\(number(done))/\(number($0))" } ?? number(done))

@@ -98,7 +98,7 @@ enum RunningSection {
     fromOverview: Bool
   ) -> String {
     var html =
-      "<div class=\"scroll\"><table><thead><tr><th>run</th><th>task</th><th>progress</th><th class=\"num\">elapsed</th><th class=\"num\">eta</th></tr></thead><tbody>"
+      "<div class=\"scroll\"><table><thead><tr><th>run</th><th>task</th><th>progress</th><th class=\"hide-narrow\">resources</th><th class=\"num\">elapsed</th><th class=\"num\">eta</th></tr></thead><tbody>"
     for (pipeline, run) in runs {
       let runLabel =
         "\(HTML.escape(pipeline)) <span class=\"muted\">\(HTML.escape(run.runId))</span>"
@@ -109,7 +109,7 @@ enum RunningSection {
       html +=
         "<tr><td>\(runCell)\(stuck)<br><span class=\"muted\">\(run.tasksFinished) of \(run.tasksTotal) tasks done</span></td>"
       if run.tasks.isEmpty {
-        html += "<td colspan=\"3\" class=\"muted\">between tasks</td>"
+        html += "<td colspan=\"4\" class=\"muted\">between tasks</td>"
         html += "<td class=\"num\">\(ReportFormat.seconds(run.elapsedSeconds))</td></tr>"
         continue
       }
@@ -118,6 +118,11 @@ enum RunningSection {
         html +=
           "<td>\(HTML.escape(task.name))\(task.stuck ? " <span class=\"badge s-bad\">stuck</span>" : "")</td>"
         html += "<td>\(ProgressCell.render(task.progress))</td>"
+        html +=
+          "<td class=\"hide-narrow\">"
+          + (task.resources.map { HTML.escape($0.summaryParts.joined(separator: " · ")) }
+            ?? "<span class=\"muted\">–</span>")
+          + "</td>"
         html += "<td class=\"num\">\(ReportFormat.seconds(task.elapsedSeconds))</td>"
         html +=
           "<td class=\"num\">\(task.etaSeconds.map { ReportFormat.seconds($0) } ?? "–")</td></tr>"

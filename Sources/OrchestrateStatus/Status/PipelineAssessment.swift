@@ -195,7 +195,8 @@ public struct PipelineAssessment {
         name: task.name, elapsedSeconds: taskElapsed, progress: task.progress,
         etaSeconds: Self.eta(
           elapsed: taskElapsed, usual: Percentile.of(durations, 50), progress: task.progress),
-        stuckAfterSeconds: threshold, stuck: taskElapsed > threshold)
+        stuckAfterSeconds: threshold, stuck: taskElapsed > threshold,
+        resources: task.attempts.last?.liveResources)
     }
     return .init(
       runId: record.runId, startedAt: record.startedAt, elapsedSeconds: elapsed,

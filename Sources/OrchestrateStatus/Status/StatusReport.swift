@@ -154,6 +154,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var stuck: Bool
     /// Waiting in a queue (submitted, not started): `elapsed_seconds` is its wait.
     public var queued: Bool = false
+    /// Its process group's latest sample, as the live record holds it (local tasks only).
+    public var resources: LiveResources? = nil
   }
 
   public struct AbandonedRun: Codable, Sendable {
