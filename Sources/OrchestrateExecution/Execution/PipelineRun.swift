@@ -88,6 +88,7 @@ public enum PipelineRun {
     -> Outcome
   {
     SignalTrap.holdSignals()
+    JobControlSignals.hold()
     if let signal = SignalTrap.firstReceived { throw .interrupted(signal) }
     let pipeline = plan.pipeline
     let layout = options.layout
@@ -187,6 +188,18 @@ public enum PipelineRun {
     let trap = SignalTrap(queue: scheduler.queue) { [scheduler] signal in
       scheduler.cancel(reason: "received \(SignalName.of(signal))", signal: signal)
     }
+    // SIGTSTP pauses the run, SIGCONT resumes it (`orchestrate pause`,
+    // `resume`); Ctrl-Z on the run's terminal pauses it and then stops the
+    // orchestrator too, as the shell expects, until `fg` or `bg` continues it.
+    let jobControl = JobControlSignals(queue: scheduler.queue) { [scheduler] received in
+      if received.signal == SIGTSTP {
+        scheduler.pause()
+        if received.fromTerminal, scheduler.pausedTime.isPaused { raise(SIGSTOP) }
+      } else {
+        scheduler.resume()
+      }
+    }
+    scheduler.onPause = { record in notifier?.runPaused(record) }
     let done = DispatchSemaphore(value: 0)
     let finalRecord = FinalRecord()
     scheduler.start { record, error in
@@ -196,6 +209,7 @@ public enum PipelineRun {
     }
     done.wait()
     trap.cancel()
+    jobControl.cancel()
     return (finalRecord.value!, finalRecord.error)
   }
 

@@ -26,10 +26,20 @@ extension Scheduler {
 
   /// One line per running task: name, elapsed time, percent, message.
   func liveLines() -> [String] {
-    running.sorted { $0.key < $1.key }.map { index, attempt in
+    let paused =
+      record.pausedSince.map {
+        [
+          "  PAUSED since \(Timestamp.format($0)): "
+            + "orchestrate resume \(record.runId) (or SIGCONT) to go on"
+        ]
+      } ?? []
+    return paused
+      + running.sorted { $0.key < $1.key }.map { index, attempt in
       let progress = record.tasks[index].progress
       let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
-      var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
+      var line =
+        "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
+        + (paused.isEmpty ? "" : "  paused")
       if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
       if let phase = progress?.phase { line += "  [\(phase)]" }
       if let message = progress?.message { line += "  \(message)" }
