@@ -40,6 +40,8 @@ public enum RunControl {
     while ContinuousClock.now < deadline {
       usleep(50_000)
       guard let now = RecordCoding.readRecord(at: path) else { continue }
+      // Resumed, a run may end at once: its final record has no pause.
+      if action == .resume, now.pausedSince == nil { return now }
       if now.status != .running {
         throw Failure(
           description: "run \(record.runId) ended (\(now.status.rawValue)) before it \(action.done)",
