@@ -35,15 +35,15 @@ extension Scheduler {
       } ?? []
     return paused
       + running.sorted { $0.key < $1.key }.map { index, attempt in
-      let progress = record.tasks[index].progress
-      let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
-      var line =
-        "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
-        + (paused.isEmpty ? "" : "  paused")
-      if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
-      if let phase = progress?.phase { line += "  [\(phase)]" }
-      if let message = progress?.message { line += "  \(message)" }
-      return line
-    }
+        let progress = record.tasks[index].progress
+        let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
+        var line =
+          "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
+          + (paused.isEmpty ? "" : "  paused")
+        if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
+        if let phase = progress?.phase { line += "  [\(phase)]" }
+        if let message = progress?.message { line += "  \(message)" }
+        return line
+      }
   }
 }

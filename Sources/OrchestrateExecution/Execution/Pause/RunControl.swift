@@ -34,7 +34,8 @@ public enum RunControl {
     if kill(record.pid, action.signal) != 0 {
       throw errno == EPERM
         ? notAllowed(record)
-        : Failure(description: "run \(record.runId) is not running: its orchestrator is gone", exitCode: 1)
+        : Failure(
+          description: "run \(record.runId) is not running: its orchestrator is gone", exitCode: 1)
     }
     let deadline = ContinuousClock.now + wait
     while ContinuousClock.now < deadline {
@@ -44,7 +45,8 @@ public enum RunControl {
       if action == .resume, now.pausedSince == nil { return now }
       if now.status != .running {
         throw Failure(
-          description: "run \(record.runId) ended (\(now.status.rawValue)) before it \(action.done)",
+          description:
+            "run \(record.runId) ended (\(now.status.rawValue)) before it \(action.done)",
           exitCode: 1)
       }
       if (now.pausedSince != nil) == (action == .pause) { return now }
@@ -98,7 +100,8 @@ public enum RunControl {
   static func check(_ record: RunRecord, path: String, for action: Action) throws(Failure) {
     let run = "run \(record.runId)"
     guard record.status == .running else {
-      throw Failure(description: "\(run) is not running (it ended \(record.status.rawValue))", exitCode: 1)
+      throw Failure(
+        description: "\(run) is not running (it ended \(record.status.rawValue))", exitCode: 1)
     }
     switch ProcessIdentity(of: record).liveness() {
     case .gone:

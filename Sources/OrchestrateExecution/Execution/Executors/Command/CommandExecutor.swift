@@ -128,7 +128,8 @@ final class CommandExecutor: Executor, @unchecked Sendable {
     queue.async { [self] in
       let answer = run(command + [id], environment: .inherited)
       if answer?.succeeded != true {
-        problem("job \(id) could not be \(doing): \(answer?.oneLine ?? "the command did not start")")
+        problem(
+          "job \(id) could not be \(doing): \(answer?.oneLine ?? "the command did not start")")
       }
     }
   }
