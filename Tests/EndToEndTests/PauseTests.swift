@@ -141,6 +141,37 @@ import Testing
     #expect(root.tasksStillAlive().isEmpty, "left: \(root.tasksStillAlive())")
   }
 
+  @Test func channelsThatWantPausedAreToldWhenTheRunPauses() throws {
+    let root = TestRoot()
+    let server = try RecordingHTTPServer(in: root)
+    let file = root.write(
+      "pipelines/n.yaml",
+      """
+      notify:
+        - webhook: {url_env: HOOK}
+          on: [paused]
+        - webhook: {url_env: OTHER}
+      tasks:
+        - {name: a, run: 'touch "$ORCHESTRATE_ROOT/a.ready"; while [ ! -e "$ORCHESTRATE_ROOT/stop" ]; do sleep 0.1; done'}
+      """)
+    let run = try Orchestrate.start(
+      [file, "--root", root.path],
+      environment: Orchestrate.cronEnvironment([
+        "HOOK": "\(server.url)/paused", "OTHER": "\(server.url)/other",
+      ]))
+    try root.waitFor("a.ready")
+    #expect(try Orchestrate.run(["pause", "--last", "n", "--root", root.path]).exitCode == 0)
+    #expect(try Orchestrate.run(["resume", "--last", "n", "--root", root.path]).exitCode == 0)
+    _ = root.write("stop", "")
+    #expect(run.wait().exitCode == 0)
+    let requests = server.requests()
+    #expect(requests.map(\.path) == ["/paused"], "only the channel that wants it")
+    let message = try #require(requests.first?.json)
+    #expect(message["event"] as? String == "paused")
+    #expect((message["title"] as? String)?.hasPrefix("n PAUSED on ") == true, "\(message)")
+    #expect((message["reason"] as? String)?.hasPrefix("paused since ") == true, "\(message)")
+  }
+
   @Test func pauseAndResumeSayClearlyWhyNot() throws {
     let root = TestRoot()
     let file = root.write("pipelines/q.yaml", "tasks: [{name: a, run: 'true'}]")
