@@ -172,6 +172,31 @@ import Testing
     #expect((message["reason"] as? String)?.hasPrefix("paused since ") == true, "\(message)")
   }
 
+  @Test func anotherUserMayNotPauseTheRun() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/o.yaml",
+      """
+      files: {readable_by: everyone}
+      tasks:
+        - {name: a, run: 'touch "$ORCHESTRATE_ROOT/a.ready"; while [ ! -e "$ORCHESTRATE_ROOT/stop" ]; do sleep 0.1; done'}
+      """)
+    let run = try Orchestrate.start([file, "--root", root.path])
+    try root.waitFor("a.ready")
+    let record = try root.onlyRecord("o")
+    let refused = try OtherUserTests.asNobody([
+      Orchestrate.binary, "pause", "--last", "o", "--root", root.path,
+    ])
+    #expect(refused.exitCode == 1)
+    #expect(
+      refused.stderr
+        == "orchestrate: not allowed: run \(record.runId) is \(record.user)'s, and only they "
+        + "(or root) may pause or resume it\n")
+    #expect(try root.onlyRecord("o").pausedSince == nil)
+    _ = root.write("stop", "")
+    #expect(run.wait().exitCode == 0)
+  }
+
   @Test func pauseAndResumeSayClearlyWhyNot() throws {
     let root = TestRoot()
     let file = root.write("pipelines/q.yaml", "tasks: [{name: a, run: 'true'}]")
