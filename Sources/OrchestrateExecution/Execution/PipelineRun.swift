@@ -188,17 +188,6 @@ public enum PipelineRun {
     let trap = SignalTrap(queue: scheduler.queue) { [scheduler] signal in
       scheduler.cancel(reason: "received \(SignalName.of(signal))", signal: signal)
     }
-    // SIGTSTP pauses the run, SIGCONT resumes it (`orchestrate pause`,
-    // `resume`); Ctrl-Z on the run's terminal pauses it and then stops the
-    // orchestrator too, as the shell expects, until `fg` or `bg` continues it.
-    let jobControl = JobControlSignals(queue: scheduler.queue) { [scheduler] received in
-      if received.signal == SIGTSTP {
-        scheduler.pause()
-        if received.fromTerminal, scheduler.pausedTime.isPaused { raise(SIGSTOP) }
-      } else {
-        scheduler.resume()
-      }
-    }
     scheduler.onPause = { record in notifier?.runPaused(record) }
     let done = DispatchSemaphore(value: 0)
     let finalRecord = FinalRecord()
@@ -206,6 +195,19 @@ public enum PipelineRun {
       finalRecord.value = record
       finalRecord.error = error
       done.signal()
+    }
+    // SIGTSTP pauses the run, SIGCONT resumes it (`orchestrate pause`,
+    // `resume`); Ctrl-Z on the run's terminal pauses it and then stops the
+    // orchestrator too, as the shell expects, until `fg` or `bg` continues it.
+    // After the start: a pause held since the lock was taken finds the
+    // scheduler running, and stops what it has just started.
+    let jobControl = JobControlSignals(queue: scheduler.queue) { [scheduler] received in
+      if received.signal == SIGTSTP {
+        scheduler.pause()
+        if received.fromTerminal, scheduler.pausedTime.isPaused { raise(SIGSTOP) }
+      } else {
+        scheduler.resume()
+      }
     }
     done.wait()
     trap.cancel()
