@@ -88,10 +88,16 @@ public enum RunControl {
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
       .filter { $0.hasSuffix(".json") }
       .compactMap { RunID(String($0.dropLast(5))) }.sorted()
+    // The newest run still running; else the newest, to say how it ended
+    // (a run refused while an older one runs is newer than that one).
+    var newest: (RunRecord, String)?
     for run in names.reversed() {
       let path = "\(directory)/\(run.text).json"
-      if let record = RecordCoding.readRecord(at: path) { return (record, path) }
+      guard let record = RecordCoding.readRecord(at: path) else { continue }
+      if record.status == .running { return (record, path) }
+      newest = newest ?? (record, path)
     }
+    if let newest { return newest }
     throw Failure(
       description: "no runs of pipeline '\(name)' in \(layout.metricsDirectory)", exitCode: 2)
   }
