@@ -177,6 +177,11 @@ import Testing
           && $0.message.hasSuffix("orchestrate resume \(live.runId)")
       }, "\(long.health.problems)")
 
+    // status --notify tells channels that want `paused` of it, once past paused_after.
+    let told = StatusNotifier.occurrences(long, now: now).filter { $0.event == .paused }
+    #expect(told.map(\.key) == ["paused:\(live.runId)"])
+    #expect(StatusNotifier.occurrences(status, now: now).allSatisfy { $0.event != .paused })
+
     // Resumed: the time paused does not count towards stuck, the rest does.
     live.pausedSince = nil
     live.pausedSeconds = 1230
