@@ -86,6 +86,9 @@ import Testing
     record.scheduleGraceSeconds = 600
     record.minSuccessRate = 0.75
     record.escapedProcesses = 1
+    record.pausedAfterSeconds = 7200
+    record.pausedSince = start
+    record.pausedSeconds = 12.5
     record.environment = "prod"
     record.params = ["fullRefresh": "true", "token": "***"]
     record.secretNames = ["token"]

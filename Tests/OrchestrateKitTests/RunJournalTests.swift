@@ -28,6 +28,8 @@ import Testing
       .submitted(
         task: "transform[geo]", attempt: 2, jobId: "4242", jobName: "orchestrate:p:run_x:t",
         at: at),
+      .paused(at: at, stopped: 3),
+      .resumed(at: at, seconds: 12.5),
     ]
     for entry in entries {
       let line = entry.line
@@ -154,6 +156,23 @@ import Testing
         == "final record could not be written (write: No space left on device); the run ended completed"
     )
     #expect(settled.tasks[0].status == .completed)
+  }
+
+  @Test func aRunThatDiedPausedIsSettledWithItsPausesAndSaysSo() {
+    var record = Self.record(tasks: ["a"])
+    record.pausedSince = at + 5
+    let journal: [JournalEntry] = [
+      .started(task: "a", attempt: 1, pid: 7, startTicks: 1, at: at, killGrace: .seconds(1)),
+      .paused(at: at + 1, stopped: 1), .resumed(at: at + 3, seconds: 2),
+      .paused(at: at + 5, stopped: 1),
+    ]
+    let settled = RunSettlement.settle(record, journal: journal, killedProcesses: 1)
+    #expect(settled.status == .abandoned)
+    #expect(settled.pausedSince == nil)
+    #expect(settled.pausedSeconds == 2)
+    #expect(settled.reason?.contains("; it was paused since 20") == true, "\(settled.reason ?? "")")
+    #expect(settled.reason?.hasSuffix("; killed 1 process(es) it left running") == true)
+    #expect(settled.tasks[0].status == .failed)
   }
 
   @Test func leftoverCountsThatOverflowSaturateInsteadOfTrapping() {

@@ -329,6 +329,21 @@ final class FakeExecutor: Executor, @unchecked Sendable {
     return "fake pid \(pid)"
   }
 
+  /// Noted among the signals, as `SIGSTOP` and `SIGCONT`.
+  func suspend(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    note(handle, SIGSTOP)
+  }
+
+  func resume(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    note(handle, SIGCONT)
+  }
+
+  private func note(_ handle: AttemptHandle, _ signal: Int32) {
+    guard case .process(let pid, _) = handle else { return }
+    lock.withLock { sent.append("\(names[pid]!) \(SignalName.of(signal))") }
+    changed.signal()
+  }
+
   func signal(_ handle: AttemptHandle, _ signal: Int32) {
     guard case .process(let pid, _) = handle else { return }
     let attempt = lock.withLock {

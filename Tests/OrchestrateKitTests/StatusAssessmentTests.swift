@@ -139,6 +139,57 @@ import Testing
     #expect(status.health.level == .critical)
   }
 
+  @Test func aPausedRunIsPausedNotStuckAndAWarningOncePausedTooLong() {
+    let now = Date()
+    // Long past its usual 62 s, but paused for the last 20 minutes.
+    var live = SyntheticRuns.record(
+      99, status: .running, startedAt: now.addingTimeInterval(-1500),
+      tasks: [("task1", .running, 0)])
+    live.pausedSince = now.addingTimeInterval(-1200)
+    live.pausedSeconds = 30
+    let assess = { (record: RunRecord) in
+      PipelineAssessment(
+        self.history(10, now: now, extra: [record]), now: now, liveness: { _ in .alive }
+      ).assess()
+    }
+    let status = assess(live)
+    let run = try! #require(status.running.first)
+    #expect(!run.stuck)
+    #expect(run.tasks.allSatisfy { !$0.stuck })
+    #expect(run.pausedSince == live.pausedSince)
+    #expect(abs((run.pausedSeconds ?? 0) - 1230) < 5)
+    #expect(status.pausedAfterSeconds == 3600)
+    #expect(status.health.level == .ok, "\(status.health.problems)")
+    let table = StatusTable.render(
+      StatusReport(
+        generatedAt: now, root: "/r", windowDays: 7, health: status.health, pipelines: [status],
+        unreadableFiles: []), showTasks: false, style: TerminalStyle(colors: false), width: 200)
+    #expect(table.contains("PAUSED since"), "\(table)")
+    #expect(!table.contains("STUCK"), "\(table)")
+
+    // Past the pipeline's paused_after (10 minutes): a warning naming the way out.
+    live.pausedAfterSeconds = 600
+    let long = assess(live)
+    #expect(long.health.level == .warning)
+    #expect(
+      long.health.problems.contains {
+        $0.message.hasPrefix("run \(live.runId) paused for 20m")
+          && $0.message.hasSuffix("orchestrate resume \(live.runId)")
+      }, "\(long.health.problems)")
+
+    // status --notify tells channels that want `paused` of it, once past paused_after.
+    let told = StatusNotifier.occurrences(long, now: now).filter { $0.event == .paused }
+    #expect(told.map(\.key) == ["paused:\(live.runId)"])
+    #expect(StatusNotifier.occurrences(status, now: now).allSatisfy { $0.event != .paused })
+
+    // Resumed: the time paused does not count towards stuck, the rest does.
+    live.pausedSince = nil
+    live.pausedSeconds = 1230
+    #expect(assess(live).running.first?.stuck == true, "270 s not paused, over 3 × 62 s")
+    live.pausedSeconds = 1460
+    #expect(assess(live).running.first?.stuck == false, "40 s not paused")
+  }
+
   @Test func aJobWaitingInTheClusterQueueIsQueuedNotStuck() {
     let now = Date()
     var live = SyntheticRuns.record(

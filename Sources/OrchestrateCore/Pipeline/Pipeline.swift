@@ -30,6 +30,8 @@ public struct Pipeline: Sendable, Equatable {
   public var sources: [String]
   public var logPolicy: LogPolicy
   public var stuckAfter: Duration?
+  /// A run paused longer than this is a warning in status; nil: an hour.
+  public var pausedAfter: Duration? = nil
   public var maxAge: Duration?
   public var anomalyThresholds: AnomalyThresholds
   /// Declared parameters, by name.

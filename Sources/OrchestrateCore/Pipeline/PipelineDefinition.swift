@@ -15,6 +15,7 @@ struct PipelineDefinition: Decodable {
   var defaults: TaskSettings?
   var logs: LogPolicyDefinition?
   var stuckAfter: DurationSetting?
+  var pausedAfter: DurationSetting?
   var maxAge: DurationSetting?
   var anomalies: AnomalyDefinition?
   var params: [String: ParameterDefinition]?
@@ -44,6 +45,7 @@ struct PipelineDefinition: Decodable {
     case workingDirectory = "working_directory"
     case maxParallel = "max_parallel"
     case stuckAfter = "stuck_after"
+    case pausedAfter = "paused_after"
     case maxAge = "max_age"
     case finallyTimeout = "finally_timeout"
   }
@@ -65,6 +67,7 @@ struct PipelineDefinition: Decodable {
     defaults = try c.decodeIfPresent(TaskSettings.self, forKey: .defaults)
     logs = try c.decodeIfPresent(LogPolicyDefinition.self, forKey: .logs)
     stuckAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .stuckAfter)
+    pausedAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .pausedAfter)
     maxAge = try c.decodeIfPresent(DurationSetting.self, forKey: .maxAge)
     anomalies = try c.decodeIfPresent(AnomalyDefinition.self, forKey: .anomalies)
     params = try c.decodeIfPresent([String: ParameterDefinition].self, forKey: .params)

@@ -143,6 +143,10 @@ struct PipelineValidator {
       metricsDeleteAfter: try limit(definition.metrics?.deleteAfter, field: "metrics.delete_after"),
       minSuccessRate: try successRate(definition.health),
       tasks: tasks)
+    // A long pause is worth a warning however long it may last: no `never`.
+    pipeline.pausedAfter = try limit(
+      required(definition.pausedAfter, field: "paused_after").map { .after($0) },
+      field: "paused_after")
     pipeline.defaultEnvironment = definition.defaultEnvironment
     pipeline.dateOffset = dateOffset
     pipeline.notify =

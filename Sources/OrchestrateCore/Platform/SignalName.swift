@@ -8,6 +8,7 @@ public enum SignalName {
       SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV",
       SIGPIPE: "SIGPIPE",
       SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
+      SIGSTOP: "SIGSTOP", SIGCONT: "SIGCONT", SIGTSTP: "SIGTSTP",
     ]
     return names[signal] ?? "signal \(signal)"
   }

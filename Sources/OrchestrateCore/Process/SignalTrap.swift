@@ -32,10 +32,13 @@ public final class SignalTrap: @unchecked Sendable {
 
   /// Blocks the handled signals in the calling thread and so in every thread
   /// it starts. Call first in `main`, before any other thread exists.
+  /// SIGTSTP and SIGCONT are blocked too, for `JobControlSignals`' thread.
   public static func blockAtStart() {
     var set = handledSet()
+    JobControlSignals.addHandled(to: &set)
     pthread_sigmask(SIG_BLOCK, &set, nil)
     SignalThread.shared.start()
+    JobControlSignals.startThread()
   }
 
   /// From now on a signal with no trap in place waits for the next trap.

@@ -93,10 +93,16 @@ struct DeadRunProcesses {
     return processes.count
   }
 
+  /// SIGTERM is followed by SIGCONT: a run that died paused left its
+  /// tasks stopped, and a stopped process cannot take SIGTERM.
   private func send(_ signal: Int32) {
-    for group in groups { ChildProcess.signalGroup(group, signal) }
+    for group in groups {
+      ChildProcess.signalGroup(group, signal)
+      if signal == SIGTERM { ChildProcess.signalGroup(group, SIGCONT) }
+    }
     for process in remaining() where !groups.contains(process.group) {
       kill(process.pid, signal)
+      if signal == SIGTERM { kill(process.pid, SIGCONT) }
     }
   }
 

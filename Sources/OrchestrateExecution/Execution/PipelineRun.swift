@@ -88,6 +88,7 @@ public enum PipelineRun {
     -> Outcome
   {
     SignalTrap.holdSignals()
+    JobControlSignals.hold()
     if let signal = SignalTrap.firstReceived { throw .interrupted(signal) }
     let pipeline = plan.pipeline
     let layout = options.layout
@@ -189,6 +190,7 @@ public enum PipelineRun {
     let trap = SignalTrap(queue: scheduler.queue) { [scheduler] signal in
       scheduler.cancel(reason: "received \(SignalName.of(signal))", signal: signal)
     }
+    scheduler.onPause = { record in notifier?.runPaused(record) }
     let done = DispatchSemaphore(value: 0)
     let finalRecord = FinalRecord()
     scheduler.start { record, error in
@@ -196,8 +198,22 @@ public enum PipelineRun {
       finalRecord.error = error
       done.signal()
     }
+    // SIGTSTP pauses the run, SIGCONT resumes it (`orchestrate pause`,
+    // `resume`); Ctrl-Z on the run's terminal pauses it and then stops the
+    // orchestrator too, as the shell expects, until `fg` or `bg` continues it.
+    // After the start: a pause held since the lock was taken finds the
+    // scheduler running, and stops what it has just started.
+    let jobControl = JobControlSignals(queue: scheduler.queue) { [scheduler] received in
+      if received.signal == SIGTSTP {
+        scheduler.pause()
+        if received.fromTerminal, scheduler.pausedTime.isPaused { raise(SIGSTOP) }
+      } else {
+        scheduler.resume()
+      }
+    }
     done.wait()
     trap.cancel()
+    jobControl.cancel()
     return (finalRecord.value!, finalRecord.error)
   }
 

@@ -12,6 +12,8 @@ extension Scheduler {
   /// a second SIGINT kills everything at once.
   func cancel(reason: String, signal: Int32?) {
     dispatchPrecondition(condition: .onQueue(queue))
+    // A paused run's tasks are continued first, so that they can take SIGTERM.
+    endPause()
     if let current = cancellation {
       guard let signal else { return }
       let now = signal == SIGINT && current.signal == SIGINT

@@ -14,6 +14,8 @@ extension Scheduler {
     let step = plan.steps[index]
     lingeringGroups.insert(group)
     ChildProcess.signalGroup(group, SIGTERM)
+    // Stopped by a pause, they could not take it.
+    if pausedTime.isPaused { ChildProcess.signalGroup(group, SIGCONT) }
     watchLingering(group, killAt: .now + step.task.killGrace)
     journal.write(
       .leftovers(

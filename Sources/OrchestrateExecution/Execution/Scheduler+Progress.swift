@@ -27,17 +27,27 @@ extension Scheduler {
 
   /// One line per running task: name, elapsed time, resources, percent, message.
   func liveLines() -> [String] {
-    running.sorted { $0.key < $1.key }.map { index, attempt in
-      let progress = record.tasks[index].progress
-      let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
-      var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
-      if !attempt.queued, let resources = record.tasks[index].attempts.last?.liveResources {
-        line += "  \(resources.summary)"
+    let paused =
+      record.pausedSince.map {
+        [
+          "  PAUSED since \(Timestamp.format($0)): "
+            + "orchestrate resume \(record.runId) (or SIGCONT) to go on"
+        ]
+      } ?? []
+    return paused
+      + running.sorted { $0.key < $1.key }.map { index, attempt in
+        let progress = record.tasks[index].progress
+        let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
+        var line =
+          "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
+          + (paused.isEmpty ? "" : "  paused")
+        if !attempt.queued, let resources = record.tasks[index].attempts.last?.liveResources {
+          line += "  \(resources.summary)"
+        }
+        if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
+        if let phase = progress?.phase { line += "  [\(phase)]" }
+        if let message = progress?.message { line += "  \(message)" }
+        return line
       }
-      if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
-      if let phase = progress?.phase { line += "  [\(phase)]" }
-      if let message = progress?.message { line += "  \(message)" }
-      return line
-    }
   }
 }

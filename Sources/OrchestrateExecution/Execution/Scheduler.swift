@@ -58,6 +58,12 @@ final class Scheduler: @unchecked Sendable {
   /// stepped while it runs (`startedAt` is a label).
   var taskStarts: [Int: ContinuousClock.Instant] = [:]
   var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
+  /// Time spent paused (`Scheduler+Pause`): timeouts do not count it.
+  var pausedTime = PausedTime()
+  /// Timeouts that came due while the run was paused, looked at again when it resumes.
+  var deadlinesAwaitingResume: [(ActiveDeadline, DispatchWorkItem)] = []
+  /// Told, on the queue, each time the run pauses (its `paused` notification).
+  var onPause: ((RunRecord) -> Void)?
 
   struct RunningAttempt {
     var handle: AttemptHandle
@@ -133,7 +139,7 @@ final class Scheduler: @unchecked Sendable {
           self?.cancel(reason: "run timeout (\(DurationText.format(timeout))) reached", signal: nil)
         }
         runTimer = timer
-        timers.after(timeout.seconds, on: queue, timer)
+        afterActiveTime(timeout, timer)
       }
       let decided = { (index: Int) in
         self.plan.steps[index].unwanted != nil || self.plan.steps[index].reused != nil
@@ -165,7 +171,8 @@ final class Scheduler: @unchecked Sendable {
     // Steps whose executor is full wait for the next round.
     var full: [Int] = []
     defer { for index in full { ready.insert(index) } }
-    while hasRoom, let index = ready.popMin() {
+    // Nothing starts while the run is paused.
+    while !pausedTime.isPaused, hasRoom, let index = ready.popMin() {
       let step = plan.steps[index]
       if !hasRoom(for: step) {
         full.append(index)
@@ -288,12 +295,13 @@ final class Scheduler: @unchecked Sendable {
     }
   }
 
-  /// A task's `timeout` counts from when it runs, not from its submission.
+  /// A task's `timeout` counts from when it runs, not from its submission,
+  /// and time the run spent paused does not count.
   func startTimeout(_ index: Int, handle: AttemptHandle) {
     guard let timeout = plan.steps[index].task.timeout else { return }
     let timer = DispatchWorkItem { [weak self] in self?.timedOut(index, handle: handle) }
     running[index]?.timers.append(timer)
-    timers.after(timeout.seconds, on: queue, timer)
+    afterActiveTime(timeout, timer)
   }
 
   func handle(_ event: AttemptEvent, of index: Int, handle: AttemptHandle) {
@@ -476,6 +484,8 @@ final class Scheduler: @unchecked Sendable {
 
   func complete() {
     guard let completion else { return }
+    // Every task ended while the run was paused: the pause ends with it.
+    endPause()
     self.completion = nil
     runTimer?.cancel()
     finallyTimer?.cancel()

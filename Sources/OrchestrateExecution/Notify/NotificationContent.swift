@@ -122,6 +122,7 @@ public struct NotificationContent: Codable, Sendable, Equatable {
     let word =
       switch event {
       case .start: "STARTED"
+      case .paused: "PAUSED"
       case .recovery: "RECOVERED"
       case .anomaly: "COMPLETED WITH ANOMALIES"
       case .test: "TEST"

@@ -58,6 +58,19 @@ public final class RunNotifier {
     }
   }
 
+  /// Sends `paused` where it is wanted, without waiting for an answer.
+  public func runPaused(_ record: RunRecord) {
+    var content = NotificationContent.run(
+      record, event: .paused, failingSince: nil, mask: mask, root: layout.root)
+    content.reason = record.pausedSince.map { "paused since \(Timestamp.format($0))" }
+    let deadline = Date().addingTimeInterval(timeout.seconds)
+    for (index, channel) in channels.enumerated() where channel.events.contains(.paused) {
+      batch.launch(
+        content, channel: channel, key: key(index, channel), environment: environment,
+        deadline: deadline, bound: timeout)
+    }
+  }
+
   /// Sends what the final `record` calls for and returns the record with
   /// `notifications`, rewritten in `metricsFile` (nil: a refused run that
   /// could not be recorded).

@@ -20,6 +20,11 @@ package enum JournalEntry: Equatable, Sendable {
   case leftovers(task: String, group: Int32, count: Int, at: Date, killGrace: Duration)
   /// The run ended but its final record could not be written.
   case recordLost(status: RunStatus, exitCode: Int32, at: Date, reason: String)
+  /// The run was paused: `stopped` attempts were stopped (process groups
+  /// sent SIGSTOP, jobs suspended). A run that dies paused left them so.
+  case paused(at: Date, stopped: Int)
+  /// The run was resumed after a pause of `seconds`.
+  case resumed(at: Date, seconds: Double)
 
   package var line: String {
     switch self {
@@ -43,6 +48,10 @@ package enum JournalEntry: Equatable, Sendable {
     case .recordLost(let status, let exitCode, let at, let reason):
       return
         "record-lost\t\(Self.ms(at))\t\(status.rawValue)\t\(exitCode)\t\(Self.escape(reason))\n"
+    case .paused(let at, let stopped):
+      return "paused\t\(Self.ms(at))\t\(stopped)\n"
+    case .resumed(let at, let seconds):
+      return "resumed\t\(Self.ms(at))\t\(Self.micros(seconds))\n"
     }
   }
 
@@ -94,6 +103,12 @@ package enum JournalEntry: Equatable, Sendable {
     case "record-lost" where fields.count == 5:
       guard let status = RunStatus(rawValue: task), let code = Int32(fields[3]) else { return nil }
       self = .recordLost(status: status, exitCode: code, at: at, reason: Self.unescape(fields[4]))
+    case "paused" where fields.count == 3:
+      guard let stopped = int(2), stopped >= 0 else { return nil }
+      self = .paused(at: at, stopped: stopped)
+    case "resumed" where fields.count == 3:
+      guard let seconds = seconds(2), seconds >= 0 else { return nil }
+      self = .resumed(at: at, seconds: seconds)
     default:
       return nil
     }
@@ -103,7 +118,8 @@ package enum JournalEntry: Equatable, Sendable {
     switch self {
     case .started(_, _, _, _, let at, _), .exited(_, _, let at, _, _, _, _),
       .submitted(_, _, _, _, let at),
-      .finished(_, _, let at, _), .leftovers(_, _, _, let at, _), .recordLost(_, _, let at, _):
+      .finished(_, _, let at, _), .leftovers(_, _, _, let at, _), .recordLost(_, _, let at, _),
+      .paused(let at, _), .resumed(let at, _):
       at
     }
   }

@@ -21,6 +21,9 @@ package enum RunSettlement {
     var lastSign = record.updatedAt
     var lost: (status: RunStatus, exitCode: Int32, reason: String)?
     var leftovers: [String: Int] = [:]
+    // Pauses that ended, and one the orchestrator died in.
+    var pausedSeconds: Double?
+    var pausedSince = record.pausedSince
     for entry in journal {
       lastSign = max(lastSign, entry.date)
       switch entry {
@@ -44,6 +47,11 @@ package enum RunSettlement {
         leftovers[name] = overflow ? Int.max : sum
       case .recordLost(let status, let exitCode, _, let reason):
         lost = (status, exitCode, reason)
+      case .paused(let at, _):
+        pausedSince = at
+      case .resumed(_, let seconds):
+        pausedSeconds = (pausedSeconds ?? 0) + seconds
+        pausedSince = nil
       }
     }
     for (name, count) in leftovers {
@@ -85,6 +93,12 @@ package enum RunSettlement {
       record.status = .abandoned
       record.reason =
         "orchestrator (pid \(record.pid) on \(record.host)) died before the run finished"
+    }
+    // The journal holds every pause; the record only those it had seen.
+    if let pausedSeconds { record.pausedSeconds = max(record.pausedSeconds ?? 0, pausedSeconds) }
+    record.pausedSince = nil
+    if let pausedSince {
+      record.reason! += "; it was paused since \(Timestamp.format(pausedSince))"
     }
     if killedProcesses > 0 {
       record.reason! += "; killed \(killedProcesses) process(es) it left running"

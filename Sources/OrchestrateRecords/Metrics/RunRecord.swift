@@ -40,6 +40,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var scheduleGraceSeconds: Double? = nil
   public var timeoutSeconds: Double?
   public var stuckAfterSeconds: Double?
+  /// The pipeline's `paused_after`, when it sets one: a run paused longer
+  /// is a warning in status (else after an hour).
+  public var pausedAfterSeconds: Double? = nil
   public var maxAgeSeconds: Double?
   /// The pipeline's `health.min_success_rate`, when it sets one.
   public var minSuccessRate: Double? = nil
@@ -50,6 +53,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// (`setsid`, a double fork) and were still running when every task had
   /// ended: stopped like any task's leftovers.
   public var escapedProcesses: Int?
+  /// Since when the run has been paused (`orchestrate pause`, SIGTSTP):
+  /// present only while it is paused.
+  public var pausedSince: Date? = nil
+  /// Seconds the run spent paused in pauses that have ended; absent when
+  /// it never paused. Durations include this time; timeouts do not.
+  public var pausedSeconds: Double? = nil
   /// The environment the run was started in (`--environment`).
   public var environment: String?
   /// Parameter values; secrets as `***`.

@@ -26,6 +26,7 @@ extension RunRecord {
     scheduleGraceSeconds = pipeline.scheduleGrace?.seconds
     timeoutSeconds = pipeline.timeout?.seconds
     stuckAfterSeconds = pipeline.stuckAfter?.seconds
+    pausedAfterSeconds = pipeline.pausedAfter?.seconds
     maxAgeSeconds = pipeline.maxAge?.seconds
     minSuccessRate =
       pipeline.minSuccessRate == Pipeline.defaultMinSuccessRate ? nil : pipeline.minSuccessRate

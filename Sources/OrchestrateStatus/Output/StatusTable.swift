@@ -94,7 +94,9 @@ public enum StatusTable {
         style.red("\(when(failing.startedAt, now: now)) (\(failing.runs) run(s))"))
     }
     for run in pipeline.running {
-      let stuck = run.stuck ? "  " + style.red("STUCK") : ""
+      let stuck =
+        run.pausedSince.map { "  " + style.yellow("PAUSED") + " since \(when($0, now: now))" }
+        ?? (run.stuck ? "  " + style.red("STUCK") : "")
       row(
         "running",
         "\(run.runId)  \(Ago.format(run.elapsedSeconds))  "

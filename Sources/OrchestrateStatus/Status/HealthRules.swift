@@ -21,7 +21,18 @@ public enum HealthRules {
     let seconds = DurationDisplay.summary
 
     for run in status.running {
-      if run.elapsedSeconds > status.stuckAfterSeconds {
+      if let since = run.pausedSince {
+        let paused = now.timeIntervalSince(since)
+        if paused > status.pausedAfterSeconds {
+          add(
+            .warning,
+            "run \(run.runId) paused for \(seconds(paused)) "
+              + "(paused after \(seconds(status.pausedAfterSeconds))): "
+              + "orchestrate resume \(run.runId)")
+        }
+        continue  // paused, not stuck
+      }
+      if run.elapsedSeconds - (run.pausedSeconds ?? 0) > status.stuckAfterSeconds {
         add(
           .critical,
           "run \(run.runId) stuck: running for \(seconds(run.elapsedSeconds)) "

@@ -14,6 +14,8 @@ public struct PipelineAssessment {
   /// Never stuck sooner than this: 3× the p95 of a task that takes a second
   /// would cry wolf at every hiccup of a loaded machine.
   public static let minimumStuckAfter: Double = 60
+  /// A run paused longer than this is a warning, unless `paused_after` says otherwise.
+  public static let defaultPausedAfter: Double = 3600
   /// A task is slow at this factor of its usual duration...
   public static let slowFactor = 2.0
   /// ...and only when it took at least this much longer.
@@ -152,6 +154,7 @@ public struct PipelineAssessment {
       },
       failingSince: failingStreak(finished),
       running: running, abandoned: abandoned, tasks: tasks)
+    status.pausedAfterSeconds = newest?.pausedAfterSeconds ?? Self.defaultPausedAfter
     status.health = HealthRules.judge(status, now: now)
     return status
   }
@@ -178,10 +181,15 @@ public struct PipelineAssessment {
     let elapsed =
       secondsRunning(record.processStartTicks, record.bootId)
       ?? now.timeIntervalSince(record.startedAt)
+    // Time paused is not time stuck: a paused run is never stuck, and the
+    // time it was paused does not count towards it afterwards.
+    let paused = Self.pausedSeconds(of: record, now: now)
+    let isPaused = record.pausedSince != nil
     let tasks = record.tasks.filter { $0.status == .running }.map { task in
       let taskElapsed =
         secondsRunning(task.attempts.first?.processStartTicks, record.bootId)
         ?? task.startedAt.map { now.timeIntervalSince($0) } ?? 0
+      let taskActive = max(0, taskElapsed - (paused ?? 0))
       let durations = history.taskDurations[task.name] ?? []
       let threshold = Self.stuckThreshold(durations) ?? stuckAfter
       // A job still in its queue has not started: it is not stuck.
@@ -195,15 +203,25 @@ public struct PipelineAssessment {
         name: task.name, elapsedSeconds: taskElapsed, progress: task.progress,
         etaSeconds: Self.eta(
           elapsed: taskElapsed, usual: Percentile.of(durations, 50), progress: task.progress),
-        stuckAfterSeconds: threshold, stuck: taskElapsed > threshold,
+        stuckAfterSeconds: threshold, stuck: !isPaused && taskActive > threshold,
         resources: task.attempts.last?.liveResources)
     }
     return .init(
       runId: record.runId, startedAt: record.startedAt, elapsedSeconds: elapsed,
       host: record.host, pid: record.pid,
-      stuck: elapsed > stuckAfter || tasks.contains(where: \.stuck),
+      stuck: !isPaused
+        && (elapsed - (paused ?? 0) > stuckAfter || tasks.contains(where: \.stuck)),
+      pausedSince: record.pausedSince, pausedSeconds: paused,
       tasksTotal: record.tasks.count,
       tasksFinished: record.tasks.filter(\.status.isFinished).count, tasks: tasks)
+  }
+
+  /// The time `record`'s run has spent paused up to `now`, the current
+  /// pause included; nil when it never paused.
+  static func pausedSeconds(of record: RunRecord, now: Date) -> Double? {
+    guard record.pausedSeconds != nil || record.pausedSince != nil else { return nil }
+    return (record.pausedSeconds ?? 0)
+      + (record.pausedSince.map { max(0, now.timeIntervalSince($0)) } ?? 0)
   }
 
   /// 3× the p95 of the recent durations, or nil without enough of them.

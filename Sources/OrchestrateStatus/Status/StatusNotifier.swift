@@ -3,6 +3,7 @@ import FoundationEssentials
 /// `orchestrate status --notify`: what no run can report itself. Everything
 /// status calls CRITICAL goes to the pipelines' channels once per occurrence:
 /// missed runs (of pipelines that never ran too), stuck and abandoned runs,
+/// runs paused longer than `paused_after` (to channels that want `paused`),
 /// a refusal no channel heard of, and no success within max_age; and a
 /// recovery when a missed, stuck or stale one clears. The occurrences told
 /// are kept in `.notify-state`.
@@ -35,7 +36,9 @@ public enum StatusNotifier {
   }
 
   /// `refusalTold`: the newest run was refused and its own message reached a channel.
-  static func occurrences(_ status: PipelineStatus, refusalTold: Bool = false) -> [Occurrence] {
+  static func occurrences(_ status: PipelineStatus, refusalTold: Bool = false, now: Date = Date())
+    -> [Occurrence]
+  {
     let seconds = DurationDisplay.summary
     var found: [Occurrence] = []
     // Stale: runs stopped coming after a success. A run that did not
@@ -74,6 +77,17 @@ public enum StatusNotifier {
           key: "stuck:\(run.runId)", event: .stuck, headline: "STUCK", reason: reason,
           runId: run.runId))
     }
+    // A pause the run told when it began (`paused`) and forgotten since.
+    for run in status.running {
+      guard let since = run.pausedSince, now.timeIntervalSince(since) > status.pausedAfterSeconds
+      else { continue }
+      found.append(
+        Occurrence(
+          key: "paused:\(run.runId)", event: .paused, headline: "PAUSED",
+          reason: "run \(run.runId) paused for \(seconds(now.timeIntervalSince(since))) on "
+            + "\(run.host) (paused after \(seconds(status.pausedAfterSeconds))): "
+            + "orchestrate resume \(run.runId)", runId: run.runId))
+    }
     for run in status.abandoned {
       found.append(
         Occurrence(
@@ -102,7 +116,7 @@ public enum StatusNotifier {
     let state = NotifyState.read(directory: directory)
     // Each environment's occurrences apart: `prod/missed:…`.
     let scope = status.environment.map { "\($0)/" } ?? ""
-    let current = occurrences(status, refusalTold: audience.refusalTold).map {
+    let current = occurrences(status, refusalTold: audience.refusalTold, now: now).map {
       var occurrence = $0
       occurrence.key = scope + occurrence.key
       return occurrence

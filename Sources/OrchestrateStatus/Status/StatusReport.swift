@@ -72,6 +72,9 @@ public struct PipelineStatus: Codable, Sendable {
   /// When a run counts as stuck (the pipeline's `stuck_after`, or derived
   /// from its history).
   public var stuckAfterSeconds: Double
+  /// A run paused longer than this is a WARNING (the pipeline's
+  /// `paused_after`, else an hour).
+  public var pausedAfterSeconds: Double = PipelineAssessment.defaultPausedAfter
   /// Below this success rate in the window (with enough finished runs) it is a WARNING.
   public var minSuccessRate: Double
   public var health: Health
@@ -138,7 +141,12 @@ public struct PipelineStatus: Codable, Sendable {
     public var elapsedSeconds: Double
     public var host: String
     public var pid: Int32
+    /// Never set for a paused run: it is paused, not stuck.
     public var stuck: Bool
+    /// Since when it is paused, while it is.
+    public var pausedSince: Date? = nil
+    /// Time spent paused so far, the current pause included; absent when it never paused.
+    public var pausedSeconds: Double? = nil
     public var tasksTotal: Int
     public var tasksFinished: Int
     public var tasks: [RunningTask]

@@ -3,6 +3,8 @@ import FoundationEssentials
 /// What a person can be told about, by name in `on:`.
 public enum NotifyEvent: String, Codable, Sendable, CaseIterable, Comparable {
   case start, success, partial, failure, recovery, anomaly, missed, stuck
+  /// A run was paused (`orchestrate pause`), told by the run when it pauses.
+  case paused
   /// Only from `orchestrate notify test`.
   case test
 

@@ -26,6 +26,19 @@ protocol Executor: AnyObject, Sendable {
   /// SIGKILL ends it now.
   func signal(_ handle: AttemptHandle, _ signal: Int32)
 
+  /// Why this executor cannot pause its attempts; nil when it can. A run
+  /// is paused whole or not at all: the scheduler asks before it stops any.
+  var pauseRefusal: String? { get }
+
+  /// Stops a started attempt where it is (a process group sent SIGSTOP, a
+  /// job suspended or held in its queue) until `resume`. `problem` is told,
+  /// from any thread, why it could not, if it could not: an executor that
+  /// asks a queue does so on its own thread, never holding the scheduler's.
+  func suspend(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void)
+
+  /// Lets a suspended attempt go on.
+  func resume(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void)
+
   /// Writes what identifies a started attempt into its record (a pid, a job
   /// id); returns how the run's log names it ("pid 4121", "Slurm job 77").
   func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String
@@ -39,6 +52,8 @@ protocol Executor: AnyObject, Sendable {
 }
 
 extension Executor {
+  var pauseRefusal: String? { nil }
+
   func noteRunning(on node: String?, after queued: Double, in attempt: inout AttemptRecord) {
     attempt.node = node
     attempt.queuedSeconds = queued

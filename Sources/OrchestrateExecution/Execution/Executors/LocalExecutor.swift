@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+import Glibc
 
 /// Runs attempts as child processes of the orchestrator, each leading a
 /// process group of its own; exits come from the one reaper thread.
@@ -36,6 +37,18 @@ final class LocalExecutor: Executor {
   func signal(_ handle: AttemptHandle, _ signal: Int32) {
     guard case .process(let pid, _) = handle else { return }
     ChildProcess.signalGroup(pid, signal)
+  }
+
+  /// SIGSTOP to the attempt's group: every process of it stops, the
+  /// task's children included. A group already gone is ending anyway.
+  func suspend(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    guard case .process(let pid, _) = handle else { return }
+    ChildProcess.signalGroup(pid, SIGSTOP)
+  }
+
+  func resume(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    guard case .process(let pid, _) = handle else { return }
+    ChildProcess.signalGroup(pid, SIGCONT)
   }
 
   func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {

@@ -8,6 +8,8 @@ public struct SlurmClient: Sendable {
   let sbatch: String?
   let squeue: String?
   let scancel: String?
+  /// For pausing a run: `scontrol suspend|resume|hold|release`.
+  let scontrol: String?
   /// The orchestrator's own environment, for squeue and scancel.
   let environment: SharedEnvironment
 
@@ -35,6 +37,7 @@ public struct SlurmClient: Sendable {
     sbatch = find("sbatch")
     squeue = find("squeue")
     scancel = find("scancel")
+    scontrol = find("scontrol")
     self.environment = environment
   }
 
@@ -105,6 +108,20 @@ public struct SlurmClient: Sendable {
     let result = try? CapturedCommand.run(
       scancel, arguments, environment: ProcessEnvironment(shared: environment))
     return result?.succeeded ?? false
+  }
+
+  /// `scontrol VERB` for one job (suspend and resume a running job, hold
+  /// and release a queued one); nil when it worked, else Slurm's words.
+  func control(_ verb: String, job id: String) -> String? {
+    guard let scontrol else { return "scontrol not found in PATH" }
+    do {
+      let result = try CapturedCommand.run(
+        scontrol, [verb, id], environment: ProcessEnvironment(shared: environment))
+      if result.succeeded { return nil }
+      return result.oneLine.isEmpty ? "scontrol \(verb) \(id) failed" : result.oneLine
+    } catch {
+      return error.description
+    }
   }
 
   /// The jobs among `ids` still queued or running whose name is the one

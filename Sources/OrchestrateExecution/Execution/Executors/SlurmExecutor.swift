@@ -32,7 +32,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
   /// After our own `scancel`, how long Slurm has to say the job ended.
   static let cancelConfirmation = 30.0
 
-  private struct TrackedJob {
+  fileprivate struct TrackedJob {
     var task: String
     var resultPath: String
     var submitted: Date
@@ -44,6 +44,8 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     var leftQueue: Date?
     /// When we asked Slurm to end it.
     var cancelRequested: Date?
+    /// Held in its queue by a pause of the run.
+    var held = false
   }
 
   init(
@@ -262,6 +264,24 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     interval = changed ? Self.fastestPoll : min(interval * 2, Self.slowestPoll)
   }
 
+  /// One `scontrol` call for a pause or a resume of job `id`, on this
+  /// executor's queue: `choose` picks the verb from what is known of the
+  /// job, the word for a problem, and whether the job is held afterwards.
+  fileprivate func control(
+    _ id: String, problem: @escaping @Sendable (String) -> Void,
+    choose: @escaping @Sendable (TrackedJob) -> (verb: String, done: String, held: Bool)
+  ) {
+    queue.async { [self] in
+      guard let job = jobs[id] else { return }
+      let (verb, done, held) = choose(job)
+      if let failure = client.control(verb, job: id) {
+        problem("Slurm job \(id) could not be \(done): \(failure)")
+      } else {
+        jobs[id]?.held = held
+      }
+    }
+  }
+
   private func end(of job: TrackedJob, result: TaskResultFile) -> AttemptEnd {
     AttemptEnd(
       status: result.status, usage: result.usage, reason: result.error,
@@ -274,6 +294,27 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     AttemptEnd(
       status: nil, usage: ResourceUsage(peakRSSBytes: 0, userSeconds: 0, systemSeconds: 0),
       reason: reason, node: job.node, queueState: job.state)
+  }
+}
+
+/// Pausing: a job that runs is suspended (`scontrol suspend`: Slurm stops
+/// its processes on the node), one still queued is held (`scontrol hold`),
+/// so that it does not start while the run is paused; resuming undoes
+/// whichever was done. Slurm may allow suspending only to its operators.
+extension SlurmExecutor {
+  func suspend(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    guard case .job(let id, _) = handle else { return }
+    control(id, problem: problem) { job in
+      let running = job.seenRunning || job.state != "PENDING"
+      return running ? ("suspend", "suspended", false) : ("hold", "held", true)
+    }
+  }
+
+  func resume(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    guard case .job(let id, _) = handle else { return }
+    control(id, problem: problem) { job in
+      job.held ? ("release", "released", false) : ("resume", "resumed", false)
+    }
   }
 }
 

@@ -30,6 +30,8 @@ struct PingChannel: ChannelSender {
     let suffix: String =
       switch event {
       case .start: "start"
+      // Told without changing the check's state: a pause is neither an end nor a start.
+      case .paused: "log"
       case .failure, .partial: exitCode.map { String($0) } ?? "fail"
       default: ""
       }

@@ -21,6 +21,10 @@ final class CommandExecutor: Executor, @unchecked Sendable {
     var submit: [String]
     var status: [String]
     var cancel: [String]
+    /// `suspend ID` and `resume ID` (as `qsig -s STOP`, `bstop`/`bresume`):
+    /// without both, a run with jobs here cannot be paused.
+    var suspend: [String]? = nil
+    var resume: [String]? = nil
   }
 
   let capacity: Int
@@ -100,6 +104,34 @@ final class CommandExecutor: Executor, @unchecked Sendable {
   func signal(_ handle: AttemptHandle, _ signal: Int32) {
     guard case .job(let id, _) = handle else { return }
     queue.async { [self] in _ = run(commands.cancel + [id], environment: .inherited) }
+  }
+
+  var pauseRefusal: String? {
+    commands.suspend == nil || commands.resume == nil
+      ? "the command executor has no suspend and resume commands: its jobs cannot be paused"
+      : nil
+  }
+
+  func suspend(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    control(handle, with: commands.suspend, doing: "suspended", problem: problem)
+  }
+
+  func resume(_ handle: AttemptHandle, problem: @escaping @Sendable (String) -> Void) {
+    control(handle, with: commands.resume, doing: "resumed", problem: problem)
+  }
+
+  private func control(
+    _ handle: AttemptHandle, with command: [String]?, doing: String,
+    problem: @escaping @Sendable (String) -> Void
+  ) {
+    guard case .job(let id, _) = handle, let command else { return }
+    queue.async { [self] in
+      let answer = run(command + [id], environment: .inherited)
+      if answer?.succeeded != true {
+        problem(
+          "job \(id) could not be \(doing): \(answer?.oneLine ?? "the command did not start")")
+      }
+    }
   }
 
   func noteStart(of launch: ExecutorLaunch, in attempt: inout AttemptRecord) -> String {
