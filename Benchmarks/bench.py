@@ -859,44 +859,51 @@ class Viewers:
 
     def __enter__(self):
         self.known = set(os.listdir(self.directory))
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.watch, args=(i,)) for i in range(self.clients)]
+        self.stop, self.found = threading.Event(), threading.Event()
+        self.path = None
+        self.threads = [threading.Thread(target=self.find)] + [
+            threading.Thread(target=self.watch, args=(i,)) for i in range(self.clients)]
         for thread in self.threads:
             thread.start()
         return self
 
     def __exit__(self, *_):
         self.stop.set()
+        self.found.set()
         for thread in self.threads:
             thread.join()
 
-    def current_run(self):
-        """The record the run being measured has written, once it has."""
-        new = [n for n in os.listdir(self.directory)
-               if n.endswith(".json") and n not in self.known]
-        return max(new)[:-len(".json")] if new else None
+    def find(self):
+        """The page of the run being measured, once its record exists: looked for by one
+        thread, so that the browsers cost the machine only their requests."""
+        while not self.stop.is_set():
+            new = [n for n in os.listdir(self.directory)
+                   if n.endswith(".json") and n not in self.known]
+            if new:
+                self.path = f"/runs/{max(new)[:-len('.json')]}.html?live=1"
+                self.found.set()
+                return
+            self.stop.wait(0.02)
 
     def watch(self, index):
         host, port = self.base.split("//")[1].split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        self.found.wait()
         # Browsers opened at different moments: their ticks spread over the 2 s.
         self.stop.wait(self.every * index / self.clients)
-        path = None
         while not self.stop.is_set():
-            path = path or (lambda run: run and f"/runs/{run}.html?live=1")(self.current_run())
-            if path:
-                try:
-                    connection.request("GET", path)
-                    answer = connection.getresponse()
-                    answer.read()
-                    ok = answer.status == 200
-                except (OSError, http.client.HTTPException):
-                    connection.close()
-                    ok = False
-                with self.lock:
-                    self.answers += ok
-                    self.failures += not ok
-            self.stop.wait(self.every if path else 0.05)
+            try:
+                connection.request("GET", self.path)
+                answer = connection.getresponse()
+                answer.read()
+                ok = answer.status == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                ok = False
+            with self.lock:
+                self.answers += ok
+                self.failures += not ok
+            self.stop.wait(self.every)
         connection.close()
 
 

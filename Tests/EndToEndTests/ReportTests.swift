@@ -31,7 +31,7 @@ import Testing
     #expect(records.count == 2)
     let report = try Orchestrate.run(["report", "--root", root.path])
     #expect(report.exitCode == 0, "\(report.stderr)")
-    #expect(report.stdout.contains("report/index.html: 4 page(s) written"), "\(report.stdout)")
+    #expect(report.stdout.contains("report/index.html: 5 page(s) written"), "\(report.stdout)")
 
     let pages =
       ["report/index.html", "report/pipelines/nightly.html"]
@@ -55,6 +55,25 @@ import Testing
     #expect(run.contains("&lt;b&gt;not markup&lt;/b&gt;"))
     #expect(run.contains("rows 42"))
     #expect(run.contains("href=\"../../logs/nightly/\(records[1].runId)/flaky.attempt-2.log\""))
+
+    // The list of runs, filtered in the page: every run a row with what
+    // the choices compare, linked from the overview.
+    #expect(overview.contains("href=\"runs.html\""))
+    let list = try #require(root.read("report/runs.html"))
+    #expect(ReportPages.externalReferences(list).isEmpty)
+    #expect(ReportPages.brokenLinks(list, in: "\(root.path)/report").isEmpty)
+    #expect(try ReportPages.strictParseErrors(["\(root.path)/report/runs.html"]) == "")
+    for record in records {
+      #expect(
+        list.contains(
+          "<tr data-pipeline=\"nightly\" data-status=\"\(record.status.rawValue)\" data-environment=\"\" data-trigger=\"scheduled\""
+        ), "\(record.runId)")
+      #expect(list.contains("href=\"runs/\(record.runId).html\""))
+    }
+    for filter in ["pipeline", "status", "environment", "started", "trigger"] {
+      #expect(list.contains("<select data-filter=\"\(filter)\">"), "\(filter)")
+    }
+    #expect(list.contains("<option value=\"partial\">partial</option>"))
 
     // A second report rewrites no run page (pages that say "… ago" may
     // change when the clock has moved on).

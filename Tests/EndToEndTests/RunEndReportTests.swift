@@ -27,10 +27,13 @@ import Testing
     #expect(first.exitCode == 0, "\(first.stderr)")
     #expect(first.stdout == "" && first.stderr == "")
     let firstRun = try root.onlyRecord("nightly").runId
-    for page in ["site/index.html", "site/pipelines/nightly.html", "site/runs/\(firstRun).html"] {
+    for page in [
+      "site/index.html", "site/runs.html", "site/pipelines/nightly.html",
+      "site/runs/\(firstRun).html",
+    ] {
       #expect(root.exists(page), "\(page) was not written")
     }
-    #expect(eventLog(root, "nightly", firstRun).contains("report: 3 page(s) written, 0 unchanged"))
+    #expect(eventLog(root, "nightly", firstRun).contains("report: 4 page(s) written, 0 unchanged"))
 
     let second = try Orchestrate.run(["nightly", "--root", root.path])
     #expect(second.exitCode == 0)
@@ -40,7 +43,8 @@ import Testing
     #expect(root.exists("site/runs/\(firstRun).html"))
     let runPage = try #require(root.read("site/runs/\(secondRun).html"))
     #expect(runPage.contains("href=\"../../logs/nightly/\(secondRun)/load.log\""))
-    let pages = ["index.html", "pipelines/nightly.html", "runs/\(secondRun).html"]
+    #expect(try #require(root.read("site/runs.html")).contains("runs/\(secondRun).html"))
+    let pages = ["index.html", "runs.html", "pipelines/nightly.html", "runs/\(secondRun).html"]
     #expect(try ReportPages.strictParseErrors(pages.map { "\(root.path)/site/\($0)" }) == "")
   }
 

@@ -11,8 +11,8 @@ public enum OverviewPage {
     var body = "<h1>Pipelines</h1>"
     body +=
       "<p>\(StatusMark(report.health.level).badge) <span class=\"muted\">\(pipelines.count) pipeline(s) under <code>\(HTML.escape(report.root))</code>, statistics over \(report.windowDays) day(s), as of \(ReportFormat.time(now)) UTC</span></p>"
-    if let runList = links.runList, !pipelines.isEmpty {
-      body += "<p><a href=\"\(runList)\">Every run, by status, environment and time</a></p>"
+    if !pipelines.isEmpty {
+      body += "<p><a href=\"\(links.runList)\">Every run, by status, environment and time</a></p>"
     }
     if pipelines.isEmpty {
       body += "<p class=\"muted\">No runs recorded yet.</p>"

@@ -27,9 +27,9 @@ public struct ReportLinks: Sendable, Equatable {
   /// From a page one directory down (`pipelines/`, `runs/`).
   static let overview = "../index.html"
 
-  /// The list of runs with its filters, from the overview: served only,
-  /// since filtering needs the server.
-  var runList: String? { logs == .api ? "runs.html" : nil }
+  /// The list of runs with its filters, from the overview: filtered by
+  /// serve, or in the page by a written report's.
+  var runList: String { "runs.html" }
 
   /// A pipeline's page: one for each environment it ran in
   /// (`pipelines/nightly~prod.html`; no name holds a `~`).

@@ -71,6 +71,15 @@ public struct ReportSite: Sendable {
     }
     let links = ReportLinks(logs: logLinks(), runPages: pages)
     try put("index.html", OverviewPage.render(overview, links: links), &outcome)
+    var newest = RunFilter()
+    newest.limit = WrittenRunsPage.limit
+    if let list = try? RunListCollector.collect(
+      layout: source.layout, filter: newest, now: source.now, loads: source.loads)
+    {
+      try put(
+        "runs.html",
+        WrittenRunsPage.render(list, pipelines: known, links: links, now: source.now), &outcome)
+    }
     // A pipeline that now runs only in environments has a page for each of
     // them: its page of one (an older report's) would be linked from nowhere.
     for name in Set(histories.map(\.status.name))

@@ -2,8 +2,8 @@ import FoundationEssentials
 
 /// `runs.html` under `orchestrate serve`: the list `orchestrate runs`
 /// prints, its filters as rows of links (a page may submit no form), each
-/// link the same query with one filter changed. Served only: a written
-/// report has no server to filter for it.
+/// link the same query with one filter changed. A written report has no
+/// server to filter for it: its page is `WrittenRunsPage`.
 public enum RunsPage {
   /// `list` is nil when `problem` refused the query.
   public static func render(
@@ -148,7 +148,13 @@ public enum RunsPage {
     for entry in list.runs {
       let pipeline = ReportLinks.pipeline(
         entry.pipeline, environment: entry.environment, fromOverview: true)
-      html += "<tr><td>\(run(entry.runId))</td>"
+      // What a written report's page filters by, in the page.
+      html += "<tr data-pipeline=\"\(HTML.escape(entry.pipeline))\""
+      html += " data-status=\"\(entry.status.rawValue)\""
+      html += " data-environment=\"\(HTML.escape(entry.environment ?? ""))\""
+      html += " data-trigger=\"\(entry.trigger.rawValue)\""
+      html += " data-started=\"\(Int64(entry.startedAt.timeIntervalSince1970))\">"
+      html += "<td>\(run(entry.runId))</td>"
       html += "<td><a href=\"\(pipeline)\">\(HTML.escape(entry.pipeline))</a></td>"
       html += "<td>\(entry.environment.map(HTML.escape) ?? "<span class=\"muted\">-</span>")</td>"
       html += "<td>\(StatusMark(entry.status).badge)</td>"

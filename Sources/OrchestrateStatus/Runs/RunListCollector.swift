@@ -15,6 +15,13 @@ public enum RunListCollector {
   public static func collect(layout: RootLayout, filter: RunFilter, now: Date = Date())
     throws(UnknownPipeline) -> RunList
   {
+    try collect(layout: layout, filter: filter, now: now, loads: nil)
+  }
+
+  /// `loads`: index loads shared with the report's other pages.
+  static func collect(
+    layout: RootLayout, filter: RunFilter, now: Date, loads: SharedIndexLoads?
+  ) throws(UnknownPipeline) -> RunList {
     for name in filter.pipelines {
       if let unknown = KnownPipelines.unknown(name, layout: layout) {
         throw UnknownPipeline(description: unknown)
@@ -27,7 +34,9 @@ public enum RunListCollector {
     var unreadable: [StatusIndex.Unreadable] = []
     for name in names {
       let directory = layout.metricsDirectory(pipeline: name)
-      let contents = StatusIndex.load(directory: directory, now: now, tasks: .newest(0))
+      let contents =
+        loads?.load(directory: directory, tasks: .newest(0))
+        ?? StatusIndex.load(directory: directory, now: now, tasks: .newest(0))
       unreadable += contents.unreadable.map {
         .init(path: "metrics/\(name)/\($0.path)", reason: $0.reason)
       }
