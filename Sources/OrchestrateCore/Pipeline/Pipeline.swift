@@ -49,6 +49,8 @@ public struct Pipeline: Sendable, Equatable {
   public var reportPath: String? = nil
   /// Who may read the run's files, and whether a tree others can write is accepted (`files:`).
   public var files = FileSettings()
+  /// Stages of the items its tasks report, and their health rules (`items:`).
+  public var items = ItemSettings()
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
@@ -88,6 +90,8 @@ public struct PipelineTask: Sendable, Equatable {
   /// Runs only when this holds; otherwise skipped, and its dependents run as if it completed.
   public var when: TaskCondition?
   public var executor: TaskExecutorKind
+  /// Left out of a run while the backlog before a stage is too long.
+  public var backpressure: Backpressure? = nil
   /// Line of the task in its file, when known.
   public var line: Int?
 

@@ -1,0 +1,262 @@
+import FoundationEssentials
+import Glibc
+
+/// A pipeline's item ledger: `metrics/<pipeline>/items/`, holding one
+/// append-only segment of events per run (`segments/<run_id>.events`), an
+/// index of each finished segment (`segments/<run_id>.index`) and the
+/// snapshot of every item's latest state per stage (`snapshot`). Readers
+/// take the snapshot and the committed events it does not cover yet; the
+/// run that holds the pipeline's lock folds those into a new snapshot when
+/// it ends (`compact`).
+public struct ItemLedger: Sendable {
+  public let directory: String
+
+  public init(layout: RootLayout, pipeline: String) {
+    directory = layout.itemsDirectory(pipeline: pipeline)
+  }
+
+  var segmentsDirectory: String { directory + "/segments" }
+  var snapshotPath: String { "\(directory)/\(ItemSnapshot.fileName)" }
+
+  package func segmentPath(run: String) -> String {
+    "\(segmentsDirectory)/\(ItemSegment.name(run: run))"
+  }
+
+  /// Whether any task of the pipeline ever reported an item.
+  public var exists: Bool {
+    var info = stat()
+    return lstat(directory, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+  }
+
+  /// Segment files, oldest run first (run ids sort by their start).
+  func segments() -> [(name: String, run: String)] {
+    FileSystem.entries(of: segmentsDirectory, named: { ItemSegment.run(ofFile: $0) != nil }) {
+      name, info in
+      info.st_mode & S_IFMT == S_IFREG ? (name, ItemSegment.run(ofFile: name)!) : nil
+    }.sorted { $0.name < $1.name }
+  }
+
+  /// The ledger as it stands: the snapshot with every committed event it
+  /// does not cover applied.
+  package func load() throws(ItemSnapshot.Unreadable) -> ItemLedgerView {
+    let snapshot = try ItemSnapshot.open(snapshotPath)
+    var summary = snapshot?.summary ?? ItemSummary()
+    var changed: [String: [ItemStageState]] = [:]
+    var covered = summary.covered
+    for segment in segments() {
+      let from = summary.covered[segment.name] ?? 0
+      let read = ItemSegment.read(
+        path: "\(segmentsDirectory)/\(segment.name)", run: segment.run, from: from)
+      covered[segment.name] = read.end
+      for (_, event) in read.events {
+        var states = changed[event.item] ?? snapshot?.states(of: event.item) ?? []
+        if changed[event.item] == nil { summary.remove(item: event.item, states: states) }
+        if let index = states.firstIndex(where: { $0.stage == event.stage }) {
+          states[index] = event.state
+        } else {
+          states.append(event.state)
+          states.sort { $0.stage < $1.stage }
+        }
+        changed[event.item] = states
+      }
+    }
+    for (item, states) in changed { summary.add(item: item, states: states) }
+    summary.covered = covered
+    return ItemLedgerView(summary: summary, snapshot: snapshot, changed: changed)
+  }
+
+  /// Folds the events the snapshot does not cover into a new snapshot,
+  /// and indexes every segment not indexed yet. Only the holder of the
+  /// pipeline's lock calls it: no segment grows meanwhile.
+  package func compact() throws -> ItemSummary {
+    let view = try load()
+    guard !view.changed.isEmpty || view.snapshot == nil else { return view.summary }
+    var summary = ItemSummary()
+    summary.covered = view.summary.covered
+    let writer = try BufferedAtomicWriter(path: snapshotPath)
+    let changedKeys = view.changed.keys.map { (Array(ItemText.escape($0).utf8), $0) }
+      .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+    var next = 0
+    func emit(_ item: String, _ states: [ItemStageState]) {
+      summary.add(item: item, states: states)
+      for state in states { writer.append(ItemSnapshot.line(item: item, state)) }
+    }
+    view.snapshot?.forEachItem { item, states in
+      let key = Array(ItemText.escape(item).utf8)
+      while next < changedKeys.count, changedKeys[next].0.lexicographicallyPrecedes(key) {
+        emit(changedKeys[next].1, view.changed[changedKeys[next].1]!)
+        next += 1
+      }
+      if next < changedKeys.count, changedKeys[next].0 == key {
+        emit(item, view.changed[item]!)
+        next += 1
+      } else {
+        emit(item, states)
+      }
+    }
+    while next < changedKeys.count {
+      emit(changedKeys[next].1, view.changed[changedKeys[next].1]!)
+      next += 1
+    }
+    let itemsEnd = writer.written
+    writer.append(ItemSnapshot.summaryText(summary))
+    writer.append(ItemSnapshot.trailer(offset: itemsEnd))
+    try writer.commit()
+    indexSegments()
+    return summary
+  }
+
+  /// Writes the index of each segment that has none: its item ids sorted,
+  /// each with the offset of one of its events.
+  func indexSegments() {
+    for segment in segments() {
+      let indexPath = "\(segmentsDirectory)/\(segment.run)\(ItemSegment.indexSuffix)"
+      if access(indexPath, F_OK) == 0 { continue }
+      let read = ItemSegment.read(path: "\(segmentsDirectory)/\(segment.name)", run: segment.run)
+      var lines = read.events.map { (Array(ItemText.escape($0.event.item).utf8), $0.offset) }
+      lines.sort {
+        $0.0 == $1.0 ? $0.1 < $1.1 : $0.0.lexicographicallyPrecedes($1.0)
+      }
+      guard let writer = try? BufferedAtomicWriter(path: indexPath) else { continue }
+      for (key, offset) in lines {
+        writer.append(String(decoding: key, as: UTF8.self) + "\t\(offset)\n")
+      }
+      writer.append(ItemSnapshot.trailer(offset: read.end))
+      try? writer.commit()
+    }
+  }
+
+  /// Every committed event of `item`, oldest first, found through the
+  /// segments' indexes (a segment not indexed yet is read through).
+  public func history(of item: String) -> [ItemEvent] {
+    let key = Array(ItemText.escape(item).utf8)
+    var events: [ItemEvent] = []
+    for segment in segments() {
+      let path = "\(segmentsDirectory)/\(segment.name)"
+      let indexPath = "\(segmentsDirectory)/\(segment.run)\(ItemSegment.indexSuffix)"
+      var from: Int64 = 0
+      let index = open(indexPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+      if index >= 0 {
+        defer { close(index) }
+        var info = stat()
+        let trailerLength = Int64(ItemSnapshot.trailerLength)
+        if fstat(index, &info) == 0, Int64(info.st_size) >= trailerLength {
+          let end = Int64(info.st_size) - trailerLength
+          let trailer = String(
+            decoding: ItemFile.read(index, from: end, count: Int(trailerLength)), as: UTF8.self)
+          if trailer.hasPrefix(ItemSnapshot.trailerPrefix),
+            let indexed = Int64(trailer.dropFirst(ItemSnapshot.trailerPrefix.count).dropLast())
+          {
+            from = indexed
+            let offsets = SortedLines(fd: index, end: end).lines(withKey: key).compactMap {
+              Int64(
+                String(
+                  decoding: $0.line.split(separator: UInt8(ascii: "\t")).last ?? [], as: UTF8.self))
+            }
+            events += Self.events(at: offsets, path: path, run: segment.run)
+          }
+        }
+      }
+      events += ItemSegment.read(path: path, run: segment.run, from: from).events.map(\.event)
+        .filter { $0.item == item }
+    }
+    return events
+  }
+
+  private static func events(at offsets: [Int64], path: String, run: String) -> [ItemEvent] {
+    guard !offsets.isEmpty else { return [] }
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    return offsets.sorted().compactMap { offset in
+      let bytes = ItemFile.read(fd, from: offset, count: 16 << 10)
+      guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+      return ItemSegment.event(Substring(decoding: bytes[..<newline], as: UTF8.self), run: run)
+    }
+  }
+}
+
+/// The ledger as read: a snapshot and what happened since.
+public final class ItemLedgerView: @unchecked Sendable {
+  public let summary: ItemSummary
+  let snapshot: ItemSnapshot?
+  /// Items changed since the snapshot, with their states now.
+  let changed: [String: [ItemStageState]]
+
+  init(summary: ItemSummary, snapshot: ItemSnapshot?, changed: [String: [ItemStageState]]) {
+    self.summary = summary
+    self.snapshot = snapshot
+    self.changed = changed
+  }
+
+  /// The item's latest state in each stage.
+  public func states(of item: String) -> [ItemStageState] {
+    changed[item] ?? snapshot?.states(of: item) ?? []
+  }
+
+  /// Every item with its states (those of the snapshot in its order, then
+  /// the ones new since).
+  public func forEachItem(_ body: (String, [ItemStageState]) -> Void) {
+    snapshot?.forEachItem { item, states in
+      body(item, changed[item] ?? states)
+    }
+    for (item, states) in changed where snapshot?.states(of: item).isEmpty ?? true {
+      body(item, states)
+    }
+  }
+}
+
+/// A file written in pieces to a temporary name, then fsynced and renamed
+/// over `path`: the snapshot may be far larger than memory should hold at once.
+final class BufferedAtomicWriter {
+  let path: String
+  let temporary: String
+  private let fd: Int32
+  private var buffer = ""
+  private(set) var written: Int64 = 0
+  private var failed = false
+
+  init(path: String) throws(AtomicFile.WriteError) {
+    self.path = path
+    temporary = TemporaryFileName.temporary(for: path)
+    if let problem = FileSystem.makeDirectories(PathName.parent(path)) {
+      throw AtomicFile.WriteError(path: problem.path, reason: problem.reason)
+    }
+    fd = FileSystem.openNew(temporary, O_WRONLY)
+    guard fd >= 0 else {
+      throw AtomicFile.WriteError(path: path, reason: "open: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  deinit {
+    if fd >= 0 { close(fd) }
+  }
+
+  func append(_ text: String) {
+    buffer += text
+    written += Int64(text.utf8.count)
+    if buffer.utf8.count >= 1 << 20 { flush() }
+  }
+
+  private func flush() {
+    if !FileDescriptor.writeAll(buffer, to: fd) { failed = true }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  func commit() throws(AtomicFile.WriteError) {
+    flush()
+    func failure(_ call: String) -> AtomicFile.WriteError {
+      AtomicFile.WriteError(path: path, reason: "\(call): \(String(cString: strerror(errno)))")
+    }
+    if failed || fsync(fd) != 0 {
+      let error = failure(failed ? "write" : "fsync")
+      unlink(temporary)
+      throw error
+    }
+    guard rename(temporary, path) == 0 else {
+      let error = failure("rename")
+      unlink(temporary)
+      throw error
+    }
+  }
+}
