@@ -31,6 +31,7 @@ struct OrchestrateCommand: ParsableCommand {
       RunCommand.self, ValidateCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self,
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
       ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self, NotifyCommand.self,
+      ItemsCommand.self,
     ],
     defaultSubcommand: RunCommand.self)
 

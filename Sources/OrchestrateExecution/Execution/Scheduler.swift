@@ -52,6 +52,10 @@ final class Scheduler: @unchecked Sendable {
   /// stepped while it runs (`startedAt` is a label).
   var taskStarts: [Int: ContinuousClock.Instant] = [:]
   var completion: (@Sendable (RunRecord, AtomicFile.WriteError?) -> Void)?
+  /// This run's segment of the item ledger, opened at the first commit.
+  lazy var itemWriter = ItemSegmentWriter(
+    path: ItemLedger(layout: launcher.layout, pipeline: plan.pipeline.name)
+      .segmentPath(run: launcher.run.text))
 
   struct RunningAttempt {
     var handle: AttemptHandle
@@ -178,6 +182,11 @@ final class Scheduler: @unchecked Sendable {
         finish(
           index, as: .skipped, reason: "dependency \(dependency.name) \(dependency.status.rawValue)"
         )
+        continue
+      }
+      // Back-pressure is judged once, before the first attempt.
+      if record.tasks[index].attempts.isEmpty, let reason = backpressureReason(step) {
+        finish(index, as: .notWanted, reason: reason)
         continue
       }
       startAttempt(index)
@@ -368,6 +377,7 @@ final class Scheduler: @unchecked Sendable {
           task: plan.steps[index].name, attempt: entry.number, at: entry.finishedAt!,
           durationSeconds: elapsed, status: status, timedOut: attempt.timedOut, usage: end.usage))
     }
+    commitItems(of: attempt, index: index, number: entry.number)
     return entry.number
   }
 

@@ -75,6 +75,11 @@ package enum ItemSegment {
   package struct AttemptKey: Hashable, Sendable {
     package var task: String
     package var attempt: Int
+
+    package init(task: String, attempt: Int) {
+      self.task = task
+      self.attempt = attempt
+    }
   }
 
   package static func read(path: String, run: String, from offset: Int64 = 0) -> Read {
