@@ -131,7 +131,7 @@ public enum PipelineRun {
     let final = ended.record
     let notified = notifier?.runEnded(final, metricsFile: started.metricsFile) ?? final
     let indexed = StatusIndex.add(finalRecord: notified, at: started.metricsFile)
-    ItemCompaction.compact(pipeline: pipeline.name, layout: layout, events: events)
+    ItemCompaction.compact(pipeline: pipeline, layout: layout, events: events)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")

@@ -68,11 +68,13 @@ public struct ItemLedger: Sendable {
   /// Folds the events the snapshot does not cover into a new snapshot,
   /// and indexes every segment not indexed yet. Only the holder of the
   /// pipeline's lock calls it: no segment grows meanwhile.
-  package func compact() throws -> ItemSummary {
+  package func compact(settings: ItemSettings? = nil) throws -> ItemSummary {
     let view = try load()
-    guard !view.changed.isEmpty || view.snapshot == nil else { return view.summary }
+    guard !view.changed.isEmpty || view.snapshot == nil || view.summary.settings != settings
+    else { return view.summary }
     var summary = ItemSummary()
     summary.covered = view.summary.covered
+    summary.settings = settings ?? view.summary.settings
     let writer = try BufferedAtomicWriter(path: snapshotPath)
     let changedKeys = view.changed.keys.map { (Array(ItemText.escape($0).utf8), $0) }
       .sorted { $0.0.lexicographicallyPrecedes($1.0) }

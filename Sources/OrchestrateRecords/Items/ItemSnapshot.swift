@@ -156,6 +156,11 @@ package final class ItemSnapshot: @unchecked Sendable {
         + "\(failure.run)\t\(ItemText.escape(failure.task))\t"
         + "\(failure.error.map(ItemText.escape) ?? "")\n"
     }
+    if let settings = summary.settings {
+      text +=
+        "settings\t\(settings.stuckAfter.seconds)\t\(settings.alertStuckOver)\t"
+        + "\(settings.maxFailureRate)\t\(settings.stages.joined(separator: ","))\n"
+    }
     for (segment, bytes) in summary.covered.sorted(by: { $0.key < $1.key }) {
       text += "covered\t\(segment)\t\(bytes)\n"
     }
@@ -197,6 +202,18 @@ package final class ItemSnapshot: @unchecked Sendable {
             item: ItemText.unescape(fields[1]), stage: String(fields[2]), at: at,
             run: String(fields[4]), task: ItemText.unescape(fields[5]),
             error: ItemText.optional(fields[6])))
+      case "settings":
+        guard fields.count == 5, let stuck = Double(fields[1]), stuck > 0, stuck < 1e10,
+          let alert = Int(fields[2]), let rate = Double(fields[3])
+        else { return nil }
+        var settings = ItemSettings()
+        settings.stuckAfter = .milliseconds(Int64(stuck * 1000))
+        settings.alertStuckOver = alert
+        settings.maxFailureRate = rate
+        settings.stages = fields[4].split(separator: ",").map(String.init).filter {
+          ItemSettings.stageProblem($0) == nil
+        }
+        summary.settings = settings
       case "covered":
         guard fields.count == 3, let bytes = Int64(fields[2]) else { return nil }
         summary.covered[String(fields[1])] = bytes

@@ -16,6 +16,8 @@ public struct ItemSummary: Sendable, Equatable {
   public var failures: [ItemFailure] = []
   /// Segment file → bytes of it the snapshot holds.
   public var covered: [String: Int64] = [:]
+  /// The `items:` settings of the run that wrote the snapshot, for status.
+  public var settings: ItemSettings?
 
   public static let keptFailures = 20
 

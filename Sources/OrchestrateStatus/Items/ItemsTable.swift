@@ -62,12 +62,12 @@ public enum ItemsTable {
     return lines.joined(separator: "\n")
   }
 
+  /// What matters most first, so that a narrow terminal cuts the least
+  /// useful part: the item, where it stands, its error, then when and where.
   static func describe(_ ref: ItemsReport.ItemRef) -> String {
-    var text =
-      "\(TerminalText.escaped(ref.item))  \(ref.stage) \(ref.status.rawValue) "
-      + "\(Timestamp.format(ref.at))  \(ref.run) \(TerminalText.escaped(ref.task))"
+    var text = "\(TerminalText.escaped(ref.item))  \(ref.stage) \(ref.status.rawValue)"
     if let error = ref.error { text += "  " + TerminalText.escaped(error) }
-    return text
+    return text + "  \(Timestamp.format(ref.at))  \(ref.run) \(TerminalText.escaped(ref.task))"
   }
 
   static func clip(_ text: String, _ width: Int) -> String {

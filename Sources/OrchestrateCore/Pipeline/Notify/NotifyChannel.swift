@@ -3,6 +3,8 @@ import FoundationEssentials
 /// What a person can be told about, by name in `on:`.
 public enum NotifyEvent: String, Codable, Sendable, CaseIterable, Comparable {
   case start, success, partial, failure, recovery, anomaly, missed, stuck
+  /// More items stuck in a stage than `items.alert_stuck_over` (status --notify).
+  case stuckItems = "stuck_items"
   /// Only from `orchestrate notify test`.
   case test
 
