@@ -96,5 +96,13 @@ import Testing
     #expect(compacted.counts == applied.counts)
     #expect(compacted.latestDone == applied.latestDone)
     #expect(compacted.items == applied.items)
+    // The rewritten snapshot: changed items in their place, the others copied.
+    let view = try ledger.load()
+    #expect(view.states(of: "d0").map(\.status) == [.done, .done])
+    #expect(view.states(of: "d10").map(\.status) == [.done])
+    #expect(view.states(of: "new").map(\.stage) == ["fetched"])
+    var items: [String] = []
+    view.forEachItem { item, _ in items.append(item) }
+    #expect(items == items.sorted() && items.count == 51)
   }
 }

@@ -44,7 +44,7 @@ struct SortedLines {
     var high = end
     // Narrow to a window small enough to read at once; `low` is always a
     // line start whose key is below `key` (or 0).
-    while high - low > 16 << 10 {
+    while high - low > 4 << 10 {
       let middle = (low + high) / 2
       guard let start = lineStart(after: middle), start < high else { break }
       let probe = ItemFile.read(fd, from: start, count: min(key.count + 2, Int(end - start)))
@@ -65,7 +65,7 @@ struct SortedLines {
         let position = bufferStart + Int64(from)
         let more = ItemFile.read(
           fd, from: position + Int64(buffer.count - from),
-          count: Int(min(64 << 10, end - position - Int64(buffer.count - from))))
+          count: Int(min(4 << 10, end - position - Int64(buffer.count - from))))
         guard !more.isEmpty else { break }
         buffer = Array(buffer[from...]) + more
         bufferStart = position

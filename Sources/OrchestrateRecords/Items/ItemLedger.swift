@@ -72,33 +72,43 @@ public struct ItemLedger: Sendable {
     let view = try load()
     guard !view.changed.isEmpty || view.snapshot == nil || view.summary.settings != settings
     else { return view.summary }
-    var summary = ItemSummary()
-    summary.covered = view.summary.covered
+    // The summary is the one the readers compute: the old snapshot's, with
+    // each changed item's old states taken out and its new ones put in.
+    var summary = view.summary
     summary.settings = settings ?? view.summary.settings
     let writer = try BufferedAtomicWriter(path: snapshotPath)
-    let changedKeys = view.changed.keys.map { (Array(ItemText.escape($0).utf8), $0) }
-      .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+    let changed = view.changed.map { (key: Array(ItemText.escape($0.key).utf8), item: $0.key) }
+      .sorted { $0.key.lexicographicallyPrecedes($1.key) }
     var next = 0
-    func emit(_ item: String, _ states: [ItemStageState]) {
-      summary.add(item: item, states: states)
-      for state in states { writer.append(ItemSnapshot.line(item: item, state)) }
-    }
-    view.snapshot?.forEachItem { item, states in
-      let key = Array(ItemText.escape(item).utf8)
-      while next < changedKeys.count, changedKeys[next].0.lexicographicallyPrecedes(key) {
-        emit(changedKeys[next].1, view.changed[changedKeys[next].1]!)
-        next += 1
+    func emit(_ index: Int) {
+      var text = ""
+      for state in view.changed[changed[index].item]! {
+        text += ItemSnapshot.line(item: changed[index].item, state)
       }
-      if next < changedKeys.count, changedKeys[next].0 == key {
-        emit(item, view.changed[item]!)
+      writer.append(text)
+    }
+    // The old snapshot's lines are copied as bytes, unparsed, but for
+    // those of the changed items, written anew in their place.
+    var emitted = false
+    view.snapshot?.forEachLine { key, line in
+      while next < changed.count, changed[next].key.lexicographicallyPrecedes(key) {
+        if !emitted { emit(next) }
         next += 1
+        emitted = false
+      }
+      if next < changed.count, changed[next].key.elementsEqual(key) {
+        if !emitted {
+          emit(next)
+          emitted = true
+        }
       } else {
-        emit(item, states)
+        writer.append(bytes: line)
       }
     }
-    while next < changedKeys.count {
-      emit(changedKeys[next].1, view.changed[changedKeys[next].1]!)
+    while next < changed.count {
+      if !emitted { emit(next) }
       next += 1
+      emitted = false
     }
     let itemsEnd = writer.written
     writer.append(ItemSnapshot.summaryText(summary))
@@ -214,7 +224,7 @@ final class BufferedAtomicWriter {
   let path: String
   let temporary: String
   private let fd: Int32
-  private var buffer = ""
+  private var buffer: [UInt8] = []
   private(set) var written: Int64 = 0
   private var failed = false
 
@@ -235,13 +245,19 @@ final class BufferedAtomicWriter {
   }
 
   func append(_ text: String) {
-    buffer += text
-    written += Int64(text.utf8.count)
-    if buffer.utf8.count >= 1 << 20 { flush() }
+    var text = text
+    text.withUTF8 { append(bytes: $0) }
+  }
+
+  func append(bytes: UnsafeBufferPointer<UInt8>) {
+    buffer.append(contentsOf: bytes)
+    written += Int64(bytes.count)
+    if buffer.count >= 4 << 20 { flush() }
   }
 
   private func flush() {
-    if !FileDescriptor.writeAll(buffer, to: fd) { failed = true }
+    let ok = buffer.withUnsafeBytes { FileDescriptor.writeAll($0, to: fd) }
+    if !ok { failed = true }
     buffer.removeAll(keepingCapacity: true)
   }
 

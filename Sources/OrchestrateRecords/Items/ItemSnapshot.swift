@@ -106,6 +106,40 @@ package final class ItemSnapshot: @unchecked Sendable {
     if let current { body(current, states) }
   }
 
+  /// Every item line as bytes, newline included, with its first field
+  /// (the escaped id): compaction copies them without parsing them.
+  func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+    var offset: Int64 = 0
+    var carry: [UInt8] = []
+    while offset < itemsEnd {
+      let chunk = ItemFile.read(fd, from: offset, count: Int(min(4 << 20, itemsEnd - offset)))
+      guard !chunk.isEmpty else { break }
+      offset += Int64(chunk.count)
+      carry += chunk
+      let consumed: Int = carry.withUnsafeBufferPointer { bytes in
+        var start = 0
+        var index = 0
+        var tab = -1
+        while index < bytes.count {
+          let byte = bytes[index]
+          if byte == UInt8(ascii: "\t"), tab < 0 {
+            tab = index
+          } else if byte == UInt8(ascii: "\n") {
+            let keyEnd = tab < 0 ? index : tab
+            body(
+              UnsafeBufferPointer(rebasing: bytes[start..<keyEnd]),
+              UnsafeBufferPointer(rebasing: bytes[start...index]))
+            start = index + 1
+            tab = -1
+          }
+          index += 1
+        }
+        return start
+      }
+      carry.removeSubrange(..<consumed)
+    }
+  }
+
   static func state(_ line: Substring) -> (item: String, state: ItemStageState)? {
     let fields = ItemText.fields(line)
     guard fields.count == 8, let status = ItemStatus(rawValue: String(fields[2])),
