@@ -21,7 +21,8 @@ enum ItemRecovery {
     for entry in journal {
       guard case .exited(let task, let attempt, let at, _, _, _, _) = entry,
         !committed.contains(ItemSegment.AttemptKey(task: task, attempt: attempt)),
-        Names.problem(with: task) == nil
+        // Read from a file: a name that could leave the run's log folder is refused.
+        !task.isEmpty, !task.hasPrefix("."), !task.contains("/"), task.utf8.count <= 300
       else { continue }
       let reader = ItemReportReader(
         path: "\(logs)/\(task).\(attempt).items.jsonl", run: run, task: task, attempt: attempt)
