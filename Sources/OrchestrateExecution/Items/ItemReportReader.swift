@@ -52,6 +52,25 @@ final class ItemReportReader {
   /// (text), `size` (a number), `source` (text), `attrs` (an object).
   static func event(_ line: Data, at: Int64, run: String, task: String, attempt: Int) -> ItemEvent?
   {
+    if let fields = line.withUnsafeBytes({ ItemLineScanner.scan($0.bindMemory(to: UInt8.self)) }) {
+      guard let item = fields.item, ItemLimits.itemProblem(item) == nil,
+        let stage = fields.stage, ItemSettings.stageProblem(stage) == nil,
+        let status = fields.status.flatMap(ItemStatus.init(rawValue:)),
+        fields.size?.isFinite ?? true
+      else { return nil }
+      return ItemEvent(
+        item: item, stage: stage, status: status, at: at, run: run, task: task, attempt: attempt,
+        error: fields.error.map { String($0.prefix(ItemLimits.errorCharacters)) },
+        size: fields.size,
+        source: fields.source.map { String($0.prefix(ItemLimits.sourceCharacters)) })
+    }
+    return decoded(line, at: at, run: run, task: task, attempt: attempt)
+  }
+
+  /// The same line read by Foundation's decoder: any JSON the scanner passes over.
+  static func decoded(_ line: Data, at: Int64, run: String, task: String, attempt: Int)
+    -> ItemEvent?
+  {
     guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: line),
       let item = object["item"]?.string, ItemLimits.itemProblem(item) == nil,
       let stage = object["stage"]?.string, ItemSettings.stageProblem(stage) == nil,
