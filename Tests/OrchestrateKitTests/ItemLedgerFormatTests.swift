@@ -105,4 +105,31 @@ import Testing
     view.forEachItem { item, _ in items.append(item) }
     #expect(items == items.sorted() && items.count == 51)
   }
+
+  @Test func aRecentLayerLeftByAKillAfterAFullSnapshotIsIgnored() throws {
+    let ledger = ItemLedger(layout: layout, pipeline: "p")
+    ItemSegmentWriter(path: ledger.segmentPath(run: run)).commit(
+      (0..<100).map { event("i\($0)", "fetched", .done, at: 1) }, task: "t", attempt: 1)
+    _ = try ledger.compact()
+    // A few items changed: they go to the recent layer, the snapshot stays.
+    ItemSegmentWriter(path: ledger.segmentPath(run: "run_20261208_020000_1")).commit(
+      (0..<3).map { event("i\($0)", "parsed", .failed, at: 2) }, task: "t", attempt: 1)
+    _ = try ledger.compact()
+    let recent = "\(ledger.directory)/snapshot.recent"
+    #expect(FileManager.default.fileExists(atPath: recent))
+    #expect(try ledger.load().summary.count("parsed", .failed) == 3)
+    let kept = try Data(contentsOf: URL(fileURLWithPath: recent))
+    // Many items changed: a full snapshot, and the recent layer removed.
+    ItemSegmentWriter(path: ledger.segmentPath(run: "run_20261208_030000_1")).commit(
+      (0..<10_001).map { event("j\($0)", "fetched", .done, at: 3) }, task: "t", attempt: 1)
+    _ = try ledger.compact()
+    #expect(!FileManager.default.fileExists(atPath: recent))
+    // As if killed between the snapshot's rename and the layer's removal.
+    try kept.write(to: URL(fileURLWithPath: recent))
+    let view = try ledger.load()
+    #expect(view.summary.items == 10_101)
+    #expect(view.summary.count("parsed", .failed) == 3)
+    #expect(view.summary.count("fetched", .done) == 10_101)
+    #expect(view.states(of: "i1").map(\.stage) == ["fetched", "parsed"])
+  }
 }

@@ -170,7 +170,7 @@ package final class ItemSnapshot: @unchecked Sendable {
   }
 
   static func summaryText(_ summary: ItemSummary) -> String {
-    var text = "#summary\nitems\t\(summary.items)\n"
+    var text = "#summary\nitems\t\(summary.items)\ngeneration\t\(summary.generation)\n"
     for stage in summary.counts.keys.sorted() {
       for (status, count) in summary.counts[stage]!.sorted(by: { $0.key < $1.key }) {
         text += "count\t\(stage)\t\(status.rawValue)\t\(count)\n"
@@ -220,6 +220,9 @@ package final class ItemSnapshot: @unchecked Sendable {
           let count = Int(fields[3])
         else { return nil }
         summary.counts[String(fields[1]), default: [:]][status] = count
+      case "generation":
+        guard fields.count == 2, let generation = Int64(fields[1]) else { return nil }
+        summary.generation = generation
       case "latest":
         guard fields.count == 3, let count = Int(fields[2]) else { return nil }
         summary.latestDone[String(fields[1])] = count

@@ -18,6 +18,8 @@ public struct ItemSummary: Sendable, Equatable {
   public var covered: [String: Int64] = [:]
   /// The `items:` settings of the run that wrote the snapshot, for status.
   public var settings: ItemSettings?
+  /// Which full snapshot this is, or which one a recent layer sits on.
+  public var generation: Int64 = 0
 
   public static let keptFailures = 20
 
