@@ -936,6 +936,8 @@ def items(work, reps):
     def fresh():
         # Each appending run starts from the ledger as generated.
         shutil.copyfile(saved, snapshot)
+        if os.path.exists(snapshot + ".recent"):
+            os.unlink(snapshot + ".recent")
         segments = os.path.join(root, "metrics", "ledger", "items", "segments")
         for name in os.listdir(segments):
             if not name.startswith("run_20260"):

@@ -50,8 +50,11 @@ public struct ItemLedger: Sendable {
     }
     var summary = recent?.summary ?? snapshot?.summary ?? ItemSummary()
     var changed: [String: [ItemStageState]] = [:]
-    recent?.forEachItem { item, states in changed[item] = states }
     var touched = Set<String>()
+    func stored(_ item: String) -> [ItemStageState] {
+      if let states = recent?.states(of: item), !states.isEmpty { return states }
+      return snapshot?.states(of: item) ?? []
+    }
     var covered = summary.covered
     for segment in segments() {
       let from = summary.covered[segment.name] ?? 0
@@ -59,7 +62,7 @@ public struct ItemLedger: Sendable {
         path: "\(segmentsDirectory)/\(segment.name)", run: segment.run, from: from)
       covered[segment.name] = read.end
       for (_, event) in read.events {
-        var states = changed[event.item] ?? snapshot?.states(of: event.item) ?? []
+        var states = changed[event.item] ?? stored(event.item)
         if touched.insert(event.item).inserted { summary.remove(item: event.item, states: states) }
         if let index = states.firstIndex(where: { $0.stage == event.stage }) {
           states[index] = event.state
@@ -72,9 +75,7 @@ public struct ItemLedger: Sendable {
     }
     for item in touched { summary.add(item: item, states: changed[item]!) }
     summary.covered = covered
-    return ItemLedgerView(
-      summary: summary, snapshot: snapshot, changed: changed, eventsSince: !touched.isEmpty,
-      hasRecent: recent != nil)
+    return ItemLedgerView(summary: summary, snapshot: snapshot, recent: recent, changed: changed)
   }
 
   /// Folds the events the snapshot does not cover into the ledger's files,
@@ -86,20 +87,24 @@ public struct ItemLedger: Sendable {
   package func compact(settings: ItemSettings? = nil) throws -> ItemSummary {
     let view = try load()
     let settings = settings ?? view.summary.settings
-    guard view.eventsSince || view.snapshot == nil || view.summary.settings != settings
+    guard !view.changed.isEmpty || view.snapshot == nil || view.summary.settings != settings
     else { return view.summary }
     // The summary is the one the readers compute: the old snapshot's, with
     // each changed item's old states taken out and its new ones put in.
     var summary = view.summary
     summary.settings = settings
-    let changed = view.changed.map { (key: Array(ItemText.escape($0.key).utf8), item: $0.key) }
+    // What the full snapshot does not hold: its recent layer, then the events since.
+    var overlay: [String: [ItemStageState]] = [:]
+    view.recent?.forEachItem { item, states in overlay[item] = states }
+    overlay.merge(view.changed) { $1 }
+    let changed = overlay.map { (key: Array(ItemText.escape($0.key).utf8), item: $0.key) }
       .sorted { $0.key.lexicographicallyPrecedes($1.key) }
     if let base = view.snapshot, changed.count <= max(base.summary.items / 10, 10_000) {
       summary.generation = base.summary.generation
       let writer = try BufferedAtomicWriter(path: recentPath)
       for (_, item) in changed {
         var text = ""
-        for state in view.changed[item]! { text += ItemSnapshot.line(item: item, state) }
+        for state in overlay[item]! { text += ItemSnapshot.line(item: item, state) }
         writer.append(text)
       }
       try finish(writer, summary: summary)
@@ -111,7 +116,7 @@ public struct ItemLedger: Sendable {
     var next = 0
     func emit(_ index: Int) {
       var text = ""
-      for state in view.changed[changed[index].item]! {
+      for state in overlay[changed[index].item]! {
         text += ItemSnapshot.line(item: changed[index].item, state)
       }
       writer.append(text)
@@ -227,42 +232,44 @@ public struct ItemLedger: Sendable {
 public final class ItemLedgerView: @unchecked Sendable {
   public let summary: ItemSummary
   let snapshot: ItemSnapshot?
-  /// Items changed since the full snapshot (its recent layer, then the
-  /// events since), with their states now.
+  /// Items changed since the full snapshot, as of the last run's end.
+  let recent: ItemSnapshot?
+  /// Items changed by the events after both, with their states now.
   let changed: [String: [ItemStageState]]
-  /// Whether committed events were applied beyond the snapshot's files.
-  let eventsSince: Bool
-  let hasRecent: Bool
 
   init(
-    summary: ItemSummary, snapshot: ItemSnapshot?, changed: [String: [ItemStageState]],
-    eventsSince: Bool, hasRecent: Bool
+    summary: ItemSummary, snapshot: ItemSnapshot?, recent: ItemSnapshot?,
+    changed: [String: [ItemStageState]]
   ) {
     self.summary = summary
     self.snapshot = snapshot
+    self.recent = recent
     self.changed = changed
-    self.eventsSince = eventsSince
-    self.hasRecent = hasRecent
   }
 
   /// The item's latest state in each stage.
   public func states(of item: String) -> [ItemStageState] {
-    changed[item] ?? snapshot?.states(of: item) ?? []
+    if let states = changed[item] { return states }
+    if let states = recent?.states(of: item), !states.isEmpty { return states }
+    return snapshot?.states(of: item) ?? []
   }
 
   /// Every item with its states (those of the snapshot in its order, then
   /// the ones new since).
   public func forEachItem(_ body: (String, [ItemStageState]) -> Void) {
+    var overlay: [String: [ItemStageState]] = [:]
+    recent?.forEachItem { item, states in overlay[item] = states }
+    overlay.merge(changed) { $1 }
     var seen = Set<String>()
     snapshot?.forEachItem { item, states in
-      if let now = changed[item] {
+      if let now = overlay[item] {
         seen.insert(item)
         body(item, now)
       } else {
         body(item, states)
       }
     }
-    for (item, states) in changed where !seen.contains(item) { body(item, states) }
+    for (item, states) in overlay where !seen.contains(item) { body(item, states) }
   }
 }
 
