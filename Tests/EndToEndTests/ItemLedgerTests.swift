@@ -270,4 +270,42 @@ import Testing
     let schemaCheck = try SchemaTests().check("status.schema.json", [document])
     #expect(schemaCheck.status == 0, "\(schemaCheck.output)")
   }
+
+  @Test func stuckItemsAreToldOnceThenTheirRecovery() throws {
+    let root = TestRoot()
+    let server = try RecordingHTTPServer(in: root)
+    let environment = Self.environment.merging(["HOOK": "\(server.url)/hook"]) { $1 }
+    root.write(
+      "pipelines/ingest.yaml",
+      """
+      items:
+        stages: [fetched, parsed]
+        stuck_after: 1s
+      notify:
+        - webhook: {url_env: HOOK}
+          on: [stuck_items, recovery]
+      tasks:
+        - name: parse
+          run: |
+            if [ -e "$ORCHESTRATE_ROOT/finish" ]; then status=done; else status=started; fi
+            echo "{\\"item\\": \\"s1\\", \\"stage\\": \\"parsed\\", \\"status\\": \\"$status\\"}" >> "$ORCHESTRATE_ITEMS"
+      """)
+    func notify() throws -> [String] {
+      let result = try Orchestrate.run(
+        ["status", "--notify", "--quiet", "--root", root.path], environment: environment)
+      #expect(result.exitCode == 0, "\(result.stderr)")
+      return server.requests().compactMap { $0.json?["event"] as? String }
+    }
+    #expect(
+      try Orchestrate.run(["ingest", "--root", root.path], environment: environment).exitCode == 0)
+    try waitUntil {
+      (try? json(try items(root, ["--json"]).stdout))?["stuck_count"] as? Int == 1
+    }
+    #expect(try notify() == ["stuck_items"])
+    #expect(try notify() == ["stuck_items"], "once per occurrence")
+    root.write("finish", "")
+    #expect(
+      try Orchestrate.run(["ingest", "--root", root.path], environment: environment).exitCode == 0)
+    #expect(try notify() == ["stuck_items", "recovery"])
+  }
 }
