@@ -51,31 +51,67 @@ public struct ItemLedger: Sendable {
     var summary = recent?.summary ?? snapshot?.summary ?? ItemSummary()
     var changed: [String: [ItemStageState]] = [:]
     var touched = Set<String>()
-    func stored(_ item: String) -> [ItemStageState] {
-      if let states = recent?.states(of: item), !states.isEmpty { return states }
-      return snapshot?.states(of: item) ?? []
-    }
     var covered = summary.covered
+    var events: [ItemEvent] = []
     for segment in segments() {
       let from = summary.covered[segment.name] ?? 0
       let read = ItemSegment.read(
         path: "\(segmentsDirectory)/\(segment.name)", run: segment.run, from: from)
       covered[segment.name] = read.end
-      for (_, event) in read.events {
-        var states = changed[event.item] ?? stored(event.item)
-        if touched.insert(event.item).inserted { summary.remove(item: event.item, states: states) }
-        if let index = states.firstIndex(where: { $0.stage == event.stage }) {
-          states[index] = event.state
-        } else {
-          states.append(event.state)
-          states.sort { $0.stage < $1.stage }
-        }
-        changed[event.item] = states
+      events += read.events.map(\.event)
+    }
+    // Many items: their stored states in one pass over the files, rather
+    // than a binary search each.
+    let distinct = Set(events.lazy.map(\.item))
+    let prefetched =
+      distinct.count > Self.itemsReadInOnePass
+      ? Self.states(of: distinct, in: [snapshot, recent].compactMap { $0 }) : nil
+    func stored(_ item: String) -> [ItemStageState] {
+      if let prefetched { return prefetched[item] ?? [] }
+      if let states = recent?.states(of: item), !states.isEmpty { return states }
+      return snapshot?.states(of: item) ?? []
+    }
+    for event in events {
+      var states = changed[event.item] ?? stored(event.item)
+      if touched.insert(event.item).inserted { summary.remove(item: event.item, states: states) }
+      if let index = states.firstIndex(where: { $0.stage == event.stage }) {
+        states[index] = event.state
+      } else {
+        states.append(event.state)
+        states.sort { $0.stage < $1.stage }
       }
+      changed[event.item] = states
     }
     for item in touched { summary.add(item: item, states: changed[item]!) }
     summary.covered = covered
     return ItemLedgerView(summary: summary, snapshot: snapshot, recent: recent, changed: changed)
+  }
+
+  /// Above this many changed items, their states are read in one pass.
+  static let itemsReadInOnePass = 5_000
+
+  /// The states of `items` in `layers` (oldest first: a later layer's
+  /// states of an item replace an earlier one's), read by walking each
+  /// layer's sorted lines beside the sorted ids.
+  static func states(of items: Set<String>, in layers: [ItemSnapshot]) -> [String: [ItemStageState]]
+  {
+    let keys = items.map { (key: Array(ItemText.escape($0).utf8), item: $0) }
+      .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    var found: [String: [ItemStageState]] = [:]
+    for layer in layers {
+      var fromLayer: [String: [ItemStageState]] = [:]
+      var next = 0
+      layer.forEachLine { key, line in
+        while next < keys.count, keys[next].key.lexicographicallyPrecedes(key) { next += 1 }
+        guard next < keys.count, keys[next].key.elementsEqual(key),
+          let (_, state) = ItemSnapshot.state(
+            Substring(decoding: UnsafeBufferPointer(rebasing: line.dropLast()), as: UTF8.self))
+        else { return }
+        fromLayer[keys[next].item, default: []].append(state)
+      }
+      found.merge(fromLayer) { $1 }
+    }
+    return found
   }
 
   /// Folds the events the snapshot does not cover into the ledger's files,
