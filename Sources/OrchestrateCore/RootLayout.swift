@@ -41,6 +41,10 @@ public struct RootLayout: Sendable {
   public func metricsFile(pipeline: String, run: RunID) -> String {
     "\(metricsDirectory(pipeline: pipeline))/\(run.text).json"
   }
+  /// The pipeline's item ledger: segments of events, their indexes, the snapshot.
+  public func itemsDirectory(pipeline: String) -> String {
+    "\(metricsDirectory(pipeline: pipeline))/items"
+  }
   public func lockFile(pipeline: String) -> String {
     "\(metricsDirectory(pipeline: pipeline))/.lock"
   }

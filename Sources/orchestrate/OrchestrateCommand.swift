@@ -32,7 +32,7 @@ struct OrchestrateCommand: ParsableCommand {
       RotateCommand.self, ScheduleCommand.self, BackfillCommand.self, RerunCommand.self,
       StateCommand.self,
       ReportCommand.self, ServeCommand.self, TaskWrapperCommand.self, NotifyCommand.self,
-      PauseCommand.self, ResumeCommand.self,
+      PauseCommand.self, ResumeCommand.self, ItemsCommand.self,
     ],
     defaultSubcommand: RunCommand.self)
 

@@ -13,7 +13,7 @@ import Testing
       - slack: {url_env: SLACK_WEBHOOK_URL}
         on: [failure, recovery]
       - webhook: {url_env: HOOK, headers_env: {Authorization: HOOK_AUTH}}
-        "on": [failure, partial, recovery, success, start, anomaly, missed, stuck, paused]
+        "on": [failure, partial, recovery, success, start, anomaly, missed, stuck, paused, stuck_items]
         every_run: true
       - email: {to: [etl-oncall@example.org], from: orchestrate@host}
         repeat: never
@@ -52,7 +52,8 @@ import Testing
       {"notify": [
         {"slack": {"url_env": "SLACK_WEBHOOK_URL"}, "on": ["failure", "recovery"]},
         {"webhook": {"url_env": "HOOK", "headers_env": {"Authorization": "HOOK_AUTH"}},
-         "on": ["failure", "partial", "recovery", "success", "start", "anomaly", "missed", "stuck", "paused"],
+         "on": ["failure", "partial", "recovery", "success", "start", "anomaly", "missed", "stuck", "paused",
+           "stuck_items"],
          "every_run": true},
         {"email": {"to": ["etl-oncall@example.org"], "from": "orchestrate@host"}, "repeat": "never"},
         {"ping": {"url_env": "HC_PING_URL"}}],

@@ -307,7 +307,10 @@ final class FakeExecutor: Executor, @unchecked Sendable {
     return ExecutorLaunch(
       handle: .process(pid, startTicks: nil), logFile: "logs/\(step.name).\(attempt).log",
       reports: TaskReportFollower(
-        progressPath: "\(directory)/no-progress", metricsPath: "\(directory)/no-metrics"),
+        progressPath: "\(directory)/no-progress", metricsPath: "\(directory)/no-metrics",
+        items: ItemReportReader(
+          path: "\(directory)/no-items", run: "run_20261122_020000_1", task: step.name,
+          attempt: attempt)),
       queued: false)
   }
 

@@ -11,7 +11,9 @@ import Testing
   func follower() throws -> TaskReportFollower {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let follower = TaskReportFollower(
-      progressPath: "\(directory)/p.jsonl", metricsPath: "\(directory)/m.jsonl")
+      progressPath: "\(directory)/p.jsonl", metricsPath: "\(directory)/m.jsonl",
+      items: ItemReportReader(
+        path: "\(directory)/i.jsonl", run: "run_20261122_020000_1", task: "t", attempt: 1))
     #expect(!follower.poll(), "no file yet is no report yet")
     for path in [follower.progressPath, follower.metricsPath] {
       FileManager.default.createFile(atPath: path, contents: nil)

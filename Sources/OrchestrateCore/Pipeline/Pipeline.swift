@@ -51,6 +51,8 @@ public struct Pipeline: Sendable, Equatable {
   public var reportPath: String? = nil
   /// Who may read the run's files, and whether a tree others can write is accepted (`files:`).
   public var files = FileSettings()
+  /// Stages of the items its tasks report, and their health rules (`items:`).
+  public var items = ItemSettings()
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
@@ -93,6 +95,8 @@ public struct PipelineTask: Sendable, Equatable {
   /// `state:`: a directory of its own that becomes the committed state only
   /// when the task completes (per source for a per-source task); nil: none.
   public var state: TaskStateSetting? = nil
+  /// Left out of a run while the backlog before a stage is too long.
+  public var backpressure: Backpressure? = nil
   /// Line of the task in its file, when known.
   public var line: Int?
 

@@ -30,6 +30,7 @@ struct PipelineDefinition: Decodable {
   var notifyTimeout: DurationSetting?
   var report: ReportDefinition?
   var files: FilesDefinition?
+  var items: ItemsDefinition?
   var tasks: [TaskDefinition]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
@@ -37,7 +38,7 @@ struct PipelineDefinition: Decodable {
     case anomalies, params, environments, metrics, health
     case notify
     case notifyTimeout = "notify_timeout"
-    case report, files
+    case report, files, items
     case scheduleGrace = "schedule_grace"
     case defaultEnvironment = "default_environment"
     case dateOffset = "date_offset"
@@ -83,6 +84,7 @@ struct PipelineDefinition: Decodable {
     notifyTimeout = try c.decodeIfPresent(DurationSetting.self, forKey: .notifyTimeout)
     report = try c.decodeIfPresent(ReportDefinition.self, forKey: .report)
     files = try c.decodeIfPresent(FilesDefinition.self, forKey: .files)
+    items = try c.decodeIfPresent(ItemsDefinition.self, forKey: .items)
     tasks = try c.decode([TaskDefinition].self, forKey: .tasks)
   }
 }
@@ -138,12 +140,13 @@ struct TaskDefinition: Decodable {
   var executor: ExecutorName?
   var slurm: SlurmDefinition?
   var state: StateDefinition?
+  var backpressure: BackpressureDefinition?
   var settings: TaskSettings
   /// Where the task starts in the file, for messages about it.
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, run, argv, source, when, executor, slurm, state
+    case name, run, argv, source, when, executor, slurm, state, backpressure
     case dependsOn = "depends_on"
     case runIf = "run_if"
     case forEachSource = "for_each_source"
@@ -164,6 +167,7 @@ struct TaskDefinition: Decodable {
     executor = try c.decodeIfPresent(ExecutorName.self, forKey: .executor)
     slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
     state = try c.decodeIfPresent(StateDefinition.self, forKey: .state)
+    backpressure = try c.decodeIfPresent(BackpressureDefinition.self, forKey: .backpressure)
     settings = try TaskSettings(fieldsOf: decoder)
   }
 }

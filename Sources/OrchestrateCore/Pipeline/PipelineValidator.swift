@@ -31,9 +31,10 @@ struct PipelineValidator {
         field: "default_environment")
     }
     let slurmSettings = try SlurmValidation(file: file).runSettings(definition.slurm)
+    let itemSettings = try ItemsValidation(file: file).settings(definition.items)
     let tasks = try validatedTasks(
       of: definition, environment: taskEnvironment, sources: sources, parameters: parameters,
-      validator: parameterValidator)
+      validator: parameterValidator, stages: itemSettings.stages)
     if definition.schedule == nil {
       if definition.timezone != nil {
         throw error("applies to 'schedule', which is not set", field: "timezone")
@@ -46,6 +47,7 @@ struct PipelineValidator {
       definition, name: name, maxParallel: maxParallel, sources: sources,
       environment: environment, tasks: tasks)
     pipeline.slurm = slurmSettings
+    pipeline.items = itemSettings
     pipeline.parameters = parameters
     pipeline.environments = environments
     pipeline.scheduledRun = try parameterValidator.scheduledRun(
@@ -69,8 +71,10 @@ struct PipelineValidator {
   /// every task; then the names, references and cycles between them.
   private func validatedTasks(
     of definition: PipelineDefinition, environment defaultEnvironment: [String: String],
-    sources: [String], parameters: [Parameter], validator parameterValidator: ParameterValidator
+    sources: [String], parameters: [Parameter], validator parameterValidator: ParameterValidator,
+    stages: [String]
   ) throws(PipelineError) -> [PipelineTask] {
+    let items = ItemsValidation(file: file)
     let defaults = definition.defaults
     let slurm = SlurmValidation(file: file)
     var tasks: [PipelineTask] = []
@@ -83,6 +87,8 @@ struct PipelineValidator {
           task.when, parameters: parameters, line: task.line, field: "tasks[\(index)].when")
         validated.executor = try slurm.executor(
           of: task, at: index, pipelineDefault: definition.executor, defaults: definition.slurm)
+        validated.backpressure = try items.backpressure(
+          task.backpressure, of: task, at: index, stages: stages)
         tasks.append(validated)
       } catch {
         problems.append(error)

@@ -36,6 +36,9 @@ package enum AbandonedRuns {
           + "environment holds ORCHESTRATE_RUN_ID=\(record.runId) were stopped"
       }
       if let note { final.warnings = (final.warnings ?? []) + [note] }
+      // Its items first: once the record is settled, nothing looks at it again.
+      ItemRecovery.recover(
+        run: record.runId, pipeline: pipeline, journal: journal, layout: layout)
       if (try? AtomicFile.write(RecordJSON.encode(final), to: path)) != nil {
         settled.append(Settled(record: final, note: note))
       }

@@ -134,6 +134,7 @@ public enum PipelineRun {
     let final = ended.record
     let notified = notifier?.runEnded(final, metricsFile: started.metricsFile) ?? final
     let indexed = StatusIndex.add(finalRecord: notified, at: started.metricsFile)
+    ItemCompaction.compact(pipeline: pipeline, layout: layout, events: events)
     events.log(
       "run \(run.text) \(final.status.rawValue): \(final.counts.completed) of "
         + "\(final.counts.total) task(s) completed")
@@ -293,8 +294,8 @@ public enum PipelineRun {
     // Each task sets its own; one inherited from an enclosing run must not leak in.
     for key in [
       "ORCHESTRATE_TASK", "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_SOURCE", "ORCHESTRATE_PROGRESS",
-      "ORCHESTRATE_METRICS", "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS",
-      "ORCHESTRATE_STATE_DIR",
+      "ORCHESTRATE_METRICS", "ORCHESTRATE_ITEMS", "ORCHESTRATE_RUN_STATUS",
+      "ORCHESTRATE_FAILED_TASKS", "ORCHESTRATE_STATE_DIR",
     ] {
       environment[key] = nil
     }

@@ -64,6 +64,10 @@ final class Scheduler: @unchecked Sendable {
   var deadlinesAwaitingResume: [(ActiveDeadline, DispatchWorkItem)] = []
   /// Told, on the queue, each time the run pauses (its `paused` notification).
   var onPause: ((RunRecord) -> Void)?
+  /// This run's segment of the item ledger, opened at the first commit.
+  lazy var itemWriter = ItemSegmentWriter(
+    path: ItemLedger(layout: launcher.layout, pipeline: plan.pipeline.name)
+      .segmentPath(run: launcher.run.text))
 
   struct RunningAttempt {
     var handle: AttemptHandle
@@ -193,6 +197,11 @@ final class Scheduler: @unchecked Sendable {
         finish(
           index, as: .skipped, reason: "dependency \(dependency.name) \(dependency.status.rawValue)"
         )
+        continue
+      }
+      // Back-pressure is judged once, before the first attempt.
+      if record.tasks[index].attempts.isEmpty, let reason = backpressureReason(step) {
+        finish(index, as: .notWanted, reason: reason)
         continue
       }
       startAttempt(index)
@@ -418,6 +427,7 @@ final class Scheduler: @unchecked Sendable {
           task: plan.steps[index].name, attempt: entry.number, at: entry.finishedAt!,
           durationSeconds: elapsed, status: status, timedOut: attempt.timedOut, usage: end.usage))
     }
+    commitItems(of: attempt, index: index, number: entry.number)
     return entry.number
   }
 

@@ -102,7 +102,10 @@ struct TaskLauncher: Sendable {
 
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
-      metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")
+      metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl",
+      items: ItemReportReader(
+        path: "\(logDirectory)/\(step.name).\(attempt).items.jsonl", run: run.text,
+        task: step.name, attempt: attempt))
     var overrides = step.task.environment
     for (key, value) in context { overrides[key] = value }
     overrides["ORCHESTRATE_TASK"] = step.name
@@ -110,6 +113,7 @@ struct TaskLauncher: Sendable {
     overrides["ORCHESTRATE_SOURCE"] = step.source
     overrides["ORCHESTRATE_PROGRESS"] = reports.progressPath
     overrides["ORCHESTRATE_METRICS"] = reports.metricsPath
+    overrides["ORCHESTRATE_ITEMS"] = reports.items.path
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
     guard programs.isDirectory(directory) else {
       close(fd)

@@ -11,6 +11,8 @@ import Glibc
 final class TaskReportFollower {
   let progressPath: String
   let metricsPath: String
+  /// `$ORCHESTRATE_ITEMS`: the items the attempt reports, for the ledger.
+  let items: ItemReportReader
   private var progressReader: LineReader
   private var metricsReader: LineReader
 
@@ -26,9 +28,10 @@ final class TaskReportFollower {
   /// lines of a larger backlog are states already superseded.
   static let progressBacklog = 32 << 10
 
-  init(progressPath: String, metricsPath: String) {
+  init(progressPath: String, metricsPath: String, items: ItemReportReader) {
     self.progressPath = progressPath
     self.metricsPath = metricsPath
+    self.items = items
     progressReader = LineReader(path: progressPath)
     metricsReader = LineReader(path: metricsPath)
   }
@@ -37,6 +40,8 @@ final class TaskReportFollower {
   @discardableResult
   func poll(now: Date = Date()) -> Bool {
     var changed = false
+    // Items are stamped with the time they are read: soon after written.
+    items.poll(now: now)
     // Progress is a stream of states: when far behind, only the newest matter.
     for line in progressReader.readNewLines(skippingTo: Self.progressBacklog) {
       guard let object = Self.object(line) else {
@@ -67,7 +72,8 @@ final class TaskReportFollower {
     task.progress = progress
     task.phases = phases.isEmpty ? nil : phases
     task.metrics = metrics.isEmpty ? nil : metrics
-    task.malformedReportLines = malformedLines == 0 ? nil : malformedLines
+    let malformed = malformedLines + items.malformedLines
+    task.malformedReportLines = malformed == 0 ? nil : malformed
   }
 
   /// Ends the current phase: the task's process is gone.

@@ -88,6 +88,7 @@ public enum HealthRules {
     }
 
     if let missed = status.missed { add(.critical, missedMessage(missed, status)) }
+    problems += status.items?.problems ?? []
 
     if let message = staleMessage(status) {
       if status.running.contains(where: { !$0.stuck }) {

@@ -66,6 +66,32 @@ public enum PrometheusText {
     output.taskGauge("task_failures", "Failed or timed-out runs of the task in the window.") {
       Double($0.failures)
     }
+    output.family("items", "Items whose latest word in the stage is the status (item ledger).")
+    for pipeline in report.pipelines {
+      for stage in pipeline.items?.stages ?? [] {
+        let counts: [(ItemStatus, Int)] = [
+          (.started, stage.started), (.done, stage.done), (.failed, stage.failed),
+          (.skipped, stage.skipped),
+        ]
+        for (status, count) in counts {
+          output.sample(
+            Self.labels(pipeline, ["stage": stage.stage, "status": status.rawValue]),
+            Double(count))
+        }
+      }
+    }
+    output.family(
+      "items_backlog", "Items whose latest completed stage is the one before the stage.")
+    for pipeline in report.pipelines {
+      for stage in pipeline.items?.stages ?? [] {
+        if let backlog = stage.backlog {
+          output.sample(Self.labels(pipeline, ["stage": stage.stage]), Double(backlog))
+        }
+      }
+    }
+    output.gauge("items_stuck", "Items started in a stage longer than items.stuck_after ago.") {
+      $0.items.map { Double($0.stuck) }
+    }
     output.family("unreadable_metrics_files", "Files in metrics/ that are not run records.")
     output.sample([:], Double(report.unreadableFiles.count))
     return output.text

@@ -62,7 +62,15 @@ public enum StatusCollector {
           settle: { AbandonedRuns.reconstruct($0, layout: layout) })
         assessment.environment = group
         assessment.expectsRuns = groups.count == 1 || groups[group]!.contains(where: \.scheduled)
-        pipelines.append(assessment.assess())
+        var status = assessment.assess()
+        // The items are the pipeline's, whichever environment ran it: told once.
+        if group == groups.keys.min(by: { ($0 ?? "") < ($1 ?? "") }),
+          let items = ItemsHealth.read(layout: layout, pipeline: name, now: now)
+        {
+          status.items = items
+          status.health = HealthRules.judge(status, now: now)
+        }
+        pipelines.append(status)
       }
       if runs.isEmpty && environment == nil {
         let assessment = PipelineAssessment(

@@ -88,6 +88,16 @@ public enum StatusNotifier {
             + "\(run.host) (paused after \(seconds(status.pausedAfterSeconds))): "
             + "orchestrate resume \(run.runId)", runId: run.runId))
     }
+    if let items = status.items, items.stuck > items.alertStuckOver {
+      // One occurrence while the count stays above the bound: its key is the
+      // crossing, not the count, so a changing count is not news.
+      found.append(
+        Occurrence(
+          key: "stuck_items", event: .stuckItems, headline: "STUCK ITEMS",
+          reason:
+            "\(items.stuck) items stuck: started over \(seconds(items.stuckAfterSeconds)) ago "
+            + "(alert_stuck_over \(items.alertStuckOver))"))
+    }
     for run in status.abandoned {
       found.append(
         Occurrence(

@@ -87,6 +87,8 @@ public struct PipelineStatus: Codable, Sendable {
   public var running: [RunningRun]
   public var abandoned: [AbandonedRun]
   public var tasks: [TaskStatistics]
+  /// What its tasks' items say (docs/items.md), when it has an item ledger.
+  public var items: ItemsHealth? = nil
 
   /// `ingest`, or `ingest (prod)`: how messages and tables name it.
   public var label: String { environment.map { "\(name) (\($0))" } ?? name }

@@ -5,6 +5,8 @@ public enum NotifyEvent: String, Codable, Sendable, CaseIterable, Comparable {
   case start, success, partial, failure, recovery, anomaly, missed, stuck
   /// A run was paused (`orchestrate pause`), told by the run when it pauses.
   case paused
+  /// More items stuck in a stage than `items.alert_stuck_over` (status --notify).
+  case stuckItems = "stuck_items"
   /// Only from `orchestrate notify test`.
   case test
 
