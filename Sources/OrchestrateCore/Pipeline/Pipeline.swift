@@ -88,6 +88,8 @@ public struct PipelineTask: Sendable, Equatable {
   /// Runs only when this holds; otherwise skipped, and its dependents run as if it completed.
   public var when: TaskCondition?
   public var executor: TaskExecutorKind
+  /// The phases it declares (`phases:`), in order; empty: none declared.
+  public var phases: [DeclaredPhase] = []
   /// Line of the task in its file, when known.
   public var line: Int?
 

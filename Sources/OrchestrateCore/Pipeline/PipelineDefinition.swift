@@ -134,12 +134,13 @@ struct TaskDefinition: Decodable {
   var when: ConditionDefinition?
   var executor: ExecutorName?
   var slurm: SlurmDefinition?
+  var phases: [PhaseDefinition]?
   var settings: TaskSettings
   /// Where the task starts in the file, for messages about it.
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, run, argv, source, when, executor, slurm
+    case name, run, argv, source, when, executor, slurm, phases
     case dependsOn = "depends_on"
     case runIf = "run_if"
     case forEachSource = "for_each_source"
@@ -159,6 +160,7 @@ struct TaskDefinition: Decodable {
     when = try c.decodeIfPresent(ConditionDefinition.self, forKey: .when)
     executor = try c.decodeIfPresent(ExecutorName.self, forKey: .executor)
     slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
+    phases = try c.decodeIfPresent([PhaseDefinition].self, forKey: .phases)
     settings = try TaskSettings(fieldsOf: decoder)
   }
 }

@@ -295,10 +295,18 @@ public enum PipelineRun {
     let pipeline = plan.pipeline
     let tasks = plan.steps.map { step in
       step.reused
-        ?? TaskRecord(
-          name: step.name, task: step.task.name, source: step.source,
-          dependsOn: step.dependencies.map { plan.steps[$0].name },
-          logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
+        ?? {
+          var task = TaskRecord(
+            name: step.name, task: step.task.name, source: step.source,
+            dependsOn: step.dependencies.map { plan.steps[$0].name },
+            logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
+          // Declared phases are listed, pending, before the task starts.
+          let phases = step.task.phases
+          if !phases.isEmpty {
+            task.phases = PhaseTracker(declared: phases).phases
+          }
+          return task
+        }()
     }
     var record = RunRecord(
       runId: run.text, pipeline: pipeline.name,

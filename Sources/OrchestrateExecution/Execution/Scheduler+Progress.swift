@@ -31,7 +31,16 @@ extension Scheduler {
       let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
       var line = "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
       if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
-      if let phase = progress?.phase { line += "  [\(phase)]" }
+      if let phase = progress?.phase {
+        // Phase k of n when the task declared (or reported) several.
+        let phases = record.tasks[index].phases ?? []
+        let position = phases.lastIndex { $0.name == phase && $0.status == .running }
+        if let position, phases.count > 1 {
+          line += "  [\(phase) \(position + 1)/\(phases.count)]"
+        } else {
+          line += "  [\(phase)]"
+        }
+      }
       if let message = progress?.message { line += "  \(message)" }
       return line
     }

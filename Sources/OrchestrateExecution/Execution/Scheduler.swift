@@ -333,9 +333,11 @@ final class Scheduler: @unchecked Sendable {
     if let delay = RetryPolicy(step.task).delay(
       after: number, outcome: verdict.outcome, cancelled: cancellation != nil)
     {
+      attempt.reports.finish(at: Date(), completed: false, error: nil)
+      attempt.reports.store(in: &record.tasks[index])
       retry(index, after: delay, attempt: number, how: verdict.how)
     } else {
-      let reason = verdict.reason(
+      var reason = verdict.reason(
         attempt: number, stopReason: attempt.stopReason, runEnding: cancellation?.reason,
         finallyAfter: attempt.finally ? cancellation?.reason : nil)
       let tail =
@@ -343,6 +345,13 @@ final class Scheduler: @unchecked Sendable {
         ? nil
         : OutputTail.read(
           path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
+      attempt.reports.finish(at: Date(), completed: verdict.outcome == .completed, error: tail)
+      attempt.reports.store(in: &record.tasks[index])
+      if let phase = record.tasks[index].phases?.failed {
+        let ended = verdict.outcome == .cancelled ? "stopped" : "failed"
+        reason = [reason, "\(ended) in phase \(phase.name)"].compactMap { $0 }
+          .joined(separator: "; ")
+      }
       finish(index, as: verdict.outcome, reason: reason, error: tail)
     }
     advance()
@@ -353,7 +362,6 @@ final class Scheduler: @unchecked Sendable {
   /// the attempt's number.
   private func close(_ attempt: RunningAttempt, of index: Int, end: AttemptEnd) -> Int {
     attempt.reports.poll()
-    attempt.reports.finish(at: Date())
     attempt.reports.store(in: &record.tasks[index])
     SecretRanges.store(for: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
     let elapsed = end.durationSeconds ?? (ContinuousClock.now - attempt.started).seconds
@@ -401,6 +409,8 @@ final class Scheduler: @unchecked Sendable {
     task.status = status
     task.reason = reason
     task.error = error
+    // A task that never ran (skipped, cancelled while waiting) enters none.
+    task.phases?.settleUnentered()
     if let started = task.startedAt {
       let end = Date()
       task.finishedAt = end

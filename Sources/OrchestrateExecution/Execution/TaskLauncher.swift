@@ -102,7 +102,8 @@ struct TaskLauncher: Sendable {
 
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
-      metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl")
+      metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl",
+      declared: step.task.phases)
     var overrides = step.task.environment
     for (key, value) in context { overrides[key] = value }
     overrides["ORCHESTRATE_TASK"] = step.name
@@ -110,6 +111,7 @@ struct TaskLauncher: Sendable {
     overrides["ORCHESTRATE_SOURCE"] = step.source
     overrides["ORCHESTRATE_PROGRESS"] = reports.progressPath
     overrides["ORCHESTRATE_METRICS"] = reports.metricsPath
+    if let phase = step.resumePhase { overrides["ORCHESTRATE_RESUME_PHASE"] = phase }
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
     guard programs.isDirectory(directory) else {
       close(fd)

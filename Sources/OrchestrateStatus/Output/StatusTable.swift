@@ -68,7 +68,10 @@ public enum StatusTable {
           + duration)
       if let rerunOf = last.rerunOf { row("", "rerun of \(rerunOf)") }
       if !last.notCompleted.isEmpty {
-        let names = last.notCompleted.map { "\(text($0.name)) \($0.status.rawValue)" }
+        let names = last.notCompleted.map {
+          "\(text($0.name)) \($0.status.rawValue)"
+            + ($0.failedPhase.map { " in phase \(text($0))" } ?? "")
+        }
         row(
           "",
           "\(last.notCompleted.count) of \(last.tasksTotal) not completed: "

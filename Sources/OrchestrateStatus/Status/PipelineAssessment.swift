@@ -233,15 +233,15 @@ public struct PipelineAssessment {
 
   func lastRunSummary(_ digest: RunDigest, record: RunRecord?) -> PipelineStatus.LastRun {
     let tasks =
-      record?.tasks.map { ($0.name, $0.status, $0.reason) }
-      ?? digest.tasks.map { ($0.name, $0.status, nil) }
+      record?.tasks.map { ($0.name, $0.status, $0.reason, $0.phases?.failed?.name) }
+      ?? digest.tasks.map { ($0.name, $0.status, nil, nil) }
     return .init(
       runId: digest.runId, status: digest.status, startedAt: date(digest.startedAt),
       // Tasks `when:` left out were not wanted: neither counted nor missing.
       durationSeconds: digest.durationSeconds,
       tasksTotal: tasks.filter { $0.1 != .notWanted }.count, reason: record?.reason,
       notCompleted: tasks.filter { !$0.1.isDone }.map {
-        .init(name: $0.0, status: $0.1, reason: $0.2)
+        .init(name: $0.0, status: $0.1, reason: $0.2, failedPhase: $0.3)
       },
       anomalies: record?.anomalies ?? [], rerunOf: record?.rerunOf)
   }

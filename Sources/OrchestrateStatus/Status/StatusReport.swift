@@ -106,6 +106,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var name: String
     public var status: TaskStatus
     public var reason: String?
+    /// The declared or reported phase it failed in, if it failed in one.
+    public var failedPhase: String? = nil
   }
 
   public struct Window: Codable, Sendable {

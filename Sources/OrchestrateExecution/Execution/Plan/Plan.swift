@@ -20,6 +20,9 @@ public struct Plan: Sendable {
     public var unwanted: String?
     /// A rerun takes this completed outcome over from an earlier run.
     public var reused: TaskRecord?
+    /// A rerun's task that failed in a declared phase there: that phase,
+    /// given to the task as `ORCHESTRATE_RESUME_PHASE`.
+    public var resumePhase: String?
   }
 
   /// `--task` names (tasks or instances such as `extract[geo]`), with what
@@ -190,7 +193,7 @@ extension Plan {
   static let ownVariables: Set<String> = [
     "ORCHESTRATE_RUN_ID", "ORCHESTRATE_PIPELINE", "ORCHESTRATE_ROOT", "ORCHESTRATE_TASK",
     "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_PROGRESS", "ORCHESTRATE_METRICS",
-    "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS",
+    "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS", "ORCHESTRATE_RESUME_PHASE",
   ]
 
   /// The first `${NAME}` in an `argv` that names a secret (a `secret: true`
