@@ -113,7 +113,7 @@ public enum PipelineRun {
     settleAbandoned(earlier.runs, of: pipeline, layout: layout, events: events)
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
-      index: earlier.index)
+      index: earlier.index, directory: metricsDirectory)
 
     let started = try StartedRun.begin(
       initialRecord(plan, run: run, layout: layout, options: options, startedAt: startedAt),
@@ -121,7 +121,8 @@ public enum PipelineRun {
     let notifier = RunNotifier(
       plan: plan, environment: options.environment, layout: layout, events: events)
     let ended = schedule(
-      plan, started: started, options: options, history: history.runs, notifier: notifier,
+      plan, started: started, options: options, history: history.runs,
+      taskHistories: history.taskHistories, notifier: notifier,
       events: events)
     let signal = ended.record.status == .cancelled ? ended.record.exitCode.map { $0 - 128 } : nil
     if let error = ended.error {
@@ -168,6 +169,7 @@ public enum PipelineRun {
   /// the final record is written (or could not be).
   private static func schedule(
     _ plan: Plan, started: StartedRun, options: Options, history: @escaping () -> [RunDigest],
+    taskHistories: @escaping () -> [String: TaskHistory]? = { nil },
     notifier: RunNotifier?, events: EventLog
   ) -> (record: RunRecord, error: AtomicFile.WriteError?) {
     let record = started.record
@@ -176,7 +178,8 @@ public enum PipelineRun {
     let scheduler = Scheduler(
       plan: plan, record: record, launcher: launcher, events: events, journal: started.journal,
       metricsPath: started.metricsFile, reserve: started.reserve, maxParallel: maxParallel,
-      history: history, cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher),
+      history: history, taskHistories: taskHistories,
+      cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher),
       local: options.executor)
     notifier?.runStarted(record)
     events.log(

@@ -79,11 +79,16 @@ final class Scheduler: @unchecked Sendable {
   /// Earlier runs, newest first: the baselines for anomalies, asked for
   /// when the run ends.
   let history: () -> [RunDigest]
+  /// Usual durations of tasks and their phases, for the live view's ETA;
+  /// nil until read.
+  let taskHistories: () -> [String: TaskHistory]?
 
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
     metricsPath: String, reserve: ReservedSpace?, maxParallel: Int,
-    history: @escaping () -> [RunDigest] = { [] }, cluster: (any Executor)? = nil,
+    history: @escaping () -> [RunDigest] = { [] },
+    taskHistories: @escaping () -> [String: TaskHistory]? = { nil },
+    cluster: (any Executor)? = nil,
     local: (any Executor)? = nil, timers: any SchedulerTimers = DispatchTimers()
   ) {
     self.plan = plan
@@ -91,6 +96,7 @@ final class Scheduler: @unchecked Sendable {
     self.cluster = cluster
     self.timers = timers
     self.history = history
+    self.taskHistories = taskHistories
     self.record = record
     self.launcher = launcher
     self.events = events

@@ -99,7 +99,9 @@ public enum StatusTable {
       row(
         "running",
         "\(run.runId)  \(Ago.format(run.elapsedSeconds))  "
-          + "\(run.tasksFinished) of \(run.tasksTotal) tasks done\(stuck)")
+          + "\(run.tasksFinished) of \(run.tasksTotal) tasks done"
+          + (run.workDone.map { ", \(Int(($0 * 100).rounded(.down)))% of the work" } ?? "")
+          + (run.etaSeconds.map { "  ETA \(Ago.format($0))" } ?? "") + stuck)
       for task in run.tasks { lines.append("    " + runningTask(task, style: style)) }
     }
     for run in pipeline.abandoned {
@@ -116,6 +118,12 @@ public enum StatusTable {
     let name = TerminalText.escaped(task.name)
     if task.queued { return "\(name)  queued \(Ago.format(task.elapsedSeconds))" }
     var parts = [name, Ago.format(task.elapsedSeconds)]
+    if let phase = task.progress?.phase {
+      let position = task.phaseNumber.flatMap { number in
+        task.phaseCount.map { " \(number)/\($0)" }
+      }
+      parts.append("[\(TerminalText.escaped(phase))\(position ?? "")]")
+    }
     if let progress = task.progress {
       if let done = progress.done {
         parts.append(progress.total.map { "\(number(done))/\(number($0))" } ?? number(done))

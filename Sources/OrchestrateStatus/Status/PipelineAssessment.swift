@@ -178,10 +178,15 @@ public struct PipelineAssessment {
     let elapsed =
       secondsRunning(record.processStartTicks, record.bootId)
       ?? now.timeIntervalSince(record.startedAt)
-    let tasks = record.tasks.filter { $0.status == .running }.map { task in
-      let taskElapsed =
-        secondsRunning(task.attempts.first?.processStartTicks, record.bootId)
+    func taskElapsed(_ task: TaskRecord) -> Double {
+      secondsRunning(task.attempts.first?.processStartTicks, record.bootId)
         ?? task.startedAt.map { now.timeIntervalSince($0) } ?? 0
+    }
+    let estimate = RunProgressEstimate(
+      record, now: now, history: taskHistories(durations: history.taskDurations),
+      elapsed: taskElapsed)
+    let tasks = record.tasks.filter { $0.status == .running }.map { task in
+      let taskElapsed = taskElapsed(task)
       let durations = history.taskDurations[task.name] ?? []
       let threshold = Self.stuckThreshold(durations) ?? stuckAfter
       // A job still in its queue has not started: it is not stuck.
@@ -191,10 +196,10 @@ public struct PipelineAssessment {
           name: task.name, elapsedSeconds: waited, progress: nil, etaSeconds: nil,
           stuckAfterSeconds: threshold, stuck: false, queued: true)
       }
+      let own = estimate.tasks[task.name]
       return PipelineStatus.RunningTask(
         name: task.name, elapsedSeconds: taskElapsed, progress: task.progress,
-        etaSeconds: Self.eta(
-          elapsed: taskElapsed, usual: Percentile.of(durations, 50), progress: task.progress),
+        etaSeconds: own?.remaining, phaseNumber: own?.phaseNumber, phaseCount: own?.phaseCount,
         stuckAfterSeconds: threshold, stuck: taskElapsed > threshold)
     }
     return .init(
@@ -202,7 +207,21 @@ public struct PipelineAssessment {
       host: record.host, pid: record.pid,
       stuck: elapsed > stuckAfter || tasks.contains(where: \.stuck),
       tasksTotal: record.tasks.count,
-      tasksFinished: record.tasks.filter(\.status.isFinished).count, tasks: tasks)
+      tasksFinished: record.tasks.filter(\.status.isFinished).count,
+      etaSeconds: estimate.remaining, workDone: estimate.workDone, tasks: tasks)
+  }
+
+  /// Each task's usual duration (over the digests' recent completed runs)
+  /// and its phases' (over the records of the newest finished runs: the
+  /// digests do not hold phases). Read only while a run is going on.
+  func taskHistories(durations: [String: [Double]]) -> [String: TaskHistory] {
+    let recent = runs.reversed().lazy.filter { $0.status != .running }
+      .prefix(RecentHistory.runs).compactMap(record)
+    var histories = RecentHistory.tasks(of: Array(recent))
+    for (name, seconds) in durations {
+      histories[name, default: TaskHistory()].seconds = Percentile.of(seconds, 50)
+    }
+    return histories
   }
 
   /// 3× the p95 of the recent durations, or nil without enough of them.
@@ -211,14 +230,6 @@ public struct PipelineAssessment {
       return nil
     }
     return max(3 * p95, minimumStuckAfter)
-  }
-
-  /// Time left: the usual duration minus the time spent, while that is
-  /// positive; past it, or without history, extrapolated from progress.
-  static func eta(elapsed: Double, usual: Double?, progress: TaskProgress?) -> Double? {
-    if let usual, usual > elapsed { return usual - elapsed }
-    guard let percent = progress?.percent, percent > 0, percent < 100 else { return nil }
-    return elapsed * (100 - percent) / percent
   }
 
   func window(_ finished: [RunDigest], runs: Int) -> PipelineStatus.Window {
