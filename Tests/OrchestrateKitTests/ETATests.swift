@@ -62,6 +62,11 @@ import Testing
     let late = TaskETA.running(
       Phase(name: "embedding", status: .running, elapsed: 6, fraction: 0.9), usual: 3)
     #expect(close(late, 0.9 * (6 * 0.1 / 0.9) + 0.1 * 0.3))
+    // A count read 1 s ago (the record is rewritten once a second): the rate
+    // is taken when it was read, and the second since has been spent.
+    let stale = TaskETA.running(
+      Phase(name: "x", status: .running, elapsed: 2, fraction: 0.25, sinceReport: 1), usual: nil)
+    #expect(close(stale, 1 * 0.75 / 0.25 - 1))
     // Without items, the usual duration less the time spent, never below zero.
     #expect(
       TaskETA.running(Phase(name: "x", status: .running, elapsed: 5), usual: 3) == 0)

@@ -39,9 +39,12 @@ public struct RunProgressEstimate: Sendable, Equatable {
       if task.status == .running {
         let phases = task.phases ?? []
         let spent = elapsed(task) ?? task.startedAt.map { now.timeIntervalSince($0) } ?? 0
+        let reportedAt = task.progress?.updatedAt
         remaining = TaskETA.remaining(
-          elapsed: spent, phases: TaskETA.phases(phases, now: now),
-          fraction: task.progress?.percent.map { $0 / 100 }, history: past)
+          elapsed: spent, phases: TaskETA.phases(phases, now: now, reportedAt: reportedAt),
+          fraction: task.progress?.percent.map { $0 / 100 },
+          sinceReport: reportedAt.map { max(now.timeIntervalSince($0), 0) } ?? 0,
+          history: past)
         if let remaining, spent + remaining > 0 { done = spent / (spent + remaining) }
         let number = phases.lastIndex { $0.status == .running }.map { $0 + 1 }
         tasks[task.name] = TaskEstimate(

@@ -22,16 +22,21 @@ public enum TaskETA {
     public var share: Double?
     /// Items done over total in it, 0...1, when the task reports both.
     public var fraction: Double?
+    /// Seconds since `fraction` was reported: the record is rewritten at
+    /// most once a second, and a rate taken from a stale count and the
+    /// current time would grow while the task works.
+    public var sinceReport: Double
 
     public init(
       name: String, status: PhaseStatus, elapsed: Double = 0, share: Double? = nil,
-      fraction: Double? = nil
+      fraction: Double? = nil, sinceReport: Double = 0
     ) {
       self.name = name
       self.status = status
       self.elapsed = elapsed
       self.share = share
       self.fraction = fraction
+      self.sinceReport = sinceReport
     }
   }
 
@@ -42,13 +47,18 @@ public enum TaskETA {
   /// `elapsed`: since the task started; `fraction`: its overall progress
   /// (done / total) for a task without phases.
   public static func remaining(
-    elapsed: Double, phases: [Phase], fraction: Double? = nil, history: TaskHistory
+    elapsed: Double, phases: [Phase], fraction: Double? = nil, sinceReport: Double = 0,
+    history: TaskHistory
   ) -> Double? {
     guard !phases.isEmpty else {
       // The whole task as its one phase.
       return remaining(
         elapsed: elapsed,
-        phases: [Phase(name: "", status: .running, elapsed: elapsed, share: 1, fraction: fraction)],
+        phases: [
+          Phase(
+            name: "", status: .running, elapsed: elapsed, share: 1, fraction: fraction,
+            sinceReport: sinceReport)
+        ],
         history: TaskHistory(
           seconds: history.seconds, phaseSeconds: ["": history.seconds].compactMapValues { $0 }))
     }
@@ -78,12 +88,13 @@ public enum TaskETA {
     return known ? left : nil
   }
 
-  /// The running phase: its rate's projection `e(1-f)/f` and its history's
-  /// `max(h - e, (1-f)h)` weighed by `f`.
+  /// The running phase: its rate's projection `e(1-f)/f` (as of the report,
+  /// less the time since) and its history's `max(h - e, (1-f)h)` weighed by `f`.
   static func running(_ phase: Phase, usual: Double?) -> Double? {
     let elapsed = phase.elapsed
+    let since = min(max(phase.sinceReport, 0), elapsed)
     let byRate: Double? = phase.fraction.flatMap { fraction in
-      fraction > 0 ? elapsed * (1 - min(fraction, 1)) / fraction : nil
+      fraction > 0 ? max((elapsed - since) * (1 - min(fraction, 1)) / fraction - since, 0) : nil
     }
     guard let usual else { return byRate }
     let fraction = min(max(phase.fraction ?? 0, 0), 1)
@@ -115,8 +126,11 @@ public enum TaskETA {
     return done.reduce(0) { $0 + $1.elapsed } / shares
   }
 
-  /// Of a task's recorded phases at `now`.
-  public static func phases(_ records: [PhaseRecord], now: Date) -> [Phase] {
+  /// Of a task's recorded phases at `now`; `reportedAt`: when the task's
+  /// progress (the running phase's counts) was last read.
+  public static func phases(_ records: [PhaseRecord], now: Date, reportedAt: Date? = nil)
+    -> [Phase]
+  {
     records.map { record in
       let end = record.finishedAt ?? now
       let fraction: Double? =
@@ -126,7 +140,9 @@ public enum TaskETA {
       return Phase(
         name: record.name, status: record.status,
         elapsed: record.startedAt.map { max(end.timeIntervalSince($0), 0) } ?? 0,
-        share: record.weight, fraction: fraction)
+        share: record.weight, fraction: fraction,
+        sinceReport: record.status == .running
+          ? reportedAt.map { max(now.timeIntervalSince($0), 0) } ?? 0 : 0)
     }
   }
 }
