@@ -64,9 +64,13 @@ import Testing
     #expect(close(late, 0.9 * (6 * 0.1 / 0.9) + 0.1 * 0.3))
     // A count read 1 s ago (the record is rewritten once a second): the rate
     // is taken when it was read, and the second since has been spent.
-    let stale = TaskETA.running(
-      Phase(name: "x", status: .running, elapsed: 2, fraction: 0.25, sinceReport: 1), usual: nil)
+    let stale = TaskETA.remaining(
+      elapsed: 2, phases: [Phase(name: "x", status: .running, elapsed: 1, fraction: 0.25)],
+      sinceReport: 1, history: TaskHistory())
     #expect(close(stale, 1 * 0.75 / 0.25 - 1))
+    let silent = TaskETA.remaining(
+      elapsed: 60, phases: [], fraction: 0.5, sinceReport: 50, history: TaskHistory())
+    #expect(silent == 0, "10 s of work for 10 s left, 50 s ago")
     // Without items, the usual duration less the time spent, never below zero.
     #expect(
       TaskETA.running(Phase(name: "x", status: .running, elapsed: 5), usual: 3) == 0)
@@ -79,6 +83,15 @@ import Testing
       phases: [Phase(name: "embedding", status: .pending, share: 0.6)],
       history: TaskHistory(seconds: 10))
     #expect(close(byTask, 6))
+    // A first run, a tenth into loading (share 0.1) after 0.5 s: 50 s per
+    // share, so loading's remaining 0.09 share and embedding's 0.6 take 34.5 s.
+    let early = TaskETA.remaining(
+      elapsed: 0.5,
+      phases: [
+        Phase(name: "loading", status: .running, elapsed: 0.5, share: 0.1, fraction: 0.1),
+        Phase(name: "embedding", status: .pending, share: 0.6),
+      ], history: TaskHistory())
+    #expect(close(early, 4.5 + 30))
     // No history at all: loading (share 0.1) took 2 s, so embedding (0.6) takes 12.
     let byRun = TaskETA.remaining(
       elapsed: 2,

@@ -279,6 +279,7 @@ public enum PipelineRun {
     for key in [
       "ORCHESTRATE_TASK", "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_SOURCE", "ORCHESTRATE_PROGRESS",
       "ORCHESTRATE_METRICS", "ORCHESTRATE_RUN_STATUS", "ORCHESTRATE_FAILED_TASKS",
+      "ORCHESTRATE_RESUME_PHASE",
     ] {
       environment[key] = nil
     }

@@ -16,27 +16,23 @@ public enum TaskETA {
   public struct Phase: Sendable, Equatable {
     public var name: String
     public var status: PhaseStatus
-    /// Seconds spent in it: so far while running, all of it once ended.
+    /// Seconds spent in it: all of it once ended; while running, up to the
+    /// task's last report (as its counts are).
     public var elapsed: Double
     /// Share of the task's work, if declared.
     public var share: Double?
     /// Items done over total in it, 0...1, when the task reports both.
     public var fraction: Double?
-    /// Seconds since `fraction` was reported: the record is rewritten at
-    /// most once a second, and a rate taken from a stale count and the
-    /// current time would grow while the task works.
-    public var sinceReport: Double
 
     public init(
       name: String, status: PhaseStatus, elapsed: Double = 0, share: Double? = nil,
-      fraction: Double? = nil, sinceReport: Double = 0
+      fraction: Double? = nil
     ) {
       self.name = name
       self.status = status
       self.elapsed = elapsed
       self.share = share
       self.fraction = fraction
-      self.sinceReport = sinceReport
     }
   }
 
@@ -45,20 +41,23 @@ public enum TaskETA {
 
   /// Seconds left; nil when nothing tells (no phases, no progress, no history).
   /// `elapsed`: since the task started; `fraction`: its overall progress
-  /// (done / total) for a task without phases.
+  /// (done / total) for a task without phases; `sinceReport`: seconds since
+  /// the task last reported. The estimate is made as of that report, when
+  /// counts and time spent agree, and the time since is taken off it: the
+  /// record is rewritten about once a second, and a rate from a count a
+  /// second old and the time now would make the ETA grow while the task works.
   public static func remaining(
     elapsed: Double, phases: [Phase], fraction: Double? = nil, sinceReport: Double = 0,
     history: TaskHistory
   ) -> Double? {
     guard !phases.isEmpty else {
       // The whole task as its one phase.
+      let asOfReport = max(elapsed - sinceReport, 0)
       return remaining(
-        elapsed: elapsed,
+        elapsed: asOfReport,
         phases: [
-          Phase(
-            name: "", status: .running, elapsed: elapsed, share: 1, fraction: fraction,
-            sinceReport: sinceReport)
-        ],
+          Phase(name: "", status: .running, elapsed: asOfReport, share: 1, fraction: fraction)
+        ], sinceReport: sinceReport,
         history: TaskHistory(
           seconds: history.seconds, phaseSeconds: ["": history.seconds].compactMapValues { $0 }))
     }
@@ -85,16 +84,17 @@ public enum TaskETA {
         known = true
       }
     }
-    return known ? left : nil
+    // Before its first phase, the task's whole time is spent on none of them.
+    let spent = phases.allSatisfy { $0.status == .pending } ? elapsed : sinceReport
+    return known ? max(left - max(spent, 0), 0) : nil
   }
 
-  /// The running phase: its rate's projection `e(1-f)/f` (as of the report,
-  /// less the time since) and its history's `max(h - e, (1-f)h)` weighed by `f`.
+  /// The running phase: its rate's projection `e(1-f)/f` and its history's
+  /// `max(h - e, (1-f)h)` weighed by `f`.
   static func running(_ phase: Phase, usual: Double?) -> Double? {
     let elapsed = phase.elapsed
-    let since = min(max(phase.sinceReport, 0), elapsed)
     let byRate: Double? = phase.fraction.flatMap { fraction in
-      fraction > 0 ? max((elapsed - since) * (1 - min(fraction, 1)) / fraction - since, 0) : nil
+      fraction > 0 ? elapsed * (1 - min(fraction, 1)) / fraction : nil
     }
     guard let usual else { return byRate }
     let fraction = min(max(phase.fraction ?? 0, 0), 1)
@@ -118,21 +118,35 @@ public enum TaskETA {
     return min(max(actual / usual, paceLimits.lowerBound), paceLimits.upperBound)
   }
 
-  /// Seconds per unit of declared share in this run's completed phases.
+  /// Seconds per unit of declared share in this run: its completed phases,
+  /// and the part of the running one done (a first run has nothing else).
   static func secondsPerShare(_ phases: [Phase]) -> Double? {
-    let done = phases.filter { $0.status == .completed && ($0.share ?? 0) > 0 }
-    let shares = done.reduce(0) { $0 + ($1.share ?? 0) }
-    guard shares > 0 else { return nil }
-    return done.reduce(0) { $0 + $1.elapsed } / shares
+    var seconds = 0.0
+    var shares = 0.0
+    for phase in phases {
+      guard let share = phase.share, share > 0 else { continue }
+      switch phase.status {
+      case .completed:
+        seconds += phase.elapsed
+        shares += share
+      case .running:
+        guard let fraction = phase.fraction, fraction > 0 else { continue }
+        seconds += phase.elapsed
+        shares += share * min(fraction, 1)
+      default: continue
+      }
+    }
+    return shares > 0 ? seconds / shares : nil
   }
 
   /// Of a task's recorded phases at `now`; `reportedAt`: when the task's
-  /// progress (the running phase's counts) was last read.
+  /// progress (the running phase's counts) was last read: the running
+  /// phase's time is counted up to then.
   public static func phases(_ records: [PhaseRecord], now: Date, reportedAt: Date? = nil)
     -> [Phase]
   {
     records.map { record in
-      let end = record.finishedAt ?? now
+      let end = record.finishedAt ?? (record.status == .running ? reportedAt ?? now : now)
       let fraction: Double? =
         if let done = record.done, let total = record.total, total > 0 {
           min(max(done / total, 0), 1)
@@ -140,9 +154,7 @@ public enum TaskETA {
       return Phase(
         name: record.name, status: record.status,
         elapsed: record.startedAt.map { max(end.timeIntervalSince($0), 0) } ?? 0,
-        share: record.weight, fraction: fraction,
-        sinceReport: record.status == .running
-          ? reportedAt.map { max(now.timeIntervalSince($0), 0) } ?? 0 : 0)
+        share: record.weight, fraction: fraction)
     }
   }
 }
