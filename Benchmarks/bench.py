@@ -967,6 +967,7 @@ def eta(work, reps):
             with open(os.path.join(root, "speed"), "w") as handle:
                 handle.write(str(speed))
             samples, duration = eta_sample_run(root, env, history)
+            print(f"  {label}: {duration:.2f} s, {len(samples)} samples", flush=True)
             for key, values in eta_errors(samples, duration).items():
                 errors[key] += values
         row = [label]

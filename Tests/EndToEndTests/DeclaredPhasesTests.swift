@@ -85,6 +85,49 @@ import Testing
     #expect(again.task("embed")?.reason == nil)
   }
 
+  @Test func statusShowsBothLevelsOfProgressWithAnETA() throws {
+    let root = TestRoot()
+    let file = root.write(
+      "pipelines/embed.yaml",
+      """
+      tasks:
+        - {name: prepare, run: 'true'}
+        - name: embed
+          depends_on: [prepare]
+          phases: [loading, chunking, {name: embedding, weight: 4}, indexing]
+          run: |
+            for phase in loading chunking embedding; do
+              echo "{\\"phase\\": \\"$phase\\", \\"done\\": 1, \\"total\\": 4}" >> "$ORCHESTRATE_PROGRESS"
+            done
+            while [ -e hold ] && [ ! -e go ]; do sleep 0.02; done
+            echo '{"phase": "indexing"}' >> "$ORCHESTRATE_PROGRESS"
+        - {name: publish, run: 'true', depends_on: [embed]}
+      """)
+    for _ in 1...2 { #expect(try Orchestrate.run([file]).exitCode == 0) }
+    root.write("hold", "")
+    let running = try Orchestrate.start([file])
+    try waitUntil {
+      let embed = try? root.records("embed").first { $0.status == .running }?.task("embed")
+      return embed?.phases?.first { $0.name == "embedding" }?.status == .running
+    }
+    let json = try Orchestrate.run(["status", "embed", "--json", "--root", root.path])
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let pipeline = try #require((document["pipelines"] as? [[String: Any]])?.first)
+    let run = try #require((pipeline["running"] as? [[String: Any]])?.first)
+    #expect(run["eta_seconds"] is Double, "\(run)")
+    let work = try #require(run["work_done"] as? Double)
+    #expect(work > 0 && work < 1)
+    let task = try #require((run["tasks"] as? [[String: Any]])?.first)
+    #expect(task["phase_number"] as? Int == 3 && task["phase_count"] as? Int == 4, "\(task)")
+    #expect(task["eta_seconds"] is Double, "\(task)")
+    let text = try Orchestrate.run(["status", "embed", "--root", root.path])
+    #expect(text.stdout.contains("[embedding 3/4]"), "\(text.stdout)")
+    #expect(text.stdout.contains("of the work"), "\(text.stdout)")
+    root.write("go", "")
+    #expect(running.wait().exitCode == 0)
+  }
+
   @Test func phasesAreCheckedWhenThePipelineIsRead() throws {
     let root = TestRoot()
     let file = root.write(
