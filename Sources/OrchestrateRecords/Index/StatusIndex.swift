@@ -177,9 +177,9 @@ public enum StatusIndex {
   /// `*.json` files with their stamps, read with plain system calls: this is
   /// the one step a warm status call cannot skip.
   package static func listRecords(_ directory: String) -> [(String, Stamp)] {
-    FileSystem.entries(of: directory, named: { $0.hasSuffix(".json") }) { name, info in
-      info.st_mode & S_IFMT == S_IFREG ? (name, Stamp(info)) : nil
-    }
+    FileSystem.entries(
+      of: directory, named: { $0.hasSuffix(".json") },
+      { name, info in info.st_mode & S_IFMT == S_IFREG ? (name, Stamp(info)) : nil })
   }
 
   /// Decodes records on every core: a cold index over years of runs means
