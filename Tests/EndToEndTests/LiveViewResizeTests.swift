@@ -2,8 +2,8 @@ import Foundation
 import OrchestrateKit
 import Testing
 
-/// The live view in a real terminal (tmux): one line per running task,
-/// never wider than the window, redrawn whole when the window shrinks or
+/// The live view in a real terminal (tmux): the run's line, then one line
+/// per running task, never wider than the window, redrawn whole when the window shrinks or
 /// grows, and gone once the run ends.
 @Suite(.serialized) struct LiveViewResizeTests {
   @Test func liveLinesFollowTheWindowWidth() throws {
@@ -30,15 +30,18 @@ import Testing
       try tmux.run(["resize-window", "-t", "live", "-x", String(width), "-y", "30"])
       try waitUntil {
         let live = try tmux.screen().filter { $0.hasPrefix("  ") }
-        // One line per running task, each within the window.
-        return live.count == 3 && live.allSatisfy { $0.count < width }
+        // The run's line and one per running task, each within the window.
+        return live.count == 4 && live.allSatisfy { $0.count < width }
+          && live.first?.hasPrefix("  run  0/3 tasks") == true
           && live.contains { $0.hasPrefix("  b ") } && live.contains { $0.hasPrefix("  c ") }
       }
     }
     root.write("release", "")
     try waitUntil { try tmux.screen().contains { $0.hasPrefix("metrics: ") } }
     let screen = try tmux.screen()
-    #expect(!screen.contains { $0.hasPrefix("  b ") || $0.hasPrefix("  c ") }, "\(screen)")
+    #expect(
+      !screen.contains { $0.hasPrefix("  b ") || $0.hasPrefix("  c ") || $0.hasPrefix("  run ") },
+      "\(screen)")
     #expect(try root.onlyRecord("live").status == .completed)
   }
 }

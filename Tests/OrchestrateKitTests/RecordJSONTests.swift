@@ -56,8 +56,11 @@ import Testing
     task.progress = TaskProgress(
       done: 35, total: 50, message: "file 35 of 50", phase: "loading", updatedAt: start)
     task.phases = [
-      PhaseRecord(name: "loading", startedAt: start, finishedAt: start, done: 50, total: 50),
-      PhaseRecord(name: "indexing", startedAt: start, finishedAt: nil, done: nil, total: nil),
+      PhaseRecord(
+        name: "loading", status: .failed, startedAt: start, finishedAt: start, done: 50,
+        total: 50, weight: 0.25, error: "boom\n"),
+      PhaseRecord(name: "indexing", status: .running, startedAt: start),
+      PhaseRecord(name: "publishing", status: .skipped, weight: 0.75),
     ]
     task.metrics = ["documents_loaded": 1500, "a\"b": -2.5, "big": 1e20, "tiny": 1.25e-7]
     task.malformedReportLines = 4

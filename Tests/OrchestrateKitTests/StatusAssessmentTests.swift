@@ -247,14 +247,6 @@ import Testing
     #expect(status.health.level == .warning, "never succeeded, but a run is under way")
   }
 
-  @Test func etaComesFromHistoryThenFromProgress() {
-    #expect(PipelineAssessment.eta(elapsed: 30, usual: 100, progress: nil) == 70)
-    let progress = TaskProgress(done: 1, total: 4, message: nil, phase: nil, updatedAt: Date())
-    #expect(PipelineAssessment.eta(elapsed: 30, usual: nil, progress: progress) == 90)
-    #expect(PipelineAssessment.eta(elapsed: 300, usual: 100, progress: progress) == 900)
-    #expect(PipelineAssessment.eta(elapsed: 30, usual: nil, progress: nil) == nil)
-  }
-
   @Test func anomaliesOfTheLastRunAreWarnings() {
     let now = Date()
     var last = SyntheticRuns.record(99, startedAt: now.addingTimeInterval(-60))

@@ -97,6 +97,8 @@ public struct PipelineTask: Sendable, Equatable {
   public var state: TaskStateSetting? = nil
   /// Left out of a run while the backlog before a stage is too long.
   public var backpressure: Backpressure? = nil
+  /// The phases it declares (`phases:`), in order; empty: none declared.
+  public var phases: [DeclaredPhase] = []
   /// Line of the task in its file, when known.
   public var line: Int?
 

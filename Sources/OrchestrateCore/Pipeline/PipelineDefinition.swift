@@ -141,12 +141,13 @@ struct TaskDefinition: Decodable {
   var slurm: SlurmDefinition?
   var state: StateDefinition?
   var backpressure: BackpressureDefinition?
+  var phases: [PhaseDefinition]?
   var settings: TaskSettings
   /// Where the task starts in the file, for messages about it.
   var line: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, run, argv, source, when, executor, slurm, state, backpressure
+    case name, run, argv, source, when, executor, slurm, state, backpressure, phases
     case dependsOn = "depends_on"
     case runIf = "run_if"
     case forEachSource = "for_each_source"
@@ -168,6 +169,7 @@ struct TaskDefinition: Decodable {
     slurm = try c.decodeIfPresent(SlurmDefinition.self, forKey: .slurm)
     state = try c.decodeIfPresent(StateDefinition.self, forKey: .state)
     backpressure = try c.decodeIfPresent(BackpressureDefinition.self, forKey: .backpressure)
+    phases = try c.decodeIfPresent([PhaseDefinition].self, forKey: .phases)
     settings = try TaskSettings(fieldsOf: decoder)
   }
 }

@@ -228,6 +228,7 @@ struct PipelineValidator {
       case .failure(let problem): throw fail(problem.message, problem.field)
       }
     }
+    let phases = try checkedPhases(task.phases ?? [], fail: fail)
     var environment = defaultEnvironment
     for (key, value) in try checkedEnvironment(task.settings.env, field: "\(field).env") {
       environment[key] = value
@@ -251,7 +252,39 @@ struct PipelineValidator {
       workingDirectory: task.settings.workingDirectory ?? defaults?.workingDirectory,
       executor: .local,
       state: state,
+      phases: phases,
       line: task.line)
+  }
+
+  /// Names a task reports as they are written here (the progress follower
+  /// keeps 100 characters of 100 phases), each once, weights positive.
+  private func checkedPhases(
+    _ phases: [PhaseDefinition], fail: (String, String?) -> PipelineError
+  ) throws(PipelineError) -> [DeclaredPhase] {
+    if phases.count > DeclaredPhase.maximumCount {
+      throw fail("at most \(DeclaredPhase.maximumCount) phases, got \(phases.count)", "phases")
+    }
+    var seen: Set<String> = []
+    for (index, phase) in phases.enumerated() {
+      let key = "phases[\(index)]"
+      if phase.name.trimmed.isEmpty { throw fail("a phase name is empty", key) }
+      if phase.name.count > DeclaredPhase.maximumNameLength
+        || phase.name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true })
+      {
+        throw fail(
+          "phase '\(Names.printable(phase.name))' needs a name of at most "
+            + "\(DeclaredPhase.maximumNameLength) characters on one line", key)
+      }
+      if !seen.insert(phase.name).inserted {
+        throw fail("phase '\(Names.printable(phase.name))' is listed twice", key)
+      }
+      if let weight = phase.weight, !(weight > 0 && weight.isFinite) {
+        throw fail(
+          "phase '\(Names.printable(phase.name))': 'weight' must be a number above 0, "
+            + "got \(weight)", "\(key).weight")
+      }
+    }
+    return phases.map { DeclaredPhase(name: $0.name, weight: $0.weight) }
   }
 
   private func thresholds(_ definition: AnomalyDefinition?) throws(PipelineError)

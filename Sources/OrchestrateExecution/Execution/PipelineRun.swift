@@ -116,7 +116,7 @@ public enum PipelineRun {
     TaskStates.recover(plan, layout: layout, events: events)
     let history = BaselineHistory(
       runs: earlier.runs.suffix(pipeline.anomalyThresholds.historyRuns * 2).reversed(),
-      index: earlier.index)
+      index: earlier.index, directory: metricsDirectory)
 
     let started = try StartedRun.begin(
       initialRecord(plan, run: run, layout: layout, options: options, startedAt: startedAt),
@@ -124,7 +124,8 @@ public enum PipelineRun {
     let notifier = RunNotifier(
       plan: plan, environment: options.environment, layout: layout, events: events)
     let ended = schedule(
-      plan, started: started, options: options, history: history.runs, notifier: notifier,
+      plan, started: started, options: options, history: history.runs,
+      taskHistories: history.taskHistories, notifier: notifier,
       events: events)
     let signal = ended.record.status == .cancelled ? ended.record.exitCode.map { $0 - 128 } : nil
     if let error = ended.error {
@@ -172,6 +173,7 @@ public enum PipelineRun {
   /// the final record is written (or could not be).
   private static func schedule(
     _ plan: Plan, started: StartedRun, options: Options, history: @escaping () -> [RunDigest],
+    taskHistories: @escaping () -> [String: TaskHistory]? = { nil },
     notifier: RunNotifier?, events: EventLog
   ) -> (record: RunRecord, error: AtomicFile.WriteError?) {
     let record = started.record
@@ -180,7 +182,8 @@ public enum PipelineRun {
     let scheduler = Scheduler(
       plan: plan, record: record, launcher: launcher, events: events, journal: started.journal,
       metricsPath: started.metricsFile, reserve: started.reserve, maxParallel: maxParallel,
-      history: history, cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher),
+      history: history, taskHistories: taskHistories,
+      cluster: SlurmExecutor.forSlurmTasks(of: plan, launcher: launcher),
       local: options.executor)
     notifier?.runStarted(record)
     events.log(
@@ -295,7 +298,7 @@ public enum PipelineRun {
     for key in [
       "ORCHESTRATE_TASK", "ORCHESTRATE_ATTEMPT", "ORCHESTRATE_SOURCE", "ORCHESTRATE_PROGRESS",
       "ORCHESTRATE_METRICS", "ORCHESTRATE_ITEMS", "ORCHESTRATE_RUN_STATUS",
-      "ORCHESTRATE_FAILED_TASKS", "ORCHESTRATE_STATE_DIR",
+      "ORCHESTRATE_FAILED_TASKS", "ORCHESTRATE_STATE_DIR", "ORCHESTRATE_RESUME_PHASE",
     ] {
       environment[key] = nil
     }
@@ -315,10 +318,18 @@ public enum PipelineRun {
     let pipeline = plan.pipeline
     let tasks = plan.steps.map { step in
       step.reused
-        ?? TaskRecord(
-          name: step.name, task: step.task.name, source: step.source,
-          dependsOn: step.dependencies.map { plan.steps[$0].name },
-          logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
+        ?? {
+          var task = TaskRecord(
+            name: step.name, task: step.task.name, source: step.source,
+            dependsOn: step.dependencies.map { plan.steps[$0].name },
+            logFile: layout.taskLogPath(pipeline: pipeline.name, run: run, task: step.name))
+          // Declared phases are listed, pending, before the task starts.
+          let phases = step.task.phases
+          if !phases.isEmpty {
+            task.phases = PhaseTracker(declared: phases).phases
+          }
+          return task
+        }()
     }
     var record = RunRecord(
       runId: run.text, pipeline: pipeline.name,

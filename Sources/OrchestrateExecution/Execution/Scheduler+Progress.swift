@@ -25,7 +25,9 @@ extension Scheduler {
     if events.isInteractive { events.showLive(liveLines()) }
   }
 
-  /// One line per running task: name, elapsed time, resources, percent, message.
+  /// The run's line (tasks done, share of the work, ETA), then one per
+  /// running task: name, elapsed time, resources, phase k of n, percent, ETA, message.
+  /// Most telling first: a narrow terminal cuts lines at its edge.
   func liveLines() -> [String] {
     let paused =
       record.pausedSince.map {
@@ -34,20 +36,38 @@ extension Scheduler {
             + "orchestrate resume \(record.runId) (or SIGCONT) to go on"
         ]
       } ?? []
-    return paused
-      + running.sorted { $0.key < $1.key }.map { index, attempt in
-        let progress = record.tasks[index].progress
-        let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
-        var line =
-          "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
-          + (paused.isEmpty ? "" : "  paused")
-        if !attempt.queued, let resources = record.tasks[index].attempts.last?.liveResources {
-          line += "  \(resources.summary)"
-        }
-        if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
-        if let phase = progress?.phase { line += "  [\(phase)]" }
-        if let message = progress?.message { line += "  \(message)" }
-        return line
+    // By the monotonic clock, as the task's own duration is measured.
+    var spent: [String: Double] = [:]
+    for index in running.keys {
+      spent[record.tasks[index].name] = taskStarts[index].map { (ContinuousClock.now - $0).seconds }
+    }
+    let estimate = RunProgressEstimate(
+      record, now: Date(), history: taskHistories() ?? [:], elapsed: { spent[$0.name] })
+    var run = "  run  \(estimate.tasksFinished)/\(estimate.tasksTotal) tasks"
+    if let work = estimate.workDone { run += String(printf: "  %.0f%% of the work", work * 100) }
+    if let eta = estimate.remaining { run += "  ETA \(DurationDisplay.short(eta))" }
+    let tasks = running.sorted { $0.key < $1.key }.map { index, attempt in
+      let progress = record.tasks[index].progress
+      let own = estimate.tasks[record.tasks[index].name]
+      let elapsed = DurationDisplay.short((ContinuousClock.now - attempt.started).seconds)
+      var line =
+        "  \(plan.steps[index].name)  \(attempt.queued ? "queued " : "")\(elapsed)"
+        + (paused.isEmpty ? "" : "  paused")
+      if !attempt.queued, let resources = record.tasks[index].attempts.last?.liveResources {
+        line += "  \(resources.summary)"
       }
+      if let phase = progress?.phase {
+        if let number = own?.phaseNumber, let count = own?.phaseCount, count > 1 {
+          line += "  [\(phase) \(number)/\(count)]"
+        } else {
+          line += "  [\(phase)]"
+        }
+      }
+      if let percent = progress?.percent { line += String(printf: "  %.0f%%", percent) }
+      if let eta = own?.remaining { line += "  ETA \(DurationDisplay.short(eta))" }
+      if let message = progress?.message { line += "  \(message)" }
+      return line
+    }
+    return [run] + paused + tasks
   }
 }

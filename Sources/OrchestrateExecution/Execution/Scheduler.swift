@@ -97,11 +97,16 @@ final class Scheduler: @unchecked Sendable {
   /// Earlier runs, newest first: the baselines for anomalies, asked for
   /// when the run ends.
   let history: () -> [RunDigest]
+  /// Usual durations of tasks and their phases, for the live view's ETA;
+  /// nil until read.
+  let taskHistories: () -> [String: TaskHistory]?
 
   init(
     plan: Plan, record: RunRecord, launcher: TaskLauncher, events: EventLog, journal: RunJournal,
     metricsPath: String, reserve: ReservedSpace?, maxParallel: Int,
-    history: @escaping () -> [RunDigest] = { [] }, cluster: (any Executor)? = nil,
+    history: @escaping () -> [RunDigest] = { [] },
+    taskHistories: @escaping () -> [String: TaskHistory]? = { nil },
+    cluster: (any Executor)? = nil,
     local: (any Executor)? = nil, timers: any SchedulerTimers = DispatchTimers()
   ) {
     self.plan = plan
@@ -109,6 +114,7 @@ final class Scheduler: @unchecked Sendable {
     self.cluster = cluster
     self.timers = timers
     self.history = history
+    self.taskHistories = taskHistories
     self.record = record
     self.launcher = launcher
     self.events = events
@@ -393,9 +399,11 @@ final class Scheduler: @unchecked Sendable {
     if let delay = RetryPolicy(step.task).delay(
       after: number, outcome: verdict.outcome, cancelled: cancellation != nil)
     {
+      attempt.reports.finish(at: Date(), completed: false, error: nil)
+      attempt.reports.store(in: &record.tasks[index])
       retry(index, after: delay, attempt: number, how: verdict.how)
     } else {
-      let reason = verdict.reason(
+      var reason = verdict.reason(
         attempt: number, stopReason: attempt.stopReason, runEnding: cancellation?.reason,
         finallyAfter: attempt.finally ? cancellation?.reason : nil)
       let tail =
@@ -403,6 +411,13 @@ final class Scheduler: @unchecked Sendable {
         ? nil
         : OutputTail.read(
           path: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
+      attempt.reports.finish(at: Date(), completed: verdict.outcome == .completed, error: tail)
+      attempt.reports.store(in: &record.tasks[index])
+      if let phase = record.tasks[index].phases?.failed {
+        let ended = verdict.outcome == .cancelled ? "stopped" : "failed"
+        reason = [reason, "\(ended) in phase \(phase.name)"].compactMap { $0 }
+          .joined(separator: "; ")
+      }
       finish(index, as: verdict.outcome, reason: reason, error: tail)
     }
   }
@@ -412,7 +427,6 @@ final class Scheduler: @unchecked Sendable {
   /// the attempt's number.
   private func close(_ attempt: RunningAttempt, of index: Int, end: AttemptEnd) -> Int {
     attempt.reports.poll()
-    attempt.reports.finish(at: Date())
     attempt.reports.store(in: &record.tasks[index])
     SecretRanges.store(for: launcher.layout.absolute(attempt.logFile), mask: plan.settings.mask)
     let elapsed = end.durationSeconds ?? (ContinuousClock.now - attempt.started).seconds
@@ -461,6 +475,8 @@ final class Scheduler: @unchecked Sendable {
     task.status = status
     task.reason = reason
     task.error = error
+    // A task that never ran (skipped, cancelled while waiting) enters none.
+    task.phases?.settleUnentered()
     if let started = task.startedAt {
       let end = Date()
       task.finishedAt = end

@@ -103,6 +103,7 @@ struct TaskLauncher: Sendable {
     let reports = TaskReportFollower(
       progressPath: "\(logDirectory)/\(step.name).\(attempt).progress.jsonl",
       metricsPath: "\(logDirectory)/\(step.name).\(attempt).metrics.jsonl",
+      declared: step.task.phases,
       items: ItemReportReader(
         path: "\(logDirectory)/\(step.name).\(attempt).items.jsonl", run: run.text,
         task: step.name, attempt: attempt))
@@ -114,6 +115,7 @@ struct TaskLauncher: Sendable {
     overrides["ORCHESTRATE_PROGRESS"] = reports.progressPath
     overrides["ORCHESTRATE_METRICS"] = reports.metricsPath
     overrides["ORCHESTRATE_ITEMS"] = reports.items.path
+    if let phase = step.resumePhase { overrides["ORCHESTRATE_RESUME_PHASE"] = phase }
     let directory = resolve(step.task.workingDirectory, against: workingDirectory)
     guard programs.isDirectory(directory) else {
       close(fd)

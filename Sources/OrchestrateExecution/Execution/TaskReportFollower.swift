@@ -17,7 +17,8 @@ final class TaskReportFollower {
   private var metricsReader: LineReader
 
   private(set) var progress: TaskProgress?
-  private(set) var phases: [PhaseRecord] = []
+  private var tracker: PhaseTracker
+  var phases: [PhaseRecord] { tracker.phases }
   private(set) var metrics: [String: Double] = [:]
   private(set) var malformedLines = 0
 
@@ -28,7 +29,12 @@ final class TaskReportFollower {
   /// lines of a larger backlog are states already superseded.
   static let progressBacklog = 32 << 10
 
-  init(progressPath: String, metricsPath: String, items: ItemReportReader) {
+  /// `declared`: the task's phases as its pipeline declares them.
+  init(
+    progressPath: String, metricsPath: String, declared: [DeclaredPhase] = [],
+    items: ItemReportReader
+  ) {
+    tracker = PhaseTracker(declared: declared)
     self.progressPath = progressPath
     self.metricsPath = metricsPath
     self.items = items
@@ -76,11 +82,10 @@ final class TaskReportFollower {
     task.malformedReportLines = malformed == 0 ? nil : malformed
   }
 
-  /// Ends the current phase: the task's process is gone.
-  func finish(at date: Date) {
-    if let last = phases.indices.last, phases[last].finishedAt == nil {
-      phases[last].finishedAt = date
-    }
+  /// Ends the current phase: the task's process is gone. `completed`:
+  /// whether the attempt completed; `error`: the end of its output if not.
+  func finish(at date: Date, completed: Bool, error: String?) {
+    tracker.finish(at: date, completed: completed, error: error)
   }
 
   private func apply(progress object: [String: JSONValue], at now: Date) {
@@ -94,14 +99,8 @@ final class TaskReportFollower {
       message: object["message"]?.string.map { TerminalText.escaped($0.prefix(300)) },
       phase: phase ?? progress?.phase, updatedAt: now)
     progress = update
-    if let phase, phase != phases.last?.name {
-      if let last = phases.indices.last { phases[last].finishedAt = now }
-      if phases.count < 100 { phases.append(PhaseRecord(name: phase, startedAt: now)) }
-    }
-    if let last = phases.indices.last, phases[last].finishedAt == nil {
-      phases[last].done = update.done ?? phases[last].done
-      phases[last].total = update.total ?? phases[last].total
-    }
+    if let phase { tracker.enter(phase, at: now) }
+    tracker.count(done: update.done, total: update.total)
   }
 
   private static func object(_ line: Data) -> [String: JSONValue]? {

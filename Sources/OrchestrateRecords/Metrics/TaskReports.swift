@@ -24,22 +24,6 @@ public struct TaskProgress: Codable, Sendable, Equatable {
   }
 }
 
-/// One phase of a task (loading → chunking → embedding), as far as reported.
-public struct PhaseRecord: Codable, Sendable, Equatable {
-  public var name: String
-  public var startedAt: Date
-  public var finishedAt: Date?
-  public var done: Double?
-  public var total: Double?
-}
-
-extension PhaseRecord {
-  /// A phase that has just begun.
-  package init(name: String, startedAt: Date) {
-    self.init(name: name, startedAt: startedAt, finishedAt: nil, done: nil, total: nil)
-  }
-}
-
 /// A duration or counter far from what the task usually does.
 public struct Anomaly: Codable, Sendable, Equatable {
   public var task: String

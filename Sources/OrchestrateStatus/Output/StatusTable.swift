@@ -70,7 +70,10 @@ public enum StatusTable {
           + duration)
       if let rerunOf = last.rerunOf { row("", "rerun of \(rerunOf)") }
       if !last.notCompleted.isEmpty {
-        let names = last.notCompleted.map { "\(text($0.name)) \($0.status.rawValue)" }
+        let names = last.notCompleted.map {
+          "\(text($0.name)) \($0.status.rawValue)"
+            + ($0.failedPhase.map { " in phase \(text($0))" } ?? "")
+        }
         row(
           "",
           "\(last.notCompleted.count) of \(last.tasksTotal) not completed: "
@@ -100,7 +103,9 @@ public enum StatusTable {
       row(
         "running",
         "\(run.runId)  \(Ago.format(run.elapsedSeconds))  "
-          + "\(run.tasksFinished) of \(run.tasksTotal) tasks done\(stuck)")
+          + "\(run.tasksFinished) of \(run.tasksTotal) tasks done"
+          + (run.workDone.map { ", \(Int(($0 * 100).rounded(.down)))% of the work" } ?? "")
+          + (run.etaSeconds.map { "  ETA \(Ago.format($0))" } ?? "") + stuck)
       for task in run.tasks {
         lines.append("    " + runningTask(task, style: style, width: width - 4))
       }
@@ -131,6 +136,12 @@ public enum StatusTable {
     let name = TerminalText.escaped(task.name)
     if task.queued { return "\(name)  queued \(Ago.format(task.elapsedSeconds))" }
     var parts = [name, Ago.format(task.elapsedSeconds)] + resourceParts
+    if let phase = task.progress?.phase {
+      let position = task.phaseNumber.flatMap { number in
+        task.phaseCount.map { " \(number)/\($0)" }
+      }
+      parts.append("[\(TerminalText.escaped(phase))\(position ?? "")]")
+    }
     if let progress = task.progress {
       if let done = progress.done {
         parts.append(progress.total.map { "\(number(done))/\(number($0))" } ?? number(done))

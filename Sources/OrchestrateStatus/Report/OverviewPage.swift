@@ -107,7 +107,7 @@ enum RunningSection {
         ?? runLabel
       let stuck = run.stuck ? " <span class=\"badge s-bad\">stuck</span>" : ""
       html +=
-        "<tr><td>\(runCell)\(stuck)<br><span class=\"muted\">\(run.tasksFinished) of \(run.tasksTotal) tasks done</span></td>"
+        "<tr><td>\(runCell)\(stuck)<br><span class=\"muted\">\(run.tasksFinished) of \(run.tasksTotal) tasks done\(workAndETA(run))</span></td>"
       if run.tasks.isEmpty {
         html += "<td colspan=\"4\" class=\"muted\">between tasks</td>"
         html += "<td class=\"num\">\(ReportFormat.seconds(run.elapsedSeconds))</td></tr>"
@@ -117,7 +117,8 @@ enum RunningSection {
         if index > 0 { html += "<tr><td></td>" }
         html +=
           "<td>\(HTML.escape(task.name))\(task.stuck ? " <span class=\"badge s-bad\">stuck</span>" : "")</td>"
-        html += "<td>\(ProgressCell.render(task.progress))</td>"
+        html +=
+          "<td>\(ProgressCell.render(task.progress, phase: task.phaseNumber, of: task.phaseCount))</td>"
         html +=
           "<td class=\"hide-narrow\">"
           + (task.resources.map { HTML.escape($0.summaryParts.joined(separator: " · ")) }
@@ -130,11 +131,22 @@ enum RunningSection {
     }
     return html + "</tbody></table></div>"
   }
+
+  /// `, 44% of the work, ETA 3.8s`: the run's own level of progress.
+  static func workAndETA(_ run: PipelineStatus.RunningRun) -> String {
+    var text = ""
+    if let work = run.workDone { text += String(printf: ", %.0f%% of the work", work * 100) }
+    if let eta = run.etaSeconds { text += ", ETA " + ReportFormat.seconds(eta) }
+    return text
+  }
 }
 
 /// A task's reported progress: a bar, `done/total`, percent, phase, message.
 enum ProgressCell {
-  static func render(_ progress: TaskProgress?) -> String {
+  /// `phase`, `count`: the phase it is in, 1-based, of how many it has.
+  static func render(_ progress: TaskProgress?, phase number: Int? = nil, of count: Int? = nil)
+    -> String
+  {
     guard let progress else { return "<span class=\"muted\">no progress reported</span>" }
     var parts: [String] = []
     if let done = progress.done {
@@ -142,7 +154,10 @@ enum ProgressCell {
         ReportFormat.number(done) + (progress.total.map { "/" + ReportFormat.number($0) } ?? ""))
     }
     if let percent = progress.percent { parts.append(String(printf: "%.0f%%", percent)) }
-    if let phase = progress.phase { parts.append("phase " + HTML.escape(phase)) }
+    if let phase = progress.phase {
+      let position = number.flatMap { number in count.map { " (\(number)/\($0))" } } ?? ""
+      parts.append("phase " + HTML.escape(phase) + position)
+    }
     var html = ""
     if let percent = progress.percent {
       html +=

@@ -44,7 +44,7 @@ enum ReportStyle {
     svg .bar.s-warn{fill:url(#hatch-warn)}svg .bar.s-run{fill:var(--run)}
     svg .bar.s-idle{fill:var(--idle)}
     svg .wait{fill:url(#hatch-wait)}svg .delay{fill:url(#dots-delay)}
-    svg .phase{fill:var(--fg);opacity:.35}svg .phase.alt{opacity:.6}
+    svg .phase{fill:var(--fg);opacity:.35}svg .phase.alt{opacity:.6}svg .phase.failed{fill:var(--bad);opacity:.9}
     svg .band{fill:var(--band)}svg .rule{stroke:var(--line)}
     svg .p50{stroke:var(--run);stroke-dasharray:4 3}
     svg .now{stroke:var(--run);stroke-width:1.5}

@@ -50,6 +50,7 @@ public enum RunPage {
     html += totals(record)
     html += "<h2>Timeline</h2>" + RunTimeline.render(record, now: now) + RunTimeline.legend
     html += "<h2>Tasks</h2>" + RunTaskTable.render(record, links: links)
+    html += RunPhaseTable.render(record, now: now)
     html += errorTails(record)
     return html + "</section>"
   }

@@ -31,6 +31,16 @@ struct StatusMark {
     }
   }
 
+  init(_ phase: PhaseStatus) {
+    switch phase {
+    case .completed: self.init(TaskStatus.completed)
+    case .failed: self.init(TaskStatus.failed)
+    case .skipped: self.init(TaskStatus.skipped)
+    case .running: self.init(TaskStatus.running)
+    case .pending: self.init(TaskStatus.pending)
+    }
+  }
+
   init(_ health: HealthLevel) {
     switch health {
     case .ok: self.init("s-ok", "✓", "OK")

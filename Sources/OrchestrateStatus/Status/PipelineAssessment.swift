@@ -185,10 +185,15 @@ public struct PipelineAssessment {
     // time it was paused does not count towards it afterwards.
     let paused = Self.pausedSeconds(of: record, now: now)
     let isPaused = record.pausedSince != nil
-    let tasks = record.tasks.filter { $0.status == .running }.map { task in
-      let taskElapsed =
-        secondsRunning(task.attempts.first?.processStartTicks, record.bootId)
+    func taskElapsed(_ task: TaskRecord) -> Double {
+      secondsRunning(task.attempts.first?.processStartTicks, record.bootId)
         ?? task.startedAt.map { now.timeIntervalSince($0) } ?? 0
+    }
+    let estimate = RunProgressEstimate(
+      record, now: now, history: taskHistories(durations: history.taskDurations),
+      elapsed: taskElapsed)
+    let tasks = record.tasks.filter { $0.status == .running }.map { task in
+      let taskElapsed = taskElapsed(task)
       let taskActive = max(0, taskElapsed - (paused ?? 0))
       let durations = history.taskDurations[task.name] ?? []
       let threshold = Self.stuckThreshold(durations) ?? stuckAfter
@@ -199,10 +204,10 @@ public struct PipelineAssessment {
           name: task.name, elapsedSeconds: waited, progress: nil, etaSeconds: nil,
           stuckAfterSeconds: threshold, stuck: false, queued: true)
       }
+      let own = estimate.tasks[task.name]
       return PipelineStatus.RunningTask(
         name: task.name, elapsedSeconds: taskElapsed, progress: task.progress,
-        etaSeconds: Self.eta(
-          elapsed: taskElapsed, usual: Percentile.of(durations, 50), progress: task.progress),
+        etaSeconds: own?.remaining, phaseNumber: own?.phaseNumber, phaseCount: own?.phaseCount,
         stuckAfterSeconds: threshold, stuck: !isPaused && taskActive > threshold,
         resources: task.attempts.last?.liveResources)
     }
@@ -213,7 +218,21 @@ public struct PipelineAssessment {
         && (elapsed - (paused ?? 0) > stuckAfter || tasks.contains(where: \.stuck)),
       pausedSince: record.pausedSince, pausedSeconds: paused,
       tasksTotal: record.tasks.count,
-      tasksFinished: record.tasks.filter(\.status.isFinished).count, tasks: tasks)
+      tasksFinished: record.tasks.filter(\.status.isFinished).count,
+      etaSeconds: estimate.remaining, workDone: estimate.workDone, tasks: tasks)
+  }
+
+  /// Each task's usual duration (over the digests' recent completed runs)
+  /// and its phases' (over the records of the newest finished runs: the
+  /// digests do not hold phases). Read only while a run is going on.
+  func taskHistories(durations: [String: [Double]]) -> [String: TaskHistory] {
+    let recent = runs.reversed().lazy.filter { $0.status != .running }
+      .prefix(RecentHistory.runs).compactMap(record)
+    var histories = RecentHistory.tasks(of: Array(recent))
+    for (name, seconds) in durations {
+      histories[name, default: TaskHistory()].seconds = Percentile.of(seconds, 50)
+    }
+    return histories
   }
 
   /// The time `record`'s run has spent paused up to `now`, the current
@@ -232,14 +251,6 @@ public struct PipelineAssessment {
     return max(3 * p95, minimumStuckAfter)
   }
 
-  /// Time left: the usual duration minus the time spent, while that is
-  /// positive; past it, or without history, extrapolated from progress.
-  static func eta(elapsed: Double, usual: Double?, progress: TaskProgress?) -> Double? {
-    if let usual, usual > elapsed { return usual - elapsed }
-    guard let percent = progress?.percent, percent > 0, percent < 100 else { return nil }
-    return elapsed * (100 - percent) / percent
-  }
-
   func window(_ finished: [RunDigest], runs: Int) -> PipelineStatus.Window {
     let completed = finished.filter { $0.status == .completed }
     let durations = completed.compactMap(\.durationSeconds).sorted()
@@ -252,15 +263,15 @@ public struct PipelineAssessment {
 
   func lastRunSummary(_ digest: RunDigest, record: RunRecord?) -> PipelineStatus.LastRun {
     let tasks =
-      record?.tasks.map { ($0.name, $0.status, $0.reason) }
-      ?? digest.tasks.map { ($0.name, $0.status, nil) }
+      record?.tasks.map { ($0.name, $0.status, $0.reason, $0.phases?.failed?.name) }
+      ?? digest.tasks.map { ($0.name, $0.status, nil, nil) }
     return .init(
       runId: digest.runId, status: digest.status, startedAt: date(digest.startedAt),
       // Tasks `when:` left out were not wanted: neither counted nor missing.
       durationSeconds: digest.durationSeconds,
       tasksTotal: tasks.filter { $0.1 != .notWanted }.count, reason: record?.reason,
       notCompleted: tasks.filter { !$0.1.isDone }.map {
-        .init(name: $0.0, status: $0.1, reason: $0.2)
+        .init(name: $0.0, status: $0.1, reason: $0.2, failedPhase: $0.3)
       },
       anomalies: record?.anomalies ?? [], rerunOf: record?.rerunOf)
   }

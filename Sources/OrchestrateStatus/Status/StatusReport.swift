@@ -111,6 +111,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var name: String
     public var status: TaskStatus
     public var reason: String?
+    /// The declared or reported phase it failed in, if it failed in one.
+    public var failedPhase: String? = nil
   }
 
   public struct Window: Codable, Sendable {
@@ -151,6 +153,11 @@ public struct PipelineStatus: Codable, Sendable {
     public var pausedSeconds: Double? = nil
     public var tasksTotal: Int
     public var tasksFinished: Int
+    /// Time left until its last task ends, along the critical path of
+    /// what remains (running tasks' ETAs, pending ones' usual durations).
+    public var etaSeconds: Double? = nil
+    /// Share of its work done, 0...1, each task weighing its usual duration.
+    public var workDone: Double? = nil
     public var tasks: [RunningTask]
   }
 
@@ -158,8 +165,11 @@ public struct PipelineStatus: Codable, Sendable {
     public var name: String
     public var elapsedSeconds: Double
     public var progress: TaskProgress?
-    /// Time left, from the task's own history or its progress.
+    /// Time left, from its phases, its rate and their history (see `TaskETA`).
     public var etaSeconds: Double?
+    /// The phase it is in, 1-based, of how many it has (declared or reported).
+    public var phaseNumber: Int? = nil
+    public var phaseCount: Int? = nil
     public var stuckAfterSeconds: Double
     public var stuck: Bool
     /// Waiting in a queue (submitted, not started): `elapsed_seconds` is its wait.

@@ -20,6 +20,9 @@ public struct Plan: Sendable {
     public var unwanted: String?
     /// A rerun takes this completed outcome over from an earlier run.
     public var reused: TaskRecord?
+    /// A rerun's task that failed in a declared phase there: that phase,
+    /// given to the task as `ORCHESTRATE_RESUME_PHASE`.
+    public var resumePhase: String?
   }
 
   /// `--task` names (tasks or instances such as `extract[geo]`), with what

@@ -34,6 +34,9 @@ extension Plan {
       again = Set(steps.indices.filter { before[steps[$0].name]?.status != .completed })
       again = closure(of: again, along: { dependents[$0] })
     }
+    for index in steps.indices where again.contains(index) {
+      steps[index].resumePhase = before[steps[index].name]?.phases?.failed?.name
+    }
     for index in steps.indices where !again.contains(index) && steps[index].unwanted == nil {
       guard var task = before[steps[index].name], task.status == .completed else { continue }
       // The run that really ran it: its logs and timings are there.

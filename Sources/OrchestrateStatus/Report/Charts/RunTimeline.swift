@@ -63,13 +63,15 @@ enum RunTimeline {
           "\(task.name) attempt \(attempt.number): \(StatusMark(outcome).word), "
             + ReportFormat.seconds(attemptEnd.timeIntervalSince(attempt.startedAt)))
       }
+      // Entered phases only: pending and skipped ones have no time to show.
       for (index, phase) in (task.phases ?? []).enumerated() {
+        guard let phaseStart = phase.startedAt else { continue }
         let phaseEnd = phase.finishedAt ?? task.finishedAt ?? end
         svg += rect(
-          x(phase.startedAt), barTop + barHeight + 1, max(x(phaseEnd) - x(phase.startedAt), 1),
-          4, index % 2 == 0 ? "phase" : "phase alt",
-          "\(task.name) phase \(phase.name): "
-            + ReportFormat.seconds(phaseEnd.timeIntervalSince(phase.startedAt)))
+          x(phaseStart), barTop + barHeight + 1, max(x(phaseEnd) - x(phaseStart), 1),
+          4, phase.status == .failed ? "phase failed" : index % 2 == 0 ? "phase" : "phase alt",
+          "\(task.name) phase \(phase.name): \(phase.status.rawValue), "
+            + ReportFormat.seconds(phaseEnd.timeIntervalSince(phaseStart)))
       }
     }
     if record.status == .running {
