@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders the report's overview, a pipeline page and a run page in headless
+# Renders the report's overview, a pipeline page, a run page and the list of runs in headless
 # Chromium at 1280×800 and 390×844 (a phone) into docs/screenshots/, from a
 # demo root where scripts/report-demo/nightly.yaml ran six times. Installs Debian's chromium
 # when missing (as root, or through sudo).
@@ -30,5 +30,6 @@ for size in "desktop 1280 800" "phone 390 844"; do
   shoot index.html "overview-$1" "$2" "$3"
   shoot pipelines/nightly.html "pipeline-$1" "$2" "$3"
   shoot "runs/$run" "run-$1" "$2" "$3"
+  shoot "runs.html#status=partial" "runs-$1" "$2" "$3"
 done
 ls "$out"

@@ -31,7 +31,9 @@ enum WrittenRunsPage {
       "<p class=\"muted\"><span id=\"shown\">\(list.runs.count)</span> shown of \(shown), newest first, as of \(ReportFormat.time(now)) UTC.</p>"
     body +=
       list.runs.isEmpty
-      ? "<p class=\"muted\">No runs recorded yet.</p>" : RunsPage.table(list, links: links)
+      ? "<p class=\"muted\">No runs recorded yet.</p>"
+      : "<p class=\"muted\" id=\"none\" hidden>No runs match.</p>"
+        + RunsPage.table(list, links: links)
     body += UnreadableSection.render(list.unreadableFiles)
     return PageFrame.render(
       title: "orchestrate: runs", crumbs: [("orchestrate", "index.html"), ("runs", nil)],
@@ -67,7 +69,8 @@ enum WrittenRunsPage {
     (!chosen.trigger||r.dataset.trigger===chosen.trigger)&&\
     (!chosen.started||Number(r.dataset.started)>=written-days[chosen.started]*86400);\
     r.hidden=!keep;if(keep){shown++;}});\
-    document.getElementById('shown').textContent=shown;}\
+    document.getElementById('shown').textContent=shown;\
+    var none=document.getElementById('none');if(none){none.hidden=shown>0;}}\
     new URLSearchParams(location.hash.slice(1)).forEach(function(v,k){    selects.forEach(function(s){if(s.dataset.filter===k){s.value=v;}});});    selects.forEach(function(s){s.addEventListener('change',function(){    var q=new URLSearchParams();selects.forEach(function(t){if(t.value){q.set(t.dataset.filter,t.value);}});    history.replaceState(null,'','#'+q.toString());apply();});});apply();})();
     """
   }
