@@ -147,3 +147,30 @@ import Testing
     #expect(!sentence.contains("400"), "\(sentence)")
   }
 }
+
+/// `anomalies.totals` as a pipeline file declares it.
+@Suite struct TotalThresholdSettingsTests {
+  @Test func boundsDefaultToTheCounterBounds() throws {
+    let pipeline = try parse(
+      """
+      anomalies: {counter_low: 0.2, counter_high: 5, totals: {records: {low: 0.5}, bytes: {}}}
+      tasks: [{name: a, run: x}]
+      """)
+    #expect(
+      pipeline.anomalyThresholds.totals == [
+        "records": .init(low: 0.5, high: 5), "bytes": .init(low: 0.2, high: 5),
+      ])
+    #expect(try parse("tasks: [{name: a, run: x}]").anomalyThresholds.totals.isEmpty)
+  }
+
+  @Test func badBoundsNameTheirField() {
+    let low = rejection("anomalies: {totals: {records: {low: 1.5}}}\ntasks: [{name: a, run: x}]")
+    #expect(low?.field == "anomalies.totals.records.low")
+    let high = rejection("anomalies: {totals: {records: {high: 0.5}}}\ntasks: [{name: a, run: x}]")
+    #expect(high?.field == "anomalies.totals.records.high")
+    let unknown = rejection(
+      "anomalies: {totals: {records: {min_ratio: 0.5}}}\ntasks: [{name: a, run: x}]")
+    #expect(unknown != nil)
+    #expect(unknown?.description.contains("min_ratio") == true, "\(String(describing: unknown))")
+  }
+}
