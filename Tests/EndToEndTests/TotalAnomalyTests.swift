@@ -68,6 +68,29 @@ import Testing
     let status = try Orchestrate.run(["status", "omics", "--root", root.path])
     #expect(status.stdout.contains(sentence), "\(status.stdout)")
 
+    // The record, `status --json`, the message and the pipeline file match
+    // their published schemas.
+    let json = try Orchestrate.run(["status", "--json", "--root", root.path])
+    #expect(json.stdout.contains(#""scope" : "total""#), "\(json.stdout)")
+    let hook = try #require(server.requests().first?.body)
+    let schemas = SchemaTests()
+    for (schema, file) in [
+      ("run-record.schema.json", "\(root.path)/metrics/omics/\(file)"),
+      ("status.schema.json", root.write("status.json", json.stdout)),
+      ("notification.schema.json", root.write("hook.json", hook)),
+      // The schema checker reads an unquoted `on:` key as YAML 1.1's true,
+      // so the file's `anomalies:` is checked on its own.
+      (
+        "pipeline.schema.json",
+        root.write(
+          "anomalies.yaml",
+          "anomalies: {min_runs: 3, totals: {records: {low: 0.5}}}\ntasks: [{name: a, run: x}]")
+      ),
+    ] {
+      let check = try schemas.check(schema, [file])
+      #expect(check.status == 0, "\(schema): \(check.output)")
+    }
+
     let report = try Orchestrate.run(["report", "--root", root.path])
     #expect(report.exitCode == 0, "\(report.stderr)")
     let page = try #require(root.read("report/pipelines/omics.html"))
