@@ -174,3 +174,25 @@ import Testing
     #expect(unknown?.description.contains("min_ratio") == true, "\(String(describing: unknown))")
   }
 }
+
+/// A task that runs once is judged per instance only.
+@Suite struct TotalOfOneInstanceTests {
+  @Test func aTaskWithoutSourcesIsNotFlaggedTwice() {
+    func run(_ count: Double) -> RunRecord {
+      var task = TaskRecord(name: "parse", task: "parse", source: nil, dependsOn: [], logFile: "x")
+      task.status = .completed
+      task.metrics = ["records": count]
+      return RunRecord(
+        schemaVersion: 1, runId: "run_20261122_020000_1", pipeline: "p", pipelineFile: "p",
+        pipelineSha256: "", status: .completed, startedAt: Date(), updatedAt: Date(), host: "h",
+        pid: 1, user: "u", trigger: .scheduled, sourceFilter: [], orchestrateVersion: "0",
+        maxParallel: 1, counts: TaskCounts([task]), tasks: [task])
+    }
+    var thresholds = AnomalyThresholds()
+    thresholds.totals = ["records": .init(low: 0.5, high: 2)]
+    let found = AnomalyDetector.anomalies(
+      in: run(100), history: [4800, 4700, 4900, 4850, 4750].map { RunDigest(run($0), file: "x") },
+      thresholds: thresholds)
+    #expect(found == [Anomaly(task: "parse", field: "records", value: 100, median: 4800)])
+  }
+}

@@ -6,7 +6,8 @@ extension AnomalyDetector {
   /// with the same task's total in the last completed runs of the whole
   /// pipeline (at least `minimumRuns`, at most `historyRuns` of them).
   ///
-  /// A task is judged when at least one of its instances completed; an
+  /// A task is judged when it runs per source and at least one of its
+  /// instances completed; an
   /// instance that failed or reported nothing adds nothing, which is the
   /// collapse this is for. A run of some sources only (`--source`) has
   /// totals of those only and is not judged; runs that were not completed,
@@ -28,7 +29,11 @@ extension AnomalyDetector {
         }
       }
     }
-    let judged = Set(record.tasks.filter { $0.status == .completed }.map(\.task))
+    // A task that runs once has a total equal to its counter, judged
+    // already by `counter_low` and `counter_high`: flagging it again as a
+    // total would say the same thing twice.
+    let judged = Set(
+      record.tasks.filter { $0.status == .completed && $0.source != nil }.map(\.task))
     let current = CounterTotal.totals(of: record.tasks) ?? [:]
     var found: [Anomaly] = []
     for task in judged.sorted() {

@@ -1,5 +1,5 @@
-/// The pipeline page's totals over time: each counter summed over its
-/// task's instances, one bar per recent run, so that a total that sank
+/// The pipeline page's totals over time: each counter of a task run per
+/// source summed over its instances, one bar per recent run, so that a total that sank
 /// while every source still looked fine on its own is seen at a glance.
 enum TotalsSection {
   /// - Parameters:
@@ -9,9 +9,19 @@ enum TotalsSection {
   static func render(_ runs: [RunDigest], last: RunRecord?, anomalies: [Anomaly]) -> String {
     let window = runs.suffix(ReportSource.sparkRuns)
     let totals = window.map(\.counterTotals)
+    // Only tasks run per source: another task's total is its one counter,
+    // shown under Counters already.
+    var perSource = Set<String>()
+    for run in window {
+      for task in run.tasks {
+        if let bracket = task.name.firstIndex(of: "[") {
+          perSource.insert(String(task.name[..<bracket]))
+        }
+      }
+    }
     var names = Set<Name>()
     for run in totals {
-      for (task, counters) in run {
+      for (task, counters) in run where perSource.contains(task) {
         for counter in counters.keys { names.insert(Name(task, counter)) }
       }
     }
