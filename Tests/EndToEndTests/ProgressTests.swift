@@ -80,7 +80,7 @@ import Testing
     let collapsed = try Orchestrate.run([file])
     #expect(collapsed.exitCode == 0)
     #expect(
-      collapsed.stdout.contains("\nanomaly: load: documents_loaded 12 is 0.01× its median 1505\n"),
+      collapsed.stdout.contains("\nanomaly: load: documents_loaded 12 is 0.01× its median 1,505\n"),
       "\(collapsed.stdout)")
     let records = try root.records("ingest")
     #expect(records.count == 7)

@@ -82,7 +82,9 @@ import Testing
       schedule: "0 2 * * *", timeoutSeconds: 86400, stuckAfterSeconds: 28800.5,
       maxAgeSeconds: 93600, orchestratorPeakRssBytes: 20_000_000, orchestratorCpuSeconds: 0.084,
       anomalies: [
-        Anomaly(task: "extract[géo]", field: "documents_loaded", value: 12, median: 1500)
+        // A total's, so that the fixture has every field an anomaly can have.
+        Anomaly(
+          task: "extract", field: "documents_loaded", value: 12, median: 1500, scope: .total)
       ],
       counts: TaskCounts([task, quiet, unwanted]), tasks: [task, quiet, unwanted])
     record.timezone = "Europe/Paris"

@@ -13,6 +13,23 @@ public struct AnomalyThresholds: Sendable, Equatable {
   public var counterLow = 0.25
   /// A counter above this multiple of its median is flagged.
   public var counterHigh = 4.0
+  /// Counters whose totals over a task's instances are judged too, by
+  /// counter name (`anomalies.totals`): a source that stops reporting, or
+  /// every source sagging a little, shows only in the sum. Opt-in, since
+  /// most totals are flagged already through one of their instances.
+  public var totals: [String: Bounds] = [:]
+
+  /// How far from its median a total may stray: below `low` times it or
+  /// above `high` times it is flagged.
+  public struct Bounds: Sendable, Equatable {
+    public var low: Double
+    public var high: Double
+
+    public init(low: Double, high: Double) {
+      self.low = low
+      self.high = high
+    }
+  }
 
   public init() {}
 }

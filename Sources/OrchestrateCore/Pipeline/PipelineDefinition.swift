@@ -200,9 +200,10 @@ struct AnomalyDefinition: Decodable {
   var durationFactor: Double?
   var counterLow: Double?
   var counterHigh: Double?
+  var totals: [String: TotalDefinition]?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case runs
+    case runs, totals
     case minRuns = "min_runs"
     case durationFactor = "duration_factor"
     case counterLow = "counter_low"
@@ -217,6 +218,25 @@ struct AnomalyDefinition: Decodable {
     durationFactor = try c.decodeIfPresent(Double.self, forKey: .durationFactor)
     counterLow = try c.decodeIfPresent(Double.self, forKey: .counterLow)
     counterHigh = try c.decodeIfPresent(Double.self, forKey: .counterHigh)
+    totals = try c.decodeIfPresent([String: TotalDefinition].self, forKey: .totals)
+  }
+}
+
+/// One entry of `anomalies.totals`: bounds for a counter's totals, each
+/// `counter_low` / `counter_high` when left out.
+struct TotalDefinition: Decodable {
+  var low: Double?
+  var high: Double?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case low, high
+  }
+
+  init(from decoder: Decoder) throws {
+    try decoder.rejectUnknownKeys(besides: CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    low = try c.decodeIfPresent(Double.self, forKey: .low)
+    high = try c.decodeIfPresent(Double.self, forKey: .high)
   }
 }
 

@@ -320,6 +320,15 @@ struct PipelineValidator {
       try check(value > 1 && value.isFinite, "counter_high", "must be greater than 1")
       thresholds.counterHigh = value
     }
+    for (counter, bounds) in (definition.totals ?? [:]).sorted(by: { $0.key < $1.key }) {
+      let field = "totals.\(counter)"
+      try check(!counter.isEmpty, "totals", "must not name an empty counter")
+      let low = bounds.low ?? thresholds.counterLow
+      let high = bounds.high ?? thresholds.counterHigh
+      try check(low > 0 && low < 1, "\(field).low", "must be between 0 and 1")
+      try check(high > 1 && high.isFinite, "\(field).high", "must be greater than 1")
+      thresholds.totals[counter] = AnomalyThresholds.Bounds(low: low, high: high)
+    }
     return thresholds
   }
 

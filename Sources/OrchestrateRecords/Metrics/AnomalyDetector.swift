@@ -34,7 +34,7 @@ public enum AnomalyDetector {
         found.append(Anomaly(task: task.name, field: counter, value: value, median: median))
       }
     }
-    return found
+    return found + totalAnomalies(in: record, history: history, thresholds: thresholds)
   }
 
   static func median(_ values: [Double]) -> Double? {

@@ -24,8 +24,11 @@ public struct TaskProgress: Codable, Sendable, Equatable {
   }
 }
 
-/// A duration or counter far from what the task usually does.
+/// A duration or counter far from what the task usually does, or a
+/// counter's total over a task's instances far from its usual sum.
 public struct Anomaly: Codable, Sendable, Equatable {
+  /// The task instance (`extract[geo]`); for a total, the task of the
+  /// pipeline file (`extract`).
   public var task: String
   /// `duration_seconds`, or the name of a counter the task reports.
   public var field: String
@@ -34,9 +37,17 @@ public struct Anomaly: Codable, Sendable, Equatable {
   public var median: Double
   /// `value / median`.
   public var factor: Double
+  /// `total` for a counter summed over the task's instances; absent for
+  /// one instance's duration or counter.
+  public var scope: Scope?
 
-  public init(task: String, field: String, value: Double, median: Double) {
+  public enum Scope: String, Codable, Sendable {
+    case total
+  }
+
+  public init(task: String, field: String, value: Double, median: Double, scope: Scope? = nil) {
     self.task = task
+    self.scope = scope
     self.field = field
     self.value = value
     self.median = median

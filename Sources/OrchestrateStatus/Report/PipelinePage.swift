@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// `pipelines/<name>.html`: runs over time, the task × run grid, per-task
-/// trends with slow and anomaly marks, counters over time, resources.
+/// trends with slow and anomaly marks, totals and counters over time, resources.
 public enum PipelinePage {
   public static func render(_ history: PipelineHistory, links: ReportLinks, now: Date) -> String {
     let status = history.status
@@ -30,6 +30,9 @@ public enum PipelinePage {
       "<p class=\"muted\">The last \(history.runs.count) of \(history.totalRuns) runs; height is duration, the band spans p50 to p95 of completed runs in the last \(status.window.days) day(s).</p>"
     body += "<h2>Tasks by run</h2>" + TaskGrid.render(history.records, links: links)
     body += "<h2>Tasks</h2>" + taskTable(history)
+    body += TotalsSection.render(
+      history.detailed, last: history.records.last,
+      anomalies: history.status.lastRun?.anomalies ?? [])
     body += counters(history.detailed)
     body += "<h2>Recent runs</h2>" + recentRuns(history.records, links: links)
     body += UnreadableSection.render(history.unreadable)
@@ -92,7 +95,7 @@ public enum PipelinePage {
       if task.slow {
         marks += " <span class=\"slow\" title=\"at least twice its usual duration\">▲ slow</span>"
       }
-      let flagged = anomalies.filter { $0.task == task.name }
+      let flagged = anomalies.filter { $0.task == task.name && $0.scope == nil }
       if !flagged.isEmpty {
         marks +=
           " <span class=\"slow\" title=\"\(HTML.escape(flagged.map(\.sentence).joined(separator: "; ")))\">⚑ anomaly</span>"
