@@ -482,9 +482,11 @@ class SavedIndex:
             data = b"\n".join(lines[:-missing]) + b"\n"
         if torn:
             data += data.split(b"\n")[-2][:40]
-        with open(self.path + ".bench", "wb") as handle:
+        # Written in place, not renamed: a rename changes the directory, and status then
+        # checks every record as it would after a run (the index's directory mark).
+        with open(self.path, "r+b" if os.path.exists(self.path) else "wb") as handle:
             handle.write(data)
-        os.replace(self.path + ".bench", self.path)
+            handle.truncate()
 
     def remove(self):
         if os.path.exists(self.path):
