@@ -135,6 +135,7 @@ import Testing
     // What the records say ended, attempt by attempt.
     let records = try root.records("chaos")
     #expect(records.allSatisfy { $0.status != .running }, "every dead run settled")
+    #expect(records.contains { $0.status == .abandoned }, "kills that landed mid-run")
     var expected: [Seen] = []
     var unended = 0
     for record in records {
@@ -167,6 +168,7 @@ import Testing
       }
       for (stage, status) in latest { replay[stage, default: [:]][status, default: 0] += 1 }
     }
+    #expect(!expected.isEmpty)
     #expect(
       ledger.sorted() == expected.sorted(),
       "ended attempts' events exactly once, none of the \(unended) unended attempts'")

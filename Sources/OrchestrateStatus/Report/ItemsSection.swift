@@ -63,17 +63,19 @@ enum ItemsSection {
     _ refs: [ItemsReport.ItemRef], links: ReportLinks, now: Date, empty: String
   ) -> String {
     guard !refs.isEmpty else { return "<p class=\"muted\">\(empty)</p>" }
-    var html = """
-      <div class="scroll"><table><thead><tr><th>item</th><th>stage</th><th>error</th>\
-      <th>when</th><th>run</th><th>task</th></tr></thead><tbody>
-      """
+    // A stuck item has no error: no empty column for it.
+    let errors = refs.contains { $0.error != nil }
+    var html =
+      "<div class=\"scroll\"><table><thead><tr><th>item</th><th>stage</th>"
+      + (errors ? "<th>error</th>" : "")
+      + "<th>when</th><th>run</th><th>task</th></tr></thead><tbody>"
     for ref in refs {
       let run =
         links.run(ref.run).map { "<a href=\"\($0)\">\(HTML.escape(ref.run))</a>" }
         ?? HTML.escape(ref.run)
       html +=
         "<tr><td>\(HTML.escape(ref.item))</td><td>\(HTML.escape(ref.stage))</td>"
-        + "<td>\(HTML.escape(ref.error ?? ""))</td>"
+        + (errors ? "<td>\(HTML.escape(ref.error ?? ""))</td>" : "")
         + "<td title=\"\(ReportFormat.time(ref.at))\">\(ReportFormat.age(ref.at, now: now))</td>"
         + "<td>\(run)</td><td>\(HTML.escape(ref.task))</td></tr>"
     }
