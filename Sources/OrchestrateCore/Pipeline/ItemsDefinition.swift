@@ -1,17 +1,20 @@
 /// `items: {stages: [fetched, parsed], stuck_after: 6h, alert_stuck_over: 10,
-/// max_failure_rate: 0.2}`: the stages a pipeline's items go through, in
-/// order, and when status calls them unhealthy.
+/// max_failure_rate: 0.2, keep_events: 90d}`: the stages a pipeline's items
+/// go through, in order, when status calls them unhealthy, and how long
+/// rotation keeps each run's events.
 struct ItemsDefinition: Decodable {
   var stages: [String]?
   var stuckAfter: DurationSetting?
   var alertStuckOver: Int?
   var maxFailureRate: Double?
+  var keepEvents: DurationSetting?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case stages
     case stuckAfter = "stuck_after"
     case alertStuckOver = "alert_stuck_over"
     case maxFailureRate = "max_failure_rate"
+    case keepEvents = "keep_events"
   }
 
   init(from decoder: Decoder) throws {
@@ -21,6 +24,7 @@ struct ItemsDefinition: Decodable {
     stuckAfter = try c.decodeIfPresent(DurationSetting.self, forKey: .stuckAfter)
     alertStuckOver = try c.decodeIfPresent(Int.self, forKey: .alertStuckOver)
     maxFailureRate = try c.decodeIfPresent(Double.self, forKey: .maxFailureRate)
+    keepEvents = try c.decodeIfPresent(DurationSetting.self, forKey: .keepEvents)
   }
 }
 

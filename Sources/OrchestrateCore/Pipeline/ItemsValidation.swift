@@ -40,6 +40,18 @@ struct ItemsValidation {
     return settings
   }
 
+  /// `items.keep_events`: how long rotation keeps a run's events (nil:
+  /// forever). The snapshot, every item's latest state, is never deleted.
+  func keepEvents(_ definition: ItemsDefinition?) throws(PipelineError) -> Duration? {
+    switch definition?.keepEvents {
+    case .after(let duration):
+      if duration <= .zero { throw error("must be longer than zero", field: "items.keep_events") }
+      return duration
+    case .never: return nil
+    case nil: return Pipeline.defaultItemsKeepEvents
+    }
+  }
+
   func backpressure(
     _ definition: BackpressureDefinition?, of task: TaskDefinition, at index: Int,
     stages: [String]

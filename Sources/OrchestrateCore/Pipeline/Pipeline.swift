@@ -53,10 +53,15 @@ public struct Pipeline: Sendable, Equatable {
   public var files = FileSettings()
   /// Stages of the items its tasks report, and their health rules (`items:`).
   public var items = ItemSettings()
+  /// `items.keep_events`: rotation deletes the event segments of runs older
+  /// than this (nil: never); kept apart from `items` because the snapshot
+  /// records those settings and this one does not change what it holds.
+  public var itemsKeepEvents: Duration? = Pipeline.defaultItemsKeepEvents
   public var tasks: [PipelineTask]
 
   /// A run that nobody bounded still ends: one day is longer than any nightly job.
   public static let defaultRunTimeout: Duration = .seconds(86400)
+  public static let defaultItemsKeepEvents: Duration = .seconds(90 * 86400)
   public static let defaultFinallyTimeout: Duration = .seconds(300)
   public static let defaultMinSuccessRate = 0.8
 }

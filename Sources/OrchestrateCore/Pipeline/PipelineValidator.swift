@@ -48,6 +48,7 @@ struct PipelineValidator {
       environment: environment, tasks: tasks)
     pipeline.slurm = slurmSettings
     pipeline.items = itemSettings
+    pipeline.itemsKeepEvents = try ItemsValidation(file: file).keepEvents(definition.items)
     pipeline.parameters = parameters
     pipeline.environments = environments
     pipeline.scheduledRun = try parameterValidator.scheduledRun(

@@ -16,6 +16,8 @@ public struct LogRotator {
   public var policy: LogPolicy
   /// The pipeline's `metrics.delete_after`; nil keeps every record.
   public var metricsDeleteAfter: Duration?
+  /// The pipeline's `items.keep_events`; nil keeps every run's item events.
+  public var itemsKeepEvents: Duration?
   public var now = Date()
   /// The run that is rotating its own pipeline's logs: never touched.
   public var currentRun: String?
@@ -101,6 +103,9 @@ public struct LogRotator {
     if let metricsDeleteAfter, !report.stopped, !shouldStop() {
       deleteExpiredRecords(after: metricsDeleteAfter, record: record)
     }
+    if let itemsKeepEvents, !report.stopped, !shouldStop() {
+      deleteExpiredItemEvents(after: itemsKeepEvents, record: record)
+    }
     return report
   }
 
@@ -126,6 +131,25 @@ public struct LogRotator {
     if !dryRun {
       FileSystem.syncDirectory(directory)
       _ = StatusIndex.load(directory: directory, now: now, tasks: .newest(0))
+    }
+  }
+
+  /// Deletes the item segments `items.keep_events` no longer keeps; the
+  /// ledger folds what its snapshot lacks of them first.
+  private func deleteExpiredItemEvents(
+    after limit: Duration, record: (String, RotationReport.Outcome) -> Void
+  ) {
+    let ledger = ItemLedger(layout: layout, pipeline: pipeline)
+    guard ledger.exists else { return }
+    let expired = ledger.expiredSegments(keepEvents: limit, now: now, currentRun: currentRun)
+    let problems =
+      dryRun ? [:] : Dictionary(ledger.remove(expired).map { ($0.run, $0.problem) }) { $1 }
+    for segment in expired {
+      if let problem = problems[segment.run] {
+        record(segment.run, .failed("item events: \(problem)"))
+      } else {
+        record(segment.run, .itemEventsDeleted(bytes: segment.bytes))
+      }
     }
   }
 

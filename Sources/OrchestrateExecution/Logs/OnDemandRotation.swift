@@ -63,6 +63,7 @@ public enum OnDemandRotation {
       }
       var rotator = LogRotator(layout: layout, pipeline: name, policy: found.policy)
       rotator.metricsDeleteAfter = found.metricsDeleteAfter
+      rotator.itemsKeepEvents = found.itemsKeepEvents
       rotator.now = now
       rotator.dryRun = dryRun
       rotator.shouldStop = shouldStop

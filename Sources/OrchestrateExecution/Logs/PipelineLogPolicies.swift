@@ -8,6 +8,8 @@ public struct PipelineLogPolicies {
     public var policy: LogPolicy
     /// `metrics.delete_after`; nil keeps every record.
     public var metricsDeleteAfter: Duration?
+    /// `items.keep_events`; nil keeps every run's item events.
+    public var itemsKeepEvents: Duration? = Pipeline.defaultItemsKeepEvents
     /// The file it came from; nil for the defaults.
     public var file: String?
   }
@@ -26,7 +28,8 @@ public struct PipelineLogPolicies {
         // A file named after the pipeline wins over another that claims its name.
         if byName[pipeline.name] == nil || stem == pipeline.name {
           byName[pipeline.name] = Found(
-            policy: pipeline.logPolicy, metricsDeleteAfter: pipeline.metricsDeleteAfter, file: file)
+            policy: pipeline.logPolicy, metricsDeleteAfter: pipeline.metricsDeleteAfter,
+            itemsKeepEvents: pipeline.itemsKeepEvents, file: file)
         }
       } catch {
         unreadable[stem] = error

@@ -24,12 +24,15 @@ extension RotationReport {
     var compressed = (count: 0, bytes: Int64(0))
     var deleted = (count: 0, bytes: Int64(0))
     var records = (count: 0, bytes: Int64(0))
+    var itemEvents = (count: 0, bytes: Int64(0))
     for step in steps {
       switch step.outcome {
       case .compressed(_, let before, _):
         compressed = (compressed.count + 1, compressed.bytes + before)
       case .deleted(_, let bytes): deleted = (deleted.count + 1, deleted.bytes + bytes)
       case .recordDeleted(let bytes): records = (records.count + 1, records.bytes + bytes)
+      case .itemEventsDeleted(let bytes):
+        itemEvents = (itemEvents.count + 1, itemEvents.bytes + bytes)
       default: continue
       }
     }
@@ -44,10 +47,14 @@ extension RotationReport {
     if records.count > 0 {
       deletions.append("\(records.count) record(s) (\(ByteCount.format(records.bytes)))")
     }
+    if itemEvents.count > 0 {
+      deletions.append(
+        "the item events of \(itemEvents.count) run(s) (\(ByteCount.format(itemEvents.bytes)))")
+    }
     if !deletions.isEmpty {
       parts.append(
         "delete \(deletions.joined(separator: " and ")), freeing "
-          + ByteCount.format(deleted.bytes + records.bytes))
+          + ByteCount.format(deleted.bytes + records.bytes + itemEvents.bytes))
     }
     return parts.isEmpty ? nil : "total: " + parts.joined(separator: "; ")
   }

@@ -45,6 +45,8 @@ public struct RotationReport: Sendable {
     case leftoverRemoved
     /// The run's record, past `metrics.delete_after`, was deleted.
     case recordDeleted(bytes: Int64)
+    /// The run's item events (segment and index), past `items.keep_events`, were deleted.
+    case itemEventsDeleted(bytes: Int64)
     case skipped(reason: String)
     case failed(String)
   }
@@ -77,6 +79,9 @@ public struct RotationReport: Sendable {
     case .recordDeleted(let bytes):
       return
         "\(dryRun ? "would delete" : "deleted") record \(step.run).json (\(ByteCount.format(bytes)))"
+    case .itemEventsDeleted(let bytes):
+      return "\(dryRun ? "would delete" : "deleted") item events of \(step.run) "
+        + "(\(ByteCount.format(bytes)); the snapshot keeps every item's state)"
     case .skipped(let reason):
       return "skipped \(step.run): \(reason)"
     case .failed(let message):

@@ -17,6 +17,7 @@ enum RunEndRotation {
     defer { trap.cancel() }
     var rotator = LogRotator(layout: layout, pipeline: pipeline.name, policy: pipeline.logPolicy)
     rotator.metricsDeleteAfter = pipeline.metricsDeleteAfter
+    rotator.itemsKeepEvents = pipeline.itemsKeepEvents
     rotator.currentRun = run.text
     // A cancelled run is asked to end now: deleting is quick, compressing is not.
     rotator.compresses = !cancelled

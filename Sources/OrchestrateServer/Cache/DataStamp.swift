@@ -51,6 +51,7 @@ struct DataStamp: Equatable, Sendable {
       if RootEntryName.isSafe(name) {
         stamp.add(path: layout.metricsDirectory(pipeline: name))
         stamp.addIndex(of: layout.metricsDirectory(pipeline: name))
+        stamp.addItems(of: ItemLedger(layout: layout, pipeline: name).directory)
       }
     case .constant: break
     }
@@ -86,6 +87,21 @@ struct DataStamp: Equatable, Sendable {
     }
     let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     indexes += [Int64(bitPattern: UInt64(info.st_ino)), Int64(info.st_size), modified]
+  }
+
+  /// The item ledger its page shows: the snapshot and its recent layer
+  /// (replaced by rename at each run's end), the segments' folder (a new
+  /// run's segment) and the newest segment, the only one that grows while
+  /// a run commits its attempts' events.
+  private mutating func addItems(of directory: String) {
+    add(path: "\(directory)/snapshot")
+    add(path: "\(directory)/snapshot.recent")
+    let segments = "\(directory)/segments"
+    add(path: segments)
+    let newest = FileSystem.entries(of: segments) { name, _ in
+      name.hasSuffix(".events") ? name : nil
+    }.max()
+    if let newest { add(path: "\(segments)/\(newest)") } else { values.append(-1) }
   }
 
   /// The visible entries of `directory`, by name, with their stat; returns their names.

@@ -21,6 +21,9 @@ public struct ItemsReport: Encodable, Sendable {
   public var selectionCount: Int?
   /// `--item`: its every event, oldest first.
   public var history: [HistoryEvent]?
+  /// `--item`, after rotation deleted old runs' events (`items.keep_events`):
+  /// how many runs' events the history can no longer show.
+  public var historyRemovedRuns: Int?
 
   public static let shownStuck = 20
 
@@ -135,6 +138,8 @@ public struct ItemsReport: Encodable, Sendable {
       report.selectionCount = count
     }
     if let item = filter.item {
+      let removed = ledger.removedRuns(covered: summary.covered)
+      if !removed.isEmpty { report.historyRemovedRuns = removed.count }
       report.history = ledger.history(of: item).map { event in
         HistoryEvent(
           item: event.item, stage: event.stage, status: event.status, at: event.date,

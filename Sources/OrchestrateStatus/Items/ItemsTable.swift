@@ -51,6 +51,13 @@ public enum ItemsTable {
     }
     if let history = report.history {
       lines.append("history: \(history.count) event\(history.count == 1 ? "" : "s")")
+      if let removed = report.historyRemovedRuns {
+        lines.append(
+          style.dim(
+            clip(
+              "  kept events only: those of \(removed) older run(s) were deleted by "
+                + "items.keep_events (the counts still hold them)", width)))
+      }
       for event in history {
         var text =
           "  \(Timestamp.format(event.at))  \(event.stage) \(event.status.rawValue)  "

@@ -1,7 +1,8 @@
 import FoundationEssentials
 
 /// `pipelines/<name>.html`: runs over time, the task × run grid, per-task
-/// trends with slow and anomaly marks, totals and counters over time, resources.
+/// trends with slow and anomaly marks, totals and counters over time,
+/// resources, and the items its tasks reported (`ItemsSection`).
 public enum PipelinePage {
   public static func render(_ history: PipelineHistory, links: ReportLinks, now: Date) -> String {
     let status = history.status
@@ -14,6 +15,7 @@ public enum PipelinePage {
           "<li>\(StatusMark($0.level).badge) \(HTML.escape($0.message))</li>"
         }.joined() + "</ul>"
     }
+    if let items = history.items { body += ItemsSection.link(items) }
     body += facts(history, now: now)
     if !status.running.isEmpty {
       body += "<h2>Running now</h2>"
@@ -28,6 +30,9 @@ public enum PipelinePage {
       last: history.runs.last.map { ReportFormat.shortTime(date($0.startedAt)) } ?? "")
     body +=
       "<p class=\"muted\">The last \(history.runs.count) of \(history.totalRuns) runs; height is duration, the band spans p50 to p95 of completed runs in the last \(status.window.days) day(s).</p>"
+    if let items = history.items {
+      body += ItemsSection.render(items, links: links, now: now)
+    }
     body += "<h2>Tasks by run</h2>" + TaskGrid.render(history.records, links: links)
     body += "<h2>Tasks</h2>" + taskTable(history)
     body += TotalsSection.render(

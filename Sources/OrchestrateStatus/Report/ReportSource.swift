@@ -96,9 +96,11 @@ public struct ReportSource: Sendable {
       if abandoned.contains(digest.runId) { digest.status = .abandoned }
       return digest
     }
-    return PipelineHistory(
+    var history = PipelineHistory(
       status: status, runs: chart, detailed: Array(runs.suffix(2 * Self.sparkRuns)),
       records: records, totalRuns: total, unreadable: unreadable)
+    history.items = ItemsSection.collect(pipeline: name, layout: layout, now: now)
+    return history
   }
 
   /// One run, found by its id under any pipeline's metrics directory.
@@ -168,6 +170,9 @@ public struct PipelineHistory: Sendable {
   public var records: [RunRecord]
   public var totalRuns: Int
   public var unreadable: [StatusIndex.Unreadable]
+  /// The pipeline's item ledger as `orchestrate items` shows it; nil when
+  /// no task ever reported an item.
+  public var items: ItemsReport? = nil
 
   public init(
     status: PipelineStatus, runs: [RunDigest], detailed: [RunDigest], records: [RunRecord],
