@@ -9,6 +9,7 @@ import Testing
 
   @Test func replacesWholeFilesAndLeavesNoTemporary() throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = "\(directory)/run.json"
     try AtomicFile.write(Data("first".utf8), to: path)
     try AtomicFile.write(Data("second".utf8), to: path)
@@ -18,6 +19,7 @@ import Testing
 
   @Test func aFailedWriteKeepsTheLastGoodFile() throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = "\(directory)/run.json"
     try AtomicFile.write(Data("good".utf8), to: path)
     // Something in the way of the temporary file, as a full disk would be.
