@@ -83,18 +83,14 @@ final class AnswerCache: @unchecked Sendable {
       // answer stands for `liveFreshness` until a run ends (a status index
       // grows), or every viewer polling it would have it decoded again for
       // each request.
-      if var entry = entries[key], entry.answer.rendered.live, entry.stamp.indexes == stamp.indexes,
-        now - entry.answer.computed < liveFreshness
+      if let entry = entries[key], entry.answer.rendered.live,
+        entry.stamp.indexes == stamp.indexes, now - entry.answer.computed < liveFreshness
       {
-        uses += 1
-        entry.used = uses
-        entries[key] = entry
+        markUsed(key)
         return .kept(entry.answer)
       }
-      if settled, var entry = entries[key], entry.stamp == stamp {
-        uses += 1
-        entry.used = uses
-        entries[key] = entry
+      if settled, let entry = entries[key], entry.stamp == stamp {
+        markUsed(key)
         let live = entry.answer.rendered.live
         let fresh = now - entry.answer.computed < (live ? liveFreshness : Self.freshness)
         if fresh || flights[key]?.stamp == stamp { return .kept(entry.answer) }
@@ -112,6 +108,12 @@ final class AnswerCache: @unchecked Sendable {
     case .kept(let answer): return answer
     case .wait(let task): return await task.value
     }
+  }
+
+  /// Under the lock: `key`'s answer is the most recently used.
+  private func markUsed(_ key: String) {
+    uses += 1
+    entries[key]?.used = uses
   }
 
   /// Under the lock.

@@ -13,11 +13,10 @@ enum WrittenRunsPage {
     -> String
   {
     var body = "<h1>Runs</h1>"
-    let environments = Array(Set(list.runs.compactMap(\.environment))).sorted()
     body += "<div class=\"filters\">"
     body += choice("pipeline", pipelines.map { ($0, $0) })
     body += choice("status", RunStatus.allCases.map { ($0.rawValue, $0.rawValue) })
-    body += choice("environment", environments.map { ($0, $0) })
+    body += choice("environment", RunsPage.environments(list).map { ($0, $0) })
     body += choice(
       "started", [("1d", "last 1d"), ("7d", "last 7d"), ("14d", "last 14d"), ("30d", "last 30d")],
       any: "any time")
